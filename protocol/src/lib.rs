@@ -1,0 +1,26 @@
+//! Wire types shared by the Glidepath server and its clients.
+//!
+//! Everything a client sends or receives is declared here, and nothing else: no I/O, no
+//! framework types, no HTTP status codes (only the server's HTTP layer maps an [`ErrorCode`]
+//! to a status). Each type derives `utoipa::ToSchema`, so the OpenAPI document is generated
+//! from the same definitions the server serialises.
+//!
+//! # Layout
+//! - [`error`]: the problem body every error answers with, and the closed set of error codes.
+//! - [`auth`]: registration, login, token refresh and logout.
+//! - [`users`]: the caller's account and financial profile.
+//! - [`goals`]: financial goals.
+//! - [`admin`]: user administration.
+//! - [`health`]: liveness and detailed health.
+//! - [`page`]: pagination of lists.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod goals;
+pub mod health;
+pub mod page;
+pub mod users;
+
+pub use error::{ErrorCode, FieldError, Problem};
+pub use page::{Page, PageQuery};

@@ -1,0 +1,139 @@
+//! Access tokens: RS256 JWTs with a 15-minute life.
+//!
+//! The accepted algorithm is fixed here (RS256), never read from the token, so `alg: none` and
+//! HS256 tokens signed with the public key as a shared secret are rejected before any
+//! signature check. The `typ` claim must be `access`, so no other kind of token the server
+//! might ever sign can stand in for one.
+
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, Header, Validation, decode, encode};
+use protocol::auth::{Audience, Role, Scope};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::keys::SigningKeys;
+
+/// The `iss` claim of every token.
+pub const ISSUER: &str = "glidepath";
+/// The `typ` claim of access tokens.
+pub const ACCESS_TOKEN_TYPE: &str = "access";
+/// Clock skew tolerated on `exp`.
+const LEEWAY_SECS: u64 = 30;
+
+/// The claims of an access token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user's id.
+    pub sub: Uuid,
+    /// Issued at (Unix seconds).
+    pub iat: u64,
+    /// Expires at (Unix seconds).
+    pub exp: u64,
+    /// Always [`ISSUER`].
+    pub iss: String,
+    /// The client it was issued for.
+    pub aud: String,
+    /// Granted scopes, from the role at issue time.
+    pub scope: Vec<Scope>,
+    /// The role at issue time.
+    pub role: Role,
+    /// Always [`ACCESS_TOKEN_TYPE`].
+    pub typ: String,
+    /// Unique token id, for logs and a future deny-list.
+    pub jti: Uuid,
+}
+
+/// Why a token was refused. Deliberately coarse: callers answer 401 whatever it is.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// Signing failed (a broken key).
+    #[error("could not sign token: {0}")]
+    Sign(jsonwebtoken::errors::Error),
+    /// Bad signature, algorithm, audience, issuer, expiry or shape.
+    #[error("invalid token: {0}")]
+    Invalid(jsonwebtoken::errors::Error),
+    /// A well-signed token that is not an access token.
+    #[error("not an access token")]
+    WrongType,
+}
+
+/// Issues and verifies access tokens.
+#[derive(Debug, Clone)]
+pub struct TokenIssuer {
+    keys: SigningKeys,
+    ttl: Duration,
+    validation: Validation,
+}
+
+impl TokenIssuer {
+    /// An issuer with the given keys and access-token lifetime.
+    #[must_use]
+    pub fn new(keys: SigningKeys, ttl: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.algorithms = vec![Algorithm::RS256];
+        validation.set_audience(&Audience::ALL.map(Audience::as_str));
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
+        validation.leeway = LEEWAY_SECS;
+        Self {
+            keys,
+            ttl,
+            validation,
+        }
+    }
+
+    /// The access-token lifetime.
+    #[must_use]
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// The verification key as SPKI PEM.
+    #[must_use]
+    pub fn public_pem(&self) -> &str {
+        &self.keys.public_pem
+    }
+
+    /// Signs an access token for `user` with `role`'s scopes.
+    ///
+    /// # Errors
+    /// Signing failed.
+    pub fn issue(
+        &self,
+        user: Uuid,
+        role: Role,
+        audience: Audience,
+    ) -> Result<(String, Claims), TokenError> {
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = Claims {
+            sub: user,
+            iat: now,
+            exp: now + self.ttl.as_secs(),
+            iss: ISSUER.to_owned(),
+            aud: audience.as_str().to_owned(),
+            scope: role.scopes().to_vec(),
+            role,
+            typ: ACCESS_TOKEN_TYPE.to_owned(),
+            jti: Uuid::new_v4(),
+        };
+        let mut header = Header::new(Algorithm::RS256);
+        // RFC 9068's media type for JWT access tokens.
+        header.typ = Some("at+jwt".to_owned());
+        let token = encode(&header, &claims, &self.keys.encoding).map_err(TokenError::Sign)?;
+        Ok((token, claims))
+    }
+
+    /// Verifies signature, algorithm, issuer, audience, expiry and type.
+    ///
+    /// # Errors
+    /// Any of those checks failed.
+    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let data = decode::<Claims>(token, &self.keys.decoding, &self.validation)
+            .map_err(TokenError::Invalid)?;
+        if data.claims.typ != ACCESS_TOKEN_TYPE {
+            return Err(TokenError::WrongType);
+        }
+        Ok(data.claims)
+    }
+}

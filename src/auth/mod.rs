@@ -1,0 +1,19 @@
+//! Authentication: signing keys, access tokens, refresh tokens, password hashing and
+//! attempt throttling.
+//!
+//! # Layout
+//! - [`keys`]: the RS256 key pair, generated on first start and kept in the data directory.
+//! - [`jwt`]: issuing and verifying access tokens.
+//! - [`refresh`]: opaque refresh tokens and their hashes.
+//! - [`password`]: argon2id hashing off the async workers, with a cap on concurrency.
+//! - [`rate_limit`]: fixed-window counters in memory or in Redis.
+//! - [`extract`]: the `AuthUser` request extractor.
+
+pub mod extract;
+pub mod jwt;
+pub mod keys;
+pub mod password;
+pub mod rate_limit;
+pub mod refresh;
+
+pub use extract::AuthUser;

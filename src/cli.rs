@@ -1,0 +1,103 @@
+//! The `glidepath` command line: `serve` (the default), `migrate`, `admin create`.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use protocol::auth::Role;
+
+use crate::auth::password::PasswordHasher;
+use crate::config::Settings;
+use crate::domain::{email::Email, password};
+use crate::startup::open_database;
+
+/// Glidepath: real-time financial planning server.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// A TOML configuration file (default: ./glidepath.toml when present).
+    #[arg(long, global = true, env = "GLIDEPATH_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Administer accounts.
+    Admin {
+        /// What to do.
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+/// `glidepath admin …`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an administrator, or make an existing account one. The password is read from
+    /// the first line of standard input: `printf '%s\n' "$PW" | glidepath admin create --email a@b.c`.
+    Create {
+        /// The administrator's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// Reads one line of standard input as a password.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// `glidepath admin create`: returns the message to print.
+///
+/// # Errors
+/// An invalid e-mail or password (the message names which), or a database failure.
+pub async fn admin_create(
+    settings: &Settings,
+    email: &str,
+    password_text: String,
+) -> anyhow::Result<String> {
+    let email = Email::parse("--email", email)
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+    if let Err(e) = password::check_new("password", &password_text) {
+        bail!("password (standard input): {}", e.message);
+    }
+    let db = open_database(settings).await?;
+    let hasher = PasswordHasher::new(1, Duration::from_secs(60))?;
+    let hash = hasher.hash(password_text).await?;
+    let (user, created) = db
+        .upsert_user_with_role(email.as_str(), &hash, Role::Admin)
+        .await?;
+    db.close().await;
+    Ok(if created {
+        format!("created administrator {} ({})", user.email, user.id)
+    } else {
+        format!(
+            "{} ({}) is now an administrator; its password was reset",
+            user.email, user.id
+        )
+    })
+}
+
+/// Runs `admin create` reading the password from standard input.
+///
+/// # Errors
+/// See [`admin_create`].
+pub async fn admin_create_from_stdin(settings: &Settings, email: &str) -> anyhow::Result<String> {
+    let password_text = read_password()?;
+    admin_create(settings, email, password_text).await
+}

@@ -1,0 +1,328 @@
+//! Layered configuration: built-in defaults, then an optional TOML file, then environment
+//! variables (`GLIDEPATH_*`, with `__` between nested keys, plus the conventional
+//! `DATABASE_URL` and `REDIS_URL`). Settings are passed by value into
+//! [`crate::startup::Application::build`]; there is no global.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer};
+
+/// The file read when `--config` / `GLIDEPATH_CONFIG` name none and it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "glidepath.toml";
+
+/// Everything the server can be configured with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on.
+    pub host: IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    pub port: u16,
+    /// Where the embedded database and the signing keys live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; the SQLite file in `data_dir` when unset.
+    pub database_url: Option<SecretString>,
+    /// `redis://…`; rate limits stay in process memory when unset.
+    pub redis_url: Option<SecretString>,
+    /// Prefix of every Redis key, so several deployments (or test servers) can share one Redis.
+    pub redis_prefix: String,
+    /// Log filter in `tracing_subscriber::EnvFilter` syntax (`RUST_LOG` wins when set).
+    pub log: String,
+    /// `pretty` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// HTTP worker threads; the number of cores when unset.
+    pub workers: Option<usize>,
+    /// Origins allowed to call the API from a browser. Empty: same origin only.
+    #[serde(deserialize_with = "string_or_list")]
+    pub cors_allowed_origins: Vec<String>,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
+    pub shutdown_timeout_secs: u64,
+    /// Database pool.
+    pub database: DatabaseSettings,
+    /// Tokens and password hashing.
+    pub auth: AuthSettings,
+    /// Login and registration throttling.
+    pub rate_limit: RateLimitSettings,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Database pool sizing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// Upper bound of open connections.
+    pub max_connections: u32,
+    /// Connections kept open when idle.
+    pub min_connections: u32,
+    /// Seconds to wait for a free connection before failing the request.
+    pub acquire_timeout_secs: u64,
+}
+
+/// Token lifetimes and password-hashing limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// PEM file of the RS256 private key; `data_dir/keys/jwt_private.pem` (generated on first
+    /// start) when unset.
+    pub private_key_path: Option<PathBuf>,
+    /// Access-token lifetime in seconds.
+    pub access_ttl_secs: u64,
+    /// Refresh-token lifetime in days.
+    pub refresh_ttl_days: u32,
+    /// Password hashes computed at once; further requests queue. Defaults to the number of
+    /// cores, so a login flood cannot take every core from the other endpoints.
+    pub hash_concurrency: Option<usize>,
+    /// How long a request may queue for a hashing slot before it gets 503.
+    pub hash_queue_timeout_ms: u64,
+}
+
+/// Fixed-window limits on login and registration attempts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Login attempts per account per window.
+    pub login_per_account: u32,
+    /// Login attempts per client IP per window.
+    pub login_per_ip: u32,
+    /// Registrations per client IP per window.
+    pub register_per_ip: u32,
+    /// Window length in seconds.
+    pub window_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            redis_url: None,
+            redis_prefix: "glidepath:".to_owned(),
+            log: "info".to_owned(),
+            log_format: LogFormat::Pretty,
+            workers: None,
+            cors_allowed_origins: Vec::new(),
+            max_body_bytes: 64 * 1024,
+            shutdown_timeout_secs: 10,
+            database: DatabaseSettings::default(),
+            auth: AuthSettings::default(),
+            rate_limit: RateLimitSettings::default(),
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            min_connections: 1,
+            acquire_timeout_secs: 5,
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            private_key_path: None,
+            access_ttl_secs: 15 * 60,
+            refresh_ttl_days: 30,
+            hash_concurrency: None,
+            hash_queue_timeout_ms: 5_000,
+        }
+    }
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            login_per_account: 5,
+            login_per_ip: 30,
+            register_per_ip: 10,
+            window_secs: 60,
+        }
+    }
+}
+
+/// A configuration that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(#[from] Box<figment::Error>);
+
+impl Settings {
+    /// Loads defaults, then `file` (or `glidepath.toml` if present), then the environment.
+    ///
+    /// # Errors
+    /// A file that does not parse, or a value of the wrong type anywhere.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::new();
+        match file {
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
+        }
+        figment = figment
+            .merge(Env::prefixed("GLIDEPATH_").split("__").ignore(&["config"]))
+            .merge(Env::raw().only(&["database_url", "redis_url"]));
+        figment.extract().map_err(|e| ConfigError(Box::new(e)))
+    }
+
+    /// The database URL in force: the configured one, or the SQLite file in `data_dir`.
+    #[must_use]
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("glidepath.db").display()
+            ),
+        }
+    }
+
+    /// Where the RS256 private key is read from or generated into.
+    #[must_use]
+    pub fn private_key_path(&self) -> PathBuf {
+        self.auth
+            .private_key_path
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("jwt_private.pem"))
+    }
+
+    /// Logs the settings once, with every credential removed.
+    pub fn log_summary(&self) {
+        tracing::info!(
+            host = %self.host,
+            port = self.port,
+            data_dir = %self.data_dir.display(),
+            database = %redact_url(&self.effective_database_url()),
+            redis = %self.redis_url.as_ref().map_or_else(
+                || "not configured".to_owned(),
+                |u| redact_url(u.expose_secret()),
+            ),
+            workers = ?self.workers,
+            cors_allowed_origins = ?self.cors_allowed_origins,
+            max_body_bytes = self.max_body_bytes,
+            access_ttl_secs = self.auth.access_ttl_secs,
+            refresh_ttl_days = self.auth.refresh_ttl_days,
+            login_per_account = self.rate_limit.login_per_account,
+            login_per_ip = self.rate_limit.login_per_ip,
+            rate_window_secs = self.rate_limit.window_secs,
+            "configuration"
+        );
+    }
+}
+
+/// Replaces the password of `scheme://user:password@host/...` with `***`.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    let userinfo = &rest[..at];
+    let user = userinfo.split(':').next().unwrap_or_default();
+    format!("{}://{}:***@{}", &url[..scheme_end], user, &rest[at + 1..])
+}
+
+/// Accepts `["a", "b"]` (TOML) or `"a,b"` (an environment variable).
+fn string_or_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Either::deserialize(deserializer)? {
+        Either::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        Either::Many(v) => v,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GLIDEPATH_PORT", "9999");
+            jail.set_env("GLIDEPATH_AUTH__ACCESS_TTL_SECS", "60");
+            jail.set_env(
+                "GLIDEPATH_CORS_ALLOWED_ORIGINS",
+                "https://a.example, https://b.example",
+            );
+            jail.set_env("DATABASE_URL", "postgres://x@y/z");
+            let s = Settings::load(None).expect("loads");
+            assert_eq!(s.port, 9999);
+            assert_eq!(s.auth.access_ttl_secs, 60);
+            assert_eq!(
+                s.cors_allowed_origins,
+                ["https://a.example", "https://b.example"]
+            );
+            assert_eq!(s.effective_database_url(), "postgres://x@y/z");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "g.toml",
+                "port = 7000\nlog = \"debug\"\n[rate_limit]\nlogin_per_ip = 3\n",
+            )?;
+            jail.set_env("GLIDEPATH_LOG", "warn");
+            let s = Settings::load(Some(Path::new("g.toml"))).expect("loads");
+            assert_eq!(s.port, 7000);
+            assert_eq!(s.log, "warn");
+            assert_eq!(s.rate_limit.login_per_ip, 3);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("g.toml", "prot = 7000\n")?;
+            assert!(Settings::load(Some(Path::new("g.toml"))).is_err());
+            Ok(())
+        });
+    }
+}

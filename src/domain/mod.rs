@@ -1,0 +1,15 @@
+//! Validated domain values (parse, don't validate): a value of these types is known good.
+//! No I/O here.
+//!
+//! # Layout
+//! - [`email`]: e-mail addresses.
+//! - [`password`]: password policy.
+//! - [`money`]: exact amounts in cents.
+//! - [`goal`]: goal fields.
+//! - [`profile`]: financial-profile fields.
+
+pub mod email;
+pub mod goal;
+pub mod money;
+pub mod password;
+pub mod profile;

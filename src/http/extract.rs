@@ -1,0 +1,272 @@
+//! Request extractors that fail with problem bodies naming the offending field, where
+//! actix's own extractors would answer in plain text.
+
+use std::future::{Ready, ready};
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::StreamExt;
+use protocol::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::error::ApiError;
+
+/// The body limit in force, registered as app data by the server.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON body of type `T`.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+/// Names the field a serde error is about: the path serde_path_to_error tracked, or for a
+/// missing or unknown field, the name serde quotes in its message.
+fn field_of(path: &str, message: &str) -> String {
+    let quoted = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
+    match (path, quoted) {
+        (".", Some(name)) => name.to_owned(),
+        (_, Some(name)) => format!("{path}.{name}"),
+        (".", None) => "body".to_owned(),
+        (path, None) => path.to_owned(),
+    }
+}
+
+/// Parses `bytes` as `T`, reporting the field at fault.
+///
+/// # Errors
+/// [`ApiError::Malformed`] with the field and serde's message.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let message = inner.to_string();
+        // serde_json appends " at line L column C"; the field name says more to a client.
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        let field = field_of(&path, &message);
+        ApiError::Malformed {
+            detail: format!("{field}: {message}"),
+            errors: vec![protocol::FieldError::new(field, message)],
+        }
+    })?;
+    de.end()
+        .map_err(|_| ApiError::malformed("body", "trailing characters after the JSON value"))?;
+    Ok(value)
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    match req.mime_type() {
+        Ok(Some(mime)) => mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"),
+        _ => false,
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |l| l.0);
+        let json = is_json(req);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            if !json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::malformed("body", format!("could not read the body: {e}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if body.is_empty() {
+                return Err(ApiError::malformed("body", "a JSON body is required"));
+            }
+            parse_json(&body).map(Body)
+        })
+    }
+}
+
+/// The `{id}` path parameter as a UUID.
+#[derive(Debug, Clone, Copy)]
+pub struct PathId(pub Uuid);
+
+impl FromRequest for PathId {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let raw = req.match_info().get("id").unwrap_or_default();
+        ready(Uuid::parse_str(raw).map(PathId).map_err(|_| {
+            ApiError::malformed(
+                "id",
+                "must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7",
+            )
+        }))
+    }
+}
+
+/// Validated `limit` and `offset` query parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    /// Page size, 1 to [`MAX_PAGE_SIZE`].
+    pub limit: u32,
+    /// Items skipped.
+    pub offset: u32,
+}
+
+/// The largest offset accepted; far beyond any list, small enough for every database.
+pub const MAX_OFFSET: u32 = 1_000_000_000;
+
+fn parse_paging(query: &str) -> Result<Paging, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| {
+        ApiError::malformed("query", format!("the query string does not parse: {e}"))
+    })?;
+    let mut paging = Paging {
+        limit: DEFAULT_PAGE_SIZE,
+        offset: 0,
+    };
+    for (key, value) in pairs {
+        match key.as_str() {
+            "limit" => {
+                paging.limit = value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::malformed(
+                            "limit",
+                            format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"),
+                        )
+                    })?;
+            }
+            "offset" => {
+                paging.offset = value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n <= MAX_OFFSET)
+                    .ok_or_else(|| {
+                        ApiError::malformed(
+                            "offset",
+                            format!("must be a whole number from 0 to {MAX_OFFSET}"),
+                        )
+                    })?;
+            }
+            _ => {}
+        }
+    }
+    Ok(paging)
+}
+
+impl FromRequest for Paging {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_paging(req.query_string()))
+    }
+}
+
+/// The client's IP address as seen on the socket (a proxy's forwarded header is not trusted:
+/// anyone could forge it to dodge the per-IP limits).
+#[must_use]
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        inner: Inner,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        amount: f64,
+    }
+
+    fn field(body: &str) -> String {
+        match parse_json::<Sample>(body.as_bytes()) {
+            Err(ApiError::Malformed { errors, .. }) => errors[0].field.clone(),
+            other => panic!("expected malformed, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_the_field_at_fault() {
+        assert_eq!(field(r#"{"name": 3, "inner": {"amount": 1}}"#), "name");
+        assert_eq!(
+            field(r#"{"name": "x", "inner": {"amount": "no"}}"#),
+            "inner.amount"
+        );
+        assert_eq!(field(r#"{"inner": {"amount": 1}}"#), "name");
+        assert_eq!(field(r#"{"name": "x", "inner": {}}"#), "inner.amount");
+        assert_eq!(
+            field(r#"{"name": "x", "inner": {"amount": 1}, "extra": 1}"#),
+            "extra"
+        );
+        assert_eq!(field(r#"{"name": "x""#), "body");
+        assert_eq!(
+            field(r#"{"name": "x", "inner": {"amount": 1}} trailing"#),
+            "body"
+        );
+    }
+
+    #[test]
+    fn paging_bounds() {
+        assert_eq!(
+            parse_paging("").expect("ok"),
+            Paging {
+                limit: 20,
+                offset: 0
+            }
+        );
+        assert_eq!(
+            parse_paging("limit=5&offset=10").expect("ok"),
+            Paging {
+                limit: 5,
+                offset: 10
+            }
+        );
+        for bad in [
+            "limit=0",
+            "limit=101",
+            "limit=-1",
+            "offset=-5",
+            "limit=abc",
+            "offset=99999999999",
+        ] {
+            assert!(parse_paging(bad).is_err(), "{bad}");
+        }
+    }
+}

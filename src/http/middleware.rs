@@ -1,0 +1,93 @@
+//! Response-shaping middleware.
+
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use protocol::{ErrorCode, Problem};
+
+use super::error::{PROBLEM_JSON, problem_response};
+
+/// The seed specification's security headers, on every response.
+#[must_use]
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self' 'unsafe-inline'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("X-XSS-Protection", "1; mode=block"))
+        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+}
+
+fn code_for(status: u16) -> ErrorCode {
+    match status {
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        429 => ErrorCode::RateLimited,
+        503 => ErrorCode::Unavailable,
+        s if s >= 500 => ErrorCode::Internal,
+        _ => ErrorCode::MalformedRequest,
+    }
+}
+
+/// Headers worth keeping when a framework error is rewritten.
+const KEPT: [header::HeaderName; 4] = [
+    header::ALLOW,
+    header::RETRY_AFTER,
+    header::WWW_AUTHENTICATE,
+    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+];
+
+/// Rewrites error responses that did not come from [`super::error::ApiError`] (the
+/// framework's own: malformed request lines, CORS refusals, …) into problem bodies.
+#[allow(clippy::unnecessary_wraps)] // the signature ErrorHandlers requires
+fn to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (req, old) = res.into_parts();
+    let code = code_for(status.as_u16());
+    let detail = old.error().map_or_else(
+        || status.canonical_reason().unwrap_or("error").to_owned(),
+        ToString::to_string,
+    );
+    let detail = if status.is_server_error() {
+        code.title().to_owned()
+    } else {
+        detail
+    };
+    let mut new = problem_response(&Problem::new(code, status.as_u16(), detail));
+    for name in KEPT {
+        if let Some(value) = old.headers().get(&name) {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    if status.is_server_error() {
+        new.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new).map_into_right_body(),
+    ))
+}
+
+/// The middleware applying [`to_problem`] to every 4xx and 5xx.
+#[must_use]
+pub fn problem_bodies<B: 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(to_problem)
+}

@@ -1,0 +1,123 @@
+//! The HTTP surface: one table of endpoints, the middleware stack and the error mapping.
+//!
+//! # Layout
+//! - [`error`]: `ApiError` → problem body; the only place that knows status codes.
+//! - [`extract`]: JSON body, path id and paging extractors with field-naming errors.
+//! - [`middleware`]: security headers and the rewrite of framework errors to problem bodies.
+//! - [`openapi`]: the generated OpenAPI document.
+//! - [`routes`]: the handlers, one file per route group.
+
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+
+use actix_web::http::Method;
+use actix_web::{HttpResponse, Route, web};
+
+use self::error::ApiError;
+use self::routes::{admin, auth, docs, goals, health, users};
+
+/// One method on one path.
+pub struct Endpoint {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template, in the syntax actix and OpenAPI share (`/planning/goals/{id}`).
+    pub path: &'static str,
+    route: fn() -> Route,
+}
+
+fn ep(method: Method, path: &'static str, route: fn() -> Route) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        route,
+    }
+}
+
+/// Every endpoint the server serves. The OpenAPI test checks this table against the
+/// document, so a route cannot be served undocumented.
+#[must_use]
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        ep(Method::POST, "/auth/register", || {
+            web::post().to(auth::register)
+        }),
+        ep(Method::POST, "/auth/login", || web::post().to(auth::login)),
+        ep(Method::POST, "/auth/refresh", || {
+            web::post().to(auth::refresh)
+        }),
+        ep(Method::POST, "/auth/logout", || {
+            web::post().to(auth::logout)
+        }),
+        ep(Method::GET, "/users/profile", || {
+            web::get().to(users::get_profile)
+        }),
+        ep(Method::PUT, "/users/profile", || {
+            web::put().to(users::update_profile)
+        }),
+        ep(Method::DELETE, "/users/account", || {
+            web::delete().to(users::delete_account)
+        }),
+        ep(Method::POST, "/planning/goals", || {
+            web::post().to(goals::create_goal)
+        }),
+        ep(Method::GET, "/planning/goals", || {
+            web::get().to(goals::list_goals)
+        }),
+        ep(Method::GET, "/planning/goals/{id}", || {
+            web::get().to(goals::get_goal)
+        }),
+        ep(Method::PUT, "/planning/goals/{id}", || {
+            web::put().to(goals::update_goal)
+        }),
+        ep(Method::DELETE, "/planning/goals/{id}", || {
+            web::delete().to(goals::delete_goal)
+        }),
+        ep(Method::GET, "/admin/users", || {
+            web::get().to(admin::list_users)
+        }),
+        ep(Method::PUT, "/admin/users/{id}/role", || {
+            web::put().to(admin::change_role)
+        }),
+        ep(Method::GET, "/health", || web::get().to(health::health)),
+        ep(Method::GET, "/health/detailed", || {
+            web::get().to(health::detailed)
+        }),
+        ep(Method::GET, "/metrics", || web::get().to(health::metrics)),
+        ep(Method::GET, "/openapi.json", || {
+            web::get().to(docs::openapi)
+        }),
+    ]
+}
+
+/// Registers one resource per path with all its methods; any other method gets 405 with an
+/// `Allow` header.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let table = endpoints();
+    let mut paths: Vec<&'static str> = table.iter().map(|e| e.path).collect();
+    paths.dedup();
+    let mut seen = std::collections::HashSet::new();
+    for path in paths.into_iter().filter(|p| seen.insert(*p)) {
+        let on_path: Vec<&Endpoint> = table.iter().filter(|e| e.path == path).collect();
+        let allow = on_path
+            .iter()
+            .map(|e| e.method.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut resource = web::resource(path);
+        for endpoint in on_path {
+            resource = resource.route((endpoint.route)());
+        }
+        cfg.service(resource.default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) }
+        })));
+    }
+}
+
+/// The answer for paths the server does not have.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}

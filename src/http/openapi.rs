@@ -1,0 +1,134 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` attributes and
+//! the protocol types, then completed with the error responses every operation shares.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+use super::routes::{admin, auth, docs, goals, health, users};
+
+/// The serialised document, built once at start-up.
+#[derive(Debug, Clone)]
+pub struct OpenApiJson(pub String);
+
+/// The document's root.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Glidepath API",
+        description = "Real-time financial planning: accounts, profiles, goals, simulations and portfolios.\n\nErrors are `application/problem+json` bodies (RFC 9457) with a stable `code`; validation errors list the offending `errors[].field`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    paths(
+        auth::register, auth::login, auth::refresh, auth::logout,
+        users::get_profile, users::update_profile, users::delete_account,
+        goals::create_goal, goals::list_goals, goals::get_goal, goals::update_goal, goals::delete_goal,
+        admin::list_users, admin::change_role,
+        health::health, health::detailed, health::metrics,
+        docs::openapi,
+    ),
+    components(schemas(protocol::Problem, protocol::FieldError, protocol::ErrorCode)),
+    modifiers(&Security, &SharedErrors),
+    tags(
+        (name = "auth", description = "Accounts and tokens."),
+        (name = "users", description = "The caller's account and financial profile."),
+        (name = "goals", description = "The caller's financial goals."),
+        (name = "admin", description = "User administration."),
+        (name = "operations", description = "Health, metrics and this document."),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An RS256 access token from /auth/login or /auth/refresh.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Adds the responses that follow from an operation's shape rather than its meaning: every
+/// operation may fail with 500; a body may be malformed (400), too large (413) or not JSON
+/// (415); path and query parameters may not parse (400); a secured operation may lack a
+/// valid token (401) or its scope (403).
+struct SharedErrors;
+
+fn problem(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+fn add(op: &mut Operation, status: &str, description: &str) {
+    if !op.responses.responses.contains_key(status) {
+        op.responses
+            .responses
+            .insert(status.to_owned(), problem(description).into());
+    }
+}
+
+impl Modify for SharedErrors {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                if op.request_body.is_some() {
+                    add(
+                        op,
+                        "400",
+                        "The body is not valid JSON of the documented shape.",
+                    );
+                    add(op, "413", "The body is too large.");
+                    add(op, "415", "The body is not application/json.");
+                } else if has_params {
+                    add(op, "400", "A path or query parameter does not parse.");
+                }
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add(op, "401", "No valid access token.");
+                    add(
+                        op,
+                        "403",
+                        "The access token lacks the scope this operation needs.",
+                    );
+                }
+                add(
+                    op,
+                    "500",
+                    "An unexpected error; the detail is deliberately opaque.",
+                );
+            }
+        }
+    }
+}
+
+/// The document as JSON.
+#[must_use]
+pub fn document() -> OpenApiDoc {
+    ApiDoc::openapi()
+}

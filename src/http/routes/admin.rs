@@ -1,0 +1,44 @@
+//! `/admin/*`: user administration (scope `admin:users`).
+
+use actix_web::{HttpResponse, web};
+use protocol::admin::ChangeRoleRequest;
+use protocol::auth::{AccountView, Scope};
+use protocol::{PageQuery, Problem};
+
+use crate::auth::AuthUser;
+use crate::http::error::ApiError;
+use crate::http::extract::{Body, Paging, PathId};
+use crate::services;
+use crate::state::AppState;
+
+/// Every account, oldest first.
+#[utoipa::path(get, path = "/admin/users", tag = "admin", security(("bearer" = ["admin:users"])),
+    params(PageQuery),
+    responses((status = 200, description = "A page of accounts.", body = protocol::Page<AccountView>)))]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    paging: Paging,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::AdminUsers)?;
+    Ok(HttpResponse::Ok().json(services::admin::list_users(&state, paging).await?))
+}
+
+/// Change an account's role. Its sessions end, so new tokens carry the new scopes.
+#[utoipa::path(put, path = "/admin/users/{id}/role", tag = "admin", security(("bearer" = ["admin:users"])),
+    params(("id" = uuid::Uuid, Path, description = "The account's id.")),
+    request_body = ChangeRoleRequest,
+    responses(
+        (status = 200, description = "The account.", body = AccountView),
+        (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Administrators cannot change their own role.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change_role(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: PathId,
+    body: Body<ChangeRoleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::AdminUsers)?;
+    Ok(HttpResponse::Ok().json(services::admin::change_role(&state, user.id, id.0, body.0).await?))
+}

@@ -1,0 +1,84 @@
+//! `/auth/*`: register, login, refresh, logout.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use protocol::Problem;
+use protocol::auth::{
+    AccountView, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, TokenResponse,
+};
+
+use crate::http::error::ApiError;
+use crate::http::extract::{Body, client_ip};
+use crate::services;
+use crate::state::AppState;
+
+/// Create an account (role `user`).
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The account was created; log in to get tokens.", body = AccountView),
+        (status = 409, description = "The e-mail is already registered.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this address.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Password hashing is saturated.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let account = services::auth::register(&state, body.0, &client_ip(&req)).await?;
+    Ok(HttpResponse::Created().json(account))
+}
+
+/// Exchange e-mail and password for an access token and a refresh token.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in.", body = TokenResponse),
+        (status = 401, description = "E-mail or password is wrong.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts for this account or address.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Password hashing is saturated.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tokens = services::auth::login(&state, body.0, &client_ip(&req)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(tokens))
+}
+
+/// Rotate a refresh token: returns new tokens; the old refresh token is used up. Presenting
+/// a used refresh token revokes its whole session.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens.", body = TokenResponse),
+        (status = 401, description = "The refresh token cannot be used.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tokens = services::auth::refresh(&state, body.0, &client_ip(&req)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(tokens))
+}
+
+/// End the session a refresh token belongs to. Always 204, known token or not.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = LogoutRequest,
+    responses(
+        (status = 204, description = "The session is over."),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<LogoutRequest>,
+) -> Result<HttpResponse, ApiError> {
+    services::auth::logout(&state, body.0, &client_ip(&req)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

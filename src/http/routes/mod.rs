@@ -1,0 +1,9 @@
+//! Route handlers, one file per route group. Each handler extracts, calls one service and
+//! maps the result to a response; its `#[utoipa::path]` documents it in the OpenAPI document.
+
+pub mod admin;
+pub mod auth;
+pub mod docs;
+pub mod goals;
+pub mod health;
+pub mod users;

@@ -1,0 +1,26 @@
+//! The Glidepath server: configuration, HTTP routes, authentication, storage and start-up.
+//!
+//! Numerics live in the `engine` crate, actors in `actors`, wire types in `protocol`; this
+//! crate is the only one that knows actix-web, sqlx and Redis.
+//!
+//! # Layout
+//! - [`config`]: layered settings (defaults → TOML file → environment).
+//! - [`startup`]: [`startup::Application`] builds and runs the server.
+//! - [`http`]: endpoints, extractors, middleware, errors and the OpenAPI document.
+//! - [`services`]: use cases called by handlers.
+//! - [`domain`]: validated values.
+//! - [`auth`]: keys, tokens, passwords, rate limits.
+//! - [`store`]: SQLite and PostgreSQL persistence.
+//! - [`telemetry`]: logs and metrics.
+//! - [`cli`]: the `glidepath` command's subcommands.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

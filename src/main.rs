@@ -1,0 +1,52 @@
+//! The `glidepath` binary: parse the command line, load settings, run.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use glidepath::cli::{AdminCommand, Cli, Command};
+use glidepath::config::Settings;
+use glidepath::startup::{Application, open_database};
+use glidepath::telemetry;
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "glidepath: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn say(message: &str) {
+    let _ = writeln!(std::io::stdout(), "{message}");
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return report(Err(e.into())),
+    };
+    telemetry::init(&settings.log, settings.log_format, std::io::stderr);
+    report(match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => open_database(&settings)
+            .await
+            .map(|_| say("migrations applied")),
+        Command::Admin {
+            command: AdminCommand::Create { email },
+        } => glidepath::cli::admin_create_from_stdin(&settings, &email)
+            .await
+            .map(|m| say(&m)),
+    })
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    settings.log_summary();
+    let app = Application::build(settings).await?;
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,255 @@
+//! Registration, login, refresh-token rotation and logout.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use protocol::auth::{
+    AccountView, Audience, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, Role,
+    TokenResponse,
+};
+use uuid::Uuid;
+
+use super::{account_view, collect};
+use crate::auth::refresh::{hash_token, new_token};
+use crate::domain::{email::Email, password};
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::store::audit::AuditEvent;
+use crate::store::tokens::Rotation;
+
+/// Longest refresh token accepted on the wire (ours are 43 characters).
+const MAX_REFRESH_TOKEN_LEN: usize = 256;
+
+async fn throttle(state: &AppState, key: String, limit: u32) -> Result<(), ApiError> {
+    let window = Duration::from_secs(state.settings.rate_limit.window_secs);
+    state
+        .limiter
+        .hit(&key, limit, window)
+        .await?
+        .map_err(|l| ApiError::RateLimited {
+            retry_after_secs: l.retry_after_secs,
+        })
+}
+
+/// Creates an account with the `user` role. Administrators are made with the CLI only.
+///
+/// # Errors
+/// 422 for bad fields, 409 for a taken e-mail, 429 when the IP registers too often.
+pub async fn register(
+    state: &AppState,
+    req: RegisterRequest,
+    ip: &str,
+) -> Result<AccountView, ApiError> {
+    let email = Email::parse("email", &req.email);
+    let pw = password::check_new("password", &req.password);
+    collect(
+        [email.as_ref().err(), pw.as_ref().err()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+    )?;
+    let Ok(email) = email else {
+        return Err(ApiError::invalid("email", "invalid"));
+    };
+    throttle(
+        state,
+        format!("register:ip:{ip}"),
+        state.settings.rate_limit.register_per_ip,
+    )
+    .await?;
+    let hash = state.passwords.hash(req.password).await?;
+    let row = state
+        .db
+        .create_user(email.as_str(), &hash, Role::User, Some(ip))
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ApiError::Conflict {
+                detail: "an account with this e-mail already exists".into(),
+                field: Some("email".into()),
+            },
+            other => other.into(),
+        })?;
+    account_view(&row)
+}
+
+/// Issues an access token and starts a refresh-token family.
+async fn issue(
+    state: &AppState,
+    user: Uuid,
+    role: Role,
+    audience: Audience,
+) -> Result<TokenResponse, ApiError> {
+    let refresh = new_token();
+    let refresh_ttl = chrono::Duration::days(i64::from(state.settings.auth.refresh_ttl_days));
+    state
+        .db
+        .start_token_family(
+            user,
+            audience,
+            &hash_token(&refresh),
+            Utc::now() + refresh_ttl,
+        )
+        .await?;
+    token_response(state, user, role, audience, refresh)
+}
+
+fn token_response(
+    state: &AppState,
+    user: Uuid,
+    role: Role,
+    audience: Audience,
+    refresh: String,
+) -> Result<TokenResponse, ApiError> {
+    let (access, claims) = state
+        .tokens
+        .issue(user, role, audience)
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(TokenResponse {
+        access_token: access,
+        token_type: "Bearer".into(),
+        expires_in: state.tokens.ttl().as_secs(),
+        refresh_token: refresh,
+        refresh_expires_in: u64::from(state.settings.auth.refresh_ttl_days) * 86_400,
+        scope: claims.scope,
+    })
+}
+
+/// Checks the password and issues tokens. Unknown e-mail and wrong password are
+/// indistinguishable, in answer and in timing.
+///
+/// # Errors
+/// 422 for bad fields, 429 when the IP or the account is throttled, 401 for bad credentials.
+pub async fn login(
+    state: &AppState,
+    req: LoginRequest,
+    ip: &str,
+) -> Result<TokenResponse, ApiError> {
+    let pw = password::check_presented("password", &req.password);
+    let email_field =
+        if req.email.trim().is_empty() || req.email.len() > crate::domain::email::MAX_LEN {
+            Some(protocol::FieldError::new(
+                "email",
+                "must be 1 to 254 characters",
+            ))
+        } else {
+            None
+        };
+    collect([email_field, pw.err()].into_iter().flatten().collect())?;
+    let email = req.email.trim().to_lowercase();
+    let limits = &state.settings.rate_limit;
+    throttle(state, format!("login:ip:{ip}"), limits.login_per_ip).await?;
+    throttle(
+        state,
+        format!("login:account:{email}"),
+        limits.login_per_account,
+    )
+    .await?;
+
+    let user = state.db.find_user_by_email(&email).await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = state.passwords.verify(req.password, hash).await?;
+    let Some(user) = user.filter(|u| matches && u.is_active) else {
+        return Err(ApiError::InvalidCredentials);
+    };
+    state.db.touch_last_login(user.id).await?;
+    issue(
+        state,
+        user.id,
+        user.role()?,
+        req.audience.unwrap_or_default(),
+    )
+    .await
+}
+
+fn check_refresh_token(token: &str) -> Result<(), ApiError> {
+    if token.is_empty() || token.len() > MAX_REFRESH_TOKEN_LEN {
+        return Err(ApiError::invalid(
+            "refresh_token",
+            "must be 1 to 256 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Rotates a refresh token: the presented one is used up, a new one is returned with a new
+/// access token carrying the account's current role.
+///
+/// # Errors
+/// 401 for a token that is unknown, expired, revoked or reused (reuse revokes its family).
+pub async fn refresh(
+    state: &AppState,
+    req: RefreshRequest,
+    ip: &str,
+) -> Result<TokenResponse, ApiError> {
+    check_refresh_token(&req.refresh_token)?;
+    let next = new_token();
+    let refresh_ttl = chrono::Duration::days(i64::from(state.settings.auth.refresh_ttl_days));
+    let rotation = state
+        .db
+        .rotate_refresh_token(
+            &hash_token(&req.refresh_token),
+            &hash_token(&next),
+            Utc::now() + refresh_ttl,
+        )
+        .await?;
+    match rotation {
+        Rotation::Rotated {
+            user_id,
+            family_id,
+            audience,
+        } => {
+            let user = state.db.find_user(user_id).await?.filter(|u| u.is_active);
+            let Some(user) = user else {
+                state
+                    .db
+                    .revoke_family(family_id, "account_inactive")
+                    .await?;
+                return Err(ApiError::InvalidRefreshToken);
+            };
+            token_response(state, user.id, user.role()?, audience, next)
+        }
+        Rotation::Reused { user_id, family_id } => {
+            tracing::warn!(%user_id, %family_id, "refresh token reused; family revoked");
+            state
+                .db
+                .audit(AuditEvent {
+                    actor_id: None,
+                    subject_id: Some(user_id),
+                    action: "auth.refresh_reuse_detected",
+                    ip: Some(ip),
+                    details: serde_json::json!({ "family_id": family_id }),
+                })
+                .await?;
+            Err(ApiError::InvalidRefreshToken)
+        }
+        Rotation::Unknown | Rotation::Dead => Err(ApiError::InvalidRefreshToken),
+    }
+}
+
+/// Ends the session the refresh token belongs to. Idempotent, like RFC 7009 revocation: an
+/// unknown token is not an error, so the answer reveals nothing about it.
+///
+/// # Errors
+/// 422 for an absurd token; storage failures.
+pub async fn logout(state: &AppState, req: LogoutRequest, ip: &str) -> Result<(), ApiError> {
+    check_refresh_token(&req.refresh_token)?;
+    if let Some(user_id) = state
+        .db
+        .revoke_family_of(&hash_token(&req.refresh_token), "logout")
+        .await?
+    {
+        state
+            .db
+            .audit(AuditEvent {
+                actor_id: Some(user_id),
+                subject_id: Some(user_id),
+                action: "auth.logout",
+                ip: Some(ip),
+                details: serde_json::json!({}),
+            })
+            .await?;
+    }
+    Ok(())
+}

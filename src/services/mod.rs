@@ -1,0 +1,47 @@
+//! Use cases: each joins storage, auth and (later) engines and actors. Handlers call exactly
+//! one function here; these functions know nothing of HTTP beyond [`ApiError`].
+//!
+//! # Layout
+//! - [`auth`]: register, login, refresh, logout.
+//! - [`users`]: profile and account deletion.
+//! - [`goals`]: goal CRUD.
+//! - [`admin`]: user administration.
+//! - [`health`]: detailed health.
+
+pub mod admin;
+pub mod auth;
+pub mod goals;
+pub mod health;
+pub mod users;
+
+use protocol::auth::AccountView;
+
+use crate::http::error::ApiError;
+use crate::store::users::UserRow;
+
+/// The account as shown to its owner and to administrators.
+///
+/// # Errors
+/// The stored role is unknown.
+pub fn account_view(row: &UserRow) -> Result<AccountView, ApiError> {
+    Ok(AccountView {
+        id: row.id,
+        email: row.email.clone(),
+        role: row.role()?,
+        is_active: row.is_active,
+        created_at: row.created_at,
+        last_login: row.last_login,
+    })
+}
+
+/// Fails with 422 when any check failed, naming every bad field at once.
+///
+/// # Errors
+/// [`ApiError::Validation`] with all collected errors.
+pub fn collect(errors: Vec<protocol::FieldError>) -> Result<(), ApiError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}

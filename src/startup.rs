@@ -1,0 +1,175 @@
+//! Builds the application from [`Settings`]: storage, keys, Redis, the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::Condition;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use redis::aio::ConnectionManager;
+use secrecy::ExposeSecret;
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::jwt::TokenIssuer;
+use crate::auth::keys::SigningKeys;
+use crate::auth::password::PasswordHasher;
+use crate::auth::rate_limit::RateLimiter;
+use crate::config::Settings;
+use crate::http::extract::BodyLimit;
+use crate::http::openapi::{OpenApiJson, document};
+use crate::http::{self, middleware};
+use crate::state::AppState;
+use crate::store::Db;
+use crate::telemetry::Metrics;
+
+/// A built, listening, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+/// Opens the database at the configured URL and applies migrations.
+///
+/// # Errors
+/// The database cannot be reached or migrated.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
+    let db = Db::connect(&settings.effective_database_url(), &settings.database)
+        .await
+        .context("connecting to the database")?;
+    db.migrate().await.context("applying database migrations")?;
+    Ok(db)
+}
+
+async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
+    let client = redis::Client::open(url).context("parsing REDIS_URL")?;
+    let manager = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client))
+        .await
+        .context("connecting to Redis timed out")?
+        .context("connecting to Redis")?;
+    Ok(manager)
+}
+
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |c, o| c.allowed_origin(o))
+        .allowed_methods(["GET", "POST", "PUT", "DELETE"])
+        .allowed_headers(["authorization", "content-type"])
+        .max_age(3600)
+}
+
+impl Application {
+    /// Connects, migrates, loads or creates keys, and binds the listener.
+    ///
+    /// # Errors
+    /// Any dependency that cannot be set up; the message says which.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = open_database(&settings).await?;
+        let keys_path = settings.private_key_path();
+        let keys = tokio::task::spawn_blocking(move || SigningKeys::load_or_generate(&keys_path))
+            .await
+            .context("key task")??;
+        let redis = match &settings.redis_url {
+            Some(url) => Some(connect_redis(url.expose_secret()).await?),
+            None => None,
+        };
+        let limiter = match &redis {
+            Some(conn) => RateLimiter::Redis {
+                conn: conn.clone(),
+                prefix: settings.redis_prefix.clone(),
+            },
+            None => RateLimiter::memory(),
+        };
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let passwords = PasswordHasher::new(
+            settings.auth.hash_concurrency.unwrap_or(cores),
+            Duration::from_millis(settings.auth.hash_queue_timeout_ms),
+        )?;
+        let state = AppState {
+            db,
+            tokens: TokenIssuer::new(keys, Duration::from_secs(settings.auth.access_ttl_secs)),
+            passwords,
+            limiter,
+            redis,
+            settings: Arc::new(settings),
+            started: Instant::now(),
+        };
+        let listener = TcpListener::bind((state.settings.host, state.settings.port))
+            .with_context(|| format!("binding {}:{}", state.settings.host, state.settings.port))?;
+        let port = listener.local_addr()?.port();
+        let server = serve(state.clone(), listener)?;
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The state handlers see; tests use it to inspect the database.
+    #[must_use]
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT or SIGTERM, lets in-flight requests finish, then closes the pool.
+    ///
+    /// # Errors
+    /// The server failed.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.state.db.close().await;
+        tracing::info!("stopped");
+        result
+    }
+}
+
+fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
+    let settings = state.settings.clone();
+    let metrics = Metrics::new()?;
+    let prometheus = metrics
+        .http_middleware()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let openapi = OpenApiJson(
+        document()
+            .to_json()
+            .context("serialising the OpenAPI document")?,
+    );
+    let body_limit = settings.max_body_bytes;
+    let origins = settings.cors_allowed_origins.clone();
+    let state = web::Data::new(state);
+    let metrics = web::Data::new(metrics);
+    let openapi = web::Data::new(openapi);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(middleware::problem_bodies())
+            .wrap(middleware::security_headers())
+            .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
+            .wrap(prometheus.clone())
+            .wrap(TracingLogger::default())
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .app_data(openapi.clone())
+            .app_data(BodyLimit(body_limit))
+            .configure(http::configure)
+            .default_service(web::to(http::not_found))
+    })
+    .shutdown_timeout(settings.shutdown_timeout_secs)
+    .listen(listener)?;
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers);
+    }
+    tracing::info!(address = %format!("http://{}:{}", settings.host, settings.port), "listening");
+    Ok(server.run())
+}

@@ -1,0 +1,31 @@
+//! What every request handler can reach, built once by [`crate::startup::Application::build`].
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use redis::aio::ConnectionManager;
+
+use crate::auth::jwt::TokenIssuer;
+use crate::auth::password::PasswordHasher;
+use crate::auth::rate_limit::RateLimiter;
+use crate::config::Settings;
+use crate::store::Db;
+
+/// Shared, cheaply clonable application state.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Access-token issuer and verifier.
+    pub tokens: TokenIssuer,
+    /// Password hashing.
+    pub passwords: PasswordHasher,
+    /// Login and registration throttling.
+    pub limiter: RateLimiter,
+    /// Redis, when configured.
+    pub redis: Option<ConnectionManager>,
+    /// The settings the server started with.
+    pub settings: Arc<Settings>,
+    /// When the server started, for uptime.
+    pub started: Instant,
+}

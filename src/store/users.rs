@@ -1,0 +1,304 @@
+//! Accounts and roles.
+
+use chrono::{DateTime, Utc};
+use protocol::auth::Role;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::audit::INSERT_AUDIT;
+use super::{Db, StoreError, on_unique, with_pool};
+
+/// An account as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    /// The id.
+    pub id: Uuid,
+    /// Lower-cased e-mail.
+    pub email: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Role name; see [`UserRow::role`].
+    pub role: String,
+    /// Whether the account may sign in.
+    pub is_active: bool,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Last successful login.
+    pub last_login: Option<DateTime<Utc>>,
+}
+
+impl UserRow {
+    /// The parsed role.
+    ///
+    /// # Errors
+    /// The stored role is not one the server knows (the schema's check forbids it).
+    pub fn role(&self) -> Result<Role, StoreError> {
+        Role::parse(&self.role).ok_or_else(|| StoreError::Corrupt(format!("role {}", self.role)))
+    }
+}
+
+macro_rules! user_select {
+    ($tail:literal) => {
+        concat!(
+            "select id, email, password_hash, role, is_active, created_at, updated_at, last_login \
+             from users ",
+            $tail
+        )
+    };
+}
+
+/// Deletes every row a user owns, children first, so that account deletion never depends on
+/// the cascades being there. A new user-owned table must be added here and to `COUNT_OWNED`.
+const DELETE_OWNED: [&str; 5] = [
+    "delete from refresh_tokens where user_id = $1",
+    "delete from refresh_token_families where user_id = $1",
+    "delete from simulation_results where user_id = $1",
+    "delete from goals where user_id = $1",
+    "delete from financial_profiles where user_id = $1",
+];
+
+/// Counts what [`DELETE_OWNED`] and the account deletion remove, table by table.
+const COUNT_OWNED: [(&str, &str); 6] = [
+    (
+        "refresh_tokens",
+        "select count(*) from refresh_tokens where user_id = $1",
+    ),
+    (
+        "refresh_token_families",
+        "select count(*) from refresh_token_families where user_id = $1",
+    ),
+    (
+        "simulation_results",
+        "select count(*) from simulation_results where user_id = $1",
+    ),
+    ("goals", "select count(*) from goals where user_id = $1"),
+    (
+        "financial_profiles",
+        "select count(*) from financial_profiles where user_id = $1",
+    ),
+    ("users", "select count(*) from users where id = $1"),
+];
+
+impl Db {
+    /// Creates an account with an audit entry, in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the e-mail is taken.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+        ip: Option<&str>,
+    ) -> Result<UserRow, StoreError> {
+        let now = Utc::now();
+        let row = UserRow {
+            id: Uuid::new_v4(),
+            email: email.to_owned(),
+            password_hash: password_hash.to_owned(),
+            role: role.as_str().to_owned(),
+            is_active: true,
+            created_at: now,
+            updated_at: now,
+            last_login: None,
+        };
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "insert into users (id, email, password_hash, role, is_active, created_at, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(row.id)
+            .bind(&row.email)
+            .bind(&row.password_hash)
+            .bind(&row.role)
+            .bind(row.is_active)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(on_unique)?;
+            sqlx::query(INSERT_AUDIT)
+                .bind(now)
+                .bind(Some(row.id))
+                .bind(Some(row.id))
+                .bind("account.registered")
+                .bind(ip)
+                .bind(Json(serde_json::json!({ "role": role.as_str() })))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(row)
+    }
+
+    /// The account with this (lower-cased) e-mail.
+    ///
+    /// # Errors
+    /// The database did not answer.
+    pub async fn find_user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
+        Ok(
+            with_pool!(self, pool => sqlx::query_as::<_, UserRow>(user_select!("where email = $1"))
+            .bind(email).fetch_optional(pool).await)?,
+        )
+    }
+
+    /// The account with this id.
+    ///
+    /// # Errors
+    /// The database did not answer.
+    pub async fn find_user(&self, id: Uuid) -> Result<Option<UserRow>, StoreError> {
+        Ok(
+            with_pool!(self, pool => sqlx::query_as::<_, UserRow>(user_select!("where id = $1"))
+            .bind(id).fetch_optional(pool).await)?,
+        )
+    }
+
+    /// Records a successful login.
+    ///
+    /// # Errors
+    /// The database did not answer.
+    pub async fn touch_last_login(&self, id: Uuid) -> Result<(), StoreError> {
+        with_pool!(self, pool => sqlx::query("update users set last_login = $1 where id = $2")
+            .bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Changes the e-mail address.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the e-mail is taken by another account.
+    pub async fn update_email(&self, id: Uuid, email: &str) -> Result<(), StoreError> {
+        with_pool!(self, pool => sqlx::query("update users set email = $1, updated_at = $2 where id = $3")
+            .bind(email).bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(on_unique)?;
+        Ok(())
+    }
+
+    /// Sets the role of an existing account or creates it; the CLI's `admin create`.
+    ///
+    /// # Errors
+    /// The database refused the write.
+    pub async fn upsert_user_with_role(
+        &self,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> Result<(UserRow, bool), StoreError> {
+        if let Some(existing) = self.find_user_by_email(email).await? {
+            let now = Utc::now();
+            with_pool!(self, pool => sqlx::query(
+                "update users set role = $1, password_hash = $2, updated_at = $3 where id = $4")
+                .bind(role.as_str()).bind(password_hash).bind(now).bind(existing.id)
+                .execute(pool).await.map(|r| r.rows_affected()))?;
+            self.audit(super::audit::AuditEvent {
+                actor_id: None,
+                subject_id: Some(existing.id),
+                action: "account.role_changed",
+                ip: None,
+                details: serde_json::json!({ "role": role.as_str(), "via": "cli" }),
+            })
+            .await?;
+            let updated = self.find_user(existing.id).await?.unwrap_or(existing);
+            return Ok((updated, false));
+        }
+        Ok((
+            self.create_user(email, password_hash, role, None).await?,
+            true,
+        ))
+    }
+
+    /// Changes a role and revokes the account's refresh-token families, in one transaction,
+    /// so the new scopes apply from the next login. Returns `None` for an unknown id.
+    ///
+    /// # Errors
+    /// The database refused the write.
+    pub async fn change_role(
+        &self,
+        actor: Uuid,
+        id: Uuid,
+        role: Role,
+    ) -> Result<Option<UserRow>, StoreError> {
+        let now = Utc::now();
+        let changed = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("update users set role = $1, updated_at = $2 where id = $3")
+                .bind(role.as_str()).bind(now).bind(id).execute(&mut *tx).await?;
+            if done.rows_affected() == 1 {
+                sqlx::query(
+                    "update refresh_token_families set revoked_at = $1, revoked_reason = 'role_changed' \
+                     where user_id = $2 and revoked_at is null")
+                    .bind(now).bind(id).execute(&mut *tx).await?;
+                sqlx::query(INSERT_AUDIT)
+                    .bind(now).bind(Some(actor)).bind(Some(id)).bind("account.role_changed")
+                    .bind(None::<String>)
+                    .bind(Json(serde_json::json!({ "role": role.as_str() })))
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            done.rows_affected() == 1
+        });
+        if changed {
+            self.find_user(id).await
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// A page of accounts, oldest first, and the total count.
+    ///
+    /// # Errors
+    /// The database did not answer.
+    pub async fn list_users(
+        &self,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<UserRow>, u64), StoreError> {
+        let (rows, total): (Vec<UserRow>, i64) = with_pool!(self, pool => {
+            let rows = sqlx::query_as::<_, UserRow>(user_select!("order by created_at, id limit $1 offset $2"))
+                .bind(i64::from(limit)).bind(i64::from(offset)).fetch_all(pool).await?;
+            let (total,): (i64,) = sqlx::query_as("select count(*) from users").fetch_one(pool).await?;
+            (rows, total)
+        });
+        Ok((rows, u64::try_from(total).unwrap_or(0)))
+    }
+
+    /// Deletes the account and every row it owns in one transaction, and records the
+    /// deletion in the audit log (by id only). Returns false when the account did not exist.
+    ///
+    /// # Errors
+    /// The database refused; nothing is deleted then.
+    pub async fn delete_account(&self, id: Uuid, ip: Option<&str>) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        Ok(with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for statement in DELETE_OWNED {
+                sqlx::query(statement).bind(id).execute(&mut *tx).await?;
+            }
+            let done = sqlx::query("delete from users where id = $1").bind(id).execute(&mut *tx).await?;
+            if done.rows_affected() == 1 {
+                sqlx::query(INSERT_AUDIT)
+                    .bind(now).bind(Some(id)).bind(Some(id)).bind("account.deleted").bind(ip)
+                    .bind(Json(serde_json::json!({}))).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            done.rows_affected() == 1
+        }))
+    }
+
+    /// How many rows of each owned table (and `users`) still refer to `id`.
+    ///
+    /// # Errors
+    /// The database did not answer.
+    pub async fn count_owned_rows(&self, id: Uuid) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        let mut counts = Vec::new();
+        for (table, statement) in COUNT_OWNED {
+            let (n,): (i64,) =
+                with_pool!(self, pool => sqlx::query_as(statement).bind(id).fetch_one(pool).await)?;
+            counts.push((table, n));
+        }
+        Ok(counts)
+    }
+}
