@@ -25,15 +25,17 @@ pub struct Body<T>(pub T);
 /// Names the field a serde error is about: the path serde_path_to_error tracked, or for a
 /// missing or unknown field, the name serde quotes in its message.
 fn field_of(path: &str, message: &str) -> String {
-    let quoted = message
-        .split('`')
-        .nth(1)
-        .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
-    match (path, quoted) {
-        (".", Some(name)) => name.to_owned(),
-        (_, Some(name)) => format!("{path}.{name}"),
-        (".", None) => "body".to_owned(),
-        (path, None) => path.to_owned(),
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|m| m.split('`').next());
+    match (path, missing, unknown) {
+        (".", Some(name), _) | (".", None, Some(name)) => name.to_owned(),
+        (path, Some(name), _) => format!("{path}.{name}"),
+        (".", None, None) => "body".to_owned(),
+        (path, None, _) => path.to_owned(),
     }
 }
 
@@ -53,7 +55,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             .next()
             .unwrap_or(&message)
             .to_owned();
-        let field = field_of(&path, &message);
+        let field = if inner.is_syntax() || inner.is_eof() {
+            "body".to_owned()
+        } else {
+            field_of(&path, &message)
+        };
         ApiError::Malformed {
             detail: format!("{field}: {message}"),
             errors: vec![protocol::FieldError::new(field, message)],

@@ -1,6 +1,5 @@
 //! Goal CRUD, always scoped to the caller.
 
-use chrono::Utc;
 use protocol::goals::{CreateGoalRequest, GoalStatus, GoalView, UpdateGoalRequest};
 use protocol::{FieldError, Page};
 use uuid::Uuid;
@@ -40,7 +39,7 @@ pub async fn create(
     owner: Uuid,
     req: CreateGoalRequest,
 ) -> Result<GoalView, ApiError> {
-    let today = Utc::now().date_naive();
+    let today = crate::store::now().date_naive();
     let mut errors = Vec::new();
     let name = keep(goal::name(&req.name), &mut errors);
     let cents = keep(
@@ -56,7 +55,7 @@ pub async fn create(
             "validated goal fields missing"
         )));
     };
-    let now = Utc::now();
+    let now = crate::store::now();
     let row = GoalRow {
         id: Uuid::new_v4(),
         user_id: owner,
@@ -112,7 +111,7 @@ pub async fn update(
     req: UpdateGoalRequest,
 ) -> Result<GoalView, ApiError> {
     let mut row = state.db.goal(owner, id).await?.ok_or(ApiError::NotFound)?;
-    let today = Utc::now().date_naive();
+    let today = crate::store::now().date_naive();
     let mut errors = Vec::new();
     if let Some(name) = req
         .name
@@ -143,7 +142,7 @@ pub async fn update(
         row.status = status.as_str().to_owned();
     }
     collect(errors)?;
-    row.updated_at = Utc::now();
+    row.updated_at = crate::store::now();
     if !state.db.update_goal(&row).await? {
         return Err(ApiError::NotFound);
     }

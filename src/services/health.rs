@@ -17,6 +17,18 @@ const DISK_FREE_MIN: f64 = 0.10;
 /// Above this share of used memory, memory is degraded.
 const MEMORY_USED_MAX: f64 = 0.90;
 
+const DISK_DOWN: DiskHealth = DiskHealth {
+    status: ComponentStatus::Down,
+    available_bytes: 0,
+    total_bytes: 0,
+};
+const MEMORY_DOWN: MemoryHealth = MemoryHealth {
+    status: ComponentStatus::Down,
+    process_rss_bytes: 0,
+    used_bytes: 0,
+    total_bytes: 0,
+};
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -86,11 +98,7 @@ fn disk_and_memory(data_dir: &Path) -> (DiskHealth, MemoryHealth) {
             available_bytes: available,
             total_bytes: total,
         },
-        None => DiskHealth {
-            status: ComponentStatus::Down,
-            available_bytes: 0,
-            total_bytes: 0,
-        },
+        None => DISK_DOWN,
     };
     let memory = System::new().ok().map(|mut sys| {
         sys.refresh_memory();
@@ -111,12 +119,7 @@ fn disk_and_memory(data_dir: &Path) -> (DiskHealth, MemoryHealth) {
             used_bytes: used,
             total_bytes: total,
         },
-        None => MemoryHealth {
-            status: ComponentStatus::Down,
-            process_rss_bytes: 0,
-            used_bytes: 0,
-            total_bytes: 0,
-        },
+        None => MEMORY_DOWN,
     };
     (disk, memory)
 }
@@ -128,21 +131,7 @@ pub async fn detailed(state: &AppState) -> DetailedHealthResponse {
     let data_dir = state.settings.data_dir.clone();
     let (disk, memory) = tokio::task::spawn_blocking(move || disk_and_memory(&data_dir))
         .await
-        .unwrap_or_else(|_| {
-            (
-                DiskHealth {
-                    status: ComponentStatus::Down,
-                    available_bytes: 0,
-                    total_bytes: 0,
-                },
-                MemoryHealth {
-                    status: ComponentStatus::Down,
-                    process_rss_bytes: 0,
-                    used_bytes: 0,
-                    total_bytes: 0,
-                },
-            )
-        });
+        .unwrap_or((DISK_DOWN, MEMORY_DOWN));
     let statuses = [database.status, redis.status, disk.status, memory.status];
     let status = if statuses.contains(&ComponentStatus::Down) {
         ComponentStatus::Down

@@ -1,6 +1,5 @@
 //! The append-only audit log. Rows hold ids and an action name, never personal data.
 
-use chrono::Utc;
 use sqlx::types::Json;
 use uuid::Uuid;
 
@@ -32,7 +31,7 @@ impl Db {
     /// The database refused the write.
     pub async fn audit(&self, event: AuditEvent<'_>) -> Result<(), StoreError> {
         with_pool!(self, pool => sqlx::query(INSERT_AUDIT)
-            .bind(Utc::now())
+            .bind(crate::store::now())
             .bind(event.actor_id)
             .bind(event.subject_id)
             .bind(event.action)

@@ -38,6 +38,14 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// The current time at the precision both databases keep (microseconds), so a value
+/// returned before a write equals the value read back after it.
+#[must_use]
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

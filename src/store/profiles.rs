@@ -40,7 +40,7 @@ impl Db {
     /// # Errors
     /// The database refused the write.
     pub async fn save_profile(&self, user_id: Uuid, p: &ProfileRow) -> Result<(), StoreError> {
-        let now = Utc::now();
+        let now = crate::store::now();
         with_pool!(self, pool => sqlx::query(
             "insert into financial_profiles (id, user_id, annual_income_cents, age, birth_year, \
              risk_tolerance, investment_experience, created_at, updated_at) \

@@ -57,7 +57,7 @@ impl Db {
         expires_at: DateTime<Utc>,
     ) -> Result<Uuid, StoreError> {
         let family_id = Uuid::new_v4();
-        let now = Utc::now();
+        let now = crate::store::now();
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("insert into refresh_token_families (id, user_id, audience, created_at) values ($1, $2, $3, $4)")
@@ -82,7 +82,7 @@ impl Db {
         next_hash: &str,
         next_expires_at: DateTime<Utc>,
     ) -> Result<Rotation, StoreError> {
-        let now = Utc::now();
+        let now = crate::store::now();
         let claimed: Option<(Uuid, Uuid, String)> = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let claimed: Option<(Uuid, Uuid)> = sqlx::query_as(
@@ -141,7 +141,7 @@ impl Db {
         with_pool!(self, pool => sqlx::query(
             "update refresh_token_families set revoked_at = $1, revoked_reason = $2 \
              where id = $3 and revoked_at is null")
-            .bind(Utc::now()).bind(reason).bind(family_id).execute(pool).await.map(|r| r.rows_affected()))?;
+            .bind(crate::store::now()).bind(reason).bind(family_id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

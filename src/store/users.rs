@@ -93,7 +93,7 @@ impl Db {
         role: Role,
         ip: Option<&str>,
     ) -> Result<UserRow, StoreError> {
-        let now = Utc::now();
+        let now = crate::store::now();
         let row = UserRow {
             id: Uuid::new_v4(),
             email: email.to_owned(),
@@ -162,7 +162,7 @@ impl Db {
     /// The database did not answer.
     pub async fn touch_last_login(&self, id: Uuid) -> Result<(), StoreError> {
         with_pool!(self, pool => sqlx::query("update users set last_login = $1 where id = $2")
-            .bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+            .bind(crate::store::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -172,7 +172,7 @@ impl Db {
     /// [`StoreError::Conflict`] when the e-mail is taken by another account.
     pub async fn update_email(&self, id: Uuid, email: &str) -> Result<(), StoreError> {
         with_pool!(self, pool => sqlx::query("update users set email = $1, updated_at = $2 where id = $3")
-            .bind(email).bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))
+            .bind(email).bind(crate::store::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))
         .map_err(on_unique)?;
         Ok(())
     }
@@ -188,7 +188,7 @@ impl Db {
         role: Role,
     ) -> Result<(UserRow, bool), StoreError> {
         if let Some(existing) = self.find_user_by_email(email).await? {
-            let now = Utc::now();
+            let now = crate::store::now();
             with_pool!(self, pool => sqlx::query(
                 "update users set role = $1, password_hash = $2, updated_at = $3 where id = $4")
                 .bind(role.as_str()).bind(password_hash).bind(now).bind(existing.id)
@@ -221,7 +221,7 @@ impl Db {
         id: Uuid,
         role: Role,
     ) -> Result<Option<UserRow>, StoreError> {
-        let now = Utc::now();
+        let now = crate::store::now();
         let changed = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let done = sqlx::query("update users set role = $1, updated_at = $2 where id = $3")
@@ -271,7 +271,7 @@ impl Db {
     /// # Errors
     /// The database refused; nothing is deleted then.
     pub async fn delete_account(&self, id: Uuid, ip: Option<&str>) -> Result<bool, StoreError> {
-        let now = Utc::now();
+        let now = crate::store::now();
         Ok(with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for statement in DELETE_OWNED {

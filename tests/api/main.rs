@@ -1,1 +1,18 @@
-//! API tests
+//! End-to-end tests: each starts the real server on a random port and talks HTTP to it.
+//!
+//! The database is a fresh SQLite file per test, or, when `DATABASE_URL` points at
+//! PostgreSQL, that database (shared by the run; every test works with its own users). With
+//! `REDIS_URL` set, rate limits live in Redis under a per-test key prefix.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+
+mod account;
+mod admin;
+mod auth_flow;
+mod errors;
+mod helpers;
+mod isolation;
+mod openapi;
+mod operations;
+mod process;
+mod rate_limits;
+mod tokens;

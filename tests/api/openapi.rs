@@ -1,0 +1,73 @@
+//! The OpenAPI document covers every served route, with schemas and error responses.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::helpers::{ok_json, spawn_app};
+
+#[actix_web::test]
+async fn every_route_is_documented_and_every_documented_route_is_served() {
+    let app = spawn_app().await;
+    let doc = ok_json(app.get("/openapi.json", None).await).await;
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+
+    let served: BTreeSet<(String, String)> = glidepath::http::endpoints()
+        .iter()
+        .map(|e| (e.method.as_str().to_lowercase(), e.path.to_owned()))
+        .collect();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| ["get", "put", "post", "delete", "patch"].contains(&k.as_str()))
+        {
+            documented.insert((method.clone(), path.clone()));
+        }
+    }
+    let undocumented: Vec<_> = served.difference(&documented).collect();
+    let unserved: Vec<_> = documented.difference(&served).collect();
+    assert!(
+        undocumented.is_empty(),
+        "served but not in /openapi.json: {undocumented:?}"
+    );
+    assert!(
+        unserved.is_empty(),
+        "documented but not served: {unserved:?}"
+    );
+
+    // Every operation documents a success response and its error bodies.
+    for (method, path) in &documented {
+        let op = &doc["paths"][path][method];
+        let responses = op["responses"].as_object().unwrap();
+        assert!(
+            responses.keys().any(|s| s.starts_with('2')),
+            "{method} {path} has no success response"
+        );
+        assert!(responses.contains_key("500"), "{method} {path}");
+        if op.get("requestBody").is_some() {
+            for status in ["400", "413", "415"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} lacks {status}"
+                );
+            }
+        }
+        if op.get("security").is_some() {
+            assert!(
+                responses.contains_key("401") && responses.contains_key("403"),
+                "{method} {path}"
+            );
+        }
+        let problem: &Value =
+            &responses["500"]["content"]["application/problem+json"]["schema"]["$ref"];
+        assert_eq!(problem, "#/components/schemas/Problem");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
