@@ -28,6 +28,7 @@ if [[ $# -ne 1 || ! -x $1 ]]; then
     exit 2
 fi
 BIN=$(realpath "$1")
+CONFIG=$(realpath "$(dirname "$0")/schemathesis.toml")
 
 VENV=${SCHEMATHESIS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/glidepath-venv}
 SEED=${SCHEMATHESIS_SEED:-20261128}
@@ -54,6 +55,7 @@ mkdir -p "$DATA_DIR"
 REPORT_DIR=${SCHEMATHESIS_REPORT_DIR:-$WORK/report}
 SERVER_LOG="$WORK/server.log"
 SERVER_PID=""
+ST_PID=""
 
 stop_server() {
     [[ -n $SERVER_PID ]] || return 0
@@ -79,6 +81,11 @@ stop_server() {
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM HUP
+    if [[ -n $ST_PID ]] && kill -0 "$ST_PID" 2>/dev/null; then
+        log "interrupted: stopping schemathesis (pid $ST_PID)"
+        kill -TERM "$ST_PID" 2>/dev/null || true
+        wait "$ST_PID" 2>/dev/null || true
+    fi
     stop_server
     if [[ -n ${SCHEMATHESIS_REPORT_DIR:-} && -s $SERVER_LOG ]]; then
         mkdir -p "$REPORT_DIR" && cp "$SERVER_LOG" "$REPORT_DIR/server.log" || true
@@ -111,7 +118,11 @@ if [[ -n ${REDIS_URL:-} ]]; then
     # Isolate this run's keys in a shared Redis.
     export GLIDEPATH_REDIS_PREFIX="${GLIDEPATH_REDIS_PREFIX:-schemathesis-$$-$RANDOM:}"
 fi
-log "server: $BIN on $BASE, data dir $DATA_DIR, database: ${DATABASE_URL:+DATABASE_URL}${DATABASE_URL:-SQLite in data dir}, rate limits: ${REDIS_URL:+REDIS_URL (prefix $GLIDEPATH_REDIS_PREFIX)}${REDIS_URL:-in memory}"
+DB_KIND="SQLite in the data dir"
+[[ -z ${DATABASE_URL:-} ]] || DB_KIND="DATABASE_URL"
+RL_KIND="in memory"
+[[ -z ${REDIS_URL:-} ]] || RL_KIND="REDIS_URL, key prefix $GLIDEPATH_REDIS_PREFIX"
+log "server: $BIN on $BASE, data dir $DATA_DIR, database: $DB_KIND, rate limits: $RL_KIND"
 
 # Run from the work dir so no stray ./glidepath.toml or ./schemathesis.toml is picked up.
 cd "$WORK"
@@ -150,6 +161,7 @@ log "logged in as $ADMIN_EMAIL"
 # --- 3. Schemathesis -------------------------------------------------------------------------
 mkdir -p "$REPORT_DIR"
 ST_ARGS=(
+    --config-file "$CONFIG"
     run "$BASE/openapi.json"
     --checks all
     --seed "$SEED"
@@ -167,7 +179,11 @@ ST_ARGS=(
 log "running: schemathesis ${ST_ARGS[*]/$TOKEN/***}"
 ST_RC=0
 SECONDS=0
-timeout --signal=TERM --kill-after=30 "$RUN_TIMEOUT" "$VENV/bin/schemathesis" "${ST_ARGS[@]}" || ST_RC=$?
+# In the background + wait, so that a SIGTERM/SIGINT to this script runs the trap at once.
+timeout --signal=TERM --kill-after=30 "$RUN_TIMEOUT" "$VENV/bin/schemathesis" "${ST_ARGS[@]}" &
+ST_PID=$!
+wait "$ST_PID" || ST_RC=$?
+ST_PID=""
 log "schemathesis finished in ${SECONDS}s with exit status $ST_RC"
 if [[ -n ${SCHEMATHESIS_REPORT_DIR:-} ]]; then
     log "reports kept in $REPORT_DIR"

@@ -156,7 +156,7 @@ impl Scope {
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// The e-mail address to sign in with; compared case-insensitively.
-    #[schema(max_length = 254, example = "ada@example.com")]
+    #[schema(max_length = 254, format = Email, example = "ada@example.com")]
     pub email: String,
     /// At least 12 and at most 128 characters.
     #[schema(
@@ -172,10 +172,10 @@ pub struct RegisterRequest {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The registered e-mail address.
-    #[schema(max_length = 254, example = "ada@example.com")]
+    #[schema(min_length = 1, max_length = 254, example = "ada@example.com")]
     pub email: String,
     /// The password.
-    #[schema(max_length = 128)]
+    #[schema(min_length = 1, max_length = 128)]
     pub password: String,
     /// The client the tokens are for; `web-app` when omitted.
     #[serde(default)]
@@ -187,7 +187,7 @@ pub struct LoginRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token from the last login or refresh. It is single-use.
-    #[schema(max_length = 256)]
+    #[schema(min_length = 1, max_length = 256)]
     pub refresh_token: String,
 }
 
@@ -196,7 +196,7 @@ pub struct RefreshRequest {
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
     /// The refresh token whose session (token family) ends.
-    #[schema(max_length = 256)]
+    #[schema(min_length = 1, max_length = 256)]
     pub refresh_token: String,
 }
 

@@ -58,6 +58,7 @@ pub struct CreateGoalRequest {
     #[schema(example = "2055-06-30")]
     pub target_date: chrono::NaiveDate,
     /// 1 (highest) to 5; 1 when omitted.
+    #[serde(default, deserialize_with = "crate::de::opt_whole")]
     #[schema(minimum = 1, maximum = 5)]
     pub priority: Option<u8>,
     /// `active` when omitted.
@@ -77,6 +78,7 @@ pub struct UpdateGoalRequest {
     /// A new date must be today or later; the goal's current date may be sent back unchanged.
     pub target_date: Option<chrono::NaiveDate>,
     /// 1 (highest) to 5.
+    #[serde(default, deserialize_with = "crate::de::opt_whole")]
     #[schema(minimum = 1, maximum = 5)]
     pub priority: Option<u8>,
     /// The new status.

@@ -13,9 +13,11 @@
 //! - [`admin`]: user administration.
 //! - [`health`]: liveness and detailed health.
 //! - [`page`]: pagination of lists.
+//! - [`de`]: lenient deserialisers shared by the types above.
 
 pub mod admin;
 pub mod auth;
+pub mod de;
 pub mod error;
 pub mod goals;
 pub mod health;

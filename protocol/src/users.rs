@@ -43,8 +43,9 @@ pub struct FinancialProfile {
     /// Gross annual income in the account currency, with at most 2 decimals.
     #[schema(minimum = 0, maximum = 1_000_000_000_000.0_f64, example = 85000.0)]
     pub annual_income: Option<f64>,
-    /// Age in whole years; derived from `birth_year` when that is set.
-    #[schema(minimum = 16, maximum = 120)]
+    /// Age in whole years; derived from `birth_year` when that is set (so it can exceed the
+    /// 120 accepted as input).
+    #[schema(minimum = 0)]
     pub age: Option<u8>,
     /// Year of birth.
     #[schema(minimum = 1900, maximum = 2100)]
@@ -71,18 +72,18 @@ pub struct ProfileResponse {
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfileRequest {
     /// A new e-mail address.
-    #[schema(max_length = 254)]
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
     /// Gross annual income, at most 2 decimals.
     #[serde(default, deserialize_with = "crate::users::double_option")]
     #[schema(value_type = Option<f64>, minimum = 0, maximum = 1_000_000_000_000.0_f64)]
     pub annual_income: Option<Option<f64>>,
     /// Age in whole years (16 to 120). Give either `age` or `birth_year`.
-    #[serde(default, deserialize_with = "crate::users::double_option")]
+    #[serde(default, deserialize_with = "crate::de::opt_opt_whole")]
     #[schema(value_type = Option<u8>, minimum = 16, maximum = 120)]
     pub age: Option<Option<u8>>,
     /// Year of birth (1900 to this year minus 16).
-    #[serde(default, deserialize_with = "crate::users::double_option")]
+    #[serde(default, deserialize_with = "crate::de::opt_opt_whole")]
     #[schema(value_type = Option<u16>, minimum = 1900, maximum = 2100)]
     pub birth_year: Option<Option<u16>>,
     /// Risk tolerance.
@@ -101,7 +102,7 @@ pub struct UpdateProfileRequest {
 #[serde(deny_unknown_fields)]
 pub struct DeleteAccountRequest {
     /// The account's current password.
-    #[schema(max_length = 128)]
+    #[schema(min_length = 1, max_length = 128)]
     pub password: String,
 }
 

@@ -32,6 +32,10 @@ pub fn to_cents(field: &str, amount: f64, allow_zero: bool) -> Result<i64, Field
     if (amount * 100.0 - cents).abs() > 1e-6 * cents.abs().max(1.0) {
         return Err(FieldError::new(field, "must have at most 2 decimal places"));
     }
+    // A positive amount below half a cent (say 5e-324) rounds to nothing.
+    if !allow_zero && cents < 1.0 {
+        return Err(FieldError::new(field, "must be at least 0.01"));
+    }
     // In range by the checks above.
     #[allow(clippy::cast_possible_truncation)]
     Ok(cents as i64)
@@ -64,7 +68,18 @@ mod tests {
 
     #[test]
     fn refuses_bad_amounts() {
-        for bad in [f64::NAN, f64::INFINITY, -1.0, 0.0, 0.001, 1.234, 2e12] {
+        for bad in [
+            f64::NAN,
+            f64::INFINITY,
+            -1.0,
+            0.0,
+            0.001,
+            0.004,
+            5e-324,
+            1e-10,
+            1.234,
+            2e12,
+        ] {
             assert!(to_cents("a", bad, false).is_err(), "{bad}");
         }
         assert_eq!(to_cents("a", 0.0, true).expect("zero allowed"), 0);

@@ -23,13 +23,16 @@ pub fn age(raw: u8) -> Result<i16, FieldError> {
     }
 }
 
-/// A birth year giving an age within bounds this year.
+/// The earliest accepted birth year.
+pub const MIN_BIRTH_YEAR: i32 = 1900;
+
+/// A birth year from [`MIN_BIRTH_YEAR`] to this year minus [`MIN_AGE`].
 ///
 /// # Errors
 /// A field error for `birth_year`.
 pub fn birth_year(raw: u16, today: chrono::NaiveDate) -> Result<i16, FieldError> {
     let year = today.year();
-    let earliest = year - i32::from(MAX_AGE);
+    let earliest = MIN_BIRTH_YEAR;
     let latest = year - i32::from(MIN_AGE);
     if (earliest..=latest).contains(&i32::from(raw)) {
         i16::try_from(raw).map_err(|_| FieldError::new("birth_year", "out of range"))

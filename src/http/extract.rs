@@ -44,6 +44,14 @@ fn field_of(path: &str, message: &str) -> String {
 /// # Errors
 /// [`ApiError::Malformed`] with the field and serde's message.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // serde also reads a struct from an array of its fields in order; every body of this API is
+    // an object, and `[null, null]` must not pass as one.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::malformed(
+            "body",
+            "the body must be a JSON object",
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();

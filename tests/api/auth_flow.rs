@@ -236,3 +236,51 @@ async fn fifty_parallel_refreshes_of_one_token_succeed_exactly_once() {
         .count();
     assert_eq!((ok, refused), (1, 49), "{statuses:?}");
 }
+
+#[actix_web::test]
+async fn tokens_are_issued_for_the_requested_audience() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let tokens = ok_json(
+        app.post(
+            "/auth/login",
+            None,
+            &json!({ "email": user.email, "password": PASSWORD, "audience": "mobile-app" }),
+        )
+        .await,
+    )
+    .await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let header = jsonwebtoken::decode_header(access).unwrap();
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::RS256);
+    let claims = jsonwebtoken::dangerous::insecure_decode::<Value>(access)
+        .unwrap()
+        .claims;
+    assert_eq!(claims["aud"], "mobile-app");
+    assert_eq!(claims["iss"], "glidepath");
+    assert_eq!(claims["typ"], "access");
+    assert_eq!(claims["sub"], user.id.to_string());
+    assert_eq!(
+        claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
+        900
+    );
+    // The refresh keeps the family's audience.
+    let refreshed = ok_json(app.refresh(tokens["refresh_token"].as_str().unwrap()).await).await;
+    let claims = jsonwebtoken::dangerous::insecure_decode::<Value>(
+        refreshed["access_token"].as_str().unwrap(),
+    )
+    .unwrap()
+    .claims;
+    assert_eq!(claims["aud"], "mobile-app");
+    let bad = app
+        .post(
+            "/auth/login",
+            None,
+            &json!({ "email": user.email, "password": PASSWORD, "audience": "tv" }),
+        )
+        .await;
+    assert_eq!(
+        crate::helpers::fields(&problem(bad, StatusCode::BAD_REQUEST, "malformed_request").await),
+        ["audience"]
+    );
+}

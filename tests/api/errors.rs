@@ -273,3 +273,49 @@ async fn unknown_paths_and_methods_answer_with_problems() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn edge_values_found_by_schemathesis_are_handled() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    // A positive amount that rounds to zero cents is refused, not a database error.
+    let tiny = json!({ "name": "x", "target_amount": 5e-324, "target_date": "2040-01-01" });
+    let p = problem(
+        app.post("/planning/goals", Some(&user.access), &tiny).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(fields(&p), ["target_amount"]);
+    // serde would read a struct from an array of its fields; the API does not.
+    let p = problem(
+        app.put("/users/profile", Some(&user.access), &json!([null, null]))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "malformed_request",
+    )
+    .await;
+    assert_eq!(fields(&p), ["body"]);
+    // JSON Schema counts 4.0 as an integer, so the API does too.
+    let whole =
+        json!({ "name": "x", "target_amount": 10, "target_date": "2040-01-01", "priority": 4.0 });
+    let goal = ok_json(
+        app.post("/planning/goals", Some(&user.access), &whole)
+            .await,
+    )
+    .await;
+    assert_eq!(goal["priority"], 4);
+    let p = problem(
+        app.put(
+            "/users/profile",
+            Some(&user.access),
+            &json!({ "age": 40.5 }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "malformed_request",
+    )
+    .await;
+    assert_eq!(fields(&p), ["age"]);
+    assert_eq!(goal_count(&app, &user).await, 1);
+}

@@ -1,0 +1,71 @@
+//! Lenient integer fields: JSON Schema counts `5.0` as an integer, so the API accepts it
+//! wherever it documents one.
+
+use serde::de::Error;
+use serde::{Deserialize, Deserializer};
+
+fn whole<T: TryFrom<u64>, E: Error>(n: &serde_json::Number) -> Result<T, E> {
+    let value = n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19)
+            .map(|f| {
+                // Checked above: a non-negative whole number within u64's range.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let v = f as u64;
+                v
+            })
+    });
+    let value =
+        value.ok_or_else(|| E::custom(format!("invalid value: {n}, expected a whole number")))?;
+    T::try_from(value).map_err(|_| E::custom(format!("invalid value: {n}, out of range")))
+}
+
+/// For `Option<T>` fields.
+///
+/// # Errors
+/// Not a number, not whole, or out of `T`'s range.
+pub fn opt_whole<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<Option<T>, D::Error> {
+    Option::<serde_json::Number>::deserialize(d)?
+        .map(|n| whole(&n))
+        .transpose()
+}
+
+/// For `Option<Option<T>>` fields (absent vs. `null` vs. a value).
+///
+/// # Errors
+/// Not a number, not whole, or out of `T`'s range.
+pub fn opt_opt_whole<'de, D: Deserializer<'de>, T: TryFrom<u64>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    opt_whole(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(serde::Deserialize)]
+    struct S {
+        #[serde(default, deserialize_with = "super::opt_whole")]
+        n: Option<u8>,
+    }
+
+    fn n(json: &str) -> Result<Option<u8>, serde_json::Error> {
+        serde_json::from_str::<S>(json).map(|s| s.n)
+    }
+
+    #[test]
+    fn accepts_whole_floats_and_refuses_the_rest() {
+        assert_eq!(n(r#"{"n": 5}"#).unwrap(), Some(5));
+        assert_eq!(n(r#"{"n": 5.0}"#).unwrap(), Some(5));
+        assert_eq!(n(r#"{"n": null}"#).unwrap(), None);
+        assert_eq!(n("{}").unwrap(), None);
+        for bad in [
+            r#"{"n": 5.5}"#,
+            r#"{"n": -1}"#,
+            r#"{"n": 256}"#,
+            r#"{"n": "5"}"#,
+            r#"{"n": 1e300}"#,
+        ] {
+            assert!(n(bad).is_err(), "{bad}");
+        }
+    }
+}
