@@ -147,7 +147,12 @@ pub async fn login(
     )
     .await?;
 
-    let user = state.db.find_user_by_email(&email).await?;
+    // Every stored address passed `Email::parse`; one that fails it (a NUL byte, say, which
+    // PostgreSQL text cannot even hold) cannot belong to an account.
+    let user = match Email::parse("email", &email) {
+        Ok(parsed) => state.db.find_user_by_email(parsed.as_str()).await?,
+        Err(_) => None,
+    };
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let matches = state.passwords.verify(req.password, hash).await?;
     let Some(user) = user.filter(|u| matches && u.is_active) else {

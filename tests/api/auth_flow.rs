@@ -203,6 +203,14 @@ async fn wrong_password_and_unknown_email_look_the_same() {
     )
     .await;
     assert_eq!(wrong, unknown);
+    // An address no account can have (PostgreSQL text cannot even store a NUL) is just unknown.
+    let nul = problem(
+        app.login("a\u{0}@example.com", PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    assert_eq!(nul, unknown);
 }
 
 #[actix_web::test]
