@@ -1,0 +1,267 @@
+//! The base Monte Carlo model of `shared/spec/simulation-model.md`.
+//!
+//! Monthly steps; each month, in this order: add the inflation-scaled net cash flow; if wealth
+//! is then 0 or less the path is ruined and stays at 0; otherwise multiply by the month's gross
+//! return of the monthly rebalanced portfolio and by the fee factor. A path succeeds when it is
+//! never ruined.
+//!
+//! # Layout
+//! - [`plan`]: the inputs and their validation.
+//! - [`model`]: per-month constants derived from a plan.
+//! - [`rng`]: one random stream per path.
+//! - [`stats`]: percentiles of path outcomes.
+//! - [`prepared`]: a simulation kept for cheap re-answers when only the starting wealth moves.
+//!
+//! # Example
+//! ```
+//! use engine::sim::{simulate, AssetClass, Plan, SimulationOptions};
+//!
+//! let plan = Plan {
+//!     initial_wealth: 100_000.0,
+//!     monthly_contribution: 500.0,
+//!     retirement_month: 240,
+//!     monthly_spending: 2_000.0,
+//!     horizon_months: 480,
+//!     annual_inflation: 0.02,
+//!     annual_fee: 0.002,
+//!     assets: vec![AssetClass { mu: 0.07, sigma: 0.16 }, AssetClass { mu: 0.03, sigma: 0.05 }],
+//!     weights: vec![0.7, 0.3],
+//!     correlation: vec![vec![1.0, 0.2], vec![0.2, 1.0]],
+//! };
+//! let result = simulate(&plan, &SimulationOptions { paths: 2_000, seed: 7, fan_chart: true })?;
+//! assert!((0.0..=1.0).contains(&result.success_probability));
+//! assert_eq!(result.fan_chart.len(), 40);
+//! # Ok::<(), engine::sim::SimulationError>(())
+//! ```
+
+pub mod model;
+pub mod plan;
+pub mod prepared;
+pub mod rng;
+pub mod stats;
+
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+
+pub use self::model::Model;
+pub use self::plan::{AssetClass, Plan, PlanError};
+pub use self::prepared::PreparedSimulation;
+pub use self::stats::Percentiles;
+
+/// Paths per parallel task: large enough to amortise scheduling, small enough to balance.
+const CHUNK: usize = 256;
+/// The most paths one call may simulate.
+pub const MAX_PATHS: u32 = 10_000_000;
+/// Marks a path that was never ruined.
+const NEVER: u32 = u32::MAX;
+
+/// How to run a simulation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimulationOptions {
+    /// Number of paths, N (1 to [`MAX_PATHS`]).
+    pub paths: u32,
+    /// Fixes the result bit for bit, whatever the number of threads.
+    pub seed: u64,
+    /// Whether to compute the yearly fan chart (it keeps N × years values in memory).
+    pub fan_chart: bool,
+}
+
+/// Why a simulation did not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SimulationError {
+    /// The plan is invalid.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The path count is 0 or above [`MAX_PATHS`].
+    #[error("paths: must be from 1 to {MAX_PATHS}")]
+    Paths,
+}
+
+impl SimulationError {
+    /// The field at fault.
+    #[must_use]
+    pub fn field(&self) -> String {
+        match self {
+            Self::Plan(e) => e.field(),
+            Self::Paths => "paths".into(),
+        }
+    }
+}
+
+/// One point of the fan chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct YearPercentiles {
+    /// Years from the start (wealth after 12 × year months).
+    pub year: u32,
+    /// Percentiles of real wealth then.
+    pub real_wealth: Percentiles,
+}
+
+/// What a simulation answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulationResult {
+    /// N.
+    pub paths: u32,
+    /// The seed used.
+    pub seed: u64,
+    /// Share of paths never ruined.
+    pub success_probability: f64,
+    /// sqrt(p (1 - p) / N).
+    pub success_standard_error: f64,
+    /// Percentiles of real terminal wealth W_T / (1 + pi)^(T/12).
+    pub terminal_real_wealth: Percentiles,
+    /// Mean real terminal wealth.
+    pub terminal_real_wealth_mean: f64,
+    /// Standard error of that mean.
+    pub terminal_real_wealth_mean_standard_error: f64,
+    /// Percentiles of real wealth after each whole year (empty unless requested).
+    pub fan_chart: Vec<YearPercentiles>,
+    /// Entry k - 1: share of paths ruined by the end of year k.
+    pub ruin_probability_by_year: Vec<f64>,
+    /// Median of (T - ruin month) / 12 over ruined paths: how many years early the money ran
+    /// out. `None` when no path was ruined.
+    pub median_shortfall_years: Option<f64>,
+}
+
+/// What one path leaves behind.
+#[derive(Debug, Clone, Copy)]
+struct PathEnd {
+    terminal_real: f64,
+    ruin_month: u32,
+}
+
+/// Runs one path, writing real wealth after each whole year into `years` (if not empty).
+fn run_path(model: &Model, seed: u64, index: u64, years: &mut [f64], z: &mut [f64]) -> PathEnd {
+    let mut rng = rng::path_stream(seed, index);
+    let mut wealth = model.initial_wealth;
+    for t in 0..model.horizon {
+        wealth += model.flows[t];
+        if wealth <= 0.0 {
+            // Ruined: 0 for the rest of the horizon, so no more draws are needed.
+            years.iter_mut().skip(t / 12).for_each(|y| *y = 0.0);
+            #[allow(clippy::cast_possible_truncation)] // t < 1200
+            return PathEnd {
+                terminal_real: 0.0,
+                ruin_month: t as u32,
+            };
+        }
+        for zk in z.iter_mut() {
+            *zk = StandardNormal.sample(&mut rng);
+        }
+        wealth *= model.gross_return(z) * model.fee_factor;
+        if (t + 1) % 12 == 0
+            && let Some(slot) = years.get_mut(t / 12)
+        {
+            *slot = wealth / model.price_index[t + 1];
+        }
+    }
+    PathEnd {
+        terminal_real: wealth / model.price_index[model.horizon],
+        ruin_month: NEVER,
+    }
+}
+
+/// Simulates `plan` and summarises the paths.
+///
+/// # Errors
+/// An invalid plan or path count, naming the field.
+pub fn simulate(
+    plan: &Plan,
+    options: &SimulationOptions,
+) -> Result<SimulationResult, SimulationError> {
+    let model = Model::new(plan)?;
+    if options.paths == 0 || options.paths > MAX_PATHS {
+        return Err(SimulationError::Paths);
+    }
+    let n = options.paths as usize;
+    let years = if options.fan_chart { model.years() } else { 0 };
+    let mut ends = vec![
+        PathEnd {
+            terminal_real: 0.0,
+            ruin_month: NEVER
+        };
+        n
+    ];
+    let mut yearly = vec![0.0; n * years];
+    let year_chunks = yearly.par_chunks_mut((CHUNK * years).max(1));
+    let run_chunk = |chunk: usize, out: &mut [PathEnd], year_block: &mut [f64]| {
+        let mut z = vec![0.0; model.assets];
+        for (local, end) in out.iter_mut().enumerate() {
+            let index = (chunk * CHUNK + local) as u64;
+            let path_years = year_block
+                .get_mut(local * years..(local + 1) * years)
+                .unwrap_or_default();
+            *end = run_path(&model, options.seed, index, path_years, &mut z);
+        }
+    };
+    if years > 0 {
+        ends.par_chunks_mut(CHUNK)
+            .zip(year_chunks)
+            .enumerate()
+            .for_each(|(chunk, (out, year_block))| run_chunk(chunk, out, year_block));
+    } else {
+        ends.par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(chunk, out)| run_chunk(chunk, out, &mut []));
+    }
+    Ok(summarise(&model, options, &ends, &yearly, years))
+}
+
+#[allow(clippy::cast_precision_loss)] // path counts are far below 2^52
+fn summarise(
+    model: &Model,
+    options: &SimulationOptions,
+    ends: &[PathEnd],
+    yearly: &[f64],
+    years: usize,
+) -> SimulationResult {
+    let n = ends.len();
+    let nf = n as f64;
+    let ruined: Vec<u32> = ends
+        .iter()
+        .map(|e| e.ruin_month)
+        .filter(|m| *m != NEVER)
+        .collect();
+    let success = (n - ruined.len()) as f64 / nf;
+    let mut terminal: Vec<f64> = ends.iter().map(|e| e.terminal_real).collect();
+    let mean = terminal.iter().sum::<f64>() / nf;
+    let variance = if n > 1 {
+        terminal.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0)
+    } else {
+        0.0
+    };
+    let fan_chart = (0..years)
+        .map(|y| {
+            let mut column: Vec<f64> = (0..n).map(|p| yearly[p * years + y]).collect();
+            #[allow(clippy::cast_possible_truncation)] // y < 100
+            YearPercentiles {
+                year: y as u32 + 1,
+                real_wealth: Percentiles::of(&mut column),
+            }
+        })
+        .collect();
+    let ruin_probability_by_year = (1..=model.years())
+        .map(|k| ruined.iter().filter(|m| (**m as usize) < 12 * k).count() as f64 / nf)
+        .collect();
+    let median_shortfall_years = if ruined.is_empty() {
+        None
+    } else {
+        let mut shortfall: Vec<f64> = ruined
+            .iter()
+            .map(|m| (model.horizon as f64 - f64::from(*m)) / 12.0)
+            .collect();
+        Some(stats::quantiles(&mut shortfall, [0.5])[0])
+    };
+    SimulationResult {
+        paths: options.paths,
+        seed: options.seed,
+        success_probability: success,
+        success_standard_error: (success * (1.0 - success) / nf).sqrt(),
+        terminal_real_wealth: Percentiles::of(&mut terminal),
+        terminal_real_wealth_mean: mean,
+        terminal_real_wealth_mean_standard_error: (variance / nf).sqrt(),
+        fan_chart,
+        ruin_probability_by_year,
+        median_shortfall_years,
+    }
+}

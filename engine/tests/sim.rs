@@ -1,0 +1,253 @@
+//! The base model against closed forms, hand-computed recursions, itself across thread
+//! counts, and its prepared (incremental) form.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_precision_loss,
+    clippy::float_cmp
+)]
+
+use engine::sim::{AssetClass, Plan, PreparedSimulation, SimulationOptions, simulate};
+
+fn p0() -> Plan {
+    Plan {
+        initial_wealth: 100_000.0,
+        monthly_contribution: 0.0,
+        retirement_month: 360,
+        monthly_spending: 0.0,
+        horizon_months: 360,
+        annual_inflation: 0.0,
+        annual_fee: 0.0,
+        assets: vec![AssetClass {
+            mu: 0.07,
+            sigma: 0.15,
+        }],
+        weights: vec![1.0],
+        correlation: vec![vec![1.0]],
+    }
+}
+
+fn p1() -> Plan {
+    Plan {
+        initial_wealth: 250_000.0,
+        monthly_contribution: 1500.0,
+        retirement_month: 360,
+        monthly_spending: 5000.0,
+        horizon_months: 720,
+        annual_inflation: 0.025,
+        annual_fee: 0.002,
+        assets: vec![
+            AssetClass {
+                mu: 0.07,
+                sigma: 0.16,
+            },
+            AssetClass {
+                mu: 0.065,
+                sigma: 0.18,
+            },
+            AssetClass {
+                mu: 0.03,
+                sigma: 0.05,
+            },
+        ],
+        weights: vec![0.6, 0.2, 0.2],
+        correlation: vec![
+            vec![1.0, 0.8, 0.1],
+            vec![0.8, 1.0, 0.1],
+            vec![0.1, 0.1, 1.0],
+        ],
+    }
+}
+
+fn options(paths: u32, seed: u64) -> SimulationOptions {
+    SimulationOptions {
+        paths,
+        seed,
+        fan_chart: true,
+    }
+}
+
+#[test]
+fn p0_mean_and_median_match_the_closed_forms() {
+    let paths = 200_000;
+    let r = simulate(&p0(), &options(paths, 11)).unwrap();
+    let mean = 100_000.0 * 1.07f64.powi(30);
+    let s = 0.15 * 30f64.sqrt();
+    let median = 100_000.0 * (30.0 * (1.07f64.ln() - 0.15 * 0.15 / 2.0)).exp();
+    assert!(
+        (r.terminal_real_wealth_mean - mean).abs()
+            < 3.0 * r.terminal_real_wealth_mean_standard_error,
+        "mean {} vs {mean} (se {})",
+        r.terminal_real_wealth_mean,
+        r.terminal_real_wealth_mean_standard_error
+    );
+    // Asymptotic standard error of the sample median of a lognormal: m s sqrt(pi / 2) / sqrt(N).
+    let median_se = median * s * (std::f64::consts::PI / 2.0).sqrt() / f64::from(paths).sqrt();
+    assert!(
+        (r.terminal_real_wealth.p50 - median).abs() < 3.0 * median_se,
+        "median {} vs {median}",
+        r.terminal_real_wealth.p50
+    );
+    assert_eq!(r.success_probability, 1.0);
+    assert_eq!(r.success_standard_error, 0.0);
+    assert!(r.median_shortfall_years.is_none());
+}
+
+/// The spec's month, by hand, for a deterministic gross return.
+fn by_hand(plan: &Plan) -> (Vec<f64>, Option<u32>) {
+    let pi = plan.annual_inflation;
+    let g: f64 = plan
+        .weights
+        .iter()
+        .zip(&plan.assets)
+        .map(|(w, a)| w * (1.0 + a.mu).powf(1.0 / 12.0))
+        .sum();
+    let fee = (1.0 - plan.annual_fee).powf(1.0 / 12.0);
+    let mut w = plan.initial_wealth;
+    let mut real_by_year = Vec::new();
+    let mut ruin = None;
+    for t in 0..plan.horizon_months {
+        let scale = (1.0 + pi).powf(f64::from(t) / 12.0);
+        if t < plan.retirement_month {
+            w += plan.monthly_contribution * scale;
+        } else {
+            w -= plan.monthly_spending * scale;
+        }
+        if ruin.is_none() && w <= 0.0 {
+            ruin = Some(t);
+        }
+        if ruin.is_some() {
+            w = 0.0;
+        } else {
+            w *= g * fee;
+        }
+        if (t + 1) % 12 == 0 {
+            real_by_year.push(w / (1.0 + pi).powf(f64::from(t + 1) / 12.0));
+        }
+    }
+    (real_by_year, ruin)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
+
+#[test]
+fn zero_volatility_follows_the_hand_computed_recursion() {
+    let mut plan = p1();
+    plan.assets.iter_mut().for_each(|a| a.sigma = 0.0);
+    let (years, ruin) = by_hand(&plan);
+    assert!(ruin.is_none(), "this plan survives without volatility");
+    let r = simulate(&plan, &options(64, 3)).unwrap();
+    assert_eq!(r.success_probability, 1.0);
+    let terminal = *years.last().unwrap();
+    for v in [
+        r.terminal_real_wealth.p5,
+        r.terminal_real_wealth.p50,
+        r.terminal_real_wealth.p95,
+    ] {
+        assert!(close(v, terminal), "{v} vs {terminal}");
+    }
+    assert_eq!(r.fan_chart.len(), 60);
+    for (point, expected) in r.fan_chart.iter().zip(&years) {
+        assert!(
+            close(point.real_wealth.p25, *expected),
+            "year {}: {} vs {expected}",
+            point.year,
+            point.real_wealth.p25
+        );
+    }
+
+    // Spending twice as much runs out: every path is ruined in the same month.
+    plan.monthly_spending = 10_000.0;
+    let (years, ruin) = by_hand(&plan);
+    let ruin = ruin.expect("ruined");
+    let r = simulate(&plan, &options(64, 3)).unwrap();
+    assert_eq!(r.success_probability, 0.0);
+    assert_eq!(r.terminal_real_wealth.p95, 0.0);
+    assert_eq!(r.median_shortfall_years, Some(f64::from(720 - ruin) / 12.0));
+    for (k, p) in r.ruin_probability_by_year.iter().enumerate() {
+        let expected = if ruin < 12 * (k as u32 + 1) { 1.0 } else { 0.0 };
+        assert_eq!(*p, expected, "year {}", k + 1);
+    }
+    for (point, expected) in r.fan_chart.iter().zip(&years) {
+        assert!(
+            close(point.real_wealth.p50, *expected),
+            "year {}",
+            point.year
+        );
+    }
+}
+
+#[test]
+fn the_seed_fixes_the_result_whatever_the_thread_count() {
+    let run = |threads: usize, seed: u64| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| simulate(&p1(), &options(3_000, seed)).unwrap())
+    };
+    let one = run(1, 42);
+    assert_eq!(one, run(2, 42));
+    assert_eq!(one, run(8, 42));
+    let other = run(2, 43);
+    assert_ne!(one.terminal_real_wealth, other.terminal_real_wealth);
+}
+
+#[test]
+fn prepared_answers_equal_fresh_runs_with_the_new_starting_wealth() {
+    let plan = p1();
+    let opts = SimulationOptions {
+        paths: 2_000,
+        seed: 9,
+        fan_chart: false,
+    };
+    let prepared = PreparedSimulation::new(&plan, &opts).unwrap();
+    assert_eq!(prepared.paths(), 2_000);
+    let mut scratch = Vec::new();
+    for wealth in [0.0, 50_000.0, 250_000.0, 600_000.0, 2_000_000.0] {
+        let fresh = simulate(
+            &Plan {
+                initial_wealth: wealth,
+                ..plan.clone()
+            },
+            &opts,
+        )
+        .unwrap();
+        let answer = prepared.answer(wealth, &mut scratch);
+        assert_eq!(
+            answer.success_probability, fresh.success_probability,
+            "W0 = {wealth}"
+        );
+        assert_eq!(answer.success_standard_error, fresh.success_standard_error);
+        let (a, f) = (answer.terminal_real_wealth, fresh.terminal_real_wealth);
+        for (x, y) in [
+            (a.p5, f.p5),
+            (a.p25, f.p25),
+            (a.p50, f.p50),
+            (a.p75, f.p75),
+            (a.p95, f.p95),
+        ] {
+            assert!(close(x, y), "W0 = {wealth}: {x} vs {y}");
+        }
+    }
+    // The answers span the interesting range: some but not all paths fail in the middle.
+    let middle = prepared.answer(250_000.0, &mut scratch).success_probability;
+    assert!(middle > 0.05 && middle < 0.99, "{middle}");
+}
+
+#[test]
+fn invalid_plans_and_path_counts_are_refused_with_the_field() {
+    let mut plan = p1();
+    plan.weights = vec![0.5, 0.5, 0.5];
+    assert_eq!(
+        simulate(&plan, &options(10, 1)).unwrap_err().field(),
+        "weights"
+    );
+    assert_eq!(
+        simulate(&p1(), &options(0, 1)).unwrap_err().field(),
+        "paths"
+    );
+    assert!(PreparedSimulation::new(&plan, &options(10, 1)).is_err());
+}
