@@ -15,4 +15,5 @@ mod openapi;
 mod operations;
 mod process;
 mod rate_limits;
+mod schema;
 mod tokens;
