@@ -49,6 +49,40 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Login and registration throttling.
     pub rate_limit: RateLimitSettings,
+    /// Monte Carlo limits.
+    pub simulation: SimulationSettings,
+}
+
+/// Limits on Monte Carlo runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimulationSettings {
+    /// Paths when the request does not say.
+    pub default_paths: u32,
+    /// Most paths for the `user` role.
+    pub max_paths_user: u32,
+    /// Most paths for `premium`, `advisor` and `admin`.
+    pub max_paths_premium: u32,
+    /// Runs whose estimated duration exceeds this many seconds are refused up front.
+    pub max_estimated_seconds: f64,
+    /// The cost model behind the estimate: nanoseconds per path, month and asset class on
+    /// one core (measured: see BENCHMARKS.md).
+    pub ns_per_path_month_asset: f64,
+    /// Simulations running at once; further requests wait.
+    pub concurrent_runs: usize,
+}
+
+impl Default for SimulationSettings {
+    fn default() -> Self {
+        Self {
+            default_paths: 10_000,
+            max_paths_user: 100_000,
+            max_paths_premium: 1_000_000,
+            max_estimated_seconds: 30.0,
+            ns_per_path_month_asset: 12.0,
+            concurrent_runs: 2,
+        }
+    }
 }
 
 /// Log output format.
@@ -123,6 +157,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             auth: AuthSettings::default(),
             rate_limit: RateLimitSettings::default(),
+            simulation: SimulationSettings::default(),
         }
     }
 }

@@ -97,6 +97,9 @@ impl Application {
             passwords,
             limiter,
             redis,
+            simulation_slots: Arc::new(tokio::sync::Semaphore::new(
+                settings.simulation.concurrent_runs.max(1),
+            )),
             settings: Arc::new(settings),
             started: Instant::now(),
         };

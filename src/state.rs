@@ -28,4 +28,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// When the server started, for uptime.
     pub started: Instant,
+    /// Caps simulations running at once, so a burst cannot take every core for long.
+    pub simulation_slots: Arc<tokio::sync::Semaphore>,
 }

@@ -4,7 +4,7 @@
 use serde::de::Error;
 use serde::{Deserialize, Deserializer};
 
-fn whole<T: TryFrom<u64>, E: Error>(n: &serde_json::Number) -> Result<T, E> {
+fn whole_of<T: TryFrom<u64>, E: Error>(n: &serde_json::Number) -> Result<T, E> {
     let value = n.as_u64().or_else(|| {
         n.as_f64()
             .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19)
@@ -20,13 +20,21 @@ fn whole<T: TryFrom<u64>, E: Error>(n: &serde_json::Number) -> Result<T, E> {
     T::try_from(value).map_err(|_| E::custom(format!("invalid value: {n}, out of range")))
 }
 
+/// For required `T` fields.
+///
+/// # Errors
+/// Not a number, not whole, or out of `T`'s range.
+pub fn whole<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<T, D::Error> {
+    whole_of(&serde_json::Number::deserialize(d)?)
+}
+
 /// For `Option<T>` fields.
 ///
 /// # Errors
 /// Not a number, not whole, or out of `T`'s range.
 pub fn opt_whole<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<Option<T>, D::Error> {
     Option::<serde_json::Number>::deserialize(d)?
-        .map(|n| whole(&n))
+        .map(|n| whole_of(&n))
         .transpose()
 }
 

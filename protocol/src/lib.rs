@@ -10,6 +10,7 @@
 //! - [`auth`]: registration, login, token refresh and logout.
 //! - [`users`]: the caller's account and financial profile.
 //! - [`goals`]: financial goals.
+//! - [`simulations`]: plans and Monte Carlo simulations.
 //! - [`admin`]: user administration.
 //! - [`health`]: liveness and detailed health.
 //! - [`page`]: pagination of lists.
@@ -22,6 +23,7 @@ pub mod error;
 pub mod goals;
 pub mod health;
 pub mod page;
+pub mod simulations;
 pub mod users;
 
 pub use error::{ErrorCode, FieldError, Problem};

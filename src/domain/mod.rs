@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`email`]: e-mail addresses.
 //! - [`password`]: password policy.
+//! - [`plan`]: wire plans to engine plans.
 //! - [`money`]: exact amounts in cents.
 //! - [`goal`]: goal fields.
 //! - [`profile`]: financial-profile fields.
@@ -12,4 +13,5 @@ pub mod email;
 pub mod goal;
 pub mod money;
 pub mod password;
+pub mod plan;
 pub mod profile;

@@ -17,7 +17,7 @@ use actix_web::http::Method;
 use actix_web::{HttpResponse, Route, web};
 
 use self::error::ApiError;
-use self::routes::{admin, auth, docs, goals, health, users};
+use self::routes::{admin, auth, docs, goals, health, simulations, users};
 
 /// One method on one path.
 pub struct Endpoint {
@@ -74,6 +74,18 @@ pub fn endpoints() -> Vec<Endpoint> {
         }),
         ep(Method::DELETE, "/planning/goals/{id}", || {
             web::delete().to(goals::delete_goal)
+        }),
+        ep(Method::GET, "/planning/plan", || {
+            web::get().to(simulations::get_plan)
+        }),
+        ep(Method::PUT, "/planning/plan", || {
+            web::put().to(simulations::put_plan)
+        }),
+        ep(Method::POST, "/simulations/monte-carlo", || {
+            web::post().to(simulations::monte_carlo)
+        }),
+        ep(Method::GET, "/simulations/results", || {
+            web::get().to(simulations::results)
         }),
         ep(Method::GET, "/admin/users", || {
             web::get().to(admin::list_users)

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{admin, auth, docs, goals, health, users};
+use super::routes::{admin, auth, docs, goals, health, simulations, users};
 
 /// The serialised document, built once at start-up.
 #[derive(Debug, Clone)]
@@ -24,6 +24,7 @@ pub struct OpenApiJson(pub String);
         auth::register, auth::login, auth::refresh, auth::logout,
         users::get_profile, users::update_profile, users::delete_account,
         goals::create_goal, goals::list_goals, goals::get_goal, goals::update_goal, goals::delete_goal,
+        simulations::get_plan, simulations::put_plan, simulations::monte_carlo, simulations::results,
         admin::list_users, admin::change_role,
         health::health, health::detailed, health::metrics,
         docs::openapi,
@@ -34,6 +35,7 @@ pub struct OpenApiJson(pub String);
         (name = "auth", description = "Accounts and tokens."),
         (name = "users", description = "The caller's account and financial profile."),
         (name = "goals", description = "The caller's financial goals."),
+        (name = "simulations", description = "The stored plan and Monte Carlo simulations."),
         (name = "admin", description = "User administration."),
         (name = "operations", description = "Health, metrics and this document."),
     )

@@ -7,11 +7,13 @@
 //! - [`goals`]: goal CRUD.
 //! - [`admin`]: user administration.
 //! - [`health`]: detailed health.
+//! - [`simulations`]: plans and Monte Carlo runs.
 
 pub mod admin;
 pub mod auth;
 pub mod goals;
 pub mod health;
+pub mod simulations;
 pub mod users;
 
 use protocol::auth::AccountView;

@@ -9,12 +9,14 @@
 //! - [`users`]: accounts, roles and account deletion.
 //! - [`profiles`]: financial profiles.
 //! - [`goals`]: goals, always scoped to their owner.
+//! - [`simulations`]: stored plans and simulation results.
 //! - [`tokens`]: refresh-token families and rotation.
 //! - [`audit`]: the append-only audit log.
 
 pub mod audit;
 pub mod goals;
 pub mod profiles;
+pub mod simulations;
 pub mod tokens;
 pub mod users;
 

@@ -51,8 +51,9 @@ macro_rules! user_select {
 
 /// Deletes every row a user owns, children first, so that account deletion never depends on
 /// the cascades being there. A new user-owned table must be added here and to `COUNT_OWNED`.
-const DELETE_OWNED: [&str; 5] = [
+const DELETE_OWNED: [&str; 6] = [
     "delete from refresh_tokens where user_id = $1",
+    "delete from plans where user_id = $1",
     "delete from refresh_token_families where user_id = $1",
     "delete from simulation_results where user_id = $1",
     "delete from goals where user_id = $1",
@@ -60,7 +61,8 @@ const DELETE_OWNED: [&str; 5] = [
 ];
 
 /// Counts what [`DELETE_OWNED`] and the account deletion remove, table by table.
-const COUNT_OWNED: [(&str, &str); 6] = [
+const COUNT_OWNED: [(&str, &str); 7] = [
+    ("plans", "select count(*) from plans where user_id = $1"),
     (
         "refresh_tokens",
         "select count(*) from refresh_tokens where user_id = $1",

@@ -16,4 +16,5 @@ mod operations;
 mod process;
 mod rate_limits;
 mod schema;
+mod simulations;
 mod tokens;

@@ -6,4 +6,5 @@ pub mod auth;
 pub mod docs;
 pub mod goals;
 pub mod health;
+pub mod simulations;
 pub mod users;

@@ -1,0 +1,186 @@
+//! Wire plans to engine plans, with the documented defaults.
+
+use engine::sim::{AssetClass, Plan, PlanError};
+use protocol::FieldError;
+use protocol::simulations::{AssetClassSpec, PlanSpec};
+
+/// The default asset classes: name, mu, sigma (the spec's reference plan P1).
+pub const DEFAULT_ASSETS: [(&str, f64, f64); 3] = [
+    ("us_equity", 0.07, 0.16),
+    ("intl_equity", 0.065, 0.18),
+    ("bonds", 0.03, 0.05),
+];
+/// Their default weights.
+pub const DEFAULT_WEIGHTS: [f64; 3] = [0.6, 0.2, 0.2];
+/// Their default correlations.
+pub const DEFAULT_CORRELATION: [[f64; 3]; 3] = [[1.0, 0.8, 0.1], [0.8, 1.0, 0.1], [0.1, 0.1, 1.0]];
+
+/// The plan's asset classes, or the defaults.
+#[must_use]
+pub fn asset_classes(spec: &PlanSpec) -> Vec<AssetClassSpec> {
+    spec.asset_classes.clone().unwrap_or_else(|| {
+        DEFAULT_ASSETS
+            .iter()
+            .map(|(name, mu, sigma)| AssetClassSpec {
+                name: (*name).into(),
+                mu: *mu,
+                sigma: *sigma,
+            })
+            .collect()
+    })
+}
+
+/// Renames an engine field path to the wire's (`assets[1].mu` → `asset_classes[1].mu`) under
+/// `prefix`.
+fn wire_field(prefix: &str, engine_field: &str) -> String {
+    let field = engine_field.strip_prefix("assets").map_or_else(
+        || engine_field.to_owned(),
+        |rest| format!("asset_classes{rest}"),
+    );
+    format!("{prefix}{field}")
+}
+
+/// Builds and validates the engine plan. `prefix` is prepended to field names (`plan.`).
+///
+/// # Errors
+/// The first invalid field, named as on the wire.
+pub fn to_engine(spec: &PlanSpec, prefix: &str) -> Result<Plan, FieldError> {
+    let classes = asset_classes(spec);
+    for (i, class) in classes.iter().enumerate() {
+        let chars = class.name.trim().chars().count();
+        if chars == 0 || chars > 60 || class.name.chars().any(char::is_control) {
+            return Err(FieldError::new(
+                format!("{prefix}asset_classes[{i}].name"),
+                "must be 1 to 60 printable characters",
+            ));
+        }
+    }
+    let defaults = spec.asset_classes.is_none();
+    let weights = spec.weights.clone().unwrap_or_else(|| {
+        if defaults {
+            DEFAULT_WEIGHTS.to_vec()
+        } else {
+            Vec::new()
+        }
+    });
+    let correlation = spec.correlation.clone().unwrap_or_else(|| {
+        if defaults {
+            DEFAULT_CORRELATION.iter().map(|r| r.to_vec()).collect()
+        } else {
+            // One class needs no correlations; several without any are an error below.
+            identity_if_single(classes.len())
+        }
+    });
+    let plan = Plan {
+        initial_wealth: spec.initial_wealth,
+        monthly_contribution: spec.monthly_contribution,
+        retirement_month: spec.retirement_month,
+        monthly_spending: spec.monthly_spending,
+        horizon_months: spec.horizon_months,
+        annual_inflation: spec.annual_inflation,
+        annual_fee: spec.annual_fee,
+        assets: classes
+            .iter()
+            .map(|c| AssetClass {
+                mu: c.mu,
+                sigma: c.sigma,
+            })
+            .collect(),
+        weights: if weights.is_empty() && classes.len() == 1 {
+            vec![1.0]
+        } else {
+            weights
+        },
+        correlation,
+    };
+    if let Some(max) = [
+        ("initial_wealth", plan.initial_wealth, 1e12),
+        ("monthly_contribution", plan.monthly_contribution, 1e9),
+        ("monthly_spending", plan.monthly_spending, 1e9),
+    ]
+    .into_iter()
+    .find(|(_, v, max)| v.is_finite() && v > max)
+    {
+        return Err(FieldError::new(
+            format!("{prefix}{}", max.0),
+            format!("must be at most {}", max.2),
+        ));
+    }
+    plan.check().map(|_| plan.clone()).map_err(|e: PlanError| {
+        let message = e.to_string();
+        let message = message
+            .split_once(": ")
+            .map_or(message.clone(), |(_, m)| m.to_owned());
+        FieldError::new(wire_field(prefix, &e.field()), message)
+    })
+}
+
+fn identity_if_single(n: usize) -> Vec<Vec<f64>> {
+    if n == 1 { vec![vec![1.0]] } else { Vec::new() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> PlanSpec {
+        serde_json::from_value(serde_json::json!({
+            "initial_wealth": 250000, "monthly_contribution": 1500, "retirement_month": 360,
+            "monthly_spending": 5000, "horizon_months": 720
+        }))
+        .expect("spec")
+    }
+
+    #[test]
+    fn defaults_are_the_reference_plan() {
+        let plan = to_engine(&spec(), "").expect("valid");
+        assert_eq!(plan.weights, DEFAULT_WEIGHTS);
+        assert_eq!(
+            plan.assets[1],
+            AssetClass {
+                mu: 0.065,
+                sigma: 0.18
+            }
+        );
+        assert_eq!(plan.annual_inflation, 0.025);
+        assert_eq!(plan.annual_fee, 0.002);
+    }
+
+    #[test]
+    fn errors_name_wire_fields() {
+        let mut s = spec();
+        s.asset_classes = Some(vec![AssetClassSpec {
+            name: "a".into(),
+            mu: 0.05,
+            sigma: -1.0,
+        }]);
+        assert_eq!(
+            to_engine(&s, "plan.").expect_err("invalid").field,
+            "plan.asset_classes[0].sigma"
+        );
+        let mut s = spec();
+        s.weights = Some(vec![0.5, 0.5, 0.5]);
+        assert_eq!(
+            to_engine(&s, "plan.").expect_err("invalid").field,
+            "plan.weights"
+        );
+        let mut s = spec();
+        s.asset_classes = Some(vec![
+            AssetClassSpec {
+                name: "a".into(),
+                mu: 0.05,
+                sigma: 0.1,
+            },
+            AssetClassSpec {
+                name: "b".into(),
+                mu: 0.05,
+                sigma: 0.1,
+            },
+        ]);
+        s.weights = Some(vec![0.5, 0.5]);
+        assert_eq!(
+            to_engine(&s, "").expect_err("no correlation").field,
+            "correlation"
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! `/planning/plan` and `/simulations/*`.
+
+use actix_web::{HttpResponse, web};
+use protocol::auth::Scope;
+use protocol::simulations::{PlanSpec, SimulationRecord, SimulationRequest, SimulationResponse};
+use protocol::{PageQuery, Problem};
+
+use crate::auth::AuthUser;
+use crate::http::error::ApiError;
+use crate::http::extract::{Body, Paging};
+use crate::services;
+use crate::state::AppState;
+
+/// The caller's stored plan.
+#[utoipa::path(get, path = "/planning/plan", tag = "simulations", security(("bearer" = ["read:goals"])),
+    responses(
+        (status = 200, description = "The plan.", body = PlanSpec),
+        (status = 404, description = "No plan stored yet.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_plan(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadGoals)?;
+    Ok(HttpResponse::Ok().json(services::simulations::stored_plan(&state, user.id).await?))
+}
+
+/// Store (replace) the caller's plan; it is validated exactly as a simulation would be.
+#[utoipa::path(put, path = "/planning/plan", tag = "simulations", security(("bearer" = ["write:goals"])),
+    request_body = PlanSpec,
+    responses(
+        (status = 200, description = "The stored plan.", body = PlanSpec),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn put_plan(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Body<PlanSpec>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::WriteGoals)?;
+    Ok(HttpResponse::Ok().json(services::simulations::save_plan(&state, user.id, body.0).await?))
+}
+
+/// Run a Monte Carlo simulation of an inline plan, or of the stored plan when `plan` is
+/// omitted. The result is stored with its parameters, seed and engine version.
+#[utoipa::path(post, path = "/simulations/monte-carlo", tag = "simulations", security(("bearer" = ["write:simulations"])),
+    request_body = SimulationRequest,
+    responses(
+        (status = 201, description = "The result.", body = SimulationResponse),
+        (status = 404, description = "No plan given and none stored.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, or the run would exceed the server's time bound.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn monte_carlo(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Body<SimulationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::WriteSimulations)?;
+    Ok(HttpResponse::Created()
+        .json(services::simulations::monte_carlo(&state, &user, body.0).await?))
+}
+
+/// The caller's stored simulation results, newest first.
+#[utoipa::path(get, path = "/simulations/results", tag = "simulations", security(("bearer" = ["read:simulations"])),
+    params(PageQuery),
+    responses((status = 200, description = "A page of results.", body = protocol::Page<SimulationRecord>)))]
+pub async fn results(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    paging: Paging,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadSimulations)?;
+    Ok(HttpResponse::Ok().json(services::simulations::results(&state, user.id, paging).await?))
+}

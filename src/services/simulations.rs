@@ -1,0 +1,216 @@
+//! Plans and Monte Carlo runs: validation, role limits, the cost bound, running off the async
+//! workers, and storing results.
+
+use engine::sim::{Percentiles, SimulationOptions, SimulationResult, simulate};
+use protocol::auth::Role;
+use protocol::simulations::{
+    FanChartPoint, MAX_SEED, PercentilesView, PlanSpec, SimulationRecord, SimulationRequest,
+    SimulationResponse, SimulationSummary,
+};
+use protocol::{FieldError, Page};
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::domain::plan::to_engine;
+use crate::http::error::ApiError;
+use crate::http::extract::Paging;
+use crate::state::AppState;
+use crate::store::simulations::NewResult;
+
+/// The view of a percentile summary on the wire.
+#[must_use]
+pub fn percentiles(p: &Percentiles) -> PercentilesView {
+    PercentilesView {
+        p5: p.p5,
+        p25: p.p25,
+        p50: p.p50,
+        p75: p.p75,
+        p95: p.p95,
+    }
+}
+
+/// The wire summary of an engine result.
+#[must_use]
+pub fn summary(r: &SimulationResult) -> SimulationSummary {
+    SimulationSummary {
+        paths: r.paths,
+        seed: r.seed,
+        engine_version: engine::VERSION.to_owned(),
+        success_probability: r.success_probability,
+        success_standard_error: r.success_standard_error,
+        terminal_real_wealth: percentiles(&r.terminal_real_wealth),
+        terminal_real_wealth_mean: r.terminal_real_wealth_mean,
+        fan_chart: r
+            .fan_chart
+            .iter()
+            .map(|y| FanChartPoint {
+                year: y.year,
+                real_wealth: percentiles(&y.real_wealth),
+            })
+            .collect(),
+        ruin_probability_by_year: r.ruin_probability_by_year.clone(),
+        median_shortfall_years: r.median_shortfall_years,
+    }
+}
+
+/// The caller's stored plan.
+///
+/// # Errors
+/// 404 when the caller has none.
+pub async fn stored_plan(state: &AppState, user: Uuid) -> Result<PlanSpec, ApiError> {
+    let value = state.db.plan(user).await?.ok_or(ApiError::NotFound)?;
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("stored plan")))
+}
+
+/// Validates and stores the caller's plan.
+///
+/// # Errors
+/// 422 naming the first invalid field.
+pub async fn save_plan(state: &AppState, user: Uuid, plan: PlanSpec) -> Result<PlanSpec, ApiError> {
+    to_engine(&plan, "").map_err(|e| ApiError::Validation(vec![e]))?;
+    let value = serde_json::to_value(&plan).map_err(|e| ApiError::Internal(e.into()))?;
+    state.db.save_plan(user, &value).await?;
+    Ok(plan)
+}
+
+fn path_limit(state: &AppState, role: Role) -> u32 {
+    let limits = &state.settings.simulation;
+    match role {
+        Role::User => limits.max_paths_user,
+        Role::Premium | Role::Advisor | Role::Admin => limits.max_paths_premium,
+    }
+}
+
+/// Checks the path count against the role and the run's estimated cost against the bound.
+fn check_budget(
+    state: &AppState,
+    user: &AuthUser,
+    paths: u32,
+    plan: &engine::sim::Plan,
+) -> Result<(), ApiError> {
+    if paths == 0 {
+        return Err(ApiError::invalid("paths", "must be at least 1"));
+    }
+    let limit = path_limit(state, user.role);
+    if paths > limit {
+        return Err(ApiError::Forbidden(format!(
+            "the {} role may run at most {limit} paths",
+            user.role.as_str()
+        )));
+    }
+    let limits = &state.settings.simulation;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get) as f64;
+    let steps = f64::from(paths) * f64::from(plan.horizon_months) * plan.assets.len() as f64;
+    let estimate = steps * limits.ns_per_path_month_asset * 1e-9 / cores;
+    if estimate > limits.max_estimated_seconds {
+        return Err(ApiError::invalid(
+            "paths",
+            format!(
+                "this run would take about {estimate:.0} s, over the server's bound of {} s; use fewer paths or a shorter horizon",
+                limits.max_estimated_seconds
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs the engine on the blocking pool, at most `concurrent_runs` at a time.
+async fn run(
+    state: &AppState,
+    plan: engine::sim::Plan,
+    options: SimulationOptions,
+) -> Result<SimulationResult, ApiError> {
+    let _slot = state
+        .simulation_slots
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("simulation slots")))?;
+    tokio::task::spawn_blocking(move || simulate(&plan, &options))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("simulation task")))?
+        .map_err(|e| ApiError::invalid(e.field(), e.to_string()))
+}
+
+fn choose_seed(seed: Option<u64>) -> Result<u64, ApiError> {
+    match seed {
+        Some(s) if s > MAX_SEED => Err(ApiError::invalid(
+            "seed",
+            format!("must be at most {MAX_SEED}"),
+        )),
+        Some(s) => Ok(s),
+        None => Ok(rand::random::<u64>() & MAX_SEED),
+    }
+}
+
+/// `POST /simulations/monte-carlo`: runs an inline or the stored plan and stores the result.
+///
+/// # Errors
+/// 404 without an inline or stored plan; 422 for invalid fields or an over-budget run; 403
+/// beyond the role's path limit.
+pub async fn monte_carlo(
+    state: &AppState,
+    user: &AuthUser,
+    req: SimulationRequest,
+) -> Result<SimulationResponse, ApiError> {
+    let (spec, prefix) = match req.plan {
+        Some(plan) => (plan, "plan."),
+        None => (stored_plan(state, user.id).await?, ""),
+    };
+    let plan = to_engine(&spec, prefix).map_err(|e: FieldError| ApiError::Validation(vec![e]))?;
+    let paths = req.paths.unwrap_or(state.settings.simulation.default_paths);
+    check_budget(state, user, paths, &plan)?;
+    let options = SimulationOptions {
+        paths,
+        seed: choose_seed(req.seed)?,
+        fan_chart: req.fan_chart.unwrap_or(true),
+    };
+    let result = run(state, plan, options).await?;
+    let summary = summary(&result);
+    let parameters = serde_json::json!({
+        "plan": spec, "paths": paths, "seed": options.seed, "fan_chart": options.fan_chart,
+    });
+    let id = state
+        .db
+        .insert_result(NewResult {
+            user_id: user.id,
+            simulation_type: "monte_carlo",
+            parameters,
+            results: serde_json::to_value(&summary).map_err(|e| ApiError::Internal(e.into()))?,
+            success_probability: Some(summary.success_probability),
+            seed: options.seed,
+            engine_version: engine::VERSION,
+        })
+        .await?;
+    Ok(SimulationResponse { id, summary })
+}
+
+/// `GET /simulations/results`: the caller's own results, newest first.
+///
+/// # Errors
+/// Storage failures.
+pub async fn results(
+    state: &AppState,
+    user: Uuid,
+    paging: Paging,
+) -> Result<Page<SimulationRecord>, ApiError> {
+    let (rows, total) = state
+        .db
+        .list_results(user, paging.limit, paging.offset)
+        .await?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(|r| SimulationRecord {
+                id: r.id,
+                simulation_type: r.simulation_type,
+                created_at: r.created_at,
+                parameters: r.parameters.0,
+                results: r.results.0,
+            })
+            .collect(),
+        total,
+        limit: paging.limit,
+        offset: paging.offset,
+    })
+}
