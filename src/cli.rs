@@ -32,6 +32,20 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Simulate a plan file (JSON, as `PUT /planning/plan` takes it) and print the summary.
+    Simulate {
+        /// The plan file, e.g. examples/plans/p1.json.
+        plan: PathBuf,
+        /// Number of paths.
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+        paths: u32,
+        /// Fixes the result; random (and printed) when omitted.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Administer accounts.
     Admin {
         /// What to do.

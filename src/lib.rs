@@ -12,10 +12,11 @@
 //! - [`auth`]: keys, tokens, passwords, rate limits.
 //! - [`store`]: SQLite and PostgreSQL persistence.
 //! - [`telemetry`]: logs and metrics.
-//! - [`cli`]: the `glidepath` command's subcommands.
+//! - [`cli`]: the `glidepath` command's subcommands; [`cli_simulate`]: `glidepath simulate`.
 
 pub mod auth;
 pub mod cli;
+pub mod cli_simulate;
 pub mod config;
 pub mod domain;
 pub mod http;

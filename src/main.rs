@@ -36,6 +36,12 @@ async fn main() -> ExitCode {
         Command::Migrate => open_database(&settings)
             .await
             .map(|_| say("migrations applied")),
+        Command::Simulate {
+            plan,
+            paths,
+            seed,
+            json,
+        } => glidepath::cli_simulate::run(&plan, paths, seed, json).map(|out| say(out.trim_end())),
         Command::Admin {
             command: AdminCommand::Create { email },
         } => glidepath::cli::admin_create_from_stdin(&settings, &email)

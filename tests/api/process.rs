@@ -126,3 +126,69 @@ async fn admin_create_reads_the_password_from_standard_input() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12 characters"));
 }
+
+#[actix_web::test]
+async fn simulate_prints_the_summary_and_names_bad_fields() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/plans/p1.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_glidepath"))
+        .args([
+            "simulate", example, "--paths", "500", "--seed", "3", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["paths"], 500);
+    assert_eq!(summary["seed"], 3);
+    // The CLI and the library agree: same plan, paths and seed.
+    let spec: protocol::simulations::PlanSpec =
+        serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    let plan = glidepath::domain::plan::to_engine(&spec, "").unwrap();
+    let direct = engine::sim::simulate(
+        &plan,
+        &engine::sim::SimulationOptions {
+            paths: 500,
+            seed: 3,
+            fan_chart: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        summary["success_probability"].as_f64().unwrap(),
+        direct.success_probability
+    );
+    assert_eq!(
+        summary["terminal_real_wealth"]["p95"].as_f64().unwrap(),
+        direct.terminal_real_wealth.p95
+    );
+
+    let text = Command::new(env!("CARGO_BIN_EXE_glidepath"))
+        .args(["simulate", example, "--paths", "200", "--seed", "3"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("success probability"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(example)
+            .unwrap()
+            .replace("[0.6, 0.2, 0.2]", "[0.6, 0.2, 0.3]"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_glidepath"))
+        .args(["simulate", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.json: weights: must sum to 1"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,110 @@
+//! `glidepath simulate plan.json`: answers without a server.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use engine::sim::{SimulationOptions, simulate};
+use protocol::simulations::{MAX_SEED, PlanSpec, SimulationSummary};
+
+use crate::domain::plan::to_engine;
+use crate::http::error::ApiError;
+use crate::http::extract::parse_json;
+use crate::services::simulations::summary;
+
+/// Reads, validates and simulates the plan in `path`; returns the text to print.
+///
+/// # Errors
+/// An unreadable file, a plan that does not parse or validate (the message names the file
+/// and the field), or a bad path count or seed.
+pub fn run(path: &Path, paths: u32, seed: Option<u64>, json: bool) -> anyhow::Result<String> {
+    let shown = path.display();
+    let bytes = std::fs::read(path).with_context(|| format!("reading {shown}"))?;
+    let spec: PlanSpec = parse_json(&bytes).map_err(|e| match e {
+        ApiError::Malformed { errors, detail } => errors.first().map_or_else(
+            || anyhow::anyhow!("{shown}: {detail}"),
+            |f| anyhow::anyhow!("{shown}: {}: {}", f.field, f.message),
+        ),
+        other => anyhow::anyhow!("{shown}: {other}"),
+    })?;
+    let plan =
+        to_engine(&spec, "").map_err(|e| anyhow::anyhow!("{shown}: {}: {}", e.field, e.message))?;
+    if let Some(s) = seed.filter(|s| *s > MAX_SEED) {
+        bail!("--seed: {s} is above the largest seed, {MAX_SEED}");
+    }
+    let seed = seed.unwrap_or_else(|| rand::random::<u64>() & MAX_SEED);
+    let result = simulate(
+        &plan,
+        &SimulationOptions {
+            paths,
+            seed,
+            fan_chart: true,
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", e.field()))?;
+    let summary = summary(&result);
+    if json {
+        return Ok(serde_json::to_string_pretty(&summary)?);
+    }
+    Ok(human(&shown.to_string(), &summary))
+}
+
+fn money(v: f64) -> String {
+    let whole = format!("{:.0}", v.max(0.0));
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn human(name: &str, s: &SimulationSummary) -> String {
+    let mut out = String::new();
+    let t = &s.terminal_real_wealth;
+    let _ = writeln!(
+        out,
+        "{name}: {} paths, seed {}, engine {}",
+        s.paths, s.seed, s.engine_version
+    );
+    let _ = writeln!(
+        out,
+        "success probability   {:.1}% ± {:.1}% (one standard error)",
+        100.0 * s.success_probability,
+        100.0 * s.success_standard_error
+    );
+    let _ = writeln!(
+        out,
+        "real terminal wealth  p5 {}  p25 {}  p50 {}  p75 {}  p95 {}",
+        money(t.p5),
+        money(t.p25),
+        money(t.p50),
+        money(t.p75),
+        money(t.p95)
+    );
+    for point in s.fan_chart.iter().filter(|p| p.year % 10 == 0) {
+        let ruin = s
+            .ruin_probability_by_year
+            .get(point.year as usize - 1)
+            .copied()
+            .unwrap_or(0.0);
+        let _ = writeln!(
+            out,
+            "  year {:>3}: median {:>14}  (p5 {:>12}, p95 {:>14})  money run out: {:.1}%",
+            point.year,
+            money(point.real_wealth.p50),
+            money(point.real_wealth.p5),
+            money(point.real_wealth.p95),
+            100.0 * ruin
+        );
+    }
+    if let Some(years) = s.median_shortfall_years {
+        let _ = writeln!(
+            out,
+            "where the money runs out, it does so a median {years:.1} years early"
+        );
+    }
+    out
+}
