@@ -70,6 +70,8 @@ pub struct SimulationSettings {
     pub ns_per_path_month_asset: f64,
     /// Simulations running at once; further requests wait.
     pub concurrent_runs: usize,
+    /// Most paths × years a fan chart may hold (8 bytes each, kept until the run ends).
+    pub max_fan_chart_values: u64,
 }
 
 impl Default for SimulationSettings {
@@ -81,6 +83,7 @@ impl Default for SimulationSettings {
             max_estimated_seconds: 30.0,
             ns_per_path_month_asset: 12.0,
             concurrent_runs: 2,
+            max_fan_chart_values: 25_000_000,
         }
     }
 }

@@ -173,3 +173,83 @@ pub struct SimulationResponse {
     /// The answer.
     pub summary: SimulationSummary,
 }
+
+/// Changes a scenario makes to the base plan; omitted fields keep the base's value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanChanges {
+    /// New starting wealth.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000.0_f64)]
+    pub initial_wealth: Option<f64>,
+    /// New monthly contribution.
+    #[schema(minimum = 0, maximum = 1_000_000_000.0_f64)]
+    pub monthly_contribution: Option<f64>,
+    /// New retirement month.
+    #[serde(default, deserialize_with = "crate::de::opt_whole")]
+    #[schema(minimum = 0, maximum = 1200)]
+    pub retirement_month: Option<u32>,
+    /// New monthly spending.
+    #[schema(minimum = 0, maximum = 1_000_000_000.0_f64)]
+    pub monthly_spending: Option<f64>,
+    /// New annual fee.
+    #[schema(minimum = 0, exclusive_maximum = 1)]
+    pub annual_fee: Option<f64>,
+    /// New weights (one per asset class of the base).
+    #[schema(max_items = 32)]
+    pub weights: Option<Vec<f64>>,
+}
+
+/// One variant of the base plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioVariant {
+    /// A label, 1 to 60 characters.
+    #[schema(min_length = 1, max_length = 60, example = "retire two years later")]
+    pub name: String,
+    /// What changes.
+    pub changes: PlanChanges,
+}
+
+/// `POST /simulations/scenarios`: a base plan and up to 20 variants, all simulated on the
+/// same random numbers, so differences come from the changes alone.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioRequest {
+    /// The base plan; the caller's stored plan when omitted.
+    pub base: Option<PlanSpec>,
+    /// The variants (1 to 20).
+    #[schema(min_items = 1, max_items = 20)]
+    pub variants: Vec<ScenarioVariant>,
+    /// Paths per plan; 10,000 when omitted. The role's limit applies to the total.
+    #[serde(default, deserialize_with = "crate::de::opt_whole")]
+    #[schema(minimum = 1, maximum = 1_000_000)]
+    pub paths: Option<u32>,
+    /// Fixes the result; random (returned) when omitted.
+    #[serde(default, deserialize_with = "crate::de::opt_whole")]
+    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)]
+    pub seed: Option<u64>,
+}
+
+/// A variant's answer and how it differs from the base.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ScenarioOutcome {
+    /// The variant's label.
+    pub name: String,
+    /// Its simulation (without fan chart).
+    pub summary: SimulationSummary,
+    /// Its success probability minus the base's.
+    pub success_probability_change: f64,
+    /// Its median real terminal wealth minus the base's.
+    pub median_terminal_real_wealth_change: f64,
+}
+
+/// The answer to `POST /simulations/scenarios`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScenarioResponse {
+    /// The stored result's id.
+    pub id: uuid::Uuid,
+    /// The base plan's simulation (without fan chart).
+    pub base: SimulationSummary,
+    /// Each variant, in request order.
+    pub variants: Vec<ScenarioOutcome>,
+}

@@ -87,6 +87,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep(Method::GET, "/simulations/results", || {
             web::get().to(simulations::results)
         }),
+        ep(Method::POST, "/simulations/scenarios", || {
+            web::post().to(simulations::scenarios)
+        }),
         ep(Method::GET, "/admin/users", || {
             web::get().to(admin::list_users)
         }),

@@ -24,7 +24,7 @@ pub struct OpenApiJson(pub String);
         auth::register, auth::login, auth::refresh, auth::logout,
         users::get_profile, users::update_profile, users::delete_account,
         goals::create_goal, goals::list_goals, goals::get_goal, goals::update_goal, goals::delete_goal,
-        simulations::get_plan, simulations::put_plan, simulations::monte_carlo, simulations::results,
+        simulations::get_plan, simulations::put_plan, simulations::monte_carlo, simulations::results, simulations::scenarios,
         admin::list_users, admin::change_role,
         health::health, health::detailed, health::metrics,
         docs::openapi,

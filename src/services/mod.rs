@@ -7,12 +7,13 @@
 //! - [`goals`]: goal CRUD.
 //! - [`admin`]: user administration.
 //! - [`health`]: detailed health.
-//! - [`simulations`]: plans and Monte Carlo runs.
+//! - [`simulations`]: plans and Monte Carlo runs; [`scenarios`]: variants of a plan.
 
 pub mod admin;
 pub mod auth;
 pub mod goals;
 pub mod health;
+pub mod scenarios;
 pub mod simulations;
 pub mod users;
 

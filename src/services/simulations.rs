@@ -82,13 +82,8 @@ fn path_limit(state: &AppState, role: Role) -> u32 {
     }
 }
 
-/// Checks the path count against the role and the run's estimated cost against the bound.
-fn check_budget(
-    state: &AppState,
-    user: &AuthUser,
-    paths: u32,
-    plan: &engine::sim::Plan,
-) -> Result<(), ApiError> {
+/// Checks the path count against the caller's role.
+pub(crate) fn check_paths(state: &AppState, user: &AuthUser, paths: u32) -> Result<(), ApiError> {
     if paths == 0 {
         return Err(ApiError::invalid("paths", "must be at least 1"));
     }
@@ -99,13 +94,27 @@ fn check_budget(
             user.role.as_str()
         )));
     }
+    Ok(())
+}
+
+/// Refuses up front a request whose estimated run time, over all its plans, exceeds the bound.
+#[allow(clippy::cast_precision_loss)] // an estimate
+pub(crate) fn check_time(
+    state: &AppState,
+    paths: u32,
+    plans: &[engine::sim::Plan],
+    field: &str,
+) -> Result<(), ApiError> {
     let limits = &state.settings.simulation;
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get) as f64;
-    let steps = f64::from(paths) * f64::from(plan.horizon_months) * plan.assets.len() as f64;
+    let steps: f64 = plans
+        .iter()
+        .map(|p| f64::from(paths) * f64::from(p.horizon_months) * p.assets.len() as f64)
+        .sum();
     let estimate = steps * limits.ns_per_path_month_asset * 1e-9 / cores;
     if estimate > limits.max_estimated_seconds {
         return Err(ApiError::invalid(
-            "paths",
+            field,
             format!(
                 "this run would take about {estimate:.0} s, over the server's bound of {} s; use fewer paths or a shorter horizon",
                 limits.max_estimated_seconds
@@ -132,7 +141,7 @@ async fn run(
         .map_err(|e| ApiError::invalid(e.field(), e.to_string()))
 }
 
-fn choose_seed(seed: Option<u64>) -> Result<u64, ApiError> {
+pub(crate) fn choose_seed(seed: Option<u64>) -> Result<u64, ApiError> {
     match seed {
         Some(s) if s > MAX_SEED => Err(ApiError::invalid(
             "seed",
@@ -159,7 +168,8 @@ pub async fn monte_carlo(
     };
     let plan = to_engine(&spec, prefix).map_err(|e: FieldError| ApiError::Validation(vec![e]))?;
     let paths = req.paths.unwrap_or(state.settings.simulation.default_paths);
-    check_budget(state, user, paths, &plan)?;
+    check_paths(state, user, paths)?;
+    check_time(state, paths, std::slice::from_ref(&plan), "paths")?;
     let options = SimulationOptions {
         paths,
         seed: choose_seed(req.seed)?,

@@ -275,3 +275,106 @@ async fn path_limits_follow_the_role_and_the_time_bound() {
     .await;
     assert_eq!(fields(&p), ["paths"]);
 }
+
+#[actix_web::test]
+async fn scenarios_share_random_numbers_and_report_differences() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let request = json!({
+        "base": p1(), "paths": 2000, "seed": 5,
+        "variants": [
+            { "name": "same", "changes": {} },
+            { "name": "spend less", "changes": { "monthly_spending": 4000 } },
+            { "name": "richer", "changes": { "initial_wealth": 400000 } }
+        ]
+    });
+    let created = app
+        .post("/simulations/scenarios", Some(&user.access), &request)
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let body: Value = created.json().await.unwrap();
+    let base = body["base"]["success_probability"].as_f64().unwrap();
+    let variants = body["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 3);
+    // Common random numbers: an unchanged variant equals the base exactly.
+    assert_eq!(variants[0]["summary"], body["base"]);
+    assert_eq!(variants[0]["success_probability_change"], 0.0);
+    for v in &variants[1..] {
+        let change = v["success_probability_change"].as_f64().unwrap();
+        assert!(
+            change > 0.0,
+            "{}: spending less or starting richer cannot hurt on the same paths",
+            v["name"]
+        );
+        assert!(
+            (v["summary"]["success_probability"].as_f64().unwrap() - base - change).abs() < 1e-12
+        );
+    }
+    // The base alone through the single-run endpoint gives the same answer.
+    let single = ok_json(
+        app.post(
+            "/simulations/monte-carlo",
+            Some(&user.access),
+            &json!({ "plan": p1(), "paths": 2000, "seed": 5, "fan_chart": false }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(single["summary"], body["base"]);
+
+    let bad = json!({ "base": p1(), "paths": 100, "variants": [{ "name": "x", "changes": { "weights": [1.0, 0.5, 0.0] } }] });
+    let p = problem(
+        app.post("/simulations/scenarios", Some(&user.access), &bad)
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(fields(&p), ["variants[0].changes.weights"]);
+    let too_many: Vec<Value> = (0..21)
+        .map(|i| json!({ "name": format!("v{i}"), "changes": {} }))
+        .collect();
+    let p = problem(
+        app.post(
+            "/simulations/scenarios",
+            Some(&user.access),
+            &json!({ "base": p1(), "variants": too_many }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(fields(&p), ["variants"]);
+    let stored = ok_json(app.get("/simulations/results", Some(&user.access)).await).await;
+    assert_eq!(stored["total"], 2);
+    assert_eq!(stored["items"][1]["simulation_type"], "scenarios");
+}
+
+#[actix_web::test]
+async fn oversized_fan_charts_are_refused_not_allocated() {
+    let app = spawn_app_with(|s| s.simulation.max_fan_chart_values = 10_000).await;
+    let user = app.new_user().await;
+    let p = problem(
+        app.post(
+            "/simulations/monte-carlo",
+            Some(&user.access),
+            &json!({ "plan": p1(), "paths": 1000 }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(fields(&p), ["fan_chart"]);
+    let run = ok_json(
+        app.post(
+            "/simulations/monte-carlo",
+            Some(&user.access),
+            &json!({ "plan": p1(), "paths": 1000, "fan_chart": false }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(run["summary"]["paths"], 1000);
+}

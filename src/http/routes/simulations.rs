@@ -72,3 +72,21 @@ pub async fn results(
     user.require(Scope::ReadSimulations)?;
     Ok(HttpResponse::Ok().json(services::simulations::results(&state, user.id, paging).await?))
 }
+
+/// Simulate a base plan and up to 20 variants on the same random numbers; each variant's
+/// difference from the base comes from its changes alone.
+#[utoipa::path(post, path = "/simulations/scenarios", tag = "simulations", security(("bearer" = ["write:simulations"])),
+    request_body = protocol::simulations::ScenarioRequest,
+    responses(
+        (status = 201, description = "The base and every variant.", body = protocol::simulations::ScenarioResponse),
+        (status = 404, description = "No base given and no plan stored.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, or the runs would exceed the server's time bound.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn scenarios(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Body<protocol::simulations::ScenarioRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::WriteSimulations)?;
+    Ok(HttpResponse::Created().json(services::scenarios::run(&state, &user, body.0).await?))
+}
