@@ -175,6 +175,17 @@ pub async fn monte_carlo(
         seed: choose_seed(req.seed)?,
         fan_chart: req.fan_chart.unwrap_or(true),
     };
+    // The fan chart keeps every path's yearly wealth until the run ends.
+    let fan_values = u64::from(paths) * u64::from(plan.horizon_months / 12);
+    if options.fan_chart && fan_values > state.settings.simulation.max_fan_chart_values {
+        return Err(ApiError::invalid(
+            "fan_chart",
+            format!(
+                "a fan chart of {paths} paths over {} years is too large; ask for fewer paths or set fan_chart to false",
+                plan.horizon_months / 12
+            ),
+        ));
+    }
     let result = run(state, plan, options).await?;
     let summary = summary(&result);
     let parameters = serde_json::json!({
