@@ -7,5 +7,10 @@
 //! checks the rule with `cargo tree`).
 //!
 //! # Layout
-//! Filled in by the real-time issue: `session/`, `simulation/`, `portfolio/`, `alerts/`,
-//! `feeds/` (synthetic, replay, external WebSocket) and `hub/`.
+//! - [`market`]: ticks and their guard, the price hub, and the feeds (synthetic GBM, CSV
+//!   replay).
+//!
+//! Sessions (with their simulation, portfolio and alert actors) and the external WebSocket
+//! feed come next.
+
+pub mod market;

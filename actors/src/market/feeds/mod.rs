@@ -1,0 +1,17 @@
+//! Market-data feeds. Each is an actor that pushes [`super::Tick`]s to a recipient (the
+//! price hub); they differ only in where prices come from.
+//!
+//! # Layout
+//! - [`synthetic`]: correlated geometric Brownian motion, the embedded default.
+//! - [`replay`]: historical closes from a CSV file, at a chosen speed.
+
+pub mod replay;
+pub mod synthetic;
+
+/// Milliseconds since the Unix epoch, the timestamp every tick carries.
+#[must_use]
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,193 @@
+//! Feeds → hub → subscribers, with real actors.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix::{Actor, Context, Handler};
+use actors::market::feeds::replay::{PriceTable, ReplayFeed};
+use actors::market::feeds::synthetic::{SymbolSpec, SyntheticConfig, SyntheticFeed};
+use actors::market::hub::{GetHubStats, GetQuotes, PriceUpdate, Subscribe, Unsubscribe};
+use actors::market::{PriceHub, Tick};
+
+#[derive(Default, Clone)]
+struct Collector(Arc<Mutex<Vec<PriceUpdate>>>);
+
+impl Actor for Collector {
+    type Context = Context<Self>;
+}
+
+impl Handler<PriceUpdate> for Collector {
+    type Result = ();
+    fn handle(&mut self, msg: PriceUpdate, _: &mut Context<Self>) {
+        self.0.lock().unwrap().push(msg);
+    }
+}
+
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+#[actix::test]
+async fn the_hub_routes_only_held_symbols_and_drops_bad_ticks() {
+    let hub = PriceHub::new(2.0).start();
+    let (aapl_holder, msft_holder) = (Collector::default(), Collector::default());
+    let a = aapl_holder.clone().start();
+    let m = msft_holder.clone().start();
+    hub.send(Subscribe {
+        subscriber: 1,
+        symbols: vec!["AAPL".into()],
+        recipient: a.recipient(),
+    })
+    .await
+    .unwrap();
+    hub.send(Subscribe {
+        subscriber: 2,
+        symbols: vec!["MSFT".into()],
+        recipient: m.recipient(),
+    })
+    .await
+    .unwrap();
+    for (symbol, price) in [
+        ("AAPL", 100.0),
+        ("MSFT", 300.0),
+        ("AAPL", 101.0),
+        ("AAPL", -5.0),
+        ("AAPL", 500.0),
+        ("AAPL", f64::NAN),
+    ] {
+        hub.send(Tick {
+            symbol: symbol.into(),
+            price,
+            ts_ms: 1,
+        })
+        .await
+        .unwrap();
+    }
+    settle().await;
+    let got: Vec<f64> = aapl_holder
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|u| u.price)
+        .collect();
+    assert_eq!(
+        got,
+        [100.0, 101.0],
+        "bad prices and absurd jumps never reach subscribers"
+    );
+    assert!(
+        msft_holder
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|u| u.symbol == "MSFT")
+    );
+    let stats = hub.send(GetHubStats).await.unwrap();
+    assert_eq!(
+        (stats.accepted, stats.rejected, stats.subscribers),
+        (3, 3, 2)
+    );
+    let quotes = hub
+        .send(GetQuotes {
+            symbols: vec!["AAPL".into(), "NOPE".into()],
+        })
+        .await
+        .unwrap();
+    assert_eq!(quotes.len(), 1);
+    assert_eq!(quotes[0].1.price, 101.0);
+
+    // A late subscriber gets the current quote at once; an unsubscribed one gets nothing more.
+    let late = Collector::default();
+    hub.send(Subscribe {
+        subscriber: 3,
+        symbols: vec!["AAPL".into()],
+        recipient: late.clone().start().recipient(),
+    })
+    .await
+    .unwrap();
+    hub.send(Unsubscribe { subscriber: 1 }).await.unwrap();
+    hub.send(Tick {
+        symbol: "AAPL".into(),
+        price: 102.0,
+        ts_ms: 2,
+    })
+    .await
+    .unwrap();
+    settle().await;
+    let late_prices: Vec<f64> = late.0.lock().unwrap().iter().map(|u| u.price).collect();
+    assert_eq!(late_prices, [101.0, 102.0]);
+    assert_eq!(aapl_holder.0.lock().unwrap().len(), 2);
+}
+
+#[actix::test]
+async fn a_replay_of_the_shared_csv_reaches_a_subscriber_in_order() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/sp500_prices.csv"
+    );
+    let mut table = PriceTable::load(std::path::Path::new(path)).unwrap();
+    table.rows.truncate(30);
+    let expected: Vec<f64> = table.rows.iter().map(|r| r[0]).collect();
+    let hub = PriceHub::new(3.0).start();
+    let holder = Collector::default();
+    hub.send(Subscribe {
+        subscriber: 1,
+        symbols: vec!["AAPL".into()],
+        recipient: holder.clone().start().recipient(),
+    })
+    .await
+    .unwrap();
+    ReplayFeed::new(
+        table,
+        Duration::from_millis(2),
+        false,
+        hub.clone().recipient(),
+    )
+    .start();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let got: Vec<f64> = holder.0.lock().unwrap().iter().map(|u| u.price).collect();
+    assert_eq!(
+        got, expected,
+        "every AAPL close of the first 30 days, in order"
+    );
+}
+
+#[actix::test]
+async fn the_synthetic_feed_ticks_every_symbol_each_interval() {
+    let hub = PriceHub::new(2.0).start();
+    let holder = Collector::default();
+    let symbols: Vec<SymbolSpec> = ["S1", "S2", "S3"]
+        .iter()
+        .map(|s| SymbolSpec {
+            symbol: (*s).into(),
+            initial_price: 50.0,
+            drift: 0.0,
+            volatility: 0.2,
+        })
+        .collect();
+    hub.send(Subscribe {
+        subscriber: 9,
+        symbols: vec!["S2".into()],
+        recipient: holder.clone().start().recipient(),
+    })
+    .await
+    .unwrap();
+    let config = SyntheticConfig {
+        symbols,
+        correlation: 0.5,
+        interval: Duration::from_millis(10),
+        speedup: 1.0,
+        seed: 4,
+    };
+    SyntheticFeed::new(config, hub.clone().recipient()).start();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let updates = holder.0.lock().unwrap().clone();
+    assert!(updates.len() >= 5, "{} updates", updates.len());
+    assert!(updates.iter().all(|u| u.symbol == "S2" && u.price > 0.0));
+    assert!(updates.windows(2).all(|w| w[0].ts_ms <= w[1].ts_ms));
+    let stats = hub.send(GetHubStats).await.unwrap();
+    assert_eq!(stats.symbols, 3);
+}
