@@ -51,6 +51,43 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     /// Monte Carlo limits.
     pub simulation: SimulationSettings,
+    /// The WebSocket endpoint.
+    pub ws: WsSettings,
+}
+
+/// The WebSocket endpoint `/ws`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WsSettings {
+    /// Origins a browser may open `/ws` from, besides the server's own. Clients that send
+    /// no `Origin` (not browsers) are not affected.
+    #[serde(deserialize_with = "string_or_list")]
+    pub allowed_origins: Vec<String>,
+    /// Largest message (after reassembling fragments); larger ones close the connection
+    /// with 1009.
+    pub max_message_bytes: usize,
+    /// How long a new connection may take to authenticate.
+    pub auth_timeout_ms: u64,
+    /// Interval of server pings.
+    pub heartbeat_secs: u64,
+    /// Silence after which a client is considered gone.
+    pub client_timeout_secs: u64,
+    /// Mounts `/ws/echo`, a bare echo over the same WebSocket stack, for the Autobahn
+    /// conformance suite. Never enable it in production.
+    pub autobahn_echo: bool,
+}
+
+impl Default for WsSettings {
+    fn default() -> Self {
+        Self {
+            allowed_origins: Vec::new(),
+            max_message_bytes: 64 * 1024,
+            auth_timeout_ms: 10_000,
+            heartbeat_secs: 20,
+            client_timeout_secs: 60,
+            autobahn_echo: false,
+        }
+    }
 }
 
 /// Limits on Monte Carlo runs.
@@ -161,6 +198,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             rate_limit: RateLimitSettings::default(),
             simulation: SimulationSettings::default(),
+            ws: WsSettings::default(),
         }
     }
 }

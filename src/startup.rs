@@ -151,6 +151,7 @@ fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     );
     let body_limit = settings.max_body_bytes;
     let origins = settings.cors_allowed_origins.clone();
+    let autobahn_echo = settings.ws.autobahn_echo;
     let state = web::Data::new(state);
     let metrics = web::Data::new(metrics);
     let openapi = web::Data::new(openapi);
@@ -166,6 +167,11 @@ fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
             .app_data(openapi.clone())
             .app_data(BodyLimit(body_limit))
             .configure(http::configure)
+            .configure(|cfg| {
+                if autobahn_echo {
+                    cfg.route("/ws/echo", web::get().to(http::ws::echo::echo));
+                }
+            })
             .default_service(web::to(http::not_found))
     })
     .shutdown_timeout(settings.shutdown_timeout_secs)

@@ -14,6 +14,7 @@
 //! - [`admin`]: user administration.
 //! - [`health`]: liveness and detailed health.
 //! - [`page`]: pagination of lists.
+//! - [`ws`]: the WebSocket protocol, JSON and MessagePack.
 //! - [`de`]: lenient deserialisers shared by the types above.
 
 pub mod admin;
@@ -25,6 +26,7 @@ pub mod health;
 pub mod page;
 pub mod simulations;
 pub mod users;
+pub mod ws;
 
 pub use error::{ErrorCode, FieldError, Problem};
 pub use page::{Page, PageQuery};

@@ -6,12 +6,14 @@
 //! - [`middleware`]: security headers and the rewrite of framework errors to problem bodies.
 //! - [`openapi`]: the generated OpenAPI document.
 //! - [`routes`]: the handlers, one file per route group.
+//! - [`ws`]: the WebSocket endpoint.
 
 pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
+pub mod ws;
 
 use actix_web::http::Method;
 use actix_web::{HttpResponse, Route, web};
@@ -101,6 +103,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             web::get().to(health::detailed)
         }),
         ep(Method::GET, "/metrics", || web::get().to(health::metrics)),
+        ep(Method::GET, "/ws", || web::get().to(ws::connect)),
         ep(Method::GET, "/openapi.json", || {
             web::get().to(docs::openapi)
         }),

@@ -28,6 +28,7 @@ pub struct OpenApiJson(pub String);
         admin::list_users, admin::change_role,
         health::health, health::detailed, health::metrics,
         docs::openapi,
+        super::ws::connect,
     ),
     components(schemas(protocol::Problem, protocol::FieldError, protocol::ErrorCode)),
     modifiers(&Security, &SharedErrors),
@@ -38,6 +39,7 @@ pub struct OpenApiJson(pub String);
         (name = "simulations", description = "The stored plan and Monte Carlo simulations."),
         (name = "admin", description = "User administration."),
         (name = "operations", description = "Health, metrics and this document."),
+        (name = "realtime", description = "The WebSocket stream."),
     )
 )]
 pub struct ApiDoc;

@@ -18,3 +18,4 @@ mod rate_limits;
 mod schema;
 mod simulations;
 mod tokens;
+mod websocket;

@@ -1,0 +1,199 @@
+//! The WebSocket protocol (`GET /ws`), version 1.
+//!
+//! Two subprotocols carry the same messages: `glidepath.v1.json` in text frames and
+//! `glidepath.v1.msgpack` in binary frames (MessagePack maps with field names, so both
+//! encodings evolve the same way). Every message is an object with a `type` field.
+//! `protocol/README.md` shows an example exchange.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ErrorCode;
+
+/// Text frames, JSON.
+pub const SUBPROTOCOL_JSON: &str = "glidepath.v1.json";
+/// Binary frames, MessagePack.
+pub const SUBPROTOCOL_MSGPACK: &str = "glidepath.v1.msgpack";
+
+/// Close codes the server uses besides the standard ones (1000 normal, 1008 policy, 1009 too
+/// big, 1011 server error).
+pub mod close {
+    /// The access token expired without a re-`auth`.
+    pub const TOKEN_EXPIRED: u16 = 4001;
+    /// No valid `auth` message arrived in time.
+    pub const AUTH_REQUIRED: u16 = 4401;
+    /// The client stopped reading; its outbound queue stayed full too long.
+    pub const TOO_SLOW: u16 = 4008;
+}
+
+/// What a client sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    /// The first message, and again before the token expires: an access token from
+    /// `/auth/login` or `/auth/refresh`. Tokens never travel in the URL, which ends up in logs.
+    Auth {
+        /// The access token.
+        token: String,
+    },
+    /// Answered with `pong` carrying the same nonce.
+    Ping {
+        /// Any number.
+        nonce: u64,
+    },
+}
+
+/// What the server sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ServerMessage {
+    /// Authentication succeeded (also after a re-`auth`).
+    Welcome {
+        /// The caller.
+        user_id: uuid::Uuid,
+        /// When the token expires (Unix milliseconds): re-`auth` before, or the connection
+        /// closes with [`close::TOKEN_EXPIRED`].
+        expires_at_ms: i64,
+    },
+    /// The answer to `ping`.
+    Pong {
+        /// The ping's nonce.
+        nonce: u64,
+    },
+    /// A message could not be understood or was refused; the connection stays open.
+    Error {
+        /// The machine-readable code.
+        code: ErrorCode,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Which subprotocol a connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// `glidepath.v1.json`.
+    Json,
+    /// `glidepath.v1.msgpack`.
+    MessagePack,
+}
+
+/// A frame that does not decode.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DecodeError(pub String);
+
+impl Encoding {
+    /// The subprotocol name.
+    #[must_use]
+    pub fn subprotocol(self) -> &'static str {
+        match self {
+            Self::Json => SUBPROTOCOL_JSON,
+            Self::MessagePack => SUBPROTOCOL_MSGPACK,
+        }
+    }
+
+    /// Parses a subprotocol name.
+    #[must_use]
+    pub fn from_subprotocol(name: &str) -> Option<Self> {
+        [Self::Json, Self::MessagePack]
+            .into_iter()
+            .find(|e| e.subprotocol() == name)
+    }
+
+    /// Encodes a message (JSON text as UTF-8 bytes, or MessagePack).
+    ///
+    /// # Errors
+    /// Serialisation failed (a bug: every message type serialises).
+    pub fn encode<T: Serialize>(self, message: &T) -> Result<Vec<u8>, DecodeError> {
+        match self {
+            Self::Json => serde_json::to_vec(message).map_err(|e| DecodeError(e.to_string())),
+            Self::MessagePack => {
+                rmp_serde::to_vec_named(message).map_err(|e| DecodeError(e.to_string()))
+            }
+        }
+    }
+
+    /// Decodes a message.
+    ///
+    /// # Errors
+    /// The bytes are not a valid message in this encoding.
+    pub fn decode<T: serde::de::DeserializeOwned>(self, bytes: &[u8]) -> Result<T, DecodeError> {
+        match self {
+            Self::Json => serde_json::from_slice(bytes).map_err(|e| DecodeError(e.to_string())),
+            Self::MessagePack => {
+                rmp_serde::from_slice(bytes).map_err(|e| DecodeError(e.to_string()))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples() -> (Vec<ClientMessage>, Vec<ServerMessage>) {
+        (
+            vec![
+                ClientMessage::Auth { token: "t".into() },
+                ClientMessage::Ping { nonce: 7 },
+            ],
+            vec![
+                ServerMessage::Welcome {
+                    user_id: uuid::Uuid::nil(),
+                    expires_at_ms: 1_700_000_000_000,
+                },
+                ServerMessage::Pong { nonce: u64::MAX },
+                ServerMessage::Error {
+                    code: ErrorCode::MalformedRequest,
+                    message: "bad".into(),
+                },
+            ],
+        )
+    }
+
+    #[test]
+    fn every_message_round_trips_in_both_encodings() {
+        let (client, server) = samples();
+        for encoding in [Encoding::Json, Encoding::MessagePack] {
+            for m in &client {
+                let bytes = encoding.encode(m).expect("encodes");
+                assert_eq!(
+                    &encoding.decode::<ClientMessage>(&bytes).expect("decodes"),
+                    m
+                );
+            }
+            for m in &server {
+                let bytes = encoding.encode(m).expect("encodes");
+                assert_eq!(
+                    &encoding.decode::<ServerMessage>(&bytes).expect("decodes"),
+                    m
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_json_form_is_a_tagged_object() {
+        let json = String::from_utf8(
+            Encoding::Json
+                .encode(&ClientMessage::Ping { nonce: 3 })
+                .expect("encodes"),
+        )
+        .expect("utf8");
+        assert_eq!(json, r#"{"type":"ping","nonce":3}"#);
+        assert!(
+            Encoding::Json
+                .decode::<ClientMessage>(br#"{"type":"ping","nonce":3,"x":1}"#)
+                .is_err()
+        );
+        assert!(
+            Encoding::MessagePack
+                .decode::<ClientMessage>(b"\xc1")
+                .is_err()
+        );
+        assert_eq!(
+            Encoding::from_subprotocol("glidepath.v1.msgpack"),
+            Some(Encoding::MessagePack)
+        );
+    }
+}
