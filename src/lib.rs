@@ -12,6 +12,7 @@
 //! - [`auth`]: keys, tokens, passwords, rate limits.
 //! - [`store`]: SQLite and PostgreSQL persistence.
 //! - [`telemetry`]: logs and metrics.
+//! - [`market`]: starts the price hub and the market-data feed.
 //! - [`cli`]: the `glidepath` command's subcommands; [`cli_simulate`]: `glidepath simulate`.
 
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod cli_simulate;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod market;
 pub mod services;
 pub mod startup;
 pub mod state;

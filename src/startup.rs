@@ -91,7 +91,9 @@ impl Application {
             settings.auth.hash_concurrency.unwrap_or(cores),
             Duration::from_millis(settings.auth.hash_queue_timeout_ms),
         )?;
+        let market = crate::market::start(&settings.market)?;
         let state = AppState {
+            market,
             db,
             tokens: TokenIssuer::new(keys, Duration::from_secs(settings.auth.access_ttl_secs)),
             passwords,

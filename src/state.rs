@@ -28,6 +28,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// When the server started, for uptime.
     pub started: Instant,
+    /// The price hub and the feed.
+    pub market: crate::market::Market,
     /// Caps simulations running at once, so a burst cannot take every core for long.
     pub simulation_slots: Arc<tokio::sync::Semaphore>,
 }

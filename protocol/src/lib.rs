@@ -13,6 +13,7 @@
 //! - [`simulations`]: plans and Monte Carlo simulations.
 //! - [`admin`]: user administration.
 //! - [`health`]: liveness and detailed health.
+//! - [`market`]: quotes and feed status.
 //! - [`page`]: pagination of lists.
 //! - [`ws`]: the WebSocket protocol, JSON and MessagePack.
 //! - [`de`]: lenient deserialisers shared by the types above.
@@ -23,6 +24,7 @@ pub mod de;
 pub mod error;
 pub mod goals;
 pub mod health;
+pub mod market;
 pub mod page;
 pub mod simulations;
 pub mod users;

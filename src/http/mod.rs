@@ -19,7 +19,7 @@ use actix_web::http::Method;
 use actix_web::{HttpResponse, Route, web};
 
 use self::error::ApiError;
-use self::routes::{admin, auth, docs, goals, health, simulations, users};
+use self::routes::{admin, auth, docs, goals, health, market, simulations, users};
 
 /// One method on one path.
 pub struct Endpoint {
@@ -103,6 +103,12 @@ pub fn endpoints() -> Vec<Endpoint> {
             web::get().to(health::detailed)
         }),
         ep(Method::GET, "/metrics", || web::get().to(health::metrics)),
+        ep(Method::GET, "/market/quotes", || {
+            web::get().to(market::quotes)
+        }),
+        ep(Method::GET, "/market/feeds", || {
+            web::get().to(market::feeds)
+        }),
         ep(Method::GET, "/ws", || web::get().to(ws::connect)),
         ep(Method::GET, "/openapi.json", || {
             web::get().to(docs::openapi)

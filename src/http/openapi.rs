@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{admin, auth, docs, goals, health, simulations, users};
+use super::routes::{admin, auth, docs, goals, health, market, simulations, users};
 
 /// The serialised document, built once at start-up.
 #[derive(Debug, Clone)]
@@ -27,6 +27,7 @@ pub struct OpenApiJson(pub String);
         simulations::get_plan, simulations::put_plan, simulations::monte_carlo, simulations::results, simulations::scenarios,
         admin::list_users, admin::change_role,
         health::health, health::detailed, health::metrics,
+        market::quotes, market::feeds,
         docs::openapi,
         super::ws::connect,
     ),
@@ -39,6 +40,7 @@ pub struct OpenApiJson(pub String);
         (name = "simulations", description = "The stored plan and Monte Carlo simulations."),
         (name = "admin", description = "User administration."),
         (name = "operations", description = "Health, metrics and this document."),
+        (name = "market", description = "Quotes and the market-data feed."),
         (name = "realtime", description = "The WebSocket stream."),
     )
 )]

@@ -7,12 +7,14 @@
 //! - [`goals`]: goal CRUD.
 //! - [`admin`]: user administration.
 //! - [`health`]: detailed health.
+//! - [`market`]: quotes and feed status.
 //! - [`simulations`]: plans and Monte Carlo runs; [`scenarios`]: variants of a plan.
 
 pub mod admin;
 pub mod auth;
 pub mod goals;
 pub mod health;
+pub mod market;
 pub mod scenarios;
 pub mod simulations;
 pub mod users;

@@ -11,6 +11,7 @@ mod auth_flow;
 mod errors;
 mod helpers;
 mod isolation;
+mod market;
 mod openapi;
 mod operations;
 mod process;

@@ -6,5 +6,6 @@ pub mod auth;
 pub mod docs;
 pub mod goals;
 pub mod health;
+pub mod market;
 pub mod simulations;
 pub mod users;
