@@ -8,7 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct QuotesQuery {
     /// Comma-separated symbols, 1 to 50 (`AAPL,MSFT`).
-    #[param(min_length = 1, max_length = 900, example = "AAPL,MSFT")]
+    #[param(
+        min_length = 1,
+        max_length = 900,
+        pattern = r"^[A-Za-z0-9.\-]{1,16}(,[A-Za-z0-9.\-]{1,16}){0,49}$",
+        example = "AAPL,MSFT"
+    )]
     pub symbols: String,
 }
 
