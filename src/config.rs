@@ -187,7 +187,7 @@ impl Default for SimulationSettings {
             max_paths_user: 100_000,
             max_paths_premium: 1_000_000,
             max_estimated_seconds: 30.0,
-            ns_per_path_month_asset: 12.0,
+            ns_per_path_month_asset: 5.0,
             concurrent_runs: 2,
             max_fan_chart_values: 25_000_000,
         }

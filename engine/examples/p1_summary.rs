@@ -1,4 +1,5 @@
-//! Prints P1's summary at a path count given on the command line (a quick cross-check tool).
+//! Prints P1's summary at a path count given on the command line (a quick cross-check tool);
+//! a second argument `fan` also computes the fan chart.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 use engine::sim::{AssetClass, Plan, SimulationOptions, simulate};
@@ -43,7 +44,7 @@ fn main() {
         &SimulationOptions {
             paths,
             seed: 20_261_128,
-            fan_chart: false,
+            fan_chart: std::env::args().nth(2).is_some_and(|a| a == "fan"),
         },
     )
     .unwrap();

@@ -9,6 +9,9 @@
 //! - [`plan`]: the inputs and their validation.
 //! - [`model`]: per-month constants derived from a plan.
 //! - [`rng`]: one random stream per path.
+//! - `normal`, `exp`, `kernel` (private): the month's gross return, a year of months at a
+//!   time, compiled per small asset count. Where the time goes and what was measured is in
+//!   `BENCHMARKS.md` at the workspace root.
 //! - [`stats`]: percentiles of path outcomes.
 //! - [`prepared`]: a simulation kept for cheap re-answers when only the starting wealth moves.
 //!
@@ -34,22 +37,30 @@
 //! # Ok::<(), engine::sim::SimulationError>(())
 //! ```
 
+mod exp;
+mod kernel;
 pub mod model;
+mod normal;
 pub mod plan;
 pub mod prepared;
 pub mod rng;
 pub mod stats;
 
-use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
+
+use self::kernel::{BLOCK, Returns, by_width};
 
 pub use self::model::Model;
 pub use self::plan::{AssetClass, Plan, PlanError};
 pub use self::prepared::PreparedSimulation;
 pub use self::stats::Percentiles;
 
-/// Paths per parallel task: large enough to amortise scheduling, small enough to balance.
-const CHUNK: usize = 256;
+// The fan chart is read at block ends.
+const _: () = assert!(BLOCK == 12);
+
+/// Paths per parallel task: large enough to amortise scheduling, small enough to balance
+/// (at 10,000 paths, 256 left one core idle for part of the last task).
+const CHUNK: usize = 128;
 /// The most paths one call may simulate.
 pub const MAX_PATHS: u32 = 10_000_000;
 /// Marks a path that was never ruined.
@@ -131,33 +142,74 @@ struct PathEnd {
 }
 
 /// Runs one path, writing real wealth after each whole year into `years` (if not empty).
-fn run_path(model: &Model, seed: u64, index: u64, years: &mut [f64], z: &mut [f64]) -> PathEnd {
-    let mut rng = rng::path_stream(seed, index);
+fn run_path<const N: usize>(model: &Model, seed: u64, index: u64, years: &mut [f64]) -> PathEnd {
+    let mut returns = Returns::<N>::new(model, rng::path_stream(seed, index));
+    let (mut growth, mut next) = ([0.0; BLOCK], [0.0; BLOCK]);
+    returns.next_block(&mut growth);
+    let last = model.horizon.div_ceil(BLOCK) - 1;
     let mut wealth = model.initial_wealth;
-    for t in 0..model.horizon {
-        wealth += model.flows[t];
-        if wealth <= 0.0 {
-            // Ruined: 0 for the rest of the horizon, so no more draws are needed.
-            years.iter_mut().skip(t / 12).for_each(|y| *y = 0.0);
-            #[allow(clippy::cast_possible_truncation)] // t < 1200
-            return PathEnd {
-                terminal_real: 0.0,
-                ruin_month: t as u32,
-            };
+    for (year, flows) in model.flows.chunks(BLOCK).enumerate() {
+        let more = year < last;
+        for (month, (flow, g)) in flows.iter().zip(&growth).enumerate() {
+            // The wealth recursion is a serial chain (add, compare, multiply per month).
+            // Drawing the next block's normals in the same loop gives the processor
+            // independent work to overlap with it; drawing them afterwards left the chain
+            // exposed.
+            if more {
+                returns.draw_month(month);
+            }
+            wealth += flow;
+            if wealth <= 0.0 {
+                // Ruined: 0 for the rest of the horizon, so no more draws are needed.
+                years.iter_mut().skip(year).for_each(|y| *y = 0.0);
+                #[allow(clippy::cast_possible_truncation)] // t < 1200
+                return PathEnd {
+                    terminal_real: 0.0,
+                    ruin_month: (year * BLOCK + month) as u32,
+                };
+            }
+            wealth *= g;
         }
-        for zk in z.iter_mut() {
-            *zk = StandardNormal.sample(&mut rng);
-        }
-        wealth *= model.gross_return(z) * model.fee_factor;
-        if (t + 1) % 12 == 0
-            && let Some(slot) = years.get_mut(t / 12)
+        if flows.len() == BLOCK
+            && let Some(slot) = years.get_mut(year)
         {
-            *slot = wealth / model.price_index[t + 1];
+            *slot = wealth / model.price_index[(year + 1) * BLOCK];
+        }
+        if more {
+            returns.finish_block(&mut next);
+            std::mem::swap(&mut growth, &mut next);
         }
     }
     PathEnd {
         terminal_real: wealth / model.price_index[model.horizon],
         ruin_month: NEVER,
+    }
+}
+
+/// Runs the paths of one task: `out` and `year_block` cover the same paths from `first` on.
+/// `year_block` is year-major (`[year][path]`), so that the summary reads each year's column
+/// in contiguous runs rather than one value per cache line.
+fn run_paths<const N: usize>(
+    model: &Model,
+    seed: u64,
+    first: usize,
+    out: &mut [PathEnd],
+    year_block: &mut [f64],
+) {
+    let count = out.len();
+    let years = year_block.len() / count;
+    let mut path_years = [0.0; plan::MAX_HORIZON_MONTHS as usize / 12];
+    let path_years = &mut path_years[..years];
+    for (local, end) in out.iter_mut().enumerate() {
+        *end = run_path::<N>(model, seed, (first + local) as u64, path_years);
+        for (slot, value) in year_block
+            .iter_mut()
+            .skip(local)
+            .step_by(count)
+            .zip(&*path_years)
+        {
+            *slot = *value;
+        }
     }
 }
 
@@ -185,14 +237,10 @@ pub fn simulate(
     let mut yearly = vec![0.0; n * years];
     let year_chunks = yearly.par_chunks_mut((CHUNK * years).max(1));
     let run_chunk = |chunk: usize, out: &mut [PathEnd], year_block: &mut [f64]| {
-        let mut z = vec![0.0; model.assets];
-        for (local, end) in out.iter_mut().enumerate() {
-            let index = (chunk * CHUNK + local) as u64;
-            let path_years = year_block
-                .get_mut(local * years..(local + 1) * years)
-                .unwrap_or_default();
-            *end = run_path(&model, options.seed, index, path_years, &mut z);
-        }
+        by_width!(
+            model.assets,
+            run_paths(&model, options.seed, chunk * CHUNK, out, year_block)
+        );
     };
     if years > 0 {
         ends.par_chunks_mut(CHUNK)
@@ -230,9 +278,15 @@ fn summarise(
     } else {
         0.0
     };
+    // Each year's column is gathered and selected independently: one task per year.
     let fan_chart = (0..years)
+        .into_par_iter()
         .map(|y| {
-            let mut column: Vec<f64> = (0..n).map(|p| yearly[p * years + y]).collect();
+            let mut column = Vec::with_capacity(n);
+            for (chunk, block) in yearly.chunks(CHUNK * years).enumerate() {
+                let count = CHUNK.min(n - chunk * CHUNK);
+                column.extend_from_slice(&block[y * count..(y + 1) * count]);
+            }
             #[allow(clippy::cast_possible_truncation)] // y < 100
             YearPercentiles {
                 year: y as u32 + 1,
@@ -240,8 +294,17 @@ fn summarise(
             }
         })
         .collect();
-    let ruin_probability_by_year = (1..=model.years())
-        .map(|k| ruined.iter().filter(|m| (**m as usize) < 12 * k).count() as f64 / nf)
+    // One pass over the ruined paths, then running totals (not one pass per year).
+    let mut ruined_in_year = vec![0usize; model.years() + 1];
+    for month in &ruined {
+        ruined_in_year[(*month as usize / 12).min(model.years())] += 1;
+    }
+    let ruin_probability_by_year = ruined_in_year[..model.years()]
+        .iter()
+        .scan(0usize, |so_far, count| {
+            *so_far += count;
+            Some(*so_far as f64 / nf)
+        })
         .collect();
     let median_shortfall_years = if ruined.is_empty() {
         None

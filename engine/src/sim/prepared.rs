@@ -10,9 +10,9 @@
 //!
 //! Memory: three `f64` per path, 24 KB for a 1,000-path plan.
 
-use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
+use super::kernel::{BLOCK, Returns, by_width};
 use super::stats::Percentiles;
 use super::{Model, Plan, SimulationError, SimulationOptions, rng};
 
@@ -39,19 +39,28 @@ pub struct PreparedAnswer {
     pub terminal_real_wealth: Percentiles,
 }
 
-fn coefficients(model: &Model, seed: u64, index: u64, z: &mut [f64]) -> (f64, f64, f64) {
-    let mut rng = rng::path_stream(seed, index);
+fn coefficients<const N: usize>(model: &Model, seed: u64, index: u64) -> (f64, f64, f64) {
+    let mut returns = Returns::<N>::new(model, rng::path_stream(seed, index));
+    let (mut growth, mut next) = ([0.0; BLOCK], [0.0; BLOCK]);
+    returns.next_block(&mut growth);
+    let last = model.horizon.div_ceil(BLOCK) - 1;
     let (mut a, mut b) = (1.0_f64, 0.0_f64);
     let mut threshold = f64::NEG_INFINITY;
-    for t in 0..model.horizon {
-        let flow = model.flows[t];
-        threshold = threshold.max(-(b + flow) / a);
-        for zk in z.iter_mut() {
-            *zk = StandardNormal.sample(&mut rng);
+    for (year, flows) in model.flows.chunks(BLOCK).enumerate() {
+        let more = year < last;
+        for (month, (flow, g)) in flows.iter().zip(&growth).enumerate() {
+            // As in `simulate`: the next block is drawn while this one runs.
+            if more {
+                returns.draw_month(month);
+            }
+            threshold = threshold.max(-(b + flow) / a);
+            a *= g;
+            b = (b + flow) * g;
         }
-        let growth = model.gross_return(z) * model.fee_factor;
-        a *= growth;
-        b = (b + flow) * growth;
+        if more {
+            returns.finish_block(&mut next);
+            std::mem::swap(&mut growth, &mut next);
+        }
     }
     let deflator = model.price_index[model.horizon];
     (threshold, a / deflator, b / deflator)
@@ -70,10 +79,7 @@ impl PreparedSimulation {
         }
         let coefficients: Vec<(f64, f64, f64)> = (0..u64::from(options.paths))
             .into_par_iter()
-            .map_init(
-                || vec![0.0; model.assets],
-                |z, index| coefficients(&model, options.seed, index, z),
-            )
+            .map(|index| by_width!(model.assets, coefficients(&model, options.seed, index)))
             .collect();
         Ok(Self {
             seed: options.seed,

@@ -1,0 +1,171 @@
+//! Criterion benchmarks of the base model on the spec's P1 (3 assets, 720 months).
+//!
+//! Throughput is reported in path-months (paths × 720), so `p1_full` can be set against
+//! `normals`, the cost of the three standard normals a path-month needs and nothing else.
+//! The big path counts take seconds per iteration; their groups use criterion's minimum of
+//! 10 samples and flat sampling so that the whole bench stays within a few minutes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
+use engine::sim::{
+    AssetClass, Plan, PreparedSimulation, SimulationOptions, rng::path_stream, simulate,
+};
+use rand_distr::{Distribution, StandardNormal};
+
+const MONTHS: u64 = 720;
+const SEED: u64 = 20_261_128;
+
+fn p1() -> Plan {
+    Plan {
+        initial_wealth: 250_000.0,
+        monthly_contribution: 1500.0,
+        retirement_month: 360,
+        monthly_spending: 5000.0,
+        horizon_months: 720,
+        annual_inflation: 0.025,
+        annual_fee: 0.002,
+        assets: vec![
+            AssetClass {
+                mu: 0.07,
+                sigma: 0.16,
+            },
+            AssetClass {
+                mu: 0.065,
+                sigma: 0.18,
+            },
+            AssetClass {
+                mu: 0.03,
+                sigma: 0.05,
+            },
+        ],
+        weights: vec![0.6, 0.2, 0.2],
+        correlation: vec![
+            vec![1.0, 0.8, 0.1],
+            vec![0.8, 1.0, 0.1],
+            vec![0.1, 0.1, 1.0],
+        ],
+    }
+}
+
+fn options(paths: u32, fan_chart: bool) -> SimulationOptions {
+    SimulationOptions {
+        paths,
+        seed: SEED,
+        fan_chart,
+    }
+}
+
+fn full_runs(c: &mut Criterion) {
+    let plan = p1();
+    let mut group = c.benchmark_group("p1_full");
+    group.sampling_mode(SamplingMode::Flat);
+    for paths in [1_000u32, 10_000, 50_000, 500_000] {
+        let (samples, seconds) = match paths {
+            500_000 => (10, 20),
+            50_000 => (10, 8),
+            _ => (20, 5),
+        };
+        group
+            .sample_size(samples)
+            .measurement_time(Duration::from_secs(seconds))
+            .warm_up_time(Duration::from_secs(if paths >= 500_000 { 3 } else { 1 }))
+            .throughput(Throughput::Elements(u64::from(paths) * MONTHS));
+        for fan_chart in [false, true] {
+            let id = BenchmarkId::new(if fan_chart { "fan_on" } else { "fan_off" }, paths);
+            let opts = options(paths, fan_chart);
+            group.bench_with_input(id, &opts, |b, opts| {
+                b.iter(|| simulate(black_box(&plan), opts).unwrap());
+            });
+        }
+    }
+    group.finish();
+}
+
+/// One thread, so that ns per path-month per core is read directly.
+fn one_thread(c: &mut Criterion) {
+    let plan = p1();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("p1_one_thread");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(5))
+        .throughput(Throughput::Elements(10_000 * MONTHS));
+    group.bench_function("fan_off/10000", |b| {
+        b.iter(|| pool.install(|| simulate(black_box(&plan), &options(10_000, false)).unwrap()));
+    });
+    group.finish();
+}
+
+fn prepared(c: &mut Criterion) {
+    let plan = p1();
+    let opts = options(1_000, false);
+    let mut group = c.benchmark_group("prepared");
+    group.throughput(Throughput::Elements(1_000));
+    let prepared = PreparedSimulation::new(&plan, &opts).unwrap();
+    eprintln!(
+        "prepared 1,000-path plan holds {} bytes of coefficients ({} per path) in a {}-byte struct",
+        PreparedSimulation::BYTES_PER_PATH * prepared.paths(),
+        PreparedSimulation::BYTES_PER_PATH,
+        std::mem::size_of::<PreparedSimulation>(),
+    );
+    let mut scratch = Vec::with_capacity(1_000);
+    group.bench_function("answer/1000", |b| {
+        b.iter(|| prepared.answer(black_box(300_000.0), &mut scratch));
+    });
+    group
+        .measurement_time(Duration::from_secs(5))
+        .throughput(Throughput::Elements(1_000 * MONTHS));
+    group.bench_function("new/1000", |b| {
+        b.iter(|| PreparedSimulation::new(black_box(&plan), &opts).unwrap());
+    });
+    group.finish();
+}
+
+/// Only the normals of 1,000 paths × 720 months × 3 assets, drawn on one thread from the
+/// same per-path streams: the floor under the model's cost per path-month.
+fn normals(c: &mut Criterion) {
+    const PATHS: u64 = 1_000;
+    let mut group = c.benchmark_group("normals");
+    group
+        .measurement_time(Duration::from_secs(5))
+        .throughput(Throughput::Elements(PATHS * MONTHS));
+    group.bench_function("one_by_one/3x1000x720", |b| {
+        b.iter(|| {
+            let mut sum = 0.0_f64;
+            for p in 0..PATHS {
+                let mut rng = path_stream(SEED, p);
+                for _ in 0..3 * MONTHS {
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    sum += z;
+                }
+            }
+            black_box(sum)
+        });
+    });
+    let mut buffer = vec![0.0_f64; 3 * 720];
+    group.bench_function("buffer_per_path/3x1000x720", |b| {
+        b.iter(|| {
+            let mut sum = 0.0_f64;
+            for p in 0..PATHS {
+                let rng = path_stream(SEED, p);
+                for (slot, z) in buffer.iter_mut().zip(StandardNormal.sample_iter(rng)) {
+                    *slot = z;
+                }
+                sum += black_box(&buffer)[0];
+            }
+            black_box(sum)
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, full_runs, one_thread, prepared, normals);
+criterion_main!(benches);
