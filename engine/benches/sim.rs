@@ -12,45 +12,12 @@ use std::time::Duration;
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
-use engine::sim::{
-    AssetClass, Plan, PreparedSimulation, SimulationOptions, rng::path_stream, simulate,
-};
+use engine::sim::reference::p1;
+use engine::sim::{PreparedSimulation, SimulationOptions, rng::path_stream, simulate};
 use rand_distr::{Distribution, StandardNormal};
 
 const MONTHS: u64 = 720;
 const SEED: u64 = 20_261_128;
-
-fn p1() -> Plan {
-    Plan {
-        initial_wealth: 250_000.0,
-        monthly_contribution: 1500.0,
-        retirement_month: 360,
-        monthly_spending: 5000.0,
-        horizon_months: 720,
-        annual_inflation: 0.025,
-        annual_fee: 0.002,
-        assets: vec![
-            AssetClass {
-                mu: 0.07,
-                sigma: 0.16,
-            },
-            AssetClass {
-                mu: 0.065,
-                sigma: 0.18,
-            },
-            AssetClass {
-                mu: 0.03,
-                sigma: 0.05,
-            },
-        ],
-        weights: vec![0.6, 0.2, 0.2],
-        correlation: vec![
-            vec![1.0, 0.8, 0.1],
-            vec![0.8, 1.0, 0.1],
-            vec![0.1, 0.1, 1.0],
-        ],
-    }
-}
 
 fn options(paths: u32, fan_chart: bool) -> SimulationOptions {
     SimulationOptions {

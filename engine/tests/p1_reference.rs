@@ -3,39 +3,12 @@
 //! test pins them so that any change to the model's numbers is deliberate.
 #![allow(clippy::unwrap_used, clippy::float_cmp)]
 
-use engine::sim::{AssetClass, Plan, SimulationOptions, simulate};
+use engine::sim::reference::p1;
+use engine::sim::{SimulationOptions, simulate};
 
 #[test]
 fn p1_at_one_million_paths() {
-    let plan = Plan {
-        initial_wealth: 250_000.0,
-        monthly_contribution: 1500.0,
-        retirement_month: 360,
-        monthly_spending: 5000.0,
-        horizon_months: 720,
-        annual_inflation: 0.025,
-        annual_fee: 0.002,
-        assets: vec![
-            AssetClass {
-                mu: 0.07,
-                sigma: 0.16,
-            },
-            AssetClass {
-                mu: 0.065,
-                sigma: 0.18,
-            },
-            AssetClass {
-                mu: 0.03,
-                sigma: 0.05,
-            },
-        ],
-        weights: vec![0.6, 0.2, 0.2],
-        correlation: vec![
-            vec![1.0, 0.8, 0.1],
-            vec![0.8, 1.0, 0.1],
-            vec![0.1, 0.1, 1.0],
-        ],
-    };
+    let plan = p1();
     let r = simulate(
         &plan,
         &SimulationOptions {

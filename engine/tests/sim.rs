@@ -7,57 +7,8 @@
     clippy::float_cmp
 )]
 
-use engine::sim::{AssetClass, Plan, PreparedSimulation, SimulationOptions, simulate};
-
-fn p0() -> Plan {
-    Plan {
-        initial_wealth: 100_000.0,
-        monthly_contribution: 0.0,
-        retirement_month: 360,
-        monthly_spending: 0.0,
-        horizon_months: 360,
-        annual_inflation: 0.0,
-        annual_fee: 0.0,
-        assets: vec![AssetClass {
-            mu: 0.07,
-            sigma: 0.15,
-        }],
-        weights: vec![1.0],
-        correlation: vec![vec![1.0]],
-    }
-}
-
-fn p1() -> Plan {
-    Plan {
-        initial_wealth: 250_000.0,
-        monthly_contribution: 1500.0,
-        retirement_month: 360,
-        monthly_spending: 5000.0,
-        horizon_months: 720,
-        annual_inflation: 0.025,
-        annual_fee: 0.002,
-        assets: vec![
-            AssetClass {
-                mu: 0.07,
-                sigma: 0.16,
-            },
-            AssetClass {
-                mu: 0.065,
-                sigma: 0.18,
-            },
-            AssetClass {
-                mu: 0.03,
-                sigma: 0.05,
-            },
-        ],
-        weights: vec![0.6, 0.2, 0.2],
-        correlation: vec![
-            vec![1.0, 0.8, 0.1],
-            vec![0.8, 1.0, 0.1],
-            vec![0.1, 0.1, 1.0],
-        ],
-    }
-}
+use engine::sim::reference::{p0, p1};
+use engine::sim::{Plan, PreparedSimulation, SimulationOptions, simulate};
 
 fn options(paths: u32, seed: u64) -> SimulationOptions {
     SimulationOptions {

@@ -13,6 +13,7 @@
 //!   time, compiled per small asset count. Where the time goes and what was measured is in
 //!   `BENCHMARKS.md` at the workspace root.
 //! - [`stats`]: percentiles of path outcomes.
+//! - [`reference`]: the spec's reference plans P0 and P1.
 //! - [`prepared`]: a simulation kept for cheap re-answers when only the starting wealth moves.
 //!
 //! # Example
@@ -43,6 +44,7 @@ pub mod model;
 mod normal;
 pub mod plan;
 pub mod prepared;
+pub mod reference;
 pub mod rng;
 pub mod stats;
 

@@ -299,39 +299,7 @@ fn cholesky(rho: &[Vec<f64>], n: usize) -> Result<Vec<Vec<f64>>, PlanError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// P1 of the spec.
-    pub(crate) fn p1() -> Plan {
-        Plan {
-            initial_wealth: 250_000.0,
-            monthly_contribution: 1500.0,
-            retirement_month: 360,
-            monthly_spending: 5000.0,
-            horizon_months: 720,
-            annual_inflation: 0.025,
-            annual_fee: 0.002,
-            assets: vec![
-                AssetClass {
-                    mu: 0.07,
-                    sigma: 0.16,
-                },
-                AssetClass {
-                    mu: 0.065,
-                    sigma: 0.18,
-                },
-                AssetClass {
-                    mu: 0.03,
-                    sigma: 0.05,
-                },
-            ],
-            weights: vec![0.6, 0.2, 0.2],
-            correlation: vec![
-                vec![1.0, 0.8, 0.1],
-                vec![0.8, 1.0, 0.1],
-                vec![0.1, 0.1, 1.0],
-            ],
-        }
-    }
+    use crate::sim::reference::p1;
 
     fn field_of(plan: &Plan) -> String {
         plan.check().expect_err("invalid").field()
