@@ -78,14 +78,16 @@ fn prepared(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1_000));
     let prepared = PreparedSimulation::new(&plan, &opts).unwrap();
     eprintln!(
-        "prepared 1,000-path plan holds {} bytes of coefficients ({} per path) in a {}-byte struct",
-        PreparedSimulation::BYTES_PER_PATH * prepared.paths(),
-        PreparedSimulation::BYTES_PER_PATH,
+        "prepared 1,000-path plan holds {} bytes of coefficients in a {}-byte struct",
+        prepared.memory_bytes(),
         std::mem::size_of::<PreparedSimulation>(),
     );
     let mut scratch = Vec::with_capacity(1_000);
     group.bench_function("answer/1000", |b| {
         b.iter(|| prepared.answer(black_box(300_000.0), &mut scratch));
+    });
+    group.bench_function("answer_with_contribution/1000", |b| {
+        b.iter(|| prepared.answer_with(black_box(300_000.0), black_box(2_000.0), &mut scratch));
     });
     group
         .measurement_time(Duration::from_secs(5))

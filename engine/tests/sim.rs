@@ -202,3 +202,61 @@ fn invalid_plans_and_path_counts_are_refused_with_the_field() {
     );
     assert!(PreparedSimulation::new(&plan, &options(10, 1)).is_err());
 }
+
+#[test]
+fn prepared_answers_equal_fresh_runs_with_a_new_contribution_too() {
+    let plan = p1();
+    let opts = SimulationOptions {
+        paths: 1_500,
+        seed: 21,
+        fan_chart: false,
+    };
+    let prepared = PreparedSimulation::new(&plan, &opts).unwrap();
+    let mut scratch = Vec::new();
+    for (wealth, contribution) in [
+        (250_000.0, 0.0),
+        (250_000.0, 3_000.0),
+        (50_000.0, 800.0),
+        (900_000.0, 1_500.0),
+        (0.0, 4_000.0),
+    ] {
+        let fresh = simulate(
+            &Plan {
+                initial_wealth: wealth,
+                monthly_contribution: contribution,
+                ..plan.clone()
+            },
+            &opts,
+        )
+        .unwrap();
+        let answer = prepared.answer_with(wealth, contribution, &mut scratch);
+        assert_eq!(
+            answer.success_probability, fresh.success_probability,
+            "W0 = {wealth}, c = {contribution}"
+        );
+        let (a, f) = (answer.terminal_real_wealth, fresh.terminal_real_wealth);
+        for (x, y) in [
+            (a.p5, f.p5),
+            (a.p25, f.p25),
+            (a.p50, f.p50),
+            (a.p75, f.p75),
+            (a.p95, f.p95),
+        ] {
+            assert!(close(x, y), "W0 = {wealth}, c = {contribution}: {x} vs {y}");
+        }
+    }
+    // Saving more never hurts on the same paths.
+    let less = prepared
+        .answer_with(250_000.0, 500.0, &mut scratch)
+        .success_probability;
+    let more = prepared
+        .answer_with(250_000.0, 2_500.0, &mut scratch)
+        .success_probability;
+    assert!(more > less, "{more} vs {less}");
+    // The envelopes stay small: the memory a session holds per 1,000 paths.
+    let per_thousand = prepared.memory_bytes() * 1000 / prepared.paths();
+    assert!(
+        per_thousand < 200_000,
+        "{per_thousand} bytes per 1,000 paths"
+    );
+}
