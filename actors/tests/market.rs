@@ -191,3 +191,95 @@ async fn the_synthetic_feed_ticks_every_symbol_each_interval() {
     let stats = hub.send(GetHubStats).await.unwrap();
     assert_eq!(stats.symbols, 3);
 }
+
+#[actix::test]
+async fn the_external_feed_reads_a_provider_and_reconnects_after_it_drops() {
+    use actors::market::feeds::external::{ExternalConfig, ExternalFeed, JsonTicks};
+    use futures_util::SinkExt;
+    use std::sync::atomic::Ordering;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        // First connection: two ticks, a message no adapter reads, then the provider drops.
+        let (stream, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+        ws.send(Message::Text(
+            r#"{"symbol":"AAPL","price":100.0,"ts":1}"#.into(),
+        ))
+        .await
+        .unwrap();
+        ws.send(Message::Text("garbage".into())).await.unwrap();
+        ws.send(Message::Text(
+            r#"[{"symbol":"AAPL","price":101.0,"ts":2}]"#.into(),
+        ))
+        .await
+        .unwrap();
+        drop(ws);
+        // The client comes back; two more ticks.
+        let (stream, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+        ws.send(Message::Text(
+            r#"{"symbol":"AAPL","price":102.0,"ts":3}"#.into(),
+        ))
+        .await
+        .unwrap();
+        ws.send(Message::Text(
+            r#"{"symbol":"AAPL","price":-1,"ts":4}"#.into(),
+        ))
+        .await
+        .unwrap();
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    });
+
+    let hub = PriceHub::new(2.0).start();
+    let holder = Collector::default();
+    hub.send(Subscribe {
+        subscriber: 1,
+        symbols: vec!["AAPL".into()],
+        recipient: holder.clone().start().recipient(),
+    })
+    .await
+    .unwrap();
+    let config = ExternalConfig {
+        url,
+        backoff_initial: Duration::from_millis(20),
+        backoff_max: Duration::from_millis(200),
+        jitter_seed: 3,
+    };
+    let feed = ExternalFeed::new(
+        config,
+        std::sync::Arc::new(JsonTicks),
+        hub.clone().recipient(),
+    );
+    let status = feed.status();
+    feed.start();
+    for _ in 0..100 {
+        if holder.0.lock().unwrap().len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let prices: Vec<f64> = holder.0.lock().unwrap().iter().map(|u| u.price).collect();
+    assert_eq!(
+        prices,
+        [100.0, 101.0, 102.0],
+        "the negative price is dropped by the hub's guard"
+    );
+    assert_eq!(
+        status.connections.load(Ordering::Relaxed),
+        2,
+        "reconnected once"
+    );
+    assert_eq!(status.unreadable.load(Ordering::Relaxed), 1);
+    let mut rejected = 0;
+    for _ in 0..100 {
+        rejected = hub.send(GetHubStats).await.unwrap().rejected;
+        if rejected == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(rejected, 1);
+}

@@ -4,7 +4,10 @@
 //! # Layout
 //! - [`synthetic`]: correlated geometric Brownian motion, the embedded default.
 //! - [`replay`]: historical closes from a CSV file, at a chosen speed.
+//! - [`external`]: a client of an external WebSocket feed, with reconnects and an adapter per
+//!   provider format.
 
+pub mod external;
 pub mod replay;
 pub mod synthetic;
 
