@@ -65,6 +65,8 @@ pub enum FeedKind {
     Synthetic,
     /// Historical closes replayed from `market.replay_file`.
     Replay,
+    /// An external WebSocket provider at `market.external_url` (JSON ticks).
+    External,
     /// No feed: prices only from other sources.
     None,
 }
@@ -96,6 +98,8 @@ pub struct MarketSettings {
     pub replay_file: Option<PathBuf>,
     /// Replay: start again after the last row.
     pub replay_repeat: bool,
+    /// External: the provider's `ws://` URL.
+    pub external_url: Option<String>,
     /// Ticks moving a price by more than this factor at once (either way) are dropped.
     pub max_jump_ratio: f64,
 }
@@ -119,6 +123,7 @@ impl Default for MarketSettings {
             seed: 1,
             replay_file: None,
             replay_repeat: true,
+            external_url: None,
             max_jump_ratio: 1.5,
         }
     }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use actix::{Actor, Addr};
 use actors::market::PriceHub;
+use actors::market::feeds::external::{ExternalConfig, ExternalFeed, JsonTicks};
 use actors::market::feeds::replay::{PriceTable, ReplayFeed};
 use actors::market::feeds::synthetic::{SymbolSpec, SyntheticConfig, SyntheticFeed};
 use anyhow::Context;
@@ -22,6 +23,7 @@ pub struct Market {
     // Held so the feed lives as long as the server.
     _synthetic: Option<Addr<SyntheticFeed>>,
     _replay: Option<Addr<ReplayFeed>>,
+    _external: Option<Addr<ExternalFeed>>,
 }
 
 /// Starts the hub and the feed `settings` names.
@@ -37,6 +39,7 @@ pub fn start(settings: &MarketSettings) -> anyhow::Result<Market> {
         description: "no feed".into(),
         _synthetic: None,
         _replay: None,
+        _external: None,
     };
     match settings.feed {
         FeedKind::None => {}
@@ -83,6 +86,23 @@ pub fn start(settings: &MarketSettings) -> anyhow::Result<Market> {
                 ReplayFeed::new(table, interval, settings.replay_repeat, hub.recipient()).start(),
             );
             market.feed = "replay";
+        }
+        FeedKind::External => {
+            let url = settings
+                .external_url
+                .clone()
+                .context("market.external_url is required for the external feed")?;
+            market.description = format!("JSON ticks from {url}");
+            let config = ExternalConfig {
+                url,
+                backoff_initial: Duration::from_millis(250),
+                backoff_max: Duration::from_secs(30),
+                jitter_seed: settings.seed,
+            };
+            market._external = Some(
+                ExternalFeed::new(config, std::sync::Arc::new(JsonTicks), hub.recipient()).start(),
+            );
+            market.feed = "external";
         }
     }
     Ok(market)

@@ -102,3 +102,30 @@ async fn a_missing_replay_file_stops_start_up_with_its_name() {
         "{err:#}"
     );
 }
+
+#[actix_web::test]
+async fn the_external_feed_prices_quotes() {
+    use futures_util::SinkExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+        let tick = r#"{"symbol":"ZZZ","price":42.5}"#;
+        ws.send(tokio_tungstenite::tungstenite::Message::Text(tick.into()))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    });
+    let app = spawn_app_with(|s| {
+        s.market.feed = FeedKind::External;
+        s.market.external_url = Some(url);
+    })
+    .await;
+    let user = app.new_user().await;
+    let body = quotes_when_priced(&app, &user.access, "ZZZ").await;
+    assert_eq!(body["quotes"][0]["price"], 42.5);
+    let admin = app.new_admin().await;
+    let feeds = ok_json(app.get("/market/feeds", Some(&admin.access)).await).await;
+    assert_eq!(feeds["feed"], "external");
+}
