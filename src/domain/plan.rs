@@ -1,30 +1,25 @@
 //! Wire plans to engine plans, with the documented defaults.
 
+use engine::sim::reference::p1;
 use engine::sim::{AssetClass, Plan, PlanError};
 use protocol::FieldError;
 use protocol::simulations::{AssetClassSpec, PlanSpec};
 
-/// The default asset classes: name, mu, sigma (the spec's reference plan P1).
-pub const DEFAULT_ASSETS: [(&str, f64, f64); 3] = [
-    ("us_equity", 0.07, 0.16),
-    ("intl_equity", 0.065, 0.18),
-    ("bonds", 0.03, 0.05),
-];
-/// Their default weights.
-pub const DEFAULT_WEIGHTS: [f64; 3] = [0.6, 0.2, 0.2];
-/// Their default correlations.
-pub const DEFAULT_CORRELATION: [[f64; 3]; 3] = [[1.0, 0.8, 0.1], [0.8, 1.0, 0.1], [0.1, 0.1, 1.0]];
+/// Names of the default asset classes: those of the spec's reference plan P1, whose
+/// assumptions, weights and correlations are the defaults (`engine::sim::reference::p1`).
+pub const DEFAULT_ASSET_NAMES: [&str; 3] = ["us_equity", "intl_equity", "bonds"];
 
 /// The plan's asset classes, or the defaults.
 #[must_use]
 pub fn asset_classes(spec: &PlanSpec) -> Vec<AssetClassSpec> {
     spec.asset_classes.clone().unwrap_or_else(|| {
-        DEFAULT_ASSETS
+        DEFAULT_ASSET_NAMES
             .iter()
-            .map(|(name, mu, sigma)| AssetClassSpec {
+            .zip(p1().assets)
+            .map(|(name, asset)| AssetClassSpec {
                 name: (*name).into(),
-                mu: *mu,
-                sigma: *sigma,
+                mu: asset.mu,
+                sigma: asset.sigma,
             })
             .collect()
     })
@@ -56,16 +51,13 @@ pub fn to_engine(spec: &PlanSpec, prefix: &str) -> Result<Plan, FieldError> {
         }
     }
     let defaults = spec.asset_classes.is_none();
-    let weights = spec.weights.clone().unwrap_or_else(|| {
-        if defaults {
-            DEFAULT_WEIGHTS.to_vec()
-        } else {
-            Vec::new()
-        }
-    });
+    let weights = spec
+        .weights
+        .clone()
+        .unwrap_or_else(|| if defaults { p1().weights } else { Vec::new() });
     let correlation = spec.correlation.clone().unwrap_or_else(|| {
         if defaults {
-            DEFAULT_CORRELATION.iter().map(|r| r.to_vec()).collect()
+            p1().correlation
         } else {
             // One class needs no correlations; several without any are an error below.
             identity_if_single(classes.len())
@@ -134,7 +126,7 @@ mod tests {
     #[test]
     fn defaults_are_the_reference_plan() {
         let plan = to_engine(&spec(), "").expect("valid");
-        assert_eq!(plan.weights, DEFAULT_WEIGHTS);
+        assert_eq!(plan.weights, [0.6, 0.2, 0.2]);
         assert_eq!(
             plan.assets[1],
             AssetClass {

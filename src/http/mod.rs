@@ -120,8 +120,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 /// `Allow` header.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let table = endpoints();
-    let mut paths: Vec<&'static str> = table.iter().map(|e| e.path).collect();
-    paths.dedup();
+    let paths: Vec<&'static str> = table.iter().map(|e| e.path).collect();
     let mut seen = std::collections::HashSet::new();
     for path in paths.into_iter().filter(|p| seen.insert(*p)) {
         let on_path: Vec<&Endpoint> = table.iter().filter(|e| e.path == path).collect();

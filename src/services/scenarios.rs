@@ -1,12 +1,14 @@
 //! `POST /simulations/scenarios`: a base plan and variants on common random numbers.
 
-use engine::sim::{SimulationOptions, simulate};
+use engine::sim::SimulationOptions;
 use protocol::FieldError;
 use protocol::simulations::{
     PlanChanges, PlanSpec, ScenarioOutcome, ScenarioRequest, ScenarioResponse,
 };
 
-use super::simulations::{check_paths, check_time, choose_seed, stored_plan, summary};
+use super::simulations::{
+    check_paths, check_time, choose_seed, run as run_plans, stored_plan, summary,
+};
 use crate::auth::AuthUser;
 use crate::domain::plan::to_engine;
 use crate::http::error::ApiError;
@@ -81,20 +83,7 @@ pub async fn run(
         seed: choose_seed(req.seed)?,
         fan_chart: false,
     };
-    let _slot = state
-        .simulation_slots
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("simulation slots")))?;
-    let results = tokio::task::spawn_blocking(move || {
-        plans
-            .iter()
-            .map(|p| simulate(p, &options))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("scenario task")))?
-    .map_err(|e| ApiError::invalid(e.field(), e.to_string()))?;
+    let results = run_plans(state, plans, options).await?;
     let base = summary(&results[0]);
     let variants: Vec<ScenarioOutcome> = req
         .variants

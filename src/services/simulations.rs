@@ -124,21 +124,27 @@ pub(crate) fn check_time(
     Ok(())
 }
 
-/// Runs the engine on the blocking pool, at most `concurrent_runs` at a time.
-async fn run(
+/// Simulates `plans` with `options` on the blocking pool, at most `concurrent_runs` requests
+/// at a time, so engine work never runs on an actix worker.
+pub(crate) async fn run(
     state: &AppState,
-    plan: engine::sim::Plan,
+    plans: Vec<engine::sim::Plan>,
     options: SimulationOptions,
-) -> Result<SimulationResult, ApiError> {
+) -> Result<Vec<SimulationResult>, ApiError> {
     let _slot = state
         .simulation_slots
         .acquire()
         .await
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("simulation slots")))?;
-    tokio::task::spawn_blocking(move || simulate(&plan, &options))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("simulation task")))?
-        .map_err(|e| ApiError::invalid(e.field(), e.to_string()))
+    tokio::task::spawn_blocking(move || {
+        plans
+            .iter()
+            .map(|plan| simulate(plan, &options))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("simulation task")))?
+    .map_err(|e| ApiError::invalid(e.field(), e.to_string()))
 }
 
 pub(crate) fn choose_seed(seed: Option<u64>) -> Result<u64, ApiError> {
@@ -186,8 +192,8 @@ pub async fn monte_carlo(
             ),
         ));
     }
-    let result = run(state, plan, options).await?;
-    let summary = summary(&result);
+    let results = run(state, vec![plan], options).await?;
+    let summary = summary(&results[0]);
     let parameters = serde_json::json!({
         "plan": spec, "paths": paths, "seed": options.seed, "fan_chart": options.fan_chart,
     });
