@@ -24,6 +24,16 @@ impl Handler<PriceUpdate> for Collector {
     }
 }
 
+/// Polls `condition` every 20 ms for up to 2 s; actors deliver asynchronously.
+async fn eventually(mut condition: impl AsyncFnMut() -> bool) {
+    for _ in 0..100 {
+        if condition().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(50)).await;
 }
@@ -255,12 +265,7 @@ async fn the_external_feed_reads_a_provider_and_reconnects_after_it_drops() {
     );
     let status = feed.status();
     feed.start();
-    for _ in 0..100 {
-        if holder.0.lock().unwrap().len() >= 3 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(async || holder.0.lock().unwrap().len() >= 3).await;
     let prices: Vec<f64> = holder.0.lock().unwrap().iter().map(|u| u.price).collect();
     assert_eq!(
         prices,
@@ -273,13 +278,6 @@ async fn the_external_feed_reads_a_provider_and_reconnects_after_it_drops() {
         "reconnected once"
     );
     assert_eq!(status.unreadable.load(Ordering::Relaxed), 1);
-    let mut rejected = 0;
-    for _ in 0..100 {
-        rejected = hub.send(GetHubStats).await.unwrap().rejected;
-        if rejected == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(rejected, 1);
+    eventually(async || hub.send(GetHubStats).await.unwrap().rejected == 1).await;
+    assert_eq!(hub.send(GetHubStats).await.unwrap().rejected, 1);
 }

@@ -146,6 +146,32 @@ fn the_seed_fixes_the_result_whatever_the_thread_count() {
     assert_ne!(one.terminal_real_wealth, other.terminal_real_wealth);
 }
 
+/// Asserts that a prepared answer equals a fresh run: success exactly, percentiles to 1e-9.
+fn assert_same(
+    answer: &engine::sim::prepared::PreparedAnswer,
+    fresh: &engine::sim::SimulationResult,
+    what: &str,
+) {
+    assert_eq!(
+        answer.success_probability, fresh.success_probability,
+        "{what}"
+    );
+    assert_eq!(
+        answer.success_standard_error, fresh.success_standard_error,
+        "{what}"
+    );
+    let (a, f) = (answer.terminal_real_wealth, fresh.terminal_real_wealth);
+    for (x, y) in [
+        (a.p5, f.p5),
+        (a.p25, f.p25),
+        (a.p50, f.p50),
+        (a.p75, f.p75),
+        (a.p95, f.p95),
+    ] {
+        assert!(close(x, y), "{what}: {x} vs {y}");
+    }
+}
+
 #[test]
 fn prepared_answers_equal_fresh_runs_with_the_new_starting_wealth() {
     let plan = p1();
@@ -167,21 +193,7 @@ fn prepared_answers_equal_fresh_runs_with_the_new_starting_wealth() {
         )
         .unwrap();
         let answer = prepared.answer(wealth, &mut scratch);
-        assert_eq!(
-            answer.success_probability, fresh.success_probability,
-            "W0 = {wealth}"
-        );
-        assert_eq!(answer.success_standard_error, fresh.success_standard_error);
-        let (a, f) = (answer.terminal_real_wealth, fresh.terminal_real_wealth);
-        for (x, y) in [
-            (a.p5, f.p5),
-            (a.p25, f.p25),
-            (a.p50, f.p50),
-            (a.p75, f.p75),
-            (a.p95, f.p95),
-        ] {
-            assert!(close(x, y), "W0 = {wealth}: {x} vs {y}");
-        }
+        assert_same(&answer, &fresh, &format!("W0 = {wealth}"));
     }
     // The answers span the interesting range: some but not all paths fail in the middle.
     let middle = prepared.answer(250_000.0, &mut scratch).success_probability;
@@ -230,20 +242,11 @@ fn prepared_answers_equal_fresh_runs_with_a_new_contribution_too() {
         )
         .unwrap();
         let answer = prepared.answer_with(wealth, contribution, &mut scratch);
-        assert_eq!(
-            answer.success_probability, fresh.success_probability,
-            "W0 = {wealth}, c = {contribution}"
+        assert_same(
+            &answer,
+            &fresh,
+            &format!("W0 = {wealth}, c = {contribution}"),
         );
-        let (a, f) = (answer.terminal_real_wealth, fresh.terminal_real_wealth);
-        for (x, y) in [
-            (a.p5, f.p5),
-            (a.p25, f.p25),
-            (a.p50, f.p50),
-            (a.p75, f.p75),
-            (a.p95, f.p95),
-        ] {
-            assert!(close(x, y), "W0 = {wealth}, c = {contribution}: {x} vs {y}");
-        }
     }
     // Saving more never hurts on the same paths.
     let less = prepared

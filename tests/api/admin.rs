@@ -21,15 +21,7 @@ async fn an_admin_lists_users_and_changes_roles() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["role"], "user");
 
-    let changed = ok_json(
-        app.put(
-            &format!("/admin/users/{}/role", user.id),
-            Some(&admin.access),
-            &json!({ "role": "premium" }),
-        )
-        .await,
-    )
-    .await;
+    let changed = app.set_role(&admin, &user, "premium").await;
     assert_eq!(changed["role"], "premium");
 
     // The user's sessions ended with the change; a new login carries the new role.

@@ -206,6 +206,19 @@ impl TestApp {
         }
     }
 
+    /// Changes `user`'s role as `admin` and returns the account view.
+    pub async fn set_role(&self, admin: &TestUser, user: &TestUser, role: &str) -> Value {
+        ok_json(
+            self.put(
+                &format!("/admin/users/{}/role", user.id),
+                Some(&admin.access),
+                &json!({ "role": role }),
+            )
+            .await,
+        )
+        .await
+    }
+
     /// Creates a goal for `user` and returns its id.
     pub async fn create_goal(&self, user: &TestUser, name: &str) -> String {
         let body = json!({ "name": name, "target_amount": 250000.0, "target_date": "2045-06-30" });

@@ -227,15 +227,7 @@ async fn path_limits_follow_the_role_and_the_time_bound() {
     assert!(p["detail"].as_str().unwrap().contains("100000"), "{p}");
 
     let admin = app.new_admin().await;
-    ok_json(
-        app.put(
-            &format!("/admin/users/{}/role", user.id),
-            Some(&admin.access),
-            &json!({ "role": "premium" }),
-        )
-        .await,
-    )
-    .await;
+    app.set_role(&admin, &user, "premium").await;
     let premium = ok_json(app.login(&user.email, &user.password).await).await;
     let token = premium["access_token"].as_str().unwrap();
     let run = ok_json(
