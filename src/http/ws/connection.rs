@@ -86,10 +86,10 @@ impl WsConnection {
         ctx.wait(
             async move {
                 let _closed = match encoding {
-                    // Our own JSON is always UTF-8.
+                    // serde_json writes UTF-8, so this moves the buffer instead of copying it.
                     Encoding::Json => {
                         session
-                            .text(String::from_utf8_lossy(&bytes).into_owned())
+                            .text(String::from_utf8(bytes).unwrap_or_default())
                             .await
                     }
                     Encoding::MessagePack => session.binary(bytes).await,
