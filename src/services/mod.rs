@@ -8,12 +8,14 @@
 //! - [`admin`]: user administration.
 //! - [`health`]: detailed health.
 //! - [`market`]: quotes and feed status.
+//! - [`live_hooks`]: how storage changes reach the live sessions.
 //! - [`simulations`]: plans and Monte Carlo runs; [`scenarios`]: variants of a plan.
 
 pub mod admin;
 pub mod auth;
 pub mod goals;
 pub mod health;
+pub mod live_hooks;
 pub mod market;
 pub mod scenarios;
 pub mod simulations;
