@@ -11,6 +11,7 @@
 //!
 //! Portfolio optimisation (`portfolio/`, Clarabel) and ML (`ml/`, linfa) come with their issues.
 
+pub mod portfolio;
 pub mod sim;
 
 /// The engine's version, stored with simulation results so that a result can always be
