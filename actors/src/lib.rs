@@ -10,7 +10,8 @@
 //! - [`market`]: ticks and their guard, the price hub, and the feeds (synthetic GBM, CSV
 //!   replay).
 //!
-//! Sessions (with their simulation, portfolio and alert actors) and the external WebSocket
-//! feed come next.
+//! - [`live`]: per-user sessions supervising simulation, portfolio and alert actors, and the
+//!   registry that finds or starts them.
 
+pub mod live;
 pub mod market;

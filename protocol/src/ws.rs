@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ErrorCode;
+use crate::live::{LiveAlert, LiveState, TickSummary, WhatIfAnswer, WhatIfChanges};
 
 /// Text frames, JSON.
 pub const SUBPROTOCOL_JSON: &str = "glidepath.v1.json";
@@ -40,6 +41,36 @@ pub enum ClientMessage {
         /// Any number.
         nonce: u64,
     },
+    /// Starts the plan stream of `user_id` (the caller's own when omitted; a client's who
+    /// granted the caller access). Answered with a `snapshot`, then `update`s.
+    Subscribe {
+        /// Whose plan.
+        #[serde(default)]
+        user_id: Option<uuid::Uuid>,
+    },
+    /// Stops a plan stream; answered with `unsubscribed`.
+    Unsubscribe {
+        /// Whose plan (the caller's own when omitted).
+        #[serde(default)]
+        user_id: Option<uuid::Uuid>,
+    },
+    /// Answers the plan with some inputs changed, on the same random numbers; nothing is
+    /// stored. Answered with `what_if_result` carrying the same `request_id`.
+    WhatIf {
+        /// Echoed in the answer.
+        request_id: u64,
+        /// Whose plan (the caller's own when omitted).
+        #[serde(default)]
+        user_id: Option<uuid::Uuid>,
+        /// The changes.
+        changes: WhatIfChanges,
+    },
+    /// Stores this connection's last what-if on the caller's own plan as the plan. Answered
+    /// with `committed`, and the stream updates.
+    Commit {
+        /// Echoed in the answer.
+        request_id: u64,
+    },
 }
 
 /// What the server sends.
@@ -65,6 +96,71 @@ pub enum ServerMessage {
         code: ErrorCode,
         /// What went wrong.
         message: String,
+        /// The offending field, when one is to blame (`changes.weights`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+        /// The request this answers, when it carried one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<u64>,
+    },
+    /// The stream's current state, sent on `subscribe`. `seq` is the stream's sequence number:
+    /// the next `update` carries `seq + 1` (plus any `skipped`).
+    Snapshot {
+        /// Whose plan.
+        stream: uuid::Uuid,
+        /// The state's sequence number.
+        seq: u64,
+        /// The state.
+        state: LiveState,
+    },
+    /// The stream's new state. `seq == previous seq + 1 + skipped`: a client that sees
+    /// anything else missed an update and should `subscribe` again for a fresh snapshot.
+    Update {
+        /// Whose plan.
+        stream: uuid::Uuid,
+        /// The state's sequence number.
+        seq: u64,
+        /// Older updates this connection dropped because a newer one replaced them before
+        /// the client read them (latest wins).
+        skipped: u64,
+        /// Revaluations the session folded into this update (ticks that arrived while it
+        /// waited for its minimum interval).
+        coalesced: u32,
+        /// The prices that moved since the previous update (the tick summary).
+        ticks: Vec<TickSummary>,
+        /// The newest tick's timestamp (Unix milliseconds), when a tick caused the update.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        newest_tick_ms: Option<i64>,
+        /// The state.
+        state: LiveState,
+    },
+    /// A rule of the stream's owner fired.
+    Alert {
+        /// Whose plan.
+        stream: uuid::Uuid,
+        /// The alert (also stored).
+        alert: LiveAlert,
+    },
+    /// The stream ended: on `unsubscribe`, or because access was revoked.
+    Unsubscribed {
+        /// Whose plan.
+        stream: uuid::Uuid,
+        /// Why.
+        reason: String,
+    },
+    /// The answer to `what_if`.
+    WhatIfResult {
+        /// The request's id.
+        request_id: u64,
+        /// Whose plan.
+        stream: uuid::Uuid,
+        /// Base and variant.
+        answer: WhatIfAnswer,
+    },
+    /// The what-if was stored as the plan.
+    Committed {
+        /// The request's id.
+        request_id: u64,
     },
 }
 
@@ -136,6 +232,22 @@ mod tests {
             vec![
                 ClientMessage::Auth { token: "t".into() },
                 ClientMessage::Ping { nonce: 7 },
+                ClientMessage::Subscribe { user_id: None },
+                ClientMessage::Subscribe {
+                    user_id: Some(uuid::Uuid::nil()),
+                },
+                ClientMessage::Unsubscribe { user_id: None },
+                ClientMessage::WhatIf {
+                    request_id: 5,
+                    user_id: None,
+                    changes: WhatIfChanges {
+                        monthly_contribution: Some(2000.0),
+                        retirement_month: Some(300),
+                        monthly_spending: None,
+                        weights: Some(vec![0.5, 0.2, 0.3]),
+                    },
+                },
+                ClientMessage::Commit { request_id: 5 },
             ],
             vec![
                 ServerMessage::Welcome {
@@ -146,7 +258,43 @@ mod tests {
                 ServerMessage::Error {
                     code: ErrorCode::MalformedRequest,
                     message: "bad".into(),
+                    field: Some("changes.weights".into()),
+                    request_id: Some(3),
                 },
+                ServerMessage::Snapshot {
+                    stream: uuid::Uuid::nil(),
+                    seq: 4,
+                    state: crate::live::tests::sample_state(),
+                },
+                ServerMessage::Update {
+                    stream: uuid::Uuid::nil(),
+                    seq: 9,
+                    skipped: 2,
+                    coalesced: 3,
+                    ticks: vec![TickSummary {
+                        symbol: "SPY".into(),
+                        price: 512.25,
+                        ts_ms: 1_700_000_000_123,
+                    }],
+                    newest_tick_ms: Some(1_700_000_000_123),
+                    state: crate::live::tests::sample_state(),
+                },
+                ServerMessage::Alert {
+                    stream: uuid::Uuid::nil(),
+                    alert: LiveAlert {
+                        id: uuid::Uuid::nil(),
+                        rule_id: None,
+                        kind: "success_below".into(),
+                        message: "below 80%".into(),
+                        value: 0.79,
+                        at_ms: 1,
+                    },
+                },
+                ServerMessage::Unsubscribed {
+                    stream: uuid::Uuid::nil(),
+                    reason: "access revoked".into(),
+                },
+                ServerMessage::Committed { request_id: 1 },
             ],
         )
     }

@@ -1,0 +1,91 @@
+//! What a session needs from storage. The server implements [`SessionBackend`] over its
+//! database; this crate never sees SQL. Tests implement it in memory.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use engine::sim::Plan;
+use protocol::live::LiveAlert;
+use uuid::Uuid;
+
+/// A boxed, sendable future of a backend call.
+pub type BackendFuture<T> = Pin<Box<dyn Future<Output = Result<T, BackendError>> + Send>>;
+
+/// A storage failure, as text (sessions only log it and retry).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct BackendError(pub String);
+
+/// One holding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Holding {
+    /// Upper-case symbol.
+    pub symbol: String,
+    /// Shares held.
+    pub quantity: f64,
+    /// The plan's asset class it counts towards.
+    pub asset_class: String,
+}
+
+/// What a rule watches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleKind {
+    /// The success probability falls below the level.
+    SuccessBelow,
+    /// The largest absolute drift from the target weights rises above the level.
+    DriftAbove,
+    /// A symbol's price crosses the level.
+    PriceCross {
+        /// The symbol.
+        symbol: String,
+        /// Fires on rising to the level (`true`) or falling to it (`false`).
+        above: bool,
+    },
+}
+
+/// An alert rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRule {
+    /// Its id.
+    pub id: Uuid,
+    /// What it watches.
+    pub kind: RuleKind,
+    /// The level.
+    pub level: f64,
+    /// How far back past the level the value must go before the rule can fire again.
+    pub hysteresis: f64,
+}
+
+/// Everything a session loads (again after a child's restart or a change).
+#[derive(Debug, Clone)]
+pub struct SessionData {
+    /// The user's plan (stored or default), validated.
+    pub plan: Plan,
+    /// The plan's asset class names, in the plan's order.
+    pub asset_classes: Vec<String>,
+    /// The holdings.
+    pub holdings: Vec<Holding>,
+    /// The alert rules.
+    pub rules: Vec<AlertRule>,
+}
+
+/// An alert to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlert {
+    /// The rule that fired.
+    pub rule_id: Uuid,
+    /// `success_below`, `drift_above` or `price_cross`.
+    pub kind: &'static str,
+    /// For people.
+    pub message: String,
+    /// The value that fired it.
+    pub value: f64,
+}
+
+/// Storage as sessions see it.
+pub trait SessionBackend: Send + Sync + 'static {
+    /// The user's plan, holdings and rules.
+    fn load(&self, user: Uuid) -> BackendFuture<SessionData>;
+    /// Stores an alert and returns it as pushed to subscribers.
+    fn record_alert(&self, user: Uuid, alert: NewAlert) -> BackendFuture<LiveAlert>;
+}

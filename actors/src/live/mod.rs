@@ -1,0 +1,68 @@
+//! Live sessions: one [`session::UserSession`] per active user, supervising a simulation, a
+//! portfolio and an alert actor, and streaming the plan's state to every subscriber (the
+//! user's tabs and their advisors).
+//!
+//! ```text
+//!                  SessionRegistry ── starts / finds ──▶ UserSession (one per user)
+//!  PriceHub ──ticks──▶ PortfolioActor ─valuation─▶ │ ├─ SimulationActor (prepared plan)
+//!                                                  │ └─ AlertActor (rules, hysteresis)
+//!                                                  └──▶ subscribers (WebSocket connections)
+//! ```
+//!
+//! A tick reaches only the portfolios holding its symbol; the portfolio revalues and tells
+//! its session, which hands the new wealth to the simulation actor. That actor coalesces
+//! (latest wins, at most one run per minimum interval) and answers from its prepared
+//! simulation without drawing; the session numbers the new state and sends it to its
+//! subscribers and to the alert actor.
+//!
+//! # Layout
+//! - [`backend`]: what sessions load and store, implemented by the server over its database.
+//! - [`events`]: what subscribers receive.
+//! - [`registry`]: finds or starts a user's session; the front door for the server.
+//! - [`session`]: the per-user supervisor and router.
+//! - [`simulation`], [`portfolio`], [`alerts`]: the three children.
+//! - [`supervision`]: how a session learns that a child died, so it can restart it.
+
+pub mod alerts;
+pub mod backend;
+pub mod events;
+pub mod portfolio;
+pub mod registry;
+pub mod session;
+pub mod simulation;
+pub mod supervision;
+
+use std::time::Duration;
+
+/// How sessions behave.
+#[derive(Debug, Clone)]
+pub struct LiveSettings {
+    /// Paths of each session's prepared simulation.
+    pub paths: u32,
+    /// Least time between two re-simulations of one session; ticks in between are folded
+    /// into the next (latest wins).
+    pub min_interval: Duration,
+    /// A session with no subscribers and no alert rules stops after this long.
+    pub idle_timeout: Duration,
+    /// How long a request for a session's state waits for its first simulation.
+    pub state_timeout: Duration,
+}
+
+impl Default for LiveSettings {
+    fn default() -> Self {
+        Self {
+            paths: 1000,
+            min_interval: Duration::from_millis(250),
+            idle_timeout: Duration::from_secs(300),
+            state_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+#[must_use]
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

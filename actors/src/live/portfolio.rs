@@ -1,0 +1,245 @@
+//! The portfolio actor: the holdings marked to market at the hub's prices, their weights
+//! per asset class and the drift from the plan's targets. It subscribes to the hub for the
+//! held symbols only.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix::{Actor, ActorContext, Addr, AsyncContext, Context, Handler, Message, Recipient};
+use protocol::live::{ClassWeight, LivePortfolio, TickSummary};
+
+use super::backend::Holding;
+use super::supervision::{DownNotice, InjectFault, Shutdown};
+use crate::market::PriceHub;
+use crate::market::hub::{PriceUpdate, Subscribe, Unsubscribe};
+
+/// New holdings or targets (after a change).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct SetHoldings {
+    /// The holdings.
+    pub holdings: Vec<Holding>,
+    /// The plan's asset classes, in order.
+    pub classes: Vec<String>,
+    /// The plan's target weights, in the same order.
+    pub targets: Vec<f64>,
+}
+
+/// The portfolio after a price moved or the holdings changed.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Valuation {
+    /// The portfolio.
+    pub portfolio: LivePortfolio,
+    /// Its market value, when anything is held and priced.
+    pub wealth: Option<f64>,
+    /// The tick that caused it.
+    pub tick: Option<TickSummary>,
+}
+
+/// Values `holdings` at `prices` against the targets of `classes`.
+#[must_use]
+pub fn value(
+    holdings: &[Holding],
+    prices: &HashMap<String, f64>,
+    classes: &[String],
+    targets: &[f64],
+) -> (LivePortfolio, Option<f64>) {
+    let mut values = vec![0.0; classes.len()];
+    let mut unpriced = Vec::new();
+    let mut priced = false;
+    for h in holdings {
+        match (
+            prices.get(&h.symbol),
+            classes.iter().position(|c| *c == h.asset_class),
+        ) {
+            (Some(price), Some(class)) => {
+                values[class] += h.quantity * price;
+                priced = true;
+            }
+            (None, _) => unpriced.push(h.symbol.clone()),
+            // A holding whose class left the plan counts nowhere until it is reassigned.
+            (Some(_), None) => {}
+        }
+    }
+    let total: f64 = values.iter().sum();
+    let classes: Vec<ClassWeight> = classes
+        .iter()
+        .zip(values)
+        .enumerate()
+        .map(|(i, (name, value))| {
+            let weight = if total > 0.0 { value / total } else { 0.0 };
+            let target = targets.get(i).copied().unwrap_or(0.0);
+            ClassWeight {
+                asset_class: name.clone(),
+                value,
+                weight,
+                target,
+                drift: weight - target,
+            }
+        })
+        .collect();
+    let max_abs_drift = if total > 0.0 {
+        classes.iter().map(|c| c.drift.abs()).fold(0.0, f64::max)
+    } else {
+        0.0
+    };
+    unpriced.sort();
+    unpriced.dedup();
+    (
+        LivePortfolio {
+            total_value: total,
+            classes,
+            max_abs_drift,
+            unpriced,
+        },
+        priced.then_some(total),
+    )
+}
+
+static NEXT_SUBSCRIBER: AtomicU64 = AtomicU64::new(1);
+
+/// Unsubscribes from the hub when dropped, also when the actor dies by a panic.
+struct HubSubscription {
+    id: u64,
+    hub: Addr<PriceHub>,
+}
+
+impl Drop for HubSubscription {
+    fn drop(&mut self) {
+        self.hub.do_send(Unsubscribe {
+            subscriber: self.id,
+        });
+    }
+}
+
+/// The portfolio actor.
+pub struct PortfolioActor {
+    session: Recipient<Valuation>,
+    holdings: Vec<Holding>,
+    classes: Vec<String>,
+    targets: Vec<f64>,
+    prices: HashMap<String, f64>,
+    subscription: HubSubscription,
+    _notice: DownNotice,
+}
+
+impl PortfolioActor {
+    /// An actor valuing holdings at `hub`'s prices for `session`.
+    #[must_use]
+    pub fn new(session: Recipient<Valuation>, hub: Addr<PriceHub>, notice: DownNotice) -> Self {
+        Self {
+            session,
+            holdings: Vec::new(),
+            classes: Vec::new(),
+            targets: Vec::new(),
+            prices: HashMap::new(),
+            subscription: HubSubscription {
+                id: NEXT_SUBSCRIBER.fetch_add(1, Ordering::Relaxed),
+                hub,
+            },
+            _notice: notice,
+        }
+    }
+
+    fn publish(&self, tick: Option<TickSummary>) {
+        let (portfolio, wealth) = value(&self.holdings, &self.prices, &self.classes, &self.targets);
+        self.session.do_send(Valuation {
+            portfolio,
+            wealth,
+            tick,
+        });
+    }
+}
+
+impl Actor for PortfolioActor {
+    type Context = Context<Self>;
+}
+
+impl Handler<SetHoldings> for PortfolioActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetHoldings, ctx: &mut Context<Self>) {
+        self.holdings = msg.holdings;
+        self.classes = msg.classes;
+        self.targets = msg.targets;
+        let mut symbols: Vec<String> = self.holdings.iter().map(|h| h.symbol.clone()).collect();
+        symbols.sort();
+        symbols.dedup();
+        self.prices.retain(|s, _| symbols.contains(s));
+        // The hub answers with the current quotes, which revalue the portfolio.
+        self.subscription.hub.do_send(Subscribe {
+            subscriber: self.subscription.id,
+            symbols,
+            recipient: ctx.address().recipient(),
+        });
+        self.publish(None);
+    }
+}
+
+impl Handler<PriceUpdate> for PortfolioActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: PriceUpdate, _: &mut Context<Self>) {
+        self.prices.insert(msg.symbol.clone(), msg.price);
+        self.publish(Some(TickSummary {
+            symbol: msg.symbol,
+            price: msg.price,
+            ts_ms: msg.ts_ms,
+        }));
+    }
+}
+
+impl Handler<Shutdown> for PortfolioActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}
+
+impl Handler<InjectFault> for PortfolioActor {
+    type Result = ();
+
+    fn handle(&mut self, _: InjectFault, _: &mut Context<Self>) {
+        panic!("fault injected into the portfolio actor");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_weights_and_drift_by_class() {
+        let holdings = vec![
+            Holding {
+                symbol: "SPY".into(),
+                quantity: 10.0,
+                asset_class: "us_equity".into(),
+            },
+            Holding {
+                symbol: "BND".into(),
+                quantity: 20.0,
+                asset_class: "bonds".into(),
+            },
+            Holding {
+                symbol: "XYZ".into(),
+                quantity: 1.0,
+                asset_class: "bonds".into(),
+            },
+        ];
+        let prices = HashMap::from([("SPY".to_string(), 300.0), ("BND".to_string(), 50.0)]);
+        let classes = vec!["us_equity".to_string(), "bonds".to_string()];
+        let (p, wealth) = value(&holdings, &prices, &classes, &[0.6, 0.4]);
+        assert_eq!(wealth, Some(4000.0));
+        assert_eq!(p.classes[0].value, 3000.0);
+        assert!((p.classes[0].weight - 0.75).abs() < 1e-12);
+        assert!((p.classes[1].drift + 0.15).abs() < 1e-12);
+        assert!((p.max_abs_drift - 0.15).abs() < 1e-12);
+        assert_eq!(p.unpriced, ["XYZ"]);
+        let (empty, none) = value(&holdings, &HashMap::new(), &classes, &[0.6, 0.4]);
+        assert_eq!(none, None);
+        assert_eq!(empty.max_abs_drift, 0.0);
+    }
+}

@@ -1,0 +1,288 @@
+//! The session registry: finds a user's session or starts it, spreading sessions over a
+//! few arbiters (threads) so that one busy session does not delay the others.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix::{
+    Actor, Addr, ArbiterHandle, AsyncContext, Context, Handler, Message, MessageResult, Recipient,
+    ResponseFuture,
+};
+use protocol::live::{LiveState, WhatIfAnswer, WhatIfChanges};
+use uuid::Uuid;
+
+use super::LiveSettings;
+use super::backend::SessionBackend;
+use super::events::StreamEvent;
+use super::session::{
+    AddSubscriber, FaultChild, GetCounters, GetState, Reload, RemoveSubscriber, RevokeViewer,
+    SessionCounters, SessionStopped, SessionWhatIf, UserSession,
+};
+use super::simulation::WhatIfError;
+use super::supervision::Child;
+use crate::market::PriceHub;
+
+/// Subscribes connection `conn` of `viewer` to `owner`'s stream (the caller has checked
+/// that `viewer` may see it). Starts the owner's session if needed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Watch {
+    /// Whose plan.
+    pub owner: Uuid,
+    /// Who watches.
+    pub viewer: Uuid,
+    /// The connection.
+    pub conn: u64,
+    /// Where the events go.
+    pub events: Recipient<StreamEvent>,
+}
+
+/// Ends connection `conn`'s subscription to `owner`'s stream.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Unwatch {
+    /// Whose plan.
+    pub owner: Uuid,
+    /// The connection.
+    pub conn: u64,
+}
+
+/// `user`'s plan, holdings or rules changed.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Changed {
+    /// The user.
+    pub user: Uuid,
+}
+
+/// `owner` revoked `viewer`'s access.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Revoked {
+    /// The owner of the stream.
+    pub owner: Uuid,
+    /// The advisor.
+    pub viewer: Uuid,
+}
+
+/// `owner`'s current state (the session is started if needed).
+#[derive(Debug, Message)]
+#[rtype(result = "Option<LiveState>")]
+pub struct CurrentState {
+    /// Whose.
+    pub owner: Uuid,
+}
+
+/// A what-if on `owner`'s plan.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<WhatIfAnswer, WhatIfError>")]
+pub struct RunWhatIf {
+    /// Whose plan.
+    pub owner: Uuid,
+    /// The changes.
+    pub changes: WhatIfChanges,
+}
+
+/// Test hook: make a child of `owner`'s running session panic. False when none runs.
+#[derive(Debug, Message)]
+#[rtype(result = "bool")]
+pub struct InjectFault {
+    /// Whose session.
+    pub owner: Uuid,
+    /// Which child.
+    pub child: Child,
+}
+
+/// Counters of a running session, if any.
+#[derive(Debug, Message)]
+#[rtype(result = "Option<SessionCounters>")]
+pub struct Counters {
+    /// Whose session.
+    pub owner: Uuid,
+}
+
+/// How many sessions run.
+#[derive(Debug, Message)]
+#[rtype(result = "usize")]
+pub struct SessionCount;
+
+/// The registry actor.
+pub struct SessionRegistry {
+    sessions: HashMap<Uuid, (u64, Addr<UserSession>)>,
+    next_instance: u64,
+    backend: Arc<dyn SessionBackend>,
+    hub: Addr<PriceHub>,
+    settings: LiveSettings,
+    arbiters: Vec<ArbiterHandle>,
+    next_arbiter: usize,
+}
+
+impl SessionRegistry {
+    /// A registry starting sessions on `arbiters` (round robin; the current one when empty).
+    #[must_use]
+    pub fn new(
+        backend: Arc<dyn SessionBackend>,
+        hub: Addr<PriceHub>,
+        settings: LiveSettings,
+        arbiters: Vec<ArbiterHandle>,
+    ) -> Self {
+        Self {
+            sessions: HashMap::new(),
+            next_instance: 1,
+            backend,
+            hub,
+            settings,
+            arbiters,
+            next_arbiter: 0,
+        }
+    }
+
+    fn running(&self, user: Uuid) -> Option<Addr<UserSession>> {
+        self.sessions
+            .get(&user)
+            .filter(|(_, addr)| addr.connected())
+            .map(|(_, addr)| addr.clone())
+    }
+
+    fn session(&mut self, ctx: &mut Context<Self>, user: Uuid) -> Addr<UserSession> {
+        if let Some(addr) = self.running(user) {
+            return addr;
+        }
+        let instance = self.next_instance;
+        self.next_instance += 1;
+        let (backend, hub, settings) = (
+            self.backend.clone(),
+            self.hub.clone(),
+            self.settings.clone(),
+        );
+        let registry = ctx.address().recipient();
+        let make = move |_: &mut Context<UserSession>| {
+            UserSession::new(user, instance, backend, hub, registry, settings)
+        };
+        let addr = if self.arbiters.is_empty() {
+            UserSession::create(make)
+        } else {
+            let arbiter = &self.arbiters[self.next_arbiter % self.arbiters.len()];
+            self.next_arbiter += 1;
+            UserSession::start_in_arbiter(arbiter, make)
+        };
+        self.sessions.insert(user, (instance, addr.clone()));
+        addr
+    }
+}
+
+impl Actor for SessionRegistry {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.set_mailbox_capacity(4096);
+    }
+}
+
+impl Handler<Watch> for SessionRegistry {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watch, ctx: &mut Context<Self>) {
+        self.session(ctx, msg.owner).do_send(AddSubscriber {
+            conn: msg.conn,
+            viewer: msg.viewer,
+            events: msg.events,
+        });
+    }
+}
+
+impl Handler<Unwatch> for SessionRegistry {
+    type Result = ();
+
+    fn handle(&mut self, msg: Unwatch, _: &mut Context<Self>) {
+        if let Some(addr) = self.running(msg.owner) {
+            addr.do_send(RemoveSubscriber { conn: msg.conn });
+        }
+    }
+}
+
+impl Handler<Changed> for SessionRegistry {
+    type Result = ();
+
+    fn handle(&mut self, msg: Changed, _: &mut Context<Self>) {
+        if let Some(addr) = self.running(msg.user) {
+            addr.do_send(Reload);
+        }
+    }
+}
+
+impl Handler<Revoked> for SessionRegistry {
+    type Result = ();
+
+    fn handle(&mut self, msg: Revoked, _: &mut Context<Self>) {
+        if let Some(addr) = self.running(msg.owner) {
+            addr.do_send(RevokeViewer { viewer: msg.viewer });
+        }
+    }
+}
+
+impl Handler<CurrentState> for SessionRegistry {
+    type Result = ResponseFuture<Option<LiveState>>;
+
+    fn handle(&mut self, msg: CurrentState, ctx: &mut Context<Self>) -> Self::Result {
+        let addr = self.session(ctx, msg.owner);
+        Box::pin(async move { addr.send(GetState).await.ok().flatten() })
+    }
+}
+
+impl Handler<RunWhatIf> for SessionRegistry {
+    type Result = ResponseFuture<Result<WhatIfAnswer, WhatIfError>>;
+
+    fn handle(&mut self, msg: RunWhatIf, ctx: &mut Context<Self>) -> Self::Result {
+        let addr = self.session(ctx, msg.owner);
+        Box::pin(async move {
+            // A new session has nothing prepared yet: wait for its first state.
+            let _ = addr.send(GetState).await;
+            addr.send(SessionWhatIf(msg.changes))
+                .await
+                .map_err(|_| WhatIfError::Unavailable("the session stopped".into()))?
+        })
+    }
+}
+
+impl Handler<InjectFault> for SessionRegistry {
+    type Result = bool;
+
+    fn handle(&mut self, msg: InjectFault, _: &mut Context<Self>) -> bool {
+        self.running(msg.owner)
+            .map(|addr| addr.do_send(FaultChild(msg.child)))
+            .is_some()
+    }
+}
+
+impl Handler<Counters> for SessionRegistry {
+    type Result = ResponseFuture<Option<SessionCounters>>;
+
+    fn handle(&mut self, msg: Counters, _: &mut Context<Self>) -> Self::Result {
+        let addr = self.running(msg.owner);
+        Box::pin(async move { addr?.send(GetCounters).await.ok() })
+    }
+}
+
+impl Handler<SessionCount> for SessionRegistry {
+    type Result = MessageResult<SessionCount>;
+
+    fn handle(&mut self, _: SessionCount, _: &mut Context<Self>) -> Self::Result {
+        self.sessions.retain(|_, (_, addr)| addr.connected());
+        MessageResult(self.sessions.len())
+    }
+}
+
+impl Handler<SessionStopped> for SessionRegistry {
+    type Result = ();
+
+    fn handle(&mut self, msg: SessionStopped, _: &mut Context<Self>) {
+        if self
+            .sessions
+            .get(&msg.user)
+            .is_some_and(|(instance, _)| *instance == msg.instance)
+        {
+            self.sessions.remove(&msg.user);
+        }
+    }
+}

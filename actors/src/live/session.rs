@@ -1,0 +1,584 @@
+//! The user session: one per active user. It loads the user's plan, holdings and rules,
+//! supervises the simulation, portfolio and alert actors, numbers each new state and sends
+//! it to its subscribers. It outlives connections: several tabs and an advisor share it, and
+//! a reconnect finds it warm. It stops after an idle timeout when nobody watches and no rule
+//! needs watching.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::{
+    Actor, ActorContext, ActorFutureExt, Addr, AsyncContext, Context, Handler, Message, Recipient,
+    ResponseActFuture, ResponseFuture, WrapFuture,
+};
+use engine::sim::Plan;
+use protocol::live::{LivePortfolio, LiveSimulation, LiveState, WealthSource, WhatIfAnswer};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use super::alerts::{AlertActor, AlertRaised, Observe, SetRules};
+use super::backend::{SessionBackend, SessionData};
+use super::events::{StreamBody, StreamEvent};
+use super::portfolio::{PortfolioActor, SetHoldings, Valuation, value};
+use super::simulation::{Revalue, SetPlan, SimulationActor, SimulationDone, WhatIf, WhatIfError};
+use super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
+use super::{LiveSettings, now_ms};
+use crate::market::PriceHub;
+
+/// Adds a subscriber (a connection of the owner or of an advisor the owner granted).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AddSubscriber {
+    /// The connection's id.
+    pub conn: u64,
+    /// Who is watching.
+    pub viewer: Uuid,
+    /// Where events go.
+    pub events: Recipient<StreamEvent>,
+}
+
+/// Removes a connection's subscription.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct RemoveSubscriber {
+    /// The connection's id.
+    pub conn: u64,
+}
+
+/// Ends every subscription of `viewer` (its access was revoked).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct RevokeViewer {
+    /// The viewer.
+    pub viewer: Uuid,
+}
+
+/// The plan, holdings or rules changed: load them again.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Reload;
+
+/// The current state, waiting for the first one up to the state timeout.
+#[derive(Debug, Message)]
+#[rtype(result = "Option<LiveState>")]
+pub struct GetState;
+
+/// A what-if on this session's plan.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<WhatIfAnswer, WhatIfError>")]
+pub struct SessionWhatIf(pub protocol::live::WhatIfChanges);
+
+/// Test hook: make a child panic.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct FaultChild(pub Child);
+
+/// Told to the registry when a session stops, so it forgets the address.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct SessionStopped {
+    /// The user.
+    pub user: Uuid,
+    /// Which incarnation of the user's session.
+    pub instance: u64,
+}
+
+/// Counters of one session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionCounters {
+    /// States published.
+    pub seq: u64,
+    /// Children restarted after dying.
+    pub restarts: u64,
+    /// Subscribers.
+    pub subscribers: usize,
+}
+
+/// Asks for [`SessionCounters`].
+#[derive(Debug, Message)]
+#[rtype(result = "SessionCounters")]
+pub struct GetCounters;
+
+struct Subscriber {
+    viewer: Uuid,
+    events: Recipient<StreamEvent>,
+    /// False until the subscriber got a snapshot (it may subscribe before the first state).
+    snapshotted: bool,
+}
+
+/// What the session keeps of its loaded data.
+struct Loaded {
+    plan: Arc<Plan>,
+    classes: Vec<String>,
+    data: SessionData,
+}
+
+/// The session actor.
+pub struct UserSession {
+    user: Uuid,
+    instance: u64,
+    backend: Arc<dyn SessionBackend>,
+    hub: Addr<PriceHub>,
+    registry: Recipient<SessionStopped>,
+    settings: LiveSettings,
+    loaded: Option<Loaded>,
+    simulation: Option<Addr<SimulationActor>>,
+    portfolio: Option<Addr<PortfolioActor>>,
+    alerts: Option<Addr<AlertActor>>,
+    generations: HashMap<Child, u64>,
+    subscribers: HashMap<u64, Subscriber>,
+    seq: u64,
+    restarts: u64,
+    state: Option<LiveState>,
+    valuation: Option<(LivePortfolio, Option<f64>)>,
+    waiters: Vec<oneshot::Sender<LiveState>>,
+    idle_since: Option<Instant>,
+    stopping: bool,
+    /// The plan the simulation actor was last given, so unrelated reloads do not
+    /// prepare it again.
+    plan_sent: Option<Arc<Plan>>,
+}
+
+/// The seed of a user's live simulation: fixed per user, so a restarted session draws the
+/// same paths and its numbers do not jump.
+#[must_use]
+pub fn user_seed(user: Uuid) -> u64 {
+    let bytes = user.as_bytes();
+    u64::from_le_bytes([
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+    ])
+}
+
+impl UserSession {
+    /// A session for `user`; it loads its data once started.
+    #[must_use]
+    pub fn new(
+        user: Uuid,
+        instance: u64,
+        backend: Arc<dyn SessionBackend>,
+        hub: Addr<PriceHub>,
+        registry: Recipient<SessionStopped>,
+        settings: LiveSettings,
+    ) -> Self {
+        Self {
+            user,
+            instance,
+            backend,
+            hub,
+            registry,
+            settings,
+            loaded: None,
+            simulation: None,
+            portfolio: None,
+            alerts: None,
+            generations: HashMap::new(),
+            subscribers: HashMap::new(),
+            seq: 0,
+            restarts: 0,
+            state: None,
+            valuation: None,
+            waiters: Vec::new(),
+            idle_since: Some(Instant::now()),
+            stopping: false,
+            plan_sent: None,
+        }
+    }
+
+    /// Loads the user's data, then (re)starts the children in `restart` and hands every
+    /// child the new data.
+    fn load(&mut self, ctx: &mut Context<Self>, restart: Vec<Child>) {
+        let load = self.backend.load(self.user);
+        ctx.spawn(load.into_actor(self).map(move |result, act, ctx| {
+            match result {
+                Ok(data) => {
+                    let classes = data.asset_classes.clone();
+                    act.loaded = Some(Loaded {
+                        plan: Arc::new(data.plan.clone()),
+                        classes,
+                        data,
+                    });
+                    for child in &restart {
+                        act.start_child(ctx, *child);
+                    }
+                    act.configure_children(restart.contains(&Child::Simulation));
+                }
+                Err(e) => {
+                    tracing::warn!(user = %act.user, error = %e, "session data could not be loaded; retrying");
+                    ctx.run_later(Duration::from_secs(1), move |act, ctx| {
+                        act.load(ctx, restart);
+                    });
+                }
+            }
+        }));
+    }
+
+    fn start_child(&mut self, ctx: &mut Context<Self>, child: Child) {
+        let generation = self.generations.entry(child).or_insert(0);
+        *generation += 1;
+        let notice = DownNotice::new(child, *generation, ctx.address().recipient());
+        let me = ctx.address();
+        match child {
+            Child::Simulation => {
+                self.simulation = Some(
+                    SimulationActor::new(
+                        me.recipient(),
+                        self.settings.paths,
+                        user_seed(self.user),
+                        self.settings.min_interval,
+                        notice,
+                    )
+                    .start(),
+                );
+            }
+            Child::Portfolio => {
+                self.portfolio =
+                    Some(PortfolioActor::new(me.recipient(), self.hub.clone(), notice).start());
+            }
+            Child::Alerts => {
+                let rules = self
+                    .loaded
+                    .as_ref()
+                    .map(|l| l.data.rules.clone())
+                    .unwrap_or_default();
+                self.alerts = Some(
+                    AlertActor::new(
+                        self.user,
+                        rules,
+                        self.backend.clone(),
+                        me.recipient(),
+                        notice,
+                    )
+                    .start(),
+                );
+            }
+        }
+    }
+
+    /// Hands the loaded data to every child; the simulation gets the plan only when it is
+    /// new to it (`fresh_simulation`) or changed, since preparing costs milliseconds.
+    fn configure_children(&mut self, fresh_simulation: bool) {
+        let Some(loaded) = &self.loaded else { return };
+        let plan_changed = self.plan_sent.as_deref() != Some(&*loaded.plan);
+        if let (Some(sim), true) = (&self.simulation, fresh_simulation || plan_changed) {
+            sim.do_send(SetPlan(loaded.plan.clone()));
+            self.plan_sent = Some(loaded.plan.clone());
+            let (wealth, source) = self.wealth();
+            sim.do_send(Revalue {
+                wealth,
+                source,
+                tick: None,
+            });
+        }
+        if let Some(portfolio) = &self.portfolio {
+            portfolio.do_send(SetHoldings {
+                holdings: loaded.data.holdings.clone(),
+                classes: loaded.classes.clone(),
+                targets: loaded.plan.weights.clone(),
+            });
+        }
+        if let Some(alerts) = &self.alerts {
+            alerts.do_send(SetRules(loaded.data.rules.clone()));
+        }
+    }
+
+    /// The holdings' value when anything is priced, else the plan's starting wealth.
+    fn wealth(&self) -> (f64, WealthSource) {
+        match (&self.valuation, &self.loaded) {
+            (Some((_, Some(value))), _) => (*value, WealthSource::Holdings),
+            (_, Some(loaded)) => (loaded.plan.initial_wealth, WealthSource::Plan),
+            (_, None) => (0.0, WealthSource::Plan),
+        }
+    }
+
+    fn portfolio_view(&self) -> LivePortfolio {
+        if let Some((portfolio, _)) = &self.valuation {
+            return portfolio.clone();
+        }
+        let (classes, targets) = self.loaded.as_ref().map_or((vec![], vec![]), |l| {
+            (l.classes.clone(), l.plan.weights.clone())
+        });
+        value(&[], &HashMap::new(), &classes, &targets).0
+    }
+
+    fn send_all(&mut self, body: &Arc<StreamBody>) {
+        for sub in self.subscribers.values() {
+            sub.events.do_send(StreamEvent {
+                stream: self.user,
+                body: body.clone(),
+            });
+        }
+    }
+
+    fn publish(&mut self, simulation: LiveSimulation, done: SimulationDone) {
+        self.seq += 1;
+        let state = LiveState {
+            user_id: self.user,
+            simulation,
+            portfolio: self.portfolio_view(),
+            computed_at_ms: now_ms(),
+        };
+        for waiter in self.waiters.drain(..) {
+            let _gone = waiter.send(state.clone());
+        }
+        // Subscribers that arrived before the first state get it as their snapshot.
+        let snapshot = Arc::new(StreamBody::Snapshot {
+            seq: self.seq,
+            state: state.clone(),
+        });
+        let update = Arc::new(StreamBody::Update {
+            seq: self.seq,
+            coalesced: done.coalesced,
+            ticks: done.ticks,
+            newest_tick_ms: done.newest_tick_ms,
+            state: state.clone(),
+        });
+        for sub in self.subscribers.values_mut() {
+            let body = if sub.snapshotted {
+                update.clone()
+            } else {
+                sub.snapshotted = true;
+                snapshot.clone()
+            };
+            sub.events.do_send(StreamEvent {
+                stream: self.user,
+                body,
+            });
+        }
+        if let Some(alerts) = &self.alerts {
+            alerts.do_send(Observe {
+                success_probability: Some(state.simulation.success_probability),
+                max_abs_drift: (state.portfolio.total_value > 0.0)
+                    .then_some(state.portfolio.max_abs_drift),
+                ticks: Vec::new(),
+            });
+        }
+        self.state = Some(state);
+    }
+
+    fn check_idle(&mut self, ctx: &mut Context<Self>) {
+        let monitored = self
+            .loaded
+            .as_ref()
+            .is_some_and(|l| !l.data.rules.is_empty());
+        if !self.subscribers.is_empty() || monitored {
+            self.idle_since = None;
+            return;
+        }
+        let since = *self.idle_since.get_or_insert_with(Instant::now);
+        if since.elapsed() >= self.settings.idle_timeout {
+            ctx.stop();
+        }
+    }
+}
+
+impl Actor for UserSession {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        // Plenty of room: a burst of ticks to many portfolios must not block the hub.
+        ctx.set_mailbox_capacity(1024);
+        self.load(
+            ctx,
+            vec![Child::Simulation, Child::Portfolio, Child::Alerts],
+        );
+        let every = (self.settings.idle_timeout / 4)
+            .clamp(Duration::from_millis(50), Duration::from_secs(30));
+        ctx.run_interval(every, Self::check_idle);
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        self.stopping = true;
+        if let Some(a) = self.simulation.take() {
+            a.do_send(Shutdown);
+        }
+        if let Some(a) = self.portfolio.take() {
+            a.do_send(Shutdown);
+        }
+        if let Some(a) = self.alerts.take() {
+            a.do_send(Shutdown);
+        }
+        let ended = Arc::new(StreamBody::Ended {
+            reason: "the session stopped".into(),
+        });
+        self.send_all(&ended);
+        self.registry.do_send(SessionStopped {
+            user: self.user,
+            instance: self.instance,
+        });
+    }
+}
+
+impl Handler<ChildDown> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: ChildDown, ctx: &mut Context<Self>) {
+        if self.stopping || self.generations.get(&msg.child) != Some(&msg.generation) {
+            return;
+        }
+        tracing::warn!(user = %self.user, child = ?msg.child, "a session child died; restarting it");
+        self.restarts += 1;
+        match msg.child {
+            Child::Simulation => self.simulation = None,
+            Child::Portfolio => self.portfolio = None,
+            Child::Alerts => self.alerts = None,
+        }
+        self.load(ctx, vec![msg.child]);
+    }
+}
+
+impl Handler<Valuation> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: Valuation, _: &mut Context<Self>) {
+        self.valuation = Some((msg.portfolio, msg.wealth));
+        let (wealth, source) = self.wealth();
+        if let (Some(alerts), Some(tick)) = (&self.alerts, &msg.tick) {
+            alerts.do_send(Observe {
+                ticks: vec![tick.clone()],
+                ..Observe::default()
+            });
+        }
+        if let Some(sim) = &self.simulation {
+            sim.do_send(Revalue {
+                wealth,
+                source,
+                tick: msg.tick,
+            });
+        }
+    }
+}
+
+impl Handler<SimulationDone> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, mut msg: SimulationDone, _: &mut Context<Self>) {
+        let simulation = msg.simulation.clone();
+        msg.ticks.sort_by(|a, b| a.symbol.cmp(&b.symbol));
+        self.publish(simulation, msg);
+    }
+}
+
+impl Handler<AlertRaised> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: AlertRaised, _: &mut Context<Self>) {
+        self.send_all(&Arc::new(StreamBody::Alert(msg.0)));
+    }
+}
+
+impl Handler<AddSubscriber> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: AddSubscriber, _: &mut Context<Self>) {
+        let snapshotted = if let Some(state) = &self.state {
+            msg.events.do_send(StreamEvent {
+                stream: self.user,
+                body: Arc::new(StreamBody::Snapshot {
+                    seq: self.seq,
+                    state: state.clone(),
+                }),
+            });
+            true
+        } else {
+            false
+        };
+        self.idle_since = None;
+        self.subscribers.insert(
+            msg.conn,
+            Subscriber {
+                viewer: msg.viewer,
+                events: msg.events,
+                snapshotted,
+            },
+        );
+    }
+}
+
+impl Handler<RemoveSubscriber> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: RemoveSubscriber, _: &mut Context<Self>) {
+        self.subscribers.remove(&msg.conn);
+    }
+}
+
+impl Handler<RevokeViewer> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: RevokeViewer, _: &mut Context<Self>) {
+        let ended = Arc::new(StreamBody::Ended {
+            reason: "access revoked".into(),
+        });
+        self.subscribers.retain(|_, sub| {
+            if sub.viewer == msg.viewer {
+                sub.events.do_send(StreamEvent {
+                    stream: self.user,
+                    body: ended.clone(),
+                });
+                false
+            } else {
+                true
+            }
+        });
+    }
+}
+
+impl Handler<Reload> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, _: Reload, ctx: &mut Context<Self>) {
+        self.load(ctx, Vec::new());
+    }
+}
+
+impl Handler<GetState> for UserSession {
+    type Result = ResponseActFuture<Self, Option<LiveState>>;
+
+    fn handle(&mut self, _: GetState, _: &mut Context<Self>) -> Self::Result {
+        if let Some(state) = &self.state {
+            return Box::pin(actix::fut::ready(Some(state.clone())));
+        }
+        let (tx, rx) = oneshot::channel();
+        self.waiters.push(tx);
+        let timeout = self.settings.state_timeout;
+        Box::pin(async move { tokio::time::timeout(timeout, rx).await.ok()?.ok() }.into_actor(self))
+    }
+}
+
+impl Handler<SessionWhatIf> for UserSession {
+    type Result = ResponseFuture<Result<WhatIfAnswer, WhatIfError>>;
+
+    fn handle(&mut self, msg: SessionWhatIf, _: &mut Context<Self>) -> Self::Result {
+        let sim = self.simulation.clone();
+        Box::pin(async move {
+            let unavailable = || WhatIfError::Unavailable("the simulation is restarting".into());
+            let sim = sim.ok_or_else(unavailable)?;
+            sim.send(WhatIf(msg.0)).await.map_err(|_| unavailable())?
+        })
+    }
+}
+
+impl Handler<FaultChild> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: FaultChild, _: &mut Context<Self>) {
+        match msg.0 {
+            Child::Simulation => self.simulation.as_ref().map(|a| a.do_send(InjectFault)),
+            Child::Portfolio => self.portfolio.as_ref().map(|a| a.do_send(InjectFault)),
+            Child::Alerts => self.alerts.as_ref().map(|a| a.do_send(InjectFault)),
+        };
+    }
+}
+
+impl Handler<GetCounters> for UserSession {
+    type Result = actix::MessageResult<GetCounters>;
+
+    fn handle(&mut self, _: GetCounters, _: &mut Context<Self>) -> Self::Result {
+        actix::MessageResult(SessionCounters {
+            seq: self.seq,
+            restarts: self.restarts,
+            subscribers: self.subscribers.len(),
+        })
+    }
+}

@@ -1,0 +1,361 @@
+//! The simulation actor: holds the session's prepared simulation and answers the current
+//! wealth from it, coalescing revaluations that arrive faster than the minimum interval.
+//!
+//! Preparing a plan (drawing every path once, milliseconds) and what-ifs that change more
+//! than the contribution (a fresh run) go to tokio's blocking pool; an answer from the
+//! prepared simulation takes microseconds and runs here.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::{
+    Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, Message, Recipient,
+    ResponseActFuture, SpawnHandle, WrapFuture,
+};
+use engine::sim::{Plan, PreparedSimulation, SimulationOptions, simulate};
+use protocol::live::{LiveSimulation, TickSummary, WealthSource, WhatIfAnswer, WhatIfChanges};
+use protocol::simulations::PercentilesView;
+
+use super::supervision::{DownNotice, InjectFault, Shutdown};
+
+/// A new plan: prepare it, then answer.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct SetPlan(pub Arc<Plan>);
+
+/// The wealth changed (a tick, new holdings, or the first valuation).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Revalue {
+    /// The new starting wealth.
+    pub wealth: f64,
+    /// Where it came from.
+    pub source: WealthSource,
+    /// The tick that caused it, if one did.
+    pub tick: Option<TickSummary>,
+}
+
+/// A new answer for the session.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct SimulationDone {
+    /// The answer.
+    pub simulation: LiveSimulation,
+    /// Revaluations folded into it.
+    pub coalesced: u32,
+    /// Prices that moved since the previous answer (latest per symbol).
+    pub ticks: Vec<TickSummary>,
+    /// The newest tick's timestamp.
+    pub newest_tick_ms: Option<i64>,
+}
+
+/// Why a what-if has no answer.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WhatIfError {
+    /// A changed input is invalid.
+    #[error("{message}")]
+    Invalid {
+        /// The field, as in the request (`changes.weights`).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The plan is not prepared yet or the run failed; try again.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// Answers the plan with `changes`, next to the plan as it stands.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<WhatIfAnswer, WhatIfError>")]
+pub struct WhatIf(pub WhatIfChanges);
+
+#[derive(Debug, Clone, Copy)]
+struct Wealth {
+    value: f64,
+    source: WealthSource,
+}
+
+/// Revaluations waiting for the next run.
+#[derive(Debug, Default)]
+struct Pending {
+    count: u32,
+    ticks: Vec<TickSummary>,
+    newest_tick_ms: Option<i64>,
+}
+
+/// The simulation actor.
+pub struct SimulationActor {
+    session: Recipient<SimulationDone>,
+    paths: u32,
+    seed: u64,
+    min_interval: Duration,
+    plan: Option<Arc<Plan>>,
+    prepared: Option<Arc<PreparedSimulation>>,
+    /// Bumped on every plan, so a slow preparation of an older plan is ignored.
+    plan_version: u64,
+    wealth: Option<Wealth>,
+    pending: Option<Pending>,
+    last_run: Option<Instant>,
+    timer: Option<SpawnHandle>,
+    scratch: Vec<f64>,
+    _notice: DownNotice,
+}
+
+fn view(
+    answer: &engine::sim::prepared::PreparedAnswer,
+    paths: u32,
+    seed: u64,
+    wealth: Wealth,
+    contribution: f64,
+) -> LiveSimulation {
+    let p = &answer.terminal_real_wealth;
+    LiveSimulation {
+        paths,
+        seed,
+        starting_wealth: wealth.value,
+        wealth_source: wealth.source,
+        monthly_contribution: contribution,
+        success_probability: answer.success_probability,
+        success_standard_error: answer.success_standard_error,
+        terminal_real_wealth: PercentilesView {
+            p5: p.p5,
+            p25: p.p25,
+            p50: p.p50,
+            p75: p.p75,
+            p95: p.p95,
+        },
+    }
+}
+
+/// The plan with the what-if's changes, validated; errors name the request's field.
+fn apply(plan: &Plan, changes: &WhatIfChanges) -> Result<Plan, WhatIfError> {
+    let mut changed = plan.clone();
+    if let Some(c) = changes.monthly_contribution {
+        changed.monthly_contribution = c;
+    }
+    if let Some(m) = changes.retirement_month {
+        changed.retirement_month = m;
+    }
+    if let Some(s) = changes.monthly_spending {
+        changed.monthly_spending = s;
+    }
+    if let Some(w) = &changes.weights {
+        changed.weights.clone_from(w);
+    }
+    changed.check().map_err(|e| WhatIfError::Invalid {
+        field: format!("changes.{}", e.field()),
+        message: e.to_string(),
+    })?;
+    Ok(changed)
+}
+
+impl SimulationActor {
+    /// An actor answering with `paths` paths drawn from `seed`.
+    #[must_use]
+    pub fn new(
+        session: Recipient<SimulationDone>,
+        paths: u32,
+        seed: u64,
+        min_interval: Duration,
+        notice: DownNotice,
+    ) -> Self {
+        Self {
+            session,
+            paths,
+            seed,
+            min_interval,
+            plan: None,
+            prepared: None,
+            plan_version: 0,
+            wealth: None,
+            pending: None,
+            last_run: None,
+            timer: None,
+            scratch: Vec::new(),
+            _notice: notice,
+        }
+    }
+
+    fn options(&self) -> SimulationOptions {
+        SimulationOptions {
+            paths: self.paths,
+            seed: self.seed,
+            fan_chart: false,
+        }
+    }
+
+    /// Runs now, or once the minimum interval since the last run has passed.
+    fn schedule(&mut self, ctx: &mut Context<Self>) {
+        if self.timer.is_some() || self.prepared.is_none() || self.wealth.is_none() {
+            return;
+        }
+        let wait = self.last_run.map_or(Duration::ZERO, |t| {
+            self.min_interval.saturating_sub(t.elapsed())
+        });
+        if wait.is_zero() {
+            self.run();
+        } else {
+            self.timer = Some(ctx.run_later(wait, |act, _| {
+                act.timer = None;
+                act.run();
+            }));
+        }
+    }
+
+    fn run(&mut self) {
+        let (Some(prepared), Some(plan), Some(wealth)) = (&self.prepared, &self.plan, self.wealth)
+        else {
+            return;
+        };
+        let answer = prepared.answer(wealth.value, &mut self.scratch);
+        let simulation = view(
+            &answer,
+            self.paths,
+            self.seed,
+            wealth,
+            plan.monthly_contribution,
+        );
+        let pending = self.pending.take().unwrap_or_default();
+        self.last_run = Some(Instant::now());
+        self.session.do_send(SimulationDone {
+            simulation,
+            coalesced: pending.count.saturating_sub(1),
+            ticks: pending.ticks,
+            newest_tick_ms: pending.newest_tick_ms,
+        });
+    }
+}
+
+impl Actor for SimulationActor {
+    type Context = Context<Self>;
+}
+
+impl Handler<SetPlan> for SimulationActor {
+    type Result = ();
+
+    fn handle(&mut self, SetPlan(plan): SetPlan, ctx: &mut Context<Self>) {
+        self.plan_version += 1;
+        let version = self.plan_version;
+        self.plan = Some(plan.clone());
+        let options = self.options();
+        let prepare = tokio::task::spawn_blocking(move || PreparedSimulation::new(&plan, &options));
+        ctx.spawn(prepare.into_actor(self).map(move |result, act, ctx| {
+            if act.plan_version != version {
+                return;
+            }
+            match result {
+                Ok(Ok(prepared)) => {
+                    act.prepared = Some(Arc::new(prepared));
+                    act.pending.get_or_insert_with(Pending::default).count += 1;
+                    act.schedule(ctx);
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "a stored plan could not be prepared"),
+                Err(e) => tracing::error!(error = %e, "preparing a plan panicked"),
+            }
+        }));
+    }
+}
+
+impl Handler<Revalue> for SimulationActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Revalue, ctx: &mut Context<Self>) {
+        self.wealth = Some(Wealth {
+            value: msg.wealth,
+            source: msg.source,
+        });
+        let pending = self.pending.get_or_insert_with(Pending::default);
+        pending.count += 1;
+        if let Some(tick) = msg.tick {
+            pending.newest_tick_ms = pending.newest_tick_ms.max(Some(tick.ts_ms));
+            match pending.ticks.iter_mut().find(|t| t.symbol == tick.symbol) {
+                Some(seen) => *seen = tick,
+                None => pending.ticks.push(tick),
+            }
+        }
+        self.schedule(ctx);
+    }
+}
+
+impl Handler<WhatIf> for SimulationActor {
+    type Result = ResponseActFuture<Self, Result<WhatIfAnswer, WhatIfError>>;
+
+    fn handle(&mut self, WhatIf(changes): WhatIf, _: &mut Context<Self>) -> Self::Result {
+        let (Some(prepared), Some(plan), Some(wealth)) =
+            (self.prepared.clone(), self.plan.clone(), self.wealth)
+        else {
+            return Box::pin(actix::fut::ready(Err(WhatIfError::Unavailable(
+                "the plan is still being prepared; try again in a moment".into(),
+            ))));
+        };
+        let variant_plan = match apply(&plan, &changes) {
+            Ok(p) => p,
+            Err(e) => return Box::pin(actix::fut::ready(Err(e))),
+        };
+        let base_answer = prepared.answer(wealth.value, &mut self.scratch);
+        let base = view(
+            &base_answer,
+            self.paths,
+            self.seed,
+            wealth,
+            plan.monthly_contribution,
+        );
+        let only_contribution = changes.retirement_month.is_none()
+            && changes.monthly_spending.is_none()
+            && changes.weights.is_none();
+        let contribution = variant_plan.monthly_contribution;
+        let (paths, seed) = (self.paths, self.seed);
+        if only_contribution {
+            // The prepared simulation answers a new contribution exactly, without drawing.
+            let answer = prepared.answer_with(wealth.value, contribution, &mut self.scratch);
+            let variant = view(&answer, paths, seed, wealth, contribution);
+            return Box::pin(actix::fut::ready(Ok(compare(base, variant))));
+        }
+        let options = self.options();
+        let run = tokio::task::spawn_blocking(move || {
+            let mut plan = variant_plan;
+            plan.initial_wealth = wealth.value;
+            simulate(&plan, &options)
+        });
+        Box::pin(run.into_actor(self).map(move |result, _, _| {
+            let result = match result {
+                Ok(Ok(r)) => r,
+                Ok(Err(e)) => return Err(WhatIfError::Unavailable(e.to_string())),
+                Err(e) => return Err(WhatIfError::Unavailable(e.to_string())),
+            };
+            let answer = engine::sim::prepared::PreparedAnswer {
+                success_probability: result.success_probability,
+                success_standard_error: result.success_standard_error,
+                terminal_real_wealth: result.terminal_real_wealth,
+            };
+            let variant = view(&answer, paths, seed, wealth, contribution);
+            Ok(compare(base, variant))
+        }))
+    }
+}
+
+fn compare(base: LiveSimulation, variant: LiveSimulation) -> WhatIfAnswer {
+    WhatIfAnswer {
+        success_probability_change: variant.success_probability - base.success_probability,
+        median_terminal_change: variant.terminal_real_wealth.p50 - base.terminal_real_wealth.p50,
+        base,
+        variant,
+    }
+}
+
+impl Handler<Shutdown> for SimulationActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}
+
+impl Handler<InjectFault> for SimulationActor {
+    type Result = ();
+
+    fn handle(&mut self, _: InjectFault, _: &mut Context<Self>) {
+        panic!("fault injected into the simulation actor");
+    }
+}

@@ -1,0 +1,474 @@
+//! Sessions with real actors and an in-memory backend: ticks become numbered states, a child
+//! that panics is restarted with its state reloaded, revocation ends a viewer's stream, and
+//! an unwatched session stops.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix::{Actor, Addr, Context, Handler};
+use actors::live::LiveSettings;
+use actors::live::backend::{
+    AlertRule, BackendError, BackendFuture, Holding, NewAlert, RuleKind, SessionBackend,
+    SessionData,
+};
+use actors::live::events::{StreamBody, StreamEvent};
+use actors::live::registry::{
+    Changed, Counters, CurrentState, InjectFault, Revoked, RunWhatIf, SessionCount,
+    SessionRegistry, Unwatch, Watch,
+};
+use actors::live::supervision::Child;
+use actors::market::{PriceHub, Tick};
+use engine::sim::reference::p1;
+use engine::sim::{PreparedSimulation, SimulationOptions};
+use protocol::live::{LiveAlert, WealthSource, WhatIfChanges};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+#[derive(Default)]
+struct Memory {
+    data: Mutex<Option<SessionData>>,
+    loads: Mutex<u32>,
+    alerts: Mutex<Vec<NewAlert>>,
+}
+
+struct MemoryBackend(Arc<Memory>);
+
+impl SessionBackend for MemoryBackend {
+    fn load(&self, _: Uuid) -> BackendFuture<SessionData> {
+        let memory = self.0.clone();
+        Box::pin(async move {
+            *memory.loads.lock().unwrap() += 1;
+            memory
+                .data
+                .lock()
+                .unwrap()
+                .clone()
+                .ok_or_else(|| BackendError("no data".into()))
+        })
+    }
+
+    fn record_alert(&self, _: Uuid, alert: NewAlert) -> BackendFuture<LiveAlert> {
+        let memory = self.0.clone();
+        Box::pin(async move {
+            memory.alerts.lock().unwrap().push(alert.clone());
+            Ok(LiveAlert {
+                id: Uuid::new_v4(),
+                rule_id: Some(alert.rule_id),
+                kind: alert.kind.into(),
+                message: alert.message,
+                value: alert.value,
+                at_ms: 0,
+            })
+        })
+    }
+}
+
+struct Sink(mpsc::UnboundedSender<StreamEvent>);
+
+impl Actor for Sink {
+    type Context = Context<Self>;
+}
+
+impl Handler<StreamEvent> for Sink {
+    type Result = ();
+    fn handle(&mut self, msg: StreamEvent, _: &mut Context<Self>) {
+        let _ = self.0.send(msg);
+    }
+}
+
+fn data(rules: Vec<AlertRule>) -> SessionData {
+    SessionData {
+        plan: p1(),
+        asset_classes: vec!["us_equity".into(), "intl_equity".into(), "bonds".into()],
+        holdings: vec![
+            Holding {
+                symbol: "AAA".into(),
+                quantity: 1000.0,
+                asset_class: "us_equity".into(),
+            },
+            Holding {
+                symbol: "BBB".into(),
+                quantity: 2000.0,
+                asset_class: "bonds".into(),
+            },
+        ],
+        rules,
+    }
+}
+
+struct World {
+    memory: Arc<Memory>,
+    hub: Addr<PriceHub>,
+    registry: Addr<SessionRegistry>,
+}
+
+fn world(rules: Vec<AlertRule>, settings: LiveSettings) -> World {
+    let memory = Arc::new(Memory::default());
+    *memory.data.lock().unwrap() = Some(data(rules));
+    let hub = PriceHub::new(10.0).start();
+    let registry = SessionRegistry::new(
+        Arc::new(MemoryBackend(memory.clone())),
+        hub.clone(),
+        settings,
+        Vec::new(),
+    )
+    .start();
+    World {
+        memory,
+        hub,
+        registry,
+    }
+}
+
+fn fast() -> LiveSettings {
+    LiveSettings {
+        min_interval: Duration::from_millis(1),
+        ..LiveSettings::default()
+    }
+}
+
+fn tick(symbol: &str, price: f64, ts_ms: i64) -> Tick {
+    Tick {
+        symbol: symbol.into(),
+        price,
+        ts_ms,
+    }
+}
+
+async fn watch(
+    w: &World,
+    owner: Uuid,
+    viewer: Uuid,
+    conn: u64,
+) -> mpsc::UnboundedReceiver<StreamEvent> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let sink = Sink(tx).start();
+    w.registry
+        .send(Watch {
+            owner,
+            viewer,
+            conn,
+            events: sink.recipient(),
+        })
+        .await
+        .unwrap();
+    rx
+}
+
+async fn next(rx: &mut mpsc::UnboundedReceiver<StreamEvent>) -> Arc<StreamBody> {
+    tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("an event within 10 s")
+        .expect("the stream is open")
+        .body
+}
+
+/// The next update or snapshot whose wealth is `wealth`, skipping intermediate ones.
+async fn state_with_wealth(
+    rx: &mut mpsc::UnboundedReceiver<StreamEvent>,
+    wealth: f64,
+) -> (u64, f64) {
+    loop {
+        match &*next(rx).await {
+            StreamBody::Snapshot { seq, state } | StreamBody::Update { seq, state, .. }
+                if (state.simulation.starting_wealth - wealth).abs() < 1e-6 =>
+            {
+                return (*seq, state.simulation.success_probability);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn expected_success(wealth: f64) -> f64 {
+    let prepared = PreparedSimulation::new(
+        &p1(),
+        &SimulationOptions {
+            paths: 1000,
+            seed: actors::live::session::user_seed(OWNER),
+            fan_chart: false,
+        },
+    )
+    .unwrap();
+    prepared.answer(wealth, &mut Vec::new()).success_probability
+}
+
+const OWNER: Uuid = Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0);
+
+#[actix::test]
+async fn ticks_become_numbered_states_computed_from_the_holdings_value() {
+    let w = world(vec![], fast());
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    // No prices yet: the plan's own starting wealth.
+    let first = next(&mut rx).await;
+    let StreamBody::Snapshot { seq, state } = &*first else {
+        panic!("a snapshot first, got {first:?}");
+    };
+    assert_eq!(state.simulation.wealth_source, WealthSource::Plan);
+    assert_eq!(state.simulation.starting_wealth, 250_000.0);
+    let mut last_seq = *seq;
+
+    w.hub.do_send(tick("AAA", 100.0, 1));
+    w.hub.do_send(tick("BBB", 50.0, 2));
+    // 1000 * 100 + 2000 * 50.
+    let (seq, success) = state_with_wealth(&mut rx, 200_000.0).await;
+    assert!(seq > last_seq);
+    assert_eq!(success, expected_success(200_000.0));
+    last_seq = seq;
+
+    w.hub.do_send(tick("AAA", 150.0, 3));
+    let (seq, success) = state_with_wealth(&mut rx, 250_000.0).await;
+    assert_eq!(seq, last_seq + 1, "one tick, one update");
+    assert_eq!(success, expected_success(250_000.0));
+
+    let current = w
+        .registry
+        .send(CurrentState { owner: OWNER })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(current.simulation.starting_wealth, 250_000.0);
+    assert!((current.portfolio.classes[0].weight - 0.6).abs() < 1e-12);
+}
+
+#[actix::test]
+async fn ticks_faster_than_the_interval_are_coalesced_latest_wins() {
+    let w = world(
+        vec![],
+        LiveSettings {
+            min_interval: Duration::from_millis(300),
+            ..LiveSettings::default()
+        },
+    );
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    let _snapshot = next(&mut rx).await;
+    w.hub.do_send(tick("BBB", 50.0, 1));
+    for i in 0..20 {
+        w.hub
+            .do_send(tick("AAA", 100.0 + f64::from(i), 10 + i64::from(i)));
+    }
+    // The last tick's wealth arrives; fewer updates than ticks were published.
+    let mut updates = 0;
+    let mut coalesced = 0;
+    loop {
+        if let StreamBody::Update {
+            state,
+            coalesced: c,
+            newest_tick_ms,
+            ..
+        } = &*next(&mut rx).await
+        {
+            updates += 1;
+            coalesced += c;
+            if (state.simulation.starting_wealth - (119_000.0 + 100_000.0)).abs() < 1e-6 {
+                assert_eq!(*newest_tick_ms, Some(29));
+                break;
+            }
+        }
+    }
+    assert!(updates < 21, "{updates} updates for 21 ticks");
+    assert!(coalesced > 0);
+}
+
+#[actix::test]
+async fn a_panicking_child_is_restarted_with_its_state_reloaded_and_updates_continue() {
+    let w = world(vec![], fast());
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    w.hub.do_send(tick("AAA", 100.0, 1));
+    w.hub.do_send(tick("BBB", 50.0, 2));
+    state_with_wealth(&mut rx, 200_000.0).await;
+    let loads_before = *w.memory.loads.lock().unwrap();
+
+    for child in [Child::Simulation, Child::Portfolio, Child::Alerts] {
+        assert!(
+            w.registry
+                .send(InjectFault {
+                    owner: OWNER,
+                    child,
+                })
+                .await
+                .unwrap()
+        );
+    }
+    // Each restart reloads the session's data.
+    for _ in 0..200 {
+        let counters = w.registry.send(Counters { owner: OWNER }).await.unwrap();
+        if counters.is_some_and(|c| c.restarts == 3) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let counters = w
+        .registry
+        .send(Counters { owner: OWNER })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(counters.restarts, 3);
+    assert!(*w.memory.loads.lock().unwrap() >= loads_before + 3);
+
+    // The new portfolio actor is subscribed again and the new simulation actor answers.
+    w.hub.do_send(tick("AAA", 120.0, 3));
+    let (_, success) = state_with_wealth(&mut rx, 220_000.0).await;
+    assert_eq!(success, expected_success(220_000.0));
+}
+
+#[actix::test]
+async fn revoking_ends_only_that_viewers_stream() {
+    let w = world(vec![], fast());
+    let advisor = Uuid::new_v4();
+    let mut own = watch(&w, OWNER, OWNER, 1).await;
+    let mut advised = watch(&w, OWNER, advisor, 2).await;
+    let _ = next(&mut own).await;
+    let _ = next(&mut advised).await;
+    w.registry
+        .send(Revoked {
+            owner: OWNER,
+            viewer: advisor,
+        })
+        .await
+        .unwrap();
+    loop {
+        if let StreamBody::Ended { reason } = &*next(&mut advised).await {
+            assert_eq!(reason, "access revoked");
+            break;
+        }
+    }
+    w.hub.do_send(tick("AAA", 100.0, 1));
+    w.hub.do_send(tick("BBB", 50.0, 2));
+    state_with_wealth(&mut own, 200_000.0).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(advised.try_recv().is_err(), "nothing after the end");
+}
+
+#[actix::test]
+async fn alert_rules_fire_once_are_stored_and_pushed() {
+    let rule = AlertRule {
+        id: Uuid::new_v4(),
+        kind: RuleKind::PriceCross {
+            symbol: "AAA".into(),
+            above: true,
+        },
+        level: 110.0,
+        hysteresis: 5.0,
+    };
+    let w = world(vec![rule.clone()], fast());
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    for (i, price) in [100.0, 111.0, 109.0, 112.0].into_iter().enumerate() {
+        w.hub.do_send(tick("AAA", price, i64::try_from(i).unwrap()));
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let alert = loop {
+        if let StreamBody::Alert(alert) = &*next(&mut rx).await {
+            break alert.clone();
+        }
+    };
+    assert_eq!(alert.rule_id, Some(rule.id));
+    assert_eq!(alert.value, 111.0);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(w.memory.alerts.lock().unwrap().len(), 1, "hysteresis holds");
+}
+
+#[actix::test]
+async fn what_ifs_use_the_same_random_numbers_and_plan_changes_reload() {
+    let w = world(vec![], fast());
+    let answer = w
+        .registry
+        .send(RunWhatIf {
+            owner: OWNER,
+            changes: WhatIfChanges {
+                monthly_contribution: Some(3000.0),
+                ..WhatIfChanges::default()
+            },
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let mut richer = p1();
+    richer.monthly_contribution = 3000.0;
+    let prepared = PreparedSimulation::new(
+        &richer,
+        &SimulationOptions {
+            paths: 1000,
+            seed: actors::live::session::user_seed(OWNER),
+            fan_chart: false,
+        },
+    )
+    .unwrap();
+    let fresh = prepared.answer(250_000.0, &mut Vec::new());
+    assert!((answer.variant.success_probability - fresh.success_probability).abs() < 1e-12);
+    assert!(answer.success_probability_change > 0.0);
+
+    let spend_more = w
+        .registry
+        .send(RunWhatIf {
+            owner: OWNER,
+            changes: WhatIfChanges {
+                monthly_spending: Some(9000.0),
+                ..WhatIfChanges::default()
+            },
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(spend_more.success_probability_change < 0.0);
+
+    let bad = w
+        .registry
+        .send(RunWhatIf {
+            owner: OWNER,
+            changes: WhatIfChanges {
+                weights: Some(vec![0.5, 0.5, 0.5]),
+                ..WhatIfChanges::default()
+            },
+        })
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(bad.to_string().contains("sum"), "{bad}");
+
+    // A stored change reaches the running session.
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    let _ = next(&mut rx).await;
+    w.memory
+        .data
+        .lock()
+        .unwrap()
+        .as_mut()
+        .unwrap()
+        .plan
+        .initial_wealth = 400_000.0;
+    w.registry.send(Changed { user: OWNER }).await.unwrap();
+    state_with_wealth(&mut rx, 400_000.0).await;
+}
+
+#[actix::test]
+async fn an_unwatched_session_without_rules_stops_after_the_idle_timeout() {
+    let w = world(
+        vec![],
+        LiveSettings {
+            idle_timeout: Duration::from_millis(200),
+            ..fast()
+        },
+    );
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    let _ = next(&mut rx).await;
+    assert_eq!(w.registry.send(SessionCount).await.unwrap(), 1);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(w.registry.send(SessionCount).await.unwrap(), 1, "watched");
+    w.registry
+        .send(Unwatch {
+            owner: OWNER,
+            conn: 1,
+        })
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if w.registry.send(SessionCount).await.unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(w.registry.send(SessionCount).await.unwrap(), 0);
+}

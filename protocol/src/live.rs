@@ -1,0 +1,213 @@
+//! The live view of a plan: what a session computes after every tick, sent over the
+//! WebSocket stream and returned by the `/live` REST endpoints.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::simulations::PercentilesView;
+
+/// Where a live simulation's starting wealth came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WealthSource {
+    /// The market value of the holdings at the last prices.
+    Holdings,
+    /// The plan's `initial_wealth` (no priced holdings).
+    Plan,
+}
+
+/// The live simulation: the session's prepared plan answered for the current wealth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LiveSimulation {
+    /// Paths of the prepared simulation.
+    pub paths: u32,
+    /// Its seed: fixed per user, so numbers move only with the inputs.
+    pub seed: u64,
+    /// The starting wealth simulated.
+    pub starting_wealth: f64,
+    /// Where it came from.
+    pub wealth_source: WealthSource,
+    /// The monthly contribution simulated.
+    pub monthly_contribution: f64,
+    /// Share of paths never ruined.
+    pub success_probability: f64,
+    /// Its standard error.
+    pub success_standard_error: f64,
+    /// Percentiles of real terminal wealth.
+    pub terminal_real_wealth: PercentilesView,
+}
+
+/// One asset class of the portfolio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ClassWeight {
+    /// The plan's asset class.
+    pub asset_class: String,
+    /// Market value of the holdings in it.
+    pub value: f64,
+    /// Share of the priced total (0 when nothing is priced).
+    pub weight: f64,
+    /// The plan's target weight.
+    pub target: f64,
+    /// `weight - target`.
+    pub drift: f64,
+}
+
+/// The holdings marked to market.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LivePortfolio {
+    /// Market value of every priced holding.
+    pub total_value: f64,
+    /// Per asset class of the plan, in the plan's order.
+    pub classes: Vec<ClassWeight>,
+    /// The largest absolute drift.
+    pub max_abs_drift: f64,
+    /// Held symbols with no price yet (left out of the value).
+    pub unpriced: Vec<String>,
+}
+
+/// A price that moved since the previous update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TickSummary {
+    /// The symbol.
+    pub symbol: String,
+    /// Its new price.
+    pub price: f64,
+    /// When the feed produced it (Unix milliseconds).
+    pub ts_ms: i64,
+}
+
+/// Everything a plan stream shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LiveState {
+    /// Whose plan.
+    pub user_id: Uuid,
+    /// The simulation.
+    pub simulation: LiveSimulation,
+    /// The portfolio.
+    pub portfolio: LivePortfolio,
+    /// When it was computed (Unix milliseconds).
+    pub computed_at_ms: i64,
+}
+
+/// An alert raised by one of a user's rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LiveAlert {
+    /// The stored alert's id.
+    pub id: Uuid,
+    /// The rule that fired (gone when the rule was deleted since).
+    pub rule_id: Option<Uuid>,
+    /// `success_below`, `drift_above` or `price_cross`.
+    pub kind: String,
+    /// What happened, for people.
+    pub message: String,
+    /// The observed value that fired the rule.
+    pub value: f64,
+    /// When (Unix milliseconds).
+    pub at_ms: i64,
+}
+
+/// A what-if: the plan with some inputs changed, answered from the same random numbers and
+/// not stored unless committed. Omitted fields keep the plan's value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfChanges {
+    /// Saved each month until retirement, in today's money.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000.0_f64)]
+    pub monthly_contribution: Option<f64>,
+    /// Months from now until retirement.
+    #[serde(default, deserialize_with = "crate::de::opt_whole")]
+    #[schema(minimum = 0, maximum = 1200)]
+    pub retirement_month: Option<u32>,
+    /// Spent each month from retirement on, in today's money.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000.0_f64)]
+    pub monthly_spending: Option<f64>,
+    /// Target weights, one per asset class, summing to 1.
+    #[serde(default)]
+    #[schema(max_items = 32)]
+    pub weights: Option<Vec<f64>>,
+}
+
+/// The answer to a what-if.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WhatIfAnswer {
+    /// The plan as it stands, at the current wealth.
+    pub base: LiveSimulation,
+    /// The plan with the changes, on the same random numbers.
+    pub variant: LiveSimulation,
+    /// `variant.success_probability - base.success_probability`.
+    pub success_probability_change: f64,
+    /// Change of the median real terminal wealth.
+    pub median_terminal_change: f64,
+}
+
+/// `POST /live/what-if`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfRequest {
+    /// Whose plan: the caller's when omitted, or a client's who granted the caller access.
+    #[serde(default)]
+    pub user_id: Option<Uuid>,
+    /// The changes.
+    pub changes: WhatIfChanges,
+    /// Store the changed plan as the caller's plan (own plan only).
+    #[serde(default)]
+    pub commit: bool,
+}
+
+/// One of an advisor's clients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AdvisorClient {
+    /// The client.
+    pub user_id: Uuid,
+    /// Their e-mail.
+    pub email: String,
+    /// When they granted access.
+    pub granted_at: chrono::DateTime<chrono::Utc>,
+    /// Their live success probability; absent when the plan could not be simulated in time.
+    pub success_probability: Option<f64>,
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A state with every field set, for round-trip tests.
+    pub(crate) fn sample_state() -> LiveState {
+        let p = PercentilesView {
+            p5: 1.0,
+            p25: 2.0,
+            p50: 3.5,
+            p75: 4.0,
+            p95: 5.0,
+        };
+        LiveState {
+            user_id: Uuid::nil(),
+            simulation: LiveSimulation {
+                paths: 1000,
+                seed: 42,
+                starting_wealth: 250_000.5,
+                wealth_source: WealthSource::Holdings,
+                monthly_contribution: 1500.0,
+                success_probability: 0.812,
+                success_standard_error: 0.0123,
+                terminal_real_wealth: p,
+            },
+            portfolio: LivePortfolio {
+                total_value: 250_000.5,
+                classes: vec![ClassWeight {
+                    asset_class: "us_equity".into(),
+                    value: 250_000.5,
+                    weight: 1.0,
+                    target: 0.6,
+                    drift: 0.4,
+                }],
+                max_abs_drift: 0.4,
+                unpriced: vec!["XYZ".into()],
+            },
+            computed_at_ms: 1_700_000_000_000,
+        }
+    }
+}
