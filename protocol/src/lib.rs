@@ -13,6 +13,7 @@
 //! - [`simulations`]: plans and Monte Carlo simulations.
 //! - [`admin`]: user administration.
 //! - [`health`]: liveness and detailed health.
+//! - [`live`]: the live view of a plan (streamed and over REST), what-ifs, alerts.
 //! - [`market`]: quotes and feed status.
 //! - [`page`]: pagination of lists.
 //! - [`ws`]: the WebSocket protocol, JSON and MessagePack.
@@ -24,6 +25,7 @@ pub mod de;
 pub mod error;
 pub mod goals;
 pub mod health;
+pub mod live;
 pub mod market;
 pub mod page;
 pub mod simulations;
