@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix::{Actor, ActorContext, Addr, AsyncContext, Context, Handler, Message, Recipient};
+use engine::portfolio;
 use protocol::live::{ClassWeight, LivePortfolio, TickSummary};
 
 use super::backend::Holding;
@@ -37,7 +38,8 @@ pub struct Valuation {
     pub tick: Option<TickSummary>,
 }
 
-/// Values `holdings` at `prices` against the targets of `classes`.
+/// Values `holdings` at `prices` against the targets of `classes` (see
+/// [`engine::portfolio::allocate`]); the wealth is `None` when nothing is priced.
 #[must_use]
 pub fn value(
     holdings: &[Holding],
@@ -45,55 +47,54 @@ pub fn value(
     classes: &[String],
     targets: &[f64],
 ) -> (LivePortfolio, Option<f64>) {
-    let mut values = vec![0.0; classes.len()];
-    let mut unpriced = Vec::new();
-    let mut priced = false;
-    for h in holdings {
-        match (
-            prices.get(&h.symbol),
-            classes.iter().position(|c| *c == h.asset_class),
-        ) {
-            (Some(price), Some(class)) => {
-                values[class] += h.quantity * price;
-                priced = true;
-            }
-            (None, _) => unpriced.push(h.symbol.clone()),
-            // A holding whose class left the plan counts nowhere until it is reassigned.
-            (Some(_), None) => {}
-        }
-    }
-    let total: f64 = values.iter().sum();
-    let classes: Vec<ClassWeight> = classes
+    let input: Vec<portfolio::Holding<'_>> = holdings
         .iter()
-        .zip(values)
-        .enumerate()
-        .map(|(i, (name, value))| {
-            let weight = if total > 0.0 { value / total } else { 0.0 };
-            let target = targets.get(i).copied().unwrap_or(0.0);
-            ClassWeight {
-                asset_class: name.clone(),
-                value,
-                weight,
-                target,
-                drift: weight - target,
-            }
+        .map(|h| portfolio::Holding {
+            symbol: &h.symbol,
+            quantity: h.quantity,
+            class: classes.iter().position(|c| *c == h.asset_class),
         })
         .collect();
-    let max_abs_drift = if total > 0.0 {
-        classes.iter().map(|c| c.drift.abs()).fold(0.0, f64::max)
-    } else {
-        0.0
+    let allocation = match portfolio::allocate(&input, |s| prices.get(s).copied(), targets) {
+        Ok(a) => a,
+        Err(e) => {
+            // Stored holdings and plans are validated, so this is a bug; show nothing held.
+            tracing::error!(error = %e, "holdings could not be valued");
+            let empty = LivePortfolio {
+                total_value: 0.0,
+                classes: Vec::new(),
+                max_abs_drift: 0.0,
+                unpriced: Vec::new(),
+            };
+            return (empty, None);
+        }
     };
+    let mut unpriced: Vec<String> = allocation
+        .unpriced
+        .iter()
+        .map(|&i| holdings[i].symbol.clone())
+        .collect();
     unpriced.sort();
     unpriced.dedup();
+    let priced = allocation.is_priced();
     (
         LivePortfolio {
-            total_value: total,
-            classes,
-            max_abs_drift,
+            total_value: allocation.total_value,
+            classes: classes
+                .iter()
+                .zip(&allocation.classes)
+                .map(|(name, c)| ClassWeight {
+                    asset_class: name.clone(),
+                    value: c.value,
+                    weight: c.weight,
+                    target: c.target,
+                    drift: c.drift,
+                })
+                .collect(),
+            max_abs_drift: allocation.max_abs_drift,
             unpriced,
         },
-        priced.then_some(total),
+        priced.then_some(allocation.total_value),
     )
 }
 
