@@ -85,6 +85,11 @@ impl Role {
             WriteGoals,
             ReadSimulations,
             WriteSimulations,
+            ReadPortfolio,
+            WritePortfolio,
+            ReadAlerts,
+            WriteAlerts,
+            ManageGrants,
         ];
         const ADMIN: &[Scope] = &[
             ReadProfile,
@@ -93,6 +98,11 @@ impl Role {
             WriteGoals,
             ReadSimulations,
             WriteSimulations,
+            ReadPortfolio,
+            WritePortfolio,
+            ReadAlerts,
+            WriteAlerts,
+            ManageGrants,
             AdminUsers,
             AdminSystem,
         ];
@@ -126,6 +136,21 @@ pub enum Scope {
     /// Run simulations.
     #[serde(rename = "write:simulations")]
     WriteSimulations,
+    /// View one's holdings and allocations.
+    #[serde(rename = "read:portfolio")]
+    ReadPortfolio,
+    /// Create, change and delete one's holdings.
+    #[serde(rename = "write:portfolio")]
+    WritePortfolio,
+    /// View one's alert rules and alerts.
+    #[serde(rename = "read:alerts")]
+    ReadAlerts,
+    /// Create and delete one's alert rules.
+    #[serde(rename = "write:alerts")]
+    WriteAlerts,
+    /// Grant and revoke advisors' access to one's plan.
+    #[serde(rename = "manage:grants")]
+    ManageGrants,
     /// Manage user accounts.
     #[serde(rename = "admin:users")]
     AdminUsers,
@@ -145,6 +170,11 @@ impl Scope {
             Self::WriteGoals => "write:goals",
             Self::ReadSimulations => "read:simulations",
             Self::WriteSimulations => "write:simulations",
+            Self::ReadPortfolio => "read:portfolio",
+            Self::WritePortfolio => "write:portfolio",
+            Self::ReadAlerts => "read:alerts",
+            Self::WriteAlerts => "write:alerts",
+            Self::ManageGrants => "manage:grants",
             Self::AdminUsers => "admin:users",
             Self::AdminSystem => "admin:system",
         }

@@ -12,6 +12,9 @@
 //! - [`goals`]: financial goals.
 //! - [`simulations`]: plans and Monte Carlo simulations.
 //! - [`admin`]: user administration.
+//! - [`portfolio`]: holdings and allocations.
+//! - [`advisors`]: advisor access grants.
+//! - [`alerts`]: alert rules and alerts.
 //! - [`health`]: liveness and detailed health.
 //! - [`live`]: the live view of a plan (streamed and over REST), what-ifs, alerts.
 //! - [`market`]: quotes and feed status.
@@ -20,6 +23,8 @@
 //! - [`de`]: lenient deserialisers shared by the types above.
 
 pub mod admin;
+pub mod advisors;
+pub mod alerts;
 pub mod auth;
 pub mod de;
 pub mod error;
@@ -28,6 +33,7 @@ pub mod health;
 pub mod live;
 pub mod market;
 pub mod page;
+pub mod portfolio;
 pub mod simulations;
 pub mod users;
 pub mod ws;

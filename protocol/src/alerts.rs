@@ -1,0 +1,132 @@
+//! Alert rules and the alerts they raise.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a rule watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// The live success probability falls below `level`.
+    SuccessBelow,
+    /// The largest absolute drift from the target allocation rises above `level`.
+    DriftAbove,
+    /// A symbol's price crosses `level` in `direction`.
+    PriceCross,
+}
+
+impl AlertKind {
+    /// Every kind.
+    pub const ALL: [Self; 3] = [Self::SuccessBelow, Self::DriftAbove, Self::PriceCross];
+
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SuccessBelow => "success_below",
+            Self::DriftAbove => "drift_above",
+            Self::PriceCross => "price_cross",
+        }
+    }
+
+    /// Parses a stored name.
+    #[must_use]
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+}
+
+/// Which way a price must cross.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Fires when the price reaches `level` or more.
+    Above,
+    /// Fires when the price falls to `level` or less.
+    Below,
+}
+
+impl Direction {
+    /// The stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Above => "above",
+            Self::Below => "below",
+        }
+    }
+
+    /// Parses a stored name.
+    #[must_use]
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Above, Self::Below]
+            .into_iter()
+            .find(|d| d.as_str() == value)
+    }
+}
+
+/// `POST /alerts/rules`. After firing, a rule fires again only once the observed value has
+/// come back past `level` by `hysteresis` (in the level's unit), so a value hovering at the
+/// level does not flap.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAlertRuleRequest {
+    /// What the rule watches.
+    pub kind: AlertKind,
+    /// `success_below`: a probability strictly between 0 and 1. `drift_above`: a weight
+    /// difference, at most 1. `price_cross`: a price.
+    #[schema(exclusive_minimum = 0, maximum = 1_000_000_000.0_f64, example = 0.8)]
+    pub level: f64,
+    /// The ticker, required for `price_cross` and only there; stored upper-case.
+    #[schema(
+        min_length = 1,
+        max_length = 16,
+        pattern = r"^[A-Za-z0-9.\-]{1,16}$",
+        example = "VTI"
+    )]
+    pub symbol: Option<String>,
+    /// Which way the price must cross, required for `price_cross` and only there.
+    pub direction: Option<Direction>,
+    /// Smaller than `level`. When omitted: 0.02 (or half the level, if smaller) for
+    /// `success_below`, a fifth of the level for `drift_above`, 0.5 % of the level for
+    /// `price_cross`.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000.0_f64, example = 0.02)]
+    pub hysteresis: Option<f64>,
+}
+
+/// A rule.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AlertRuleView {
+    /// The rule's id.
+    pub id: uuid::Uuid,
+    /// What it watches.
+    pub kind: AlertKind,
+    /// The level.
+    pub level: f64,
+    /// The symbol, for `price_cross`.
+    pub symbol: Option<String>,
+    /// The direction, for `price_cross`.
+    pub direction: Option<Direction>,
+    /// How far back past the level the value must come before the rule fires again.
+    pub hysteresis: f64,
+    /// When it was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A stored alert.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AlertView {
+    /// The alert's id.
+    pub id: uuid::Uuid,
+    /// The rule that fired; absent when the rule was deleted since.
+    pub rule_id: Option<uuid::Uuid>,
+    /// What fired.
+    pub kind: AlertKind,
+    /// What happened, for people.
+    pub message: String,
+    /// The observed value that fired the rule.
+    pub value: f64,
+    /// When.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
