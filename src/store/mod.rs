@@ -10,11 +10,18 @@
 //! - [`profiles`]: financial profiles.
 //! - [`goals`]: goals, always scoped to their owner.
 //! - [`simulations`]: stored plans and simulation results.
+//! - [`holdings`]: holdings (quantities in millionths of a share).
+//! - [`grants`]: advisors' access to clients' plans.
+//! - [`alert_rules`], [`alerts`]: what the live sessions watch and what they raised.
 //! - [`tokens`]: refresh-token families and rotation.
 //! - [`audit`]: the append-only audit log.
 
+pub mod alert_rules;
+pub mod alerts;
 pub mod audit;
 pub mod goals;
+pub mod grants;
+pub mod holdings;
 pub mod profiles;
 pub mod simulations;
 pub mod tokens;

@@ -51,7 +51,12 @@ macro_rules! user_select {
 
 /// Deletes every row a user owns, children first, so that account deletion never depends on
 /// the cascades being there. A new user-owned table must be added here and to `COUNT_OWNED`.
-const DELETE_OWNED: [&str; 6] = [
+const DELETE_OWNED: [&str; 10] = [
+    "delete from alerts where user_id = $1",
+    "delete from alert_rules where user_id = $1",
+    "delete from holdings where user_id = $1",
+    // Both sides: a deleted advisor's grants go too.
+    "delete from advisor_grants where client_id = $1 or advisor_id = $1",
     "delete from refresh_tokens where user_id = $1",
     "delete from plans where user_id = $1",
     "delete from refresh_token_families where user_id = $1",
@@ -61,7 +66,20 @@ const DELETE_OWNED: [&str; 6] = [
 ];
 
 /// Counts what [`DELETE_OWNED`] and the account deletion remove, table by table.
-const COUNT_OWNED: [(&str, &str); 7] = [
+const COUNT_OWNED: [(&str, &str); 11] = [
+    ("alerts", "select count(*) from alerts where user_id = $1"),
+    (
+        "alert_rules",
+        "select count(*) from alert_rules where user_id = $1",
+    ),
+    (
+        "holdings",
+        "select count(*) from holdings where user_id = $1",
+    ),
+    (
+        "advisor_grants",
+        "select count(*) from advisor_grants where client_id = $1 or advisor_id = $1",
+    ),
     ("plans", "select count(*) from plans where user_id = $1"),
     (
         "refresh_tokens",
