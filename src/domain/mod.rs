@@ -8,9 +8,13 @@
 //! - [`money`]: exact amounts in cents.
 //! - [`goal`]: goal fields.
 //! - [`profile`]: financial-profile fields.
+//! - [`holding`]: holding fields and the plan's asset-class targets.
+//! - [`alert`]: alert rules.
 
+pub mod alert;
 pub mod email;
 pub mod goal;
+pub mod holding;
 pub mod money;
 pub mod password;
 pub mod plan;

@@ -20,6 +20,7 @@ use actix_web::{HttpResponse, Route, web};
 
 use self::error::ApiError;
 use self::routes::{admin, auth, docs, goals, health, market, simulations, users};
+use self::routes::{advisors, alerts, portfolio};
 
 /// One method on one path.
 pub struct Endpoint {
@@ -108,6 +109,45 @@ pub fn endpoints() -> Vec<Endpoint> {
         }),
         ep(Method::GET, "/market/feeds", || {
             web::get().to(market::feeds)
+        }),
+        ep(Method::GET, "/portfolio/holdings", || {
+            web::get().to(portfolio::list_holdings)
+        }),
+        ep(Method::POST, "/portfolio/holdings", || {
+            web::post().to(portfolio::create_holding)
+        }),
+        ep(Method::GET, "/portfolio/holdings/{id}", || {
+            web::get().to(portfolio::get_holding)
+        }),
+        ep(Method::PUT, "/portfolio/holdings/{id}", || {
+            web::put().to(portfolio::update_holding)
+        }),
+        ep(Method::DELETE, "/portfolio/holdings/{id}", || {
+            web::delete().to(portfolio::delete_holding)
+        }),
+        ep(Method::GET, "/portfolio/allocations", || {
+            web::get().to(portfolio::allocations)
+        }),
+        ep(Method::GET, "/advisors/grants", || {
+            web::get().to(advisors::list_grants)
+        }),
+        ep(Method::POST, "/advisors/grants", || {
+            web::post().to(advisors::create_grant)
+        }),
+        ep(Method::DELETE, "/advisors/grants/{advisor_id}", || {
+            web::delete().to(advisors::delete_grant)
+        }),
+        ep(Method::GET, "/alerts/rules", || {
+            web::get().to(alerts::list_rules)
+        }),
+        ep(Method::POST, "/alerts/rules", || {
+            web::post().to(alerts::create_rule)
+        }),
+        ep(Method::DELETE, "/alerts/rules/{id}", || {
+            web::delete().to(alerts::delete_rule)
+        }),
+        ep(Method::GET, "/alerts", || {
+            web::get().to(alerts::list_alerts)
         }),
         ep(Method::GET, "/ws", || web::get().to(ws::connect)),
         ep(Method::GET, "/openapi.json", || {

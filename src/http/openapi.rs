@@ -7,6 +7,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, ResponseBuilde
 use utoipa::{Modify, OpenApi};
 
 use super::routes::{admin, auth, docs, goals, health, market, simulations, users};
+use super::routes::{advisors, alerts, portfolio};
 
 /// The serialised document, built once at start-up.
 #[derive(Debug, Clone)]
@@ -28,6 +29,9 @@ pub struct OpenApiJson(pub String);
         admin::list_users, admin::change_role,
         health::health, health::detailed, health::metrics,
         market::quotes, market::feeds,
+        portfolio::create_holding, portfolio::list_holdings, portfolio::get_holding, portfolio::update_holding, portfolio::delete_holding, portfolio::allocations,
+        advisors::list_grants, advisors::create_grant, advisors::delete_grant,
+        alerts::create_rule, alerts::list_rules, alerts::delete_rule, alerts::list_alerts,
         docs::openapi,
         super::ws::connect,
     ),
@@ -41,6 +45,9 @@ pub struct OpenApiJson(pub String);
         (name = "admin", description = "User administration."),
         (name = "operations", description = "Health, metrics and this document."),
         (name = "market", description = "Quotes and the market-data feed."),
+        (name = "portfolio", description = "The caller's holdings and their allocation."),
+        (name = "advisors", description = "Advisors the caller lets watch their plan."),
+        (name = "alerts", description = "Alert rules and the alerts they raised."),
         (name = "realtime", description = "The WebSocket stream."),
     )
 )]

@@ -10,13 +10,18 @@
 //! - [`market`]: quotes and feed status.
 //! - [`live_hooks`]: how storage changes reach the live sessions.
 //! - [`simulations`]: plans and Monte Carlo runs; [`scenarios`]: variants of a plan.
+//! - [`portfolio`]: holdings and allocations; [`advisors`]: advisor grants; [`alerts`]:
+//!   alert rules and alerts.
 
 pub mod admin;
+pub mod advisors;
+pub mod alerts;
 pub mod auth;
 pub mod goals;
 pub mod health;
 pub mod live_hooks;
 pub mod market;
+pub mod portfolio;
 pub mod scenarios;
 pub mod simulations;
 pub mod users;

@@ -71,6 +71,7 @@ pub async fn save_plan(state: &AppState, user: Uuid, plan: PlanSpec) -> Result<P
     to_engine(&plan, "").map_err(|e| ApiError::Validation(vec![e]))?;
     let value = serde_json::to_value(&plan).map_err(|e| ApiError::Internal(e.into()))?;
     state.db.save_plan(user, &value).await?;
+    super::live_hooks::plan_changed(state, user);
     Ok(plan)
 }
 

@@ -2,10 +2,13 @@
 //! maps the result to a response; its `#[utoipa::path]` documents it in the OpenAPI document.
 
 pub mod admin;
+pub mod advisors;
+pub mod alerts;
 pub mod auth;
 pub mod docs;
 pub mod goals;
 pub mod health;
 pub mod market;
+pub mod portfolio;
 pub mod simulations;
 pub mod users;

@@ -1,0 +1,110 @@
+//! `/portfolio/*`: the caller's holdings and their allocation.
+
+use actix_web::{HttpResponse, web};
+use protocol::auth::Scope;
+use protocol::portfolio::{
+    AllocationsResponse, CreateHoldingRequest, HoldingView, UpdateHoldingRequest,
+};
+use protocol::{PageQuery, Problem};
+
+use crate::auth::AuthUser;
+use crate::http::error::ApiError;
+use crate::http::extract::{Body, Paging, PathId};
+use crate::services;
+use crate::state::AppState;
+
+/// Add a holding.
+#[utoipa::path(post, path = "/portfolio/holdings", tag = "portfolio", security(("bearer" = ["write:portfolio"])),
+    request_body = CreateHoldingRequest,
+    responses(
+        (status = 201, description = "The holding.", body = HoldingView),
+        (status = 409, description = "The account already holds this symbol, or the caller has the maximum number of holdings.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, or `asset_class` is not one of the plan's.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_holding(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Body<CreateHoldingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::WritePortfolio)?;
+    Ok(HttpResponse::Created().json(services::portfolio::create(&state, user.id, body.0).await?))
+}
+
+/// The caller's holdings, by account then symbol.
+#[utoipa::path(get, path = "/portfolio/holdings", tag = "portfolio", security(("bearer" = ["read:portfolio"])),
+    params(PageQuery),
+    responses((status = 200, description = "A page of holdings.", body = protocol::Page<HoldingView>)))]
+pub async fn list_holdings(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    paging: Paging,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadPortfolio)?;
+    Ok(HttpResponse::Ok().json(services::portfolio::list(&state, user.id, paging).await?))
+}
+
+/// One of the caller's holdings.
+#[utoipa::path(get, path = "/portfolio/holdings/{id}", tag = "portfolio", security(("bearer" = ["read:portfolio"])),
+    params(("id" = uuid::Uuid, Path, description = "The holding's id.")),
+    responses(
+        (status = 200, description = "The holding.", body = HoldingView),
+        (status = 404, description = "No such holding of the caller's.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_holding(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: PathId,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadPortfolio)?;
+    Ok(HttpResponse::Ok().json(services::portfolio::get(&state, user.id, id.0).await?))
+}
+
+/// Change a holding's fields; omitted fields stay.
+#[utoipa::path(put, path = "/portfolio/holdings/{id}", tag = "portfolio", security(("bearer" = ["write:portfolio"])),
+    params(("id" = uuid::Uuid, Path, description = "The holding's id.")),
+    request_body = UpdateHoldingRequest,
+    responses(
+        (status = 200, description = "The updated holding.", body = HoldingView),
+        (status = 404, description = "No such holding of the caller's.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account already holds this symbol.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, or `asset_class` is not one of the plan's.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_holding(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: PathId,
+    body: Body<UpdateHoldingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::WritePortfolio)?;
+    Ok(HttpResponse::Ok().json(services::portfolio::update(&state, user.id, id.0, body.0).await?))
+}
+
+/// Delete a holding.
+#[utoipa::path(delete, path = "/portfolio/holdings/{id}", tag = "portfolio", security(("bearer" = ["write:portfolio"])),
+    params(("id" = uuid::Uuid, Path, description = "The holding's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "No such holding of the caller's.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_holding(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: PathId,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::WritePortfolio)?;
+    services::portfolio::delete(&state, user.id, id.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The holdings at the last market prices: value, weight per plan asset class and drift from
+/// the plan's target weights (the default plan's without a stored plan). Holdings whose
+/// symbol has no price yet are listed in `unpriced` and left out of every value and weight.
+#[utoipa::path(get, path = "/portfolio/allocations", tag = "portfolio", security(("bearer" = ["read:portfolio"])),
+    responses((status = 200, description = "The allocation.", body = AllocationsResponse)))]
+pub async fn allocations(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadPortfolio)?;
+    Ok(HttpResponse::Ok().json(services::portfolio::allocations(&state, user.id).await?))
+}
