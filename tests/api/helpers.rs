@@ -32,6 +32,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub settings: Settings,
     pub private_key_pem: String,
+    /// The price hub, so tests can set prices with [`TestApp::tick`].
+    pub hub: actix::Addr<actors::market::PriceHub>,
     _data_dir: tempfile::TempDir,
 }
 
@@ -82,6 +84,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("the server builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
+    let hub = app.state().market.hub.clone();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -89,6 +92,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         client: reqwest::Client::new(),
         settings,
         private_key_pem: shared_private_key().to_owned(),
+        hub,
         _data_dir: data_dir,
     }
 }
@@ -228,6 +232,47 @@ impl TestApp {
         assert_eq!(created.status(), StatusCode::CREATED);
         let goal: Value = created.json().await.unwrap();
         goal["id"].as_str().unwrap().to_owned()
+    }
+}
+
+impl TestApp {
+    /// Sets `symbol`'s last price in the hub; returns once the hub has taken it.
+    pub async fn tick(&self, symbol: &str, price: f64) {
+        let ts_ms = chrono::Utc::now().timestamp_millis();
+        self.hub
+            .send(actors::market::Tick {
+                symbol: symbol.to_owned(),
+                price,
+                ts_ms,
+            })
+            .await
+            .unwrap();
+    }
+
+    /// Creates a holding for `user` and returns it.
+    pub async fn create_holding(
+        &self,
+        user: &TestUser,
+        account: &str,
+        symbol: &str,
+        quantity: f64,
+        asset_class: &str,
+    ) -> Value {
+        let body = json!({
+            "account": account, "symbol": symbol, "quantity": quantity, "asset_class": asset_class,
+        });
+        let created = self
+            .post("/portfolio/holdings", Some(&user.access), &body)
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        created.json().await.unwrap()
+    }
+
+    /// Registers a user and makes it an advisor (as `admin`).
+    pub async fn new_advisor(&self, admin: &TestUser) -> TestUser {
+        let advisor = self.new_user().await;
+        self.set_role(admin, &advisor, "advisor").await;
+        advisor
     }
 }
 

@@ -7,9 +7,12 @@
 
 mod account;
 mod admin;
+mod alerts;
 mod auth_flow;
 mod errors;
+mod grants;
 mod helpers;
+mod holdings;
 mod isolation;
 mod market;
 mod openapi;
