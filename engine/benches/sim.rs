@@ -13,7 +13,9 @@ use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use engine::sim::reference::p1;
-use engine::sim::{PreparedSimulation, SimulationOptions, rng::path_stream, simulate};
+use engine::sim::{
+    PreparedOptions, PreparedSimulation, SimulationOptions, rng::path_stream, simulate,
+};
 use rand_distr::{Distribution, StandardNormal};
 
 const MONTHS: u64 = 720;
@@ -89,11 +91,48 @@ fn prepared(c: &mut Criterion) {
     group.bench_function("answer_with_contribution/1000", |b| {
         b.iter(|| prepared.answer_with(black_box(300_000.0), black_box(2_000.0), &mut scratch));
     });
+    let with_fan =
+        PreparedSimulation::with_options(&plan, &opts, PreparedOptions { fan_chart: true })
+            .unwrap();
+    eprintln!(
+        "prepared 1,000-path plan with the fan chart holds {} bytes of coefficients",
+        with_fan.memory_bytes(),
+    );
+    group.bench_function("answer_fan_chart/1000", |b| {
+        b.iter(|| with_fan.answer_fan_chart(black_box(300_000.0), &mut scratch));
+    });
+    group.bench_function("answer_with_fan_chart/1000", |b| {
+        b.iter(|| {
+            with_fan.answer_with_fan_chart(black_box(300_000.0), black_box(2_000.0), &mut scratch)
+        });
+    });
+    // A market tick moves the starting wealth a little from one answer to the next.
+    let mut wealth = 300_000.0;
+    group.bench_function("answer_fan_chart_ticks/1000", |b| {
+        b.iter(|| {
+            wealth = if wealth > 310_000.0 {
+                290_000.0
+            } else {
+                wealth * 1.001
+            };
+            with_fan.answer_fan_chart(black_box(wealth), &mut scratch)
+        });
+    });
     group
         .measurement_time(Duration::from_secs(5))
         .throughput(Throughput::Elements(1_000 * MONTHS));
     group.bench_function("new/1000", |b| {
         b.iter(|| PreparedSimulation::new(black_box(&plan), &opts).unwrap());
+    });
+    group.bench_function("new_fan_chart/1000", |b| {
+        b.iter(|| {
+            PreparedSimulation::with_options(
+                black_box(&plan),
+                &opts,
+                PreparedOptions { fan_chart: true },
+            )
+            .unwrap()
+        });
     });
     group.finish();
 }

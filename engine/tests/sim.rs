@@ -146,6 +146,90 @@ fn the_seed_fixes_the_result_whatever_the_thread_count() {
     assert_ne!(one.terminal_real_wealth, other.terminal_real_wealth);
 }
 
+#[test]
+fn the_histogram_fan_chart_is_the_same_whatever_the_thread_count() {
+    use engine::sim::{FanChartMethod, simulate_with};
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| simulate_with(&p1(), &options(3_000, 42), FanChartMethod::Histogram))
+            .unwrap()
+    };
+    let one = run(1);
+    assert!(!one.fan_chart_exact);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(8));
+}
+
+#[test]
+fn the_histogram_fan_chart_is_within_its_bound_and_the_rest_is_exact() {
+    use engine::sim::{EXACT_FAN_CHART_PATHS, FanChartMethod, simulate_with};
+    let opts = options(20_000, 5);
+    let exact = simulate_with(&p1(), &opts, FanChartMethod::Exact).unwrap();
+    let histogram = simulate_with(&p1(), &opts, FanChartMethod::Histogram).unwrap();
+    assert!(exact.fan_chart_exact && !histogram.fan_chart_exact);
+    // Everything but the fan chart is computed the same way.
+    assert_eq!(
+        SimulationResultWithoutFan::of(&exact),
+        SimulationResultWithoutFan::of(&histogram)
+    );
+    // Each order statistic within 2^-11 relative (absolute below 1). At 20,000 paths
+    // neighbouring order statistics are far closer than the bound's slack of 1%, so the
+    // bound is checked against the exact percentile itself.
+    let mut zeros = 0;
+    for (e, h) in exact.fan_chart.iter().zip(&histogram.fan_chart) {
+        assert_eq!(e.year, h.year);
+        let year = e.year;
+        let (e, h) = (e.real_wealth, h.real_wealth);
+        for (x, y) in [
+            (e.p5, h.p5),
+            (e.p25, h.p25),
+            (e.p50, h.p50),
+            (e.p75, h.p75),
+            (e.p95, h.p95),
+        ] {
+            assert!(
+                (x - y).abs() <= 1.01 * x.max(1.0) / 2048.0,
+                "year {year}: {x} vs {y}"
+            );
+            zeros += usize::from(x == 0.0);
+            assert_eq!(x == 0.0, y == 0.0, "ruined paths stay exactly 0");
+        }
+    }
+    assert!(zeros > 10, "percentiles among ruined paths are exercised");
+    // simulate itself: exact up to the switch, the histogram above.
+    let exact_at = |paths| simulate(&p1(), &options(paths, 5)).unwrap().fan_chart_exact;
+    assert!(exact_at(EXACT_FAN_CHART_PATHS));
+    assert!(!exact_at(EXACT_FAN_CHART_PATHS + 1));
+}
+
+/// A result's fields other than the fan chart.
+#[derive(Debug, PartialEq)]
+struct SimulationResultWithoutFan {
+    success: (f64, f64),
+    terminal: engine::sim::Percentiles,
+    mean: (f64, f64),
+    ruin: Vec<f64>,
+    shortfall: Option<f64>,
+}
+
+impl SimulationResultWithoutFan {
+    fn of(r: &engine::sim::SimulationResult) -> Self {
+        Self {
+            success: (r.success_probability, r.success_standard_error),
+            terminal: r.terminal_real_wealth,
+            mean: (
+                r.terminal_real_wealth_mean,
+                r.terminal_real_wealth_mean_standard_error,
+            ),
+            ruin: r.ruin_probability_by_year.clone(),
+            shortfall: r.median_shortfall_years,
+        }
+    }
+}
+
 /// Asserts that a prepared answer equals a fresh run: success exactly, percentiles to 1e-9.
 fn assert_same(
     answer: &engine::sim::prepared::PreparedAnswer,
@@ -262,4 +346,119 @@ fn prepared_answers_equal_fresh_runs_with_a_new_contribution_too() {
         per_thousand < 200_000,
         "{per_thousand} bytes per 1,000 paths"
     );
+}
+
+/// Asserts that a prepared fan chart equals a fresh exact run's: the answer as
+/// [`assert_same`], ruin by year exactly, every year's percentiles to 1e-9.
+fn assert_same_fan(
+    answer: &engine::sim::PreparedFanChart,
+    fresh: &engine::sim::SimulationResult,
+    what: &str,
+) {
+    assert_same(&answer.answer, fresh, what);
+    assert_eq!(
+        answer.ruin_probability_by_year, fresh.ruin_probability_by_year,
+        "{what}"
+    );
+    assert_eq!(answer.fan_chart.len(), fresh.fan_chart.len(), "{what}");
+    for (a, f) in answer.fan_chart.iter().zip(&fresh.fan_chart) {
+        assert_eq!(a.year, f.year);
+        let (a, f) = (a.real_wealth, f.real_wealth);
+        for (x, y) in [
+            (a.p5, f.p5),
+            (a.p25, f.p25),
+            (a.p50, f.p50),
+            (a.p75, f.p75),
+            (a.p95, f.p95),
+        ] {
+            assert!(close(x, y), "{what}: {x} vs {y}");
+        }
+    }
+}
+
+#[test]
+fn prepared_fan_charts_equal_fresh_exact_runs() {
+    use engine::sim::{FanChartMethod, PreparedOptions, simulate_with};
+    // P1, and variants that retire mid-year, at once, or never, with a horizon ending
+    // mid-year: each branch of the yearly coefficients.
+    let mut mid_year = p1();
+    mid_year.retirement_month = 305;
+    mid_year.horizon_months = 610;
+    let mut at_once = p1();
+    at_once.retirement_month = 0;
+    at_once.monthly_spending = 1_200.0;
+    let mut never = p1();
+    never.retirement_month = never.horizon_months;
+    let cases = [
+        (
+            p1(),
+            vec![(250_000.0, 1_500.0), (0.0, 0.0), (40_000.0, 3_000.0)],
+        ),
+        (mid_year, vec![(250_000.0, 1_500.0), (600_000.0, 500.0)]),
+        (
+            at_once,
+            vec![(300_000.0, 0.0), (1_000.0, 2_000.0), (1_200.0, 0.0)],
+        ),
+        (never, vec![(0.0, 1_500.0), (10_000.0, 0.0)]),
+    ];
+    for (plan, inputs) in cases {
+        let opts = SimulationOptions {
+            paths: 1_200,
+            seed: 77,
+            fan_chart: true,
+        };
+        let prepared =
+            PreparedSimulation::with_options(&plan, &opts, PreparedOptions { fan_chart: true })
+                .unwrap();
+        let mut scratch = Vec::new();
+        for (wealth, contribution) in inputs {
+            let fresh = simulate_with(
+                &Plan {
+                    initial_wealth: wealth,
+                    monthly_contribution: contribution,
+                    ..plan.clone()
+                },
+                &opts,
+                FanChartMethod::Exact,
+            )
+            .unwrap();
+            let what = format!(
+                "retirement {}, W0 = {wealth}, c = {contribution}",
+                plan.retirement_month
+            );
+            let answer = prepared
+                .answer_with_fan_chart(wealth, contribution, &mut scratch)
+                .unwrap();
+            assert_same_fan(&answer, &fresh, &what);
+            if contribution == plan.monthly_contribution {
+                let answer = prepared.answer_fan_chart(wealth, &mut scratch).unwrap();
+                assert_same_fan(&answer, &fresh, &what);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_fan_chart_is_opt_in_and_its_memory_is_as_documented() {
+    use engine::sim::PreparedOptions;
+    let opts = SimulationOptions {
+        paths: 1_000,
+        seed: 20_261_128,
+        fan_chart: false,
+    };
+    let base = PreparedSimulation::new(&p1(), &opts).unwrap();
+    let fan = PreparedSimulation::with_options(&p1(), &opts, PreparedOptions { fan_chart: true })
+        .unwrap();
+    let mut scratch = Vec::new();
+    assert!(!base.has_fan_chart() && fan.has_fan_chart());
+    assert!(base.answer_fan_chart(250_000.0, &mut scratch).is_none());
+    // The same paths: the base answers are unchanged by the fan chart's coefficients.
+    assert_eq!(
+        base.answer(250_000.0, &mut scratch),
+        fan.answer(250_000.0, &mut scratch)
+    );
+    // BENCHMARKS.md and the docs: 60,004 bytes for the base P1 plan of 1,000 paths, plus
+    // 16 bytes per path and year and 8 per path for the fan chart (60 years).
+    assert_eq!(base.memory_bytes(), 60_004);
+    assert_eq!(fan.memory_bytes(), 60_004 + 1_000 * (60 * 16 + 8));
 }

@@ -16,11 +16,15 @@
 //! Memory: 24 bytes of terminal coefficients, 4 of offset and 16 per envelope line per path;
 //! [`PreparedSimulation::memory_bytes`] reports the total (about 60 KB for a 1,000-path P1).
 
+mod fan;
+
 use rayon::prelude::*;
 
 use super::kernel::{BLOCK, Returns, by_width};
 use super::stats::Percentiles;
 use super::{Model, Plan, SimulationError, SimulationOptions, rng};
+
+pub use self::fan::PreparedFanChart;
 
 /// Per-path coefficients of a plan, ready to answer for any starting wealth and contribution.
 #[derive(Debug, Clone)]
@@ -34,6 +38,17 @@ pub struct PreparedSimulation {
     /// a_T, p_T and s q_T, each divided by (1 + pi)^(T/12): real terminal wealth is
     /// `terminal.0 W_0 + terminal.1 c − terminal.2`.
     terminal: Vec<(f64, f64, f64)>,
+    /// The yearly coefficients, only when asked for ([`PreparedOptions::fan_chart`]).
+    fan: Option<fan::FanCoefficients>,
+}
+
+/// What to prepare beyond success and terminal percentiles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PreparedOptions {
+    /// Keep what the yearly fan chart (and ruin by year) needs: 16 bytes per path and year
+    /// plus 8 per path, about 16 times the base (968 KB against 60 KB for 1,000 paths of
+    /// P1). Off by default because thousands of sessions each hold a prepared plan.
+    pub fan_chart: bool,
 }
 
 /// What a prepared simulation answers.
@@ -47,8 +62,17 @@ pub struct PreparedAnswer {
     pub terminal_real_wealth: Percentiles,
 }
 
-/// One path's envelope lines and terminal coefficients.
-type PathCoefficients = (Vec<(f64, f64)>, (f64, f64, f64));
+/// What one path leaves for answering.
+struct PathCoefficients {
+    /// Its upper envelope of ruin lines (γ, β).
+    lines: Vec<(f64, f64)>,
+    /// a_T, p_T and s q_T in real terms.
+    terminal: (f64, f64, f64),
+    /// The fan chart's (A_k, x_k) at each whole year (empty unless asked): see [`fan`].
+    years: Vec<(f64, f64)>,
+    /// p_R / a_R at retirement R (0 without a retirement phase): see [`fan`].
+    retired_gamma: f64,
+}
 
 /// The upper envelope over c >= 0 of the lines y = β − γ c.
 fn upper_envelope(mut lines: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
@@ -76,12 +100,14 @@ fn upper_envelope(mut lines: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     hull
 }
 
+/// Draws path `index` and derives its coefficients; the fan chart's too if `fan_chart`.
 fn coefficients<const N: usize>(
     model: &Model,
     retirement: usize,
     spending: f64,
     seed: u64,
     index: u64,
+    fan_chart: bool,
 ) -> PathCoefficients {
     let mut returns = Returns::<N>::new(model, rng::path_stream(seed, index));
     let (mut growth, mut next) = ([0.0; BLOCK], [0.0; BLOCK]);
@@ -89,12 +115,17 @@ fn coefficients<const N: usize>(
     let last = model.horizon.div_ceil(BLOCK) - 1;
     let (mut a, mut p, mut q) = (1.0_f64, 0.0_f64, 0.0_f64);
     let mut lines = Vec::with_capacity(model.horizon);
+    let mut years = Vec::with_capacity(if fan_chart { model.years() } else { 0 });
+    let mut retired_gamma = 0.0;
     for (year, block) in growth_years(model).enumerate() {
         let more = year < last;
         for (month, t) in block.enumerate() {
             // As in `simulate`: the next block is drawn while this one runs.
             if more {
                 returns.draw_month(month);
+            }
+            if t == retirement {
+                retired_gamma = p / a;
             }
             let index = model.price_index[t];
             let (u, v) = if t < retirement {
@@ -108,16 +139,29 @@ fn coefficients<const N: usize>(
             p = (p + u) * g;
             q = (q + v) * g;
         }
+        let end = (year + 1) * BLOCK;
+        if fan_chart && end <= model.horizon {
+            // Before retirement no spending has been paid (q = 0) and the slope p/a still
+            // moves; after it, p/a stays at retired_gamma and s q/a moves.
+            let moving = if end <= retirement {
+                p / a
+            } else {
+                spending * q / a
+            };
+            years.push((a / model.price_index[end], moving));
+        }
         if more {
             returns.finish_block(&mut next);
             std::mem::swap(&mut growth, &mut next);
         }
     }
     let deflator = model.price_index[model.horizon];
-    (
-        upper_envelope(lines),
-        (a / deflator, p / deflator, spending * q / deflator),
-    )
+    PathCoefficients {
+        lines: upper_envelope(lines),
+        terminal: (a / deflator, p / deflator, spending * q / deflator),
+        years,
+        retired_gamma,
+    }
 }
 
 /// The months of each block of the horizon.
@@ -128,12 +172,26 @@ fn growth_years(model: &Model) -> impl Iterator<Item = std::ops::Range<usize>> +
 }
 
 impl PreparedSimulation {
-    /// Draws every path of `plan` once and keeps its coefficients. `options.fan_chart` is
-    /// ignored; the plan's starting wealth and contribution play no part until asked.
+    /// Draws every path of `plan` once and keeps its coefficients, without the fan chart
+    /// (as [`PreparedSimulation::with_options`] with the default [`PreparedOptions`]).
+    /// `options.fan_chart` is ignored; the plan's starting wealth and contribution play no
+    /// part until asked.
     ///
     /// # Errors
     /// An invalid plan or path count.
     pub fn new(plan: &Plan, options: &SimulationOptions) -> Result<Self, SimulationError> {
+        Self::with_options(plan, options, PreparedOptions::default())
+    }
+
+    /// As [`PreparedSimulation::new`], keeping what `prepared` asks for too.
+    ///
+    /// # Errors
+    /// An invalid plan or path count.
+    pub fn with_options(
+        plan: &Plan,
+        options: &SimulationOptions,
+        prepared: PreparedOptions,
+    ) -> Result<Self, SimulationError> {
         let model = Model::new(plan)?;
         if options.paths == 0 || options.paths > super::MAX_PATHS {
             return Err(SimulationError::Paths);
@@ -149,7 +207,8 @@ impl PreparedSimulation {
                         retirement,
                         plan.monthly_spending,
                         options.seed,
-                        index
+                        index,
+                        prepared.fan_chart
                     )
                 )
             })
@@ -157,17 +216,27 @@ impl PreparedSimulation {
         let mut offsets = Vec::with_capacity(per_path.len() + 1);
         let mut lines = Vec::new();
         offsets.push(0);
-        for (path_lines, _) in &per_path {
-            lines.extend_from_slice(path_lines);
+        for path in &per_path {
+            lines.extend_from_slice(&path.lines);
             offsets.push(u32::try_from(lines.len()).unwrap_or(u32::MAX));
         }
+        let fan = prepared
+            .fan_chart
+            .then(|| fan::FanCoefficients::new(plan, model.years(), &per_path));
         Ok(Self {
             seed: options.seed,
             contribution: plan.monthly_contribution,
             offsets,
             lines,
-            terminal: per_path.into_iter().map(|(_, t)| t).collect(),
+            terminal: per_path.iter().map(|p| p.terminal).collect(),
+            fan,
         })
+    }
+
+    /// Whether it was prepared with the fan chart.
+    #[must_use]
+    pub fn has_fan_chart(&self) -> bool {
+        self.fan.is_some()
     }
 
     /// The seed the paths were drawn with.
@@ -182,13 +251,17 @@ impl PreparedSimulation {
         self.terminal.len()
     }
 
-    /// Bytes held for the paths' coefficients.
+    /// Bytes held for the paths' coefficients, the fan chart's included.
     #[must_use]
     pub fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
         self.offsets.len() * size_of::<u32>()
             + self.lines.len() * size_of::<(f64, f64)>()
             + self.terminal.len() * size_of::<(f64, f64, f64)>()
+            + self
+                .fan
+                .as_ref()
+                .map_or(0, fan::FanCoefficients::memory_bytes)
     }
 
     /// Success probability and terminal percentiles if the plan started with
@@ -208,16 +281,7 @@ impl PreparedSimulation {
         contribution: f64,
         scratch: &mut Vec<f64>,
     ) -> PreparedAnswer {
-        let wealth = if initial_wealth.is_finite() {
-            initial_wealth.max(0.0)
-        } else {
-            0.0
-        };
-        let c = if contribution.is_finite() {
-            contribution.max(0.0)
-        } else {
-            0.0
-        };
+        let (wealth, c) = (sanitise(initial_wealth), sanitise(contribution));
         scratch.clear();
         let mut survivors = 0usize;
         for (path, (slope, per_contribution, spent)) in self.terminal.iter().enumerate() {
@@ -239,6 +303,15 @@ impl PreparedSimulation {
             success_standard_error: (p * (1.0 - p) / n).sqrt(),
             terminal_real_wealth: Percentiles::of(scratch),
         }
+    }
+}
+
+/// What the plan would refuse (negative or not finite) counts as 0.
+fn sanitise(amount: f64) -> f64 {
+    if amount.is_finite() {
+        amount.max(0.0)
+    } else {
+        0.0
     }
 }
 

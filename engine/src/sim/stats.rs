@@ -34,6 +34,166 @@ impl Percentiles {
     }
 }
 
+impl Percentiles {
+    /// The five levels of [`LEVELS`] of `zeros` zeros together with `positive` (every value
+    /// greater than 0 and finite), reordering `positive`. Equal bit for bit to
+    /// [`Percentiles::of`] on all the values, and cheaper: ranks among the zeros (ruined
+    /// paths) need no selection, and the rest is found by [`order_statistics_of_positive`].
+    #[must_use]
+    pub fn of_zeros_and(zeros: usize, positive: &mut [f64]) -> Self {
+        let n = zeros + positive.len();
+        if n == 0 {
+            return Self::of(positive);
+        }
+        let positions = positions(n, LEVELS);
+        let ranks: Vec<usize> = ranks_of(&positions, n)
+            .into_iter()
+            .filter(|r| *r >= zeros)
+            .map(|r| r - zeros)
+            .collect();
+        let values = order_statistics_of_positive(positive, &ranks);
+        let at = |r: usize| {
+            ranks
+                .iter()
+                .zip(&values)
+                .find(|(rank, _)| **rank + zeros == r)
+                .map_or(0.0, |(_, v)| *v)
+        };
+        let [p5, p25, p50, p75, p95] = interpolate(&positions, n, at);
+        Self {
+            p5,
+            p25,
+            p50,
+            p75,
+            p95,
+        }
+    }
+}
+
+/// Compares values that are never NaN with a plain `<`, cheaper than `total_cmp`.
+#[allow(clippy::trivially_copy_pass_by_ref)] // the signature `select_nth_unstable_by` wants
+fn less(x: &f64, y: &f64) -> std::cmp::Ordering {
+    if x < y {
+        std::cmp::Ordering::Less
+    } else if x > y {
+        std::cmp::Ordering::Greater
+    } else {
+        std::cmp::Ordering::Equal
+    }
+}
+
+/// Buckets of [`order_statistics_of_positive`].
+const KEYS: usize = 512;
+/// Below this many values, plain selection is as fast.
+const BUCKETED_FROM: usize = 128;
+
+/// The order statistics of ranks `ranks` (ascending, distinct) of `values`, all greater than 0
+/// and finite, reordering `values`.
+///
+/// Repeated selection (`select_nth_unstable`, about 2.5 N element moves for ten ranks) cost
+/// about 5 µs per 1,000 values, 80% of a prepared fan chart's 60 years. Instead: the order of
+/// positive `f64`s is their bits' order, so dropping the same low bits of each keeps them
+/// ordered by bucket. Drop just enough for the values' range to fit [`KEYS`] buckets (so a
+/// year of values that differ by 30% gets buckets as fine as one that spans 40 binades),
+/// count the values per bucket, walk the counts to the buckets holding the wanted ranks, and
+/// select only among those buckets' values, a few dozen out of 1,000. Exact whatever the
+/// values: a crowded bucket only makes the last selection larger.
+#[must_use]
+pub fn order_statistics_of_positive(values: &mut [f64], ranks: &[usize]) -> Vec<f64> {
+    if values.len() < BUCKETED_FROM || ranks.is_empty() {
+        select_ranks(values, 0, ranks, &less);
+        return ranks.iter().map(|r| values[*r]).collect();
+    }
+    let (low, high) = values.iter().fold((u64::MAX, 0), |(low, high), v| {
+        (low.min(v.to_bits()), high.max(v.to_bits()))
+    });
+    let mut shift = 0;
+    while (high - low) >> shift > KEYS as u64 - 2 {
+        shift += 1;
+    }
+    let base = low >> shift;
+    #[allow(clippy::cast_possible_truncation)] // below KEYS
+    let key = |v: f64| ((v.to_bits() >> shift) - base) as usize;
+    let mut counts = [0u32; KEYS];
+    for v in &*values {
+        counts[key(*v)] += 1;
+    }
+    // (bucket, values below it, its count) for each bucket holding a wanted rank.
+    let mut buckets: Vec<(usize, usize, usize)> = Vec::with_capacity(ranks.len());
+    let mut wanted = ranks.iter().copied().peekable();
+    let mut below = 0;
+    for (k, count) in counts.iter_mut().enumerate() {
+        let c = *count as usize;
+        if wanted.peek().is_some_and(|r| *r < below + c) {
+            buckets.push((k, below, c));
+            while wanted.next_if(|r| *r < below + c).is_some() {}
+            // Marks the bucket for the gathering pass below (counts are not needed again).
+            *count = u32::MAX;
+        }
+        below += c;
+        if wanted.peek().is_none() {
+            break;
+        }
+    }
+    let mut gathered: Vec<f64> =
+        Vec::with_capacity(buckets.iter().map(|(_, _, c)| c).sum::<usize>());
+    gathered.extend(values.iter().filter(|v| counts[key(**v)] == u32::MAX));
+    // Rank r of bucket b is rank r − (below b) + (gathered values in earlier marked buckets).
+    let mut local: Vec<usize> = Vec::with_capacity(ranks.len());
+    let mut earlier = 0;
+    let mut rank = ranks.iter().copied().peekable();
+    for (_, below, count) in &buckets {
+        while let Some(r) = rank.next_if(|r| *r < below + count) {
+            local.push(r - below + earlier);
+        }
+        earlier += count;
+    }
+    select_ranks(&mut gathered, 0, &local, &less);
+    local.iter().map(|r| gathered[*r]).collect()
+}
+
+/// For each level, the lower order statistic's rank and the weight of the next one
+/// (h = (N - 1) p).
+pub(crate) fn positions<const K: usize>(n: usize, levels: [f64; K]) -> [(usize, f64); K] {
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )]
+    levels.map(|p| {
+        let h = (n - 1) as f64 * p;
+        (h.floor() as usize, h - h.floor())
+    })
+}
+
+/// The distinct ranks `positions` read, ascending.
+pub(crate) fn ranks_of(positions: &[(usize, f64)], n: usize) -> Vec<usize> {
+    let mut ranks: Vec<usize> = positions
+        .iter()
+        .flat_map(|&(lo, frac)| [lo, if frac > 0.0 { lo + 1 } else { lo }])
+        .map(|r| r.min(n - 1))
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    ranks
+}
+
+/// Type 7 interpolation between the order statistics `at` returns.
+pub(crate) fn interpolate<const K: usize>(
+    positions: &[(usize, f64); K],
+    n: usize,
+    at: impl Fn(usize) -> f64,
+) -> [f64; K] {
+    positions.map(|(lo, frac)| {
+        let low = at(lo);
+        if frac > 0.0 && lo + 1 < n {
+            low + frac * (at(lo + 1) - low)
+        } else {
+            low
+        }
+    })
+}
+
 /// Quantiles at `levels` (ascending, in [0, 1]) with linear interpolation between order
 /// statistics (Hyndman & Fan type 7, numpy's default): h = (N - 1) p.
 ///
@@ -47,36 +207,19 @@ pub fn quantiles<const K: usize>(values: &mut [f64], levels: [f64; K]) -> [f64; 
     if n == 0 {
         return [0.0; K];
     }
-    #[allow(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss
-    )]
-    let positions = levels.map(|p| {
-        let h = (n - 1) as f64 * p;
-        (h.floor() as usize, h - h.floor())
-    });
-    let mut ranks: Vec<usize> = positions
-        .iter()
-        .flat_map(|&(lo, frac)| [lo, if frac > 0.0 { lo + 1 } else { lo }])
-        .map(|r| r.min(n - 1))
-        .collect();
-    ranks.sort_unstable();
-    ranks.dedup();
-    select_ranks(values, 0, &ranks);
-    positions.map(|(lo, frac)| {
-        let low = values[lo];
-        if frac > 0.0 && lo + 1 < n {
-            low + frac * (values[lo + 1] - low)
-        } else {
-            low
-        }
-    })
+    let positions = positions(n, levels);
+    select_ranks(values, 0, &ranks_of(&positions, n), &f64::total_cmp);
+    interpolate(&positions, n, |r| values[r])
 }
 
 /// Puts the order statistics of ranks `ranks` (ascending, distinct, each at least `offset`,
 /// relative to the whole slice `values` starts at `offset` of) in their sorted positions.
-fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize]) {
+fn select_ranks<T>(
+    values: &mut [T],
+    offset: usize,
+    ranks: &[usize],
+    cmp: &impl Fn(&T, &T) -> std::cmp::Ordering,
+) {
     let Some(&middle) = ranks.get(ranks.len() / 2) else {
         return;
     };
@@ -84,15 +227,20 @@ fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize]) {
     if at == 0 {
         // The smallest: a scan, cheaper than a partition (common for a rank next to another).
         let smallest = (0..values.len())
-            .min_by(|&i, &j| values[i].total_cmp(&values[j]))
+            .min_by(|&i, &j| cmp(&values[i], &values[j]))
             .unwrap_or(0);
         values.swap(0, smallest);
     } else {
-        values.select_nth_unstable_by(at, f64::total_cmp);
+        values.select_nth_unstable_by(at, cmp);
     }
     let (below, rest) = values.split_at_mut(at);
-    select_ranks(below, offset, &ranks[..ranks.len() / 2]);
-    select_ranks(&mut rest[1..], middle + 1, &ranks[ranks.len() / 2 + 1..]);
+    select_ranks(below, offset, &ranks[..ranks.len() / 2], cmp);
+    select_ranks(
+        &mut rest[1..],
+        middle + 1,
+        &ranks[ranks.len() / 2 + 1..],
+        cmp,
+    );
 }
 
 #[cfg(test)]
@@ -153,5 +301,52 @@ mod tests {
                 assert_eq!(g.to_bits(), want.to_bits(), "n {n}, p {p}");
             }
         }
+    }
+
+    #[test]
+    fn zeros_and_positive_values_give_of_s_bits_whatever_their_spread() {
+        let mut state = 4_242_u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            #[allow(clippy::cast_precision_loss)]
+            let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+            u
+        };
+        // Spread over many binades, crowded into one bucket, beyond the buckets' range at
+        // both ends, with ties, and short.
+        let spreads: [(usize, &dyn Fn(f64) -> f64); 5] = [
+            (1_000, &|u| (u * 40.0 - 10.0).exp2()),
+            (5_000, &|u| 1_000.0 + u),
+            (700, &|u| {
+                if u < 0.5 {
+                    1e-300 * (1.0 + u)
+                } else {
+                    1e300 * u
+                }
+            }),
+            (999, &|u| (u * 8.0).floor() + 1.0),
+            (100, &|u| u + 0.1),
+        ];
+        for (n, spread) in spreads {
+            for zero_share in [0.0, 0.3, 0.97] {
+                let values: Vec<f64> = (0..n)
+                    .map(|_| {
+                        let u = next();
+                        if u < zero_share { 0.0 } else { spread(next()) }
+                    })
+                    .collect();
+                let mut positive: Vec<f64> = values.iter().copied().filter(|v| *v > 0.0).collect();
+                let zeros = n - positive.len();
+                let got = Percentiles::of_zeros_and(zeros, &mut positive);
+                let want = Percentiles::of(&mut values.clone());
+                assert_eq!(got, want, "n {n}, zeros {zeros}");
+            }
+        }
+        assert_eq!(
+            Percentiles::of_zeros_and(3, &mut []),
+            Percentiles::of(&mut [0.0; 3])
+        );
     }
 }
