@@ -47,21 +47,22 @@ pub async fn grant(
     Ok((at, done == 1))
 }
 
-/// Whether `client_id` has granted `advisor_id` access and `advisor_id` is still an advisor
-/// (a grant to an account whose role was changed lies dormant).
+/// Whether `client_id` has granted `advisor_id` access and `advisor_id` is still an active
+/// advisor (a grant to an account whose role was changed, or that was deactivated, lies
+/// dormant).
 ///
 /// # Errors
 /// The database did not answer.
 pub async fn exists(db: &Db, client_id: Uuid, advisor_id: Uuid) -> Result<bool, StoreError> {
     let (n,): (i64,) = with_pool!(db, pool => sqlx::query_as(
         "select count(*) from advisor_grants g join users a on a.id = g.advisor_id \
-         where g.client_id = $1 and g.advisor_id = $2 and a.role = 'advisor'")
+         where g.client_id = $1 and g.advisor_id = $2 and a.role = 'advisor' and a.is_active")
         .bind(client_id).bind(advisor_id).fetch_one(pool).await)?;
     Ok(n > 0)
 }
 
 /// The clients who granted `advisor_id` access, oldest grant first; empty unless
-/// `advisor_id` currently has the advisor role.
+/// `advisor_id` is currently an active advisor.
 ///
 /// # Errors
 /// The database did not answer.
@@ -69,7 +70,7 @@ pub async fn list_clients(db: &Db, advisor_id: Uuid) -> Result<Vec<ClientRow>, S
     Ok(with_pool!(db, pool => sqlx::query_as::<_, ClientRow>(
         "select g.client_id, c.email, g.created_at as granted_at from advisor_grants g \
          join users c on c.id = g.client_id join users a on a.id = g.advisor_id \
-         where g.advisor_id = $1 and a.role = 'advisor' order by g.created_at, g.client_id")
+         where g.advisor_id = $1 and a.role = 'advisor' and a.is_active order by g.created_at, g.client_id")
         .bind(advisor_id).fetch_all(pool).await)?)
 }
 
