@@ -14,7 +14,8 @@ use criterion::{
 };
 use engine::sim::reference::p1;
 use engine::sim::{
-    PreparedOptions, PreparedSimulation, SimulationOptions, rng::path_stream, simulate,
+    EXACT_FAN_CHART_PATHS, FanChartMethod, PreparedOptions, PreparedSimulation, SimulationOptions,
+    rng::path_stream, simulate, simulate_with,
 };
 use rand_distr::{Distribution, StandardNormal};
 
@@ -49,6 +50,14 @@ fn full_runs(c: &mut Criterion) {
             let opts = options(paths, fan_chart);
             group.bench_with_input(id, &opts, |b, opts| {
                 b.iter(|| simulate(black_box(&plan), opts).unwrap());
+            });
+        }
+        // Above EXACT_FAN_CHART_PATHS, `fan_on` counts into histograms; this keeps every
+        // yearly value instead, as `fan_on` did before.
+        if paths > EXACT_FAN_CHART_PATHS {
+            let opts = options(paths, true);
+            group.bench_with_input(BenchmarkId::new("fan_exact", paths), &opts, |b, opts| {
+                b.iter(|| simulate_with(black_box(&plan), opts, FanChartMethod::Exact).unwrap());
             });
         }
     }

@@ -13,8 +13,12 @@
 //!   time, compiled per small asset count. Where the time goes and what was measured is in
 //!   `BENCHMARKS.md` at the workspace root.
 //! - [`stats`]: percentiles of path outcomes.
-//! - [`reference`]: the spec's reference plans P0 and P1.
-//! - [`prepared`]: a simulation kept for cheap re-answers when only the starting wealth moves.
+//! - `fan` (private): the fan chart of large runs in bounded memory, as fixed log-spaced
+//!   histograms ([`FanChartMethod`]); below [`EXACT_FAN_CHART_PATHS`] paths every yearly
+//!   value is kept and the percentiles are exact.
+//! - [`reference`](mod@reference): the spec's reference plans P0 and P1.
+//! - [`prepared`]: a simulation kept for cheap re-answers when the starting wealth or the
+//!   contribution moves, with the yearly fan chart if asked for ([`PreparedOptions`]).
 //!
 //! # Example
 //! ```
@@ -111,7 +115,9 @@ pub struct SimulationOptions {
     pub paths: u32,
     /// Fixes the result bit for bit, whatever the number of threads.
     pub seed: u64,
-    /// Whether to compute the yearly fan chart (it keeps N × years values in memory).
+    /// Whether to compute the yearly fan chart: exact up to [`EXACT_FAN_CHART_PATHS`] paths
+    /// (N × years values in memory), within 2^-11 above it, in memory that does not grow
+    /// with N ([`FanChartMethod`]).
     pub fan_chart: bool,
 }
 

@@ -4,7 +4,7 @@
 use super::plan::{AssetClass, Plan};
 
 /// P0: one asset, no cash flows, no fee or inflation, 30 years. Closed forms:
-/// E[W_T] = W_0 · 1.07^30, median(W_T) = W_0 · exp(30 (ln 1.07 − 0.15²/2)).
+/// `E[W_T] = W_0 · 1.07^30`, `median(W_T) = W_0 · exp(30 (ln 1.07 − 0.15²/2))`.
 #[must_use]
 pub fn p0() -> Plan {
     Plan {
