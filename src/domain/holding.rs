@@ -11,6 +11,8 @@ use super::plan::{DEFAULT_ASSET_NAMES, asset_classes, to_engine};
 pub const MAX_QUANTITY: f64 = 1_000_000_000.0;
 /// Longest account name.
 pub const MAX_ACCOUNT_CHARS: usize = 40;
+/// Longest asset class name a holding can refer to.
+pub const MAX_CLASS_CHARS: usize = 60;
 /// Longest ticker.
 pub const MAX_SYMBOL_CHARS: usize = 16;
 
@@ -125,15 +127,21 @@ impl Targets {
     /// # Errors
     /// A field error for `asset_class` listing the plan's classes.
     pub fn class(&self, name: &str) -> Result<String, FieldError> {
-        self.index(name).map(|_| name.to_owned()).ok_or_else(|| {
-            FieldError::new(
-                "asset_class",
-                format!(
-                    "must be one of your plan's asset classes: {}",
-                    self.names.join(", ")
-                ),
-            )
-        })
+        // A plan's class name is at most 60 characters once trimmed, but may carry more in
+        // surrounding spaces; the column holds 60.
+        let fits = name.chars().count() <= MAX_CLASS_CHARS;
+        self.index(name)
+            .filter(|_| fits)
+            .map(|_| name.to_owned())
+            .ok_or_else(|| {
+                FieldError::new(
+                    "asset_class",
+                    format!(
+                        "must be one of your plan's asset classes: {}",
+                        self.names.join(", ")
+                    ),
+                )
+            })
     }
 }
 
