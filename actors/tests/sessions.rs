@@ -472,3 +472,36 @@ async fn an_unwatched_session_without_rules_stops_after_the_idle_timeout() {
     }
     assert_eq!(w.registry.send(SessionCount).await.unwrap(), 0);
 }
+
+#[actix::test]
+async fn the_ticks_of_one_market_move_make_one_update() {
+    let w = world(
+        vec![],
+        LiveSettings {
+            min_interval: Duration::ZERO,
+            batch_window: Duration::from_millis(100),
+            ..LiveSettings::default()
+        },
+    );
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    let _snapshot = next(&mut rx).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    while rx.try_recv().is_ok() {}
+    w.hub.do_send(tick("AAA", 100.0, 7));
+    w.hub.do_send(tick("BBB", 50.0, 8));
+    let body = next(&mut rx).await;
+    let StreamBody::Update {
+        coalesced,
+        ticks,
+        newest_tick_ms,
+        state,
+        ..
+    } = &*body
+    else {
+        panic!("an update, got {body:?}");
+    };
+    assert_eq!(state.simulation.starting_wealth, 200_000.0);
+    assert_eq!(*coalesced, 1);
+    assert_eq!(ticks.len(), 2);
+    assert_eq!(*newest_tick_ms, Some(8));
+}

@@ -42,6 +42,10 @@ pub struct LiveSettings {
     /// Least time between two re-simulations of one session; ticks in between are folded
     /// into the next (latest wins).
     pub min_interval: Duration,
+    /// How long a run waits after the revaluation that triggers it, so the ticks of one
+    /// market move (arriving within microseconds or milliseconds of each other) make one
+    /// update instead of several.
+    pub batch_window: Duration,
     /// A session with no subscribers and no alert rules stops after this long.
     pub idle_timeout: Duration,
     /// How long a request for a session's state waits for its first simulation.
@@ -52,7 +56,8 @@ impl Default for LiveSettings {
     fn default() -> Self {
         Self {
             paths: 1000,
-            min_interval: Duration::from_millis(250),
+            min_interval: Duration::from_millis(100),
+            batch_window: Duration::from_millis(10),
             idle_timeout: Duration::from_secs(300),
             state_timeout: Duration::from_secs(5),
         }

@@ -225,7 +225,7 @@ impl UserSession {
                         me.recipient(),
                         self.settings.paths,
                         user_seed(self.user),
-                        self.settings.min_interval,
+                        (self.settings.min_interval, self.settings.batch_window),
                         notice,
                     )
                     .start(),

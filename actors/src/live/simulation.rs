@@ -90,6 +90,7 @@ pub struct SimulationActor {
     paths: u32,
     seed: u64,
     min_interval: Duration,
+    batch_window: Duration,
     plan: Option<Arc<Plan>>,
     prepared: Option<Arc<PreparedSimulation>>,
     /// Bumped on every plan, so a slow preparation of an older plan is ignored.
@@ -151,13 +152,14 @@ fn apply(plan: &Plan, changes: &WhatIfChanges) -> Result<Plan, WhatIfError> {
 }
 
 impl SimulationActor {
-    /// An actor answering with `paths` paths drawn from `seed`.
+    /// An actor answering with `paths` paths drawn from `seed`, at most once per
+    /// `min_interval` and after a `batch_window` (see [`super::LiveSettings`]).
     #[must_use]
     pub fn new(
         session: Recipient<SimulationDone>,
         paths: u32,
         seed: u64,
-        min_interval: Duration,
+        (min_interval, batch_window): (Duration, Duration),
         notice: DownNotice,
     ) -> Self {
         Self {
@@ -165,6 +167,7 @@ impl SimulationActor {
             paths,
             seed,
             min_interval,
+            batch_window,
             plan: None,
             prepared: None,
             plan_version: 0,
@@ -185,14 +188,19 @@ impl SimulationActor {
         }
     }
 
-    /// Runs now, or once the minimum interval since the last run has passed.
+    /// Runs after the batch window, or once the minimum interval since the last run has
+    /// passed, whichever is later. The window folds the ticks of one market move (a feed
+    /// publishes all its symbols at once) into one run.
     fn schedule(&mut self, ctx: &mut Context<Self>) {
         if self.timer.is_some() || self.prepared.is_none() || self.wealth.is_none() {
             return;
         }
-        let wait = self.last_run.map_or(Duration::ZERO, |t| {
-            self.min_interval.saturating_sub(t.elapsed())
-        });
+        let wait = self
+            .last_run
+            .map_or(Duration::ZERO, |t| {
+                self.min_interval.saturating_sub(t.elapsed())
+            })
+            .max(self.batch_window);
         if wait.is_zero() {
             self.run();
         } else {
