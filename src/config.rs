@@ -55,6 +55,56 @@ pub struct Settings {
     pub ws: WsSettings,
     /// Market data.
     pub market: MarketSettings,
+    /// Live sessions.
+    pub live: LiveConfig,
+    /// Hooks for the end-to-end tests; never enable them in production.
+    pub testing: TestingSettings,
+}
+
+/// Live sessions (`actors::live`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LiveConfig {
+    /// Paths of each session's prepared simulation.
+    pub paths: u32,
+    /// Least time between two re-simulations of one session, in milliseconds; ticks in
+    /// between are folded into the next run (latest wins).
+    pub min_interval_ms: u64,
+    /// How long a re-simulation waits after the tick that triggers it, in milliseconds, so
+    /// the ticks of one market move make one update.
+    pub batch_window_ms: u64,
+    /// A session nobody watches and with no alert rules stops after this many seconds.
+    pub idle_timeout_secs: u64,
+    /// Threads the sessions run on; the number of cores when unset.
+    pub threads: Option<usize>,
+    /// Frames a connection may have waiting besides coalesced updates; beyond, and when a
+    /// write has been pending for `stall_timeout_ms`, the client is closed as too slow.
+    pub outbound_queue: usize,
+    /// How long one write to a client may stay pending before it is closed with 4008.
+    pub stall_timeout_ms: u64,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        Self {
+            paths: 1000,
+            min_interval_ms: 100,
+            batch_window_ms: 10,
+            idle_timeout_secs: 300,
+            threads: None,
+            outbound_queue: 64,
+            stall_timeout_ms: 10_000,
+        }
+    }
+}
+
+/// Test-only hooks.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TestingSettings {
+    /// Mounts `POST /testing/faults/{child}`, which makes a child actor of the caller's
+    /// session panic, to prove that the session restarts it.
+    pub fault_injection: bool,
 }
 
 /// Which market-data feed runs.
@@ -274,6 +324,8 @@ impl Default for Settings {
             simulation: SimulationSettings::default(),
             ws: WsSettings::default(),
             market: MarketSettings::default(),
+            live: LiveConfig::default(),
+            testing: TestingSettings::default(),
         }
     }
 }

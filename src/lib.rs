@@ -21,6 +21,7 @@ pub mod cli_simulate;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod live;
 pub mod market;
 pub mod services;
 pub mod startup;

@@ -92,8 +92,10 @@ impl Application {
             Duration::from_millis(settings.auth.hash_queue_timeout_ms),
         )?;
         let market = crate::market::start(&settings.market)?;
+        let live = crate::live::start(&settings.live, db.clone(), market.hub.clone());
         let state = AppState {
             market,
+            live,
             db,
             tokens: TokenIssuer::new(keys, Duration::from_secs(settings.auth.access_ttl_secs)),
             passwords,
@@ -154,6 +156,7 @@ fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     let body_limit = settings.max_body_bytes;
     let origins = settings.cors_allowed_origins.clone();
     let autobahn_echo = settings.ws.autobahn_echo;
+    let fault_injection = settings.testing.fault_injection;
     let state = web::Data::new(state);
     let metrics = web::Data::new(metrics);
     let openapi = web::Data::new(openapi);
@@ -172,6 +175,12 @@ fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
             .configure(|cfg| {
                 if autobahn_echo {
                     cfg.route("/ws/echo", web::get().to(http::ws::echo::echo));
+                }
+                if fault_injection {
+                    cfg.route(
+                        "/testing/faults/{child}",
+                        web::post().to(http::routes::live::inject_fault),
+                    );
                 }
             })
             .default_service(web::to(http::not_found))

@@ -30,6 +30,8 @@ pub struct AppState {
     pub started: Instant,
     /// The price hub and the feed.
     pub market: crate::market::Market,
+    /// The live sessions.
+    pub live: crate::live::Live,
     /// Caps simulations running at once, so a burst cannot take every core for long.
     pub simulation_slots: Arc<tokio::sync::Semaphore>,
 }

@@ -25,6 +25,43 @@ pub fn asset_classes(spec: &PlanSpec) -> Vec<AssetClassSpec> {
     })
 }
 
+/// The plan of a user who has stored none: the reference plan P1 with the default classes.
+#[must_use]
+pub fn default_spec() -> PlanSpec {
+    let p = p1();
+    PlanSpec {
+        initial_wealth: p.initial_wealth,
+        monthly_contribution: p.monthly_contribution,
+        retirement_month: p.retirement_month,
+        monthly_spending: p.monthly_spending,
+        horizon_months: p.horizon_months,
+        annual_inflation: p.annual_inflation,
+        annual_fee: p.annual_fee,
+        asset_classes: None,
+        weights: None,
+        correlation: None,
+    }
+}
+
+/// `spec` with a what-if's changes; validate the result with [`to_engine`].
+#[must_use]
+pub fn with_changes(spec: &PlanSpec, changes: &protocol::live::WhatIfChanges) -> PlanSpec {
+    let mut changed = spec.clone();
+    if let Some(c) = changes.monthly_contribution {
+        changed.monthly_contribution = c;
+    }
+    if let Some(m) = changes.retirement_month {
+        changed.retirement_month = m;
+    }
+    if let Some(s) = changes.monthly_spending {
+        changed.monthly_spending = s;
+    }
+    if let Some(w) = &changes.weights {
+        changed.weights = Some(w.clone());
+    }
+    changed
+}
+
 /// Renames an engine field path to the wire's (`assets[1].mu` → `asset_classes[1].mu`) under
 /// `prefix`.
 fn wire_field(prefix: &str, engine_field: &str) -> String {
@@ -121,6 +158,11 @@ mod tests {
             "monthly_spending": 5000, "horizon_months": 720
         }))
         .expect("spec")
+    }
+
+    #[test]
+    fn the_default_spec_is_p1() {
+        assert_eq!(to_engine(&default_spec(), "").expect("valid"), p1());
     }
 
     #[test]

@@ -20,7 +20,7 @@ use actix_web::{HttpResponse, Route, web};
 
 use self::error::ApiError;
 use self::routes::{admin, auth, docs, goals, health, market, simulations, users};
-use self::routes::{advisors, alerts, portfolio};
+use self::routes::{advisors, alerts, live, portfolio};
 
 /// One method on one path.
 pub struct Endpoint {
@@ -148,6 +148,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         }),
         ep(Method::GET, "/alerts", || {
             web::get().to(alerts::list_alerts)
+        }),
+        ep(Method::GET, "/live/state", || web::get().to(live::state)),
+        ep(Method::POST, "/live/what-if", || {
+            web::post().to(live::what_if)
+        }),
+        ep(Method::GET, "/advisor/clients", || {
+            web::get().to(live::clients)
         }),
         ep(Method::GET, "/ws", || web::get().to(ws::connect)),
         ep(Method::GET, "/openapi.json", || {

@@ -7,7 +7,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, ResponseBuilde
 use utoipa::{Modify, OpenApi};
 
 use super::routes::{admin, auth, docs, goals, health, market, simulations, users};
-use super::routes::{advisors, alerts, portfolio};
+use super::routes::{advisors, alerts, live, portfolio};
 
 /// The serialised document, built once at start-up.
 #[derive(Debug, Clone)]
@@ -32,6 +32,7 @@ pub struct OpenApiJson(pub String);
         portfolio::create_holding, portfolio::list_holdings, portfolio::get_holding, portfolio::update_holding, portfolio::delete_holding, portfolio::allocations,
         advisors::list_grants, advisors::create_grant, advisors::delete_grant,
         alerts::create_rule, alerts::list_rules, alerts::delete_rule, alerts::list_alerts,
+        live::state, live::what_if, live::clients,
         docs::openapi,
         super::ws::connect,
     ),

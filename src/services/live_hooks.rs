@@ -1,21 +1,34 @@
 //! Where storage changes reach the live sessions (actors): every service that changes
 //! something a session shows calls one of these after the change is committed.
 //!
-//! Kept in one place so the REST services stay ignorant of the actor system.
+//! Kept in one place so the REST services stay ignorant of the actor system. The messages
+//! go to this node's registry only; with several nodes, Redis fan-out would carry them.
 
+use actors::live::registry::{Changed, Revoked};
 use uuid::Uuid;
 
 use crate::state::AppState;
 
 /// A user's holdings changed (created, updated or deleted).
-pub fn holdings_changed(_state: &AppState, _user_id: Uuid) {}
+pub fn holdings_changed(state: &AppState, user_id: Uuid) {
+    state.live.registry.do_send(Changed { user: user_id });
+}
 
 /// A user's stored plan changed.
-pub fn plan_changed(_state: &AppState, _user_id: Uuid) {}
+pub fn plan_changed(state: &AppState, user_id: Uuid) {
+    state.live.registry.do_send(Changed { user: user_id });
+}
 
 /// A user's alert rules changed.
-pub fn alert_rules_changed(_state: &AppState, _user_id: Uuid) {}
+pub fn alert_rules_changed(state: &AppState, user_id: Uuid) {
+    state.live.registry.do_send(Changed { user: user_id });
+}
 
 /// `client_id` revoked `advisor_id`'s access: the advisor's subscriptions to the client's
 /// stream end at once.
-pub fn grant_revoked(_state: &AppState, _client_id: Uuid, _advisor_id: Uuid) {}
+pub fn grant_revoked(state: &AppState, client_id: Uuid, advisor_id: Uuid) {
+    state.live.registry.do_send(Revoked {
+        owner: client_id,
+        viewer: advisor_id,
+    });
+}

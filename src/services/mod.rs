@@ -8,6 +8,7 @@
 //! - [`admin`]: user administration.
 //! - [`health`]: detailed health.
 //! - [`market`]: quotes and feed status.
+//! - [`live`]: live sessions over REST and WebSocket (access, state, what-ifs, advisors).
 //! - [`live_hooks`]: how storage changes reach the live sessions.
 //! - [`simulations`]: plans and Monte Carlo runs; [`scenarios`]: variants of a plan.
 //! - [`portfolio`]: holdings and allocations; [`advisors`]: advisor grants; [`alerts`]:
@@ -19,6 +20,7 @@ pub mod alerts;
 pub mod auth;
 pub mod goals;
 pub mod health;
+pub mod live;
 pub mod live_hooks;
 pub mod market;
 pub mod portfolio;

@@ -268,10 +268,14 @@ impl TestApp {
         created.json().await.unwrap()
     }
 
-    /// Registers a user and makes it an advisor (as `admin`).
+    /// Registers a user, makes it an advisor (as `admin`) and logs it in again.
     pub async fn new_advisor(&self, admin: &TestUser) -> TestUser {
-        let advisor = self.new_user().await;
+        let mut advisor = self.new_user().await;
         self.set_role(admin, &advisor, "advisor").await;
+        // A token carries the role it was issued with: log in again to act as an advisor.
+        let tokens = ok_json(self.login(&advisor.email, &advisor.password).await).await;
+        advisor.access = tokens["access_token"].as_str().unwrap().to_owned();
+        advisor.refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
         advisor
     }
 }

@@ -14,6 +14,7 @@ mod grants;
 mod helpers;
 mod holdings;
 mod isolation;
+mod live;
 mod market;
 mod openapi;
 mod operations;

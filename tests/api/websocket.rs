@@ -10,9 +10,9 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
-type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(
+pub async fn connect(
     app: &TestApp,
     subprotocol: Option<&str>,
     origin: Option<&str>,
@@ -33,7 +33,7 @@ async fn connect(
         .map(|(socket, _)| socket)
 }
 
-async fn send(socket: &mut Socket, encoding: Encoding, message: &ClientMessage) {
+pub async fn send(socket: &mut Socket, encoding: Encoding, message: &ClientMessage) {
     let bytes = encoding.encode(message).unwrap();
     let frame = match encoding {
         Encoding::Json => Message::Text(String::from_utf8(bytes).unwrap().into()),
@@ -43,7 +43,7 @@ async fn send(socket: &mut Socket, encoding: Encoding, message: &ClientMessage) 
 }
 
 /// The next data frame, decoded; `Err(close code)` if the server closed instead.
-async fn receive(socket: &mut Socket, encoding: Encoding) -> Result<ServerMessage, u16> {
+pub async fn receive(socket: &mut Socket, encoding: Encoding) -> Result<ServerMessage, u16> {
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod docs;
 pub mod goals;
 pub mod health;
+pub mod live;
 pub mod market;
 pub mod portfolio;
 pub mod simulations;

@@ -1,32 +1,73 @@
 //! One WebSocket connection: authenticate, keep alive, decode frames, answer.
 //!
-//! Outbound frames go through `ctx.wait`, which keeps them in order and applies actix-ws's
-//! bounded queue as backpressure. The connection is not the user's session: sessions (plans,
-//! simulations, subscriptions) outlive sockets and arrive with the real-time issue.
+//! The connection is not the user's session: it subscribes to sessions (its user's, or a
+//! client's who granted access) and writes what they push.
+//!
+//! Outbound frames are written one at a time. Updates of a stream wait in a single slot each,
+//! so a newer one replaces an unwritten older one (latest wins, counted in `skipped`); other
+//! frames wait in a bounded queue. A client whose write stays pending past the stall timeout,
+//! or whose queue overflows, is closed with 4008: memory per connection stays bounded
+//! whatever the client does.
 
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use actix::{
-    Actor, ActorContext, ActorFutureExt, AsyncContext, Context, SpawnHandle, StreamHandler,
-    WrapFuture,
+    Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, SpawnHandle,
+    StreamHandler, WrapFuture,
 };
-use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError, Session};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Closed, ProtocolError, Session};
+use actors::live::events::{StreamBody, StreamEvent};
+use actors::live::registry::{Unwatch, Watch};
 use protocol::ErrorCode;
+use protocol::live::WhatIfChanges;
 use protocol::ws::{ClientMessage, Encoding, ServerMessage, close};
 use uuid::Uuid;
 
-use crate::auth::jwt::TokenIssuer;
 use crate::config::WsSettings;
+use crate::http::error::ApiError;
+use crate::services;
+use crate::state::AppState;
+
+/// Ids that tell a session which connection a subscription belongs to.
+static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+
+/// A frame waiting to be written.
+enum Outbound {
+    Message(Box<ServerMessage>),
+    Pong(actix_web::web::Bytes),
+}
+
+/// The newest update of one stream not yet written, with how many it replaced.
+struct PendingUpdate {
+    stream: Uuid,
+    skipped: u64,
+    event: Arc<StreamBody>,
+}
 
 /// The per-connection actor.
 pub struct WsConnection {
+    id: u64,
     session: Session,
     encoding: Encoding,
-    tokens: TokenIssuer,
+    state: AppState,
     settings: WsSettings,
     user: Option<Uuid>,
     expiry: Option<SpawnHandle>,
     last_heard: Instant,
+    /// Frames to write in order; bounded by `live.outbound_queue`.
+    outbox: VecDeque<Outbound>,
+    /// At most one update per stream: a newer one replaces it (latest wins).
+    updates: Vec<PendingUpdate>,
+    /// When the write in flight started; writes go one at a time.
+    writing: Option<Instant>,
+    /// The streams this connection watches.
+    watching: HashSet<Uuid>,
+    /// The last what-if on the caller's own plan, for `commit`.
+    last_what_if: Option<WhatIfChanges>,
+    closing: bool,
 }
 
 /// The close code and reason for a stream error.
@@ -58,72 +99,145 @@ fn now_ms() -> i64 {
 }
 
 impl WsConnection {
-    /// A connection speaking `encoding` that verifies tokens with `tokens`.
+    /// A connection speaking `encoding`.
     #[must_use]
-    pub fn new(
-        session: Session,
-        encoding: Encoding,
-        tokens: TokenIssuer,
-        settings: WsSettings,
-    ) -> Self {
+    pub fn new(session: Session, encoding: Encoding, state: AppState) -> Self {
         Self {
+            id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
             session,
             encoding,
-            tokens,
-            settings,
+            settings: state.settings.ws.clone(),
+            state,
             user: None,
             expiry: None,
             last_heard: Instant::now(),
+            outbox: VecDeque::new(),
+            updates: Vec::new(),
+            writing: None,
+            watching: HashSet::new(),
+            last_what_if: None,
+            closing: false,
         }
     }
 
-    fn send(&self, ctx: &mut Context<Self>, message: &ServerMessage) {
-        let Ok(bytes) = self.encoding.encode(message) else {
+    fn queue(&mut self, ctx: &mut Context<Self>, frame: Outbound) {
+        if self.closing {
             return;
+        }
+        if self.outbox.len() >= self.state.settings.live.outbound_queue.max(1) {
+            return self.close(
+                ctx,
+                CloseCode::Other(close::TOO_SLOW),
+                "the client does not read its messages",
+            );
+        }
+        self.outbox.push_back(frame);
+        self.pump(ctx);
+    }
+
+    fn send(&mut self, ctx: &mut Context<Self>, message: ServerMessage) {
+        self.queue(ctx, Outbound::Message(Box::new(message)));
+    }
+
+    /// Writes the next frame unless one is in flight. One write at a time keeps frames in
+    /// order and lets a stalled client show as a write that does not finish.
+    fn pump(&mut self, ctx: &mut Context<Self>) {
+        if self.writing.is_some() || self.closing {
+            return;
+        }
+        let frame = match self.outbox.pop_front() {
+            Some(frame) => frame,
+            None if !self.updates.is_empty() => {
+                let pending = self.updates.remove(0);
+                match update_message(&pending) {
+                    Some(message) => Outbound::Message(Box::new(message)),
+                    None => return self.pump(ctx),
+                }
+            }
+            None => return,
         };
         let mut session = self.session.clone();
-        let encoding = self.encoding;
-        ctx.wait(
-            async move {
-                let _closed = match encoding {
+        let write = match frame {
+            Outbound::Pong(bytes) => {
+                Box::pin(async move { session.pong(&bytes).await }) as WriteFuture
+            }
+            Outbound::Message(message) => {
+                let Ok(bytes) = self.encoding.encode(&message) else {
+                    return self.pump(ctx);
+                };
+                match self.encoding {
                     // serde_json writes UTF-8, so this moves the buffer instead of copying it.
-                    Encoding::Json => {
+                    Encoding::Json => Box::pin(async move {
                         session
                             .text(String::from_utf8(bytes).unwrap_or_default())
                             .await
-                    }
-                    Encoding::MessagePack => session.binary(bytes).await,
-                };
+                    }) as WriteFuture,
+                    Encoding::MessagePack => Box::pin(async move { session.binary(bytes).await }),
+                }
             }
-            .into_actor(self),
-        );
+        };
+        self.writing = Some(Instant::now());
+        ctx.spawn(write.into_actor(self).map(|result, act, ctx| {
+            act.writing = None;
+            if result.is_err() {
+                ctx.stop();
+            } else {
+                act.pump(ctx);
+            }
+        }));
     }
 
-    fn error(&self, ctx: &mut Context<Self>, code: ErrorCode, message: impl Into<String>) {
+    fn error(&mut self, ctx: &mut Context<Self>, code: ErrorCode, message: impl Into<String>) {
         self.send(
             ctx,
-            &ServerMessage::Error {
+            ServerMessage::Error {
                 code,
                 message: message.into(),
+                field: None,
+                request_id: None,
             },
         );
     }
 
-    fn close(&self, ctx: &mut Context<Self>, code: CloseCode, description: &str) {
+    fn api_error(&mut self, ctx: &mut Context<Self>, err: &ApiError, request_id: Option<u64>) {
+        let problem = err.problem();
+        let message = match err {
+            ApiError::NotFound => "no such plan stream, or no access to it".to_owned(),
+            _ => problem.detail,
+        };
+        self.send(
+            ctx,
+            ServerMessage::Error {
+                code: problem.code,
+                message,
+                field: problem.errors.first().map(|e| e.field.clone()),
+                request_id,
+            },
+        );
+    }
+
+    /// Sends a close frame and stops. The close waits behind frames already queued in
+    /// actix-ws; a client that never reads them is cut off after the stall timeout.
+    fn close(&mut self, ctx: &mut Context<Self>, code: CloseCode, description: &str) {
+        if self.closing {
+            return;
+        }
+        self.closing = true;
         let session = self.session.clone();
         let reason = CloseReason {
             code,
             description: Some(description.to_owned()),
         };
-        ctx.wait(
-            async move { session.close(Some(reason)).await }
+        let patience = Duration::from_millis(self.state.settings.live.stall_timeout_ms.max(100));
+        ctx.spawn(
+            async move { tokio::time::timeout(patience, session.close(Some(reason))).await }
                 .into_actor(self)
                 .map(|_, _, ctx: &mut Context<Self>| ctx.stop()),
         );
     }
 
     fn authenticate(&mut self, ctx: &mut Context<Self>, token: &str) {
-        let claims = match self.tokens.verify(token) {
+        let claims = match self.state.tokens.verify(token) {
             Ok(claims) if self.user.is_none_or(|u| u == claims.sub) => claims,
             Ok(_) => {
                 return self.error(
@@ -164,10 +278,104 @@ impl WsConnection {
         }));
         self.send(
             ctx,
-            &ServerMessage::Welcome {
+            ServerMessage::Welcome {
                 user_id: claims.sub,
                 expires_at_ms,
             },
+        );
+    }
+
+    /// Subscribes to `owner`'s stream once access is confirmed; the session answers with a
+    /// snapshot.
+    fn subscribe(&mut self, ctx: &mut Context<Self>, me: Uuid, owner: Uuid) {
+        let state = self.state.clone();
+        ctx.spawn(
+            async move { services::live::authorize_view(&state, me, owner).await }
+                .into_actor(self)
+                .map(move |allowed, act, ctx| match allowed {
+                    Ok(()) => {
+                        act.watching.insert(owner);
+                        act.state.live.registry.do_send(Watch {
+                            owner,
+                            viewer: me,
+                            conn: act.id,
+                            events: ctx.address().recipient(),
+                        });
+                    }
+                    Err(e) => act.api_error(ctx, &e, None),
+                }),
+        );
+    }
+
+    fn unsubscribe(&mut self, ctx: &mut Context<Self>, owner: Uuid) {
+        if self.watching.remove(&owner) {
+            self.state.live.registry.do_send(Unwatch {
+                owner,
+                conn: self.id,
+            });
+        }
+        self.updates.retain(|u| u.stream != owner);
+        self.send(
+            ctx,
+            ServerMessage::Unsubscribed {
+                stream: owner,
+                reason: "unsubscribed".into(),
+            },
+        );
+    }
+
+    fn what_if(
+        &mut self,
+        ctx: &mut Context<Self>,
+        me: Uuid,
+        owner: Uuid,
+        request_id: u64,
+        changes: WhatIfChanges,
+    ) {
+        let state = self.state.clone();
+        let kept = changes.clone();
+        ctx.spawn(
+            async move { services::live::what_if(&state, me, owner, changes).await }
+                .into_actor(self)
+                .map(move |answer, act, ctx| match answer {
+                    Ok(answer) => {
+                        if owner == me {
+                            act.last_what_if = Some(kept);
+                        }
+                        act.send(
+                            ctx,
+                            ServerMessage::WhatIfResult {
+                                request_id,
+                                stream: owner,
+                                answer,
+                            },
+                        );
+                    }
+                    Err(e) => act.api_error(ctx, &e, Some(request_id)),
+                }),
+        );
+    }
+
+    fn commit(&mut self, ctx: &mut Context<Self>, me: Uuid, request_id: u64) {
+        let Some(changes) = self.last_what_if.take() else {
+            return self.send(
+                ctx,
+                ServerMessage::Error {
+                    code: ErrorCode::Conflict,
+                    message: "no what-if on your own plan to commit".into(),
+                    field: None,
+                    request_id: Some(request_id),
+                },
+            );
+        };
+        let state = self.state.clone();
+        ctx.spawn(
+            async move { services::live::commit(&state, me, &changes).await }
+                .into_actor(self)
+                .map(move |done, act, ctx| match done {
+                    Ok(()) => act.send(ctx, ServerMessage::Committed { request_id }),
+                    Err(e) => act.api_error(ctx, &e, Some(request_id)),
+                }),
         );
     }
 
@@ -182,10 +390,91 @@ impl WsConnection {
                 );
             }
         };
+        let me = match (&message, self.user) {
+            (ClientMessage::Auth { token }, _) => return self.authenticate(ctx, token),
+            (_, None) => return self.error(ctx, ErrorCode::Unauthorized, "send auth first"),
+            (_, Some(me)) => me,
+        };
         match message {
-            ClientMessage::Auth { token } => self.authenticate(ctx, &token),
-            _ if self.user.is_none() => self.error(ctx, ErrorCode::Unauthorized, "send auth first"),
-            ClientMessage::Ping { nonce } => self.send(ctx, &ServerMessage::Pong { nonce }),
+            ClientMessage::Auth { .. } => {}
+            ClientMessage::Ping { nonce } => self.send(ctx, ServerMessage::Pong { nonce }),
+            ClientMessage::Subscribe { user_id } => {
+                self.subscribe(ctx, me, user_id.unwrap_or(me));
+            }
+            ClientMessage::Unsubscribe { user_id } => self.unsubscribe(ctx, user_id.unwrap_or(me)),
+            ClientMessage::WhatIf {
+                request_id,
+                user_id,
+                changes,
+            } => self.what_if(ctx, me, user_id.unwrap_or(me), request_id, changes),
+            ClientMessage::Commit { request_id } => self.commit(ctx, me, request_id),
+        }
+    }
+}
+
+type WriteFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Closed>>>>;
+
+/// The wire form of a pending update.
+fn update_message(pending: &PendingUpdate) -> Option<ServerMessage> {
+    match &*pending.event {
+        StreamBody::Update {
+            seq,
+            coalesced,
+            ticks,
+            newest_tick_ms,
+            state,
+        } => Some(ServerMessage::Update {
+            stream: pending.stream,
+            seq: *seq,
+            skipped: pending.skipped,
+            coalesced: *coalesced,
+            ticks: ticks.clone(),
+            newest_tick_ms: *newest_tick_ms,
+            state: state.clone(),
+        }),
+        _ => None,
+    }
+}
+
+impl Handler<StreamEvent> for WsConnection {
+    type Result = ();
+
+    fn handle(&mut self, event: StreamEvent, ctx: &mut Context<Self>) {
+        if !self.watching.contains(&event.stream) {
+            return;
+        }
+        let stream = event.stream;
+        match &*event.body {
+            StreamBody::Snapshot { seq, state } => {
+                // A snapshot supersedes any older update still waiting.
+                self.updates.retain(|u| u.stream != stream);
+                let (seq, state) = (*seq, state.clone());
+                self.send(ctx, ServerMessage::Snapshot { stream, seq, state });
+            }
+            StreamBody::Update { .. } => {
+                match self.updates.iter_mut().find(|u| u.stream == stream) {
+                    Some(pending) => {
+                        pending.skipped += 1;
+                        pending.event = event.body;
+                    }
+                    None => self.updates.push(PendingUpdate {
+                        stream,
+                        skipped: 0,
+                        event: event.body,
+                    }),
+                }
+                self.pump(ctx);
+            }
+            StreamBody::Alert(alert) => {
+                let alert = alert.clone();
+                self.send(ctx, ServerMessage::Alert { stream, alert });
+            }
+            StreamBody::Ended { reason } => {
+                self.watching.remove(&stream);
+                self.updates.retain(|u| u.stream != stream);
+                let reason = reason.clone();
+                self.send(ctx, ServerMessage::Unsubscribed { stream, reason });
+            }
         }
     }
 }
@@ -194,6 +483,8 @@ impl Actor for WsConnection {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
+        // Sessions push with `do_send`; the connection only stores, so it keeps up.
+        ctx.set_mailbox_capacity(256);
         ctx.run_later(
             Duration::from_millis(self.settings.auth_timeout_ms),
             |conn, ctx| {
@@ -206,6 +497,16 @@ impl Actor for WsConnection {
                 }
             },
         );
+        let stall = Duration::from_millis(self.state.settings.live.stall_timeout_ms.max(100));
+        ctx.run_interval(stall / 4, move |conn, ctx| {
+            if conn.writing.is_some_and(|t| t.elapsed() > stall) {
+                conn.close(
+                    ctx,
+                    CloseCode::Other(close::TOO_SLOW),
+                    "the client does not read its messages",
+                );
+            }
+        });
         ctx.run_interval(
             Duration::from_secs(self.settings.heartbeat_secs.max(1)),
             |conn, ctx| {
@@ -214,14 +515,25 @@ impl Actor for WsConnection {
                 {
                     return conn.close(ctx, CloseCode::Away, "no frames from the client");
                 }
-                let mut session = conn.session.clone();
-                ctx.spawn(
-                    async move { session.ping(b"").await }
-                        .into_actor(conn)
-                        .map(|_, _, _| ()),
-                );
+                if conn.writing.is_none() {
+                    let mut session = conn.session.clone();
+                    ctx.spawn(
+                        async move { session.ping(b"").await }
+                            .into_actor(conn)
+                            .map(|_, _, _| ()),
+                    );
+                }
             },
         );
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        for owner in self.watching.drain() {
+            self.state.live.registry.do_send(Unwatch {
+                owner,
+                conn: self.id,
+            });
+        }
     }
 }
 
@@ -230,10 +542,10 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for WsConnection {
         self.last_heard = Instant::now();
         match (item, self.encoding) {
             (Ok(AggregatedMessage::Text(text)), Encoding::Json) => {
-                self.handle_frame(ctx, text.as_bytes())
+                self.handle_frame(ctx, text.as_bytes());
             }
             (Ok(AggregatedMessage::Binary(bytes)), Encoding::MessagePack) => {
-                self.handle_frame(ctx, &bytes)
+                self.handle_frame(ctx, &bytes);
             }
             (Ok(AggregatedMessage::Text(_) | AggregatedMessage::Binary(_)), encoding) => {
                 let want = if encoding == Encoding::Json {
@@ -250,14 +562,7 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for WsConnection {
                     ),
                 );
             }
-            (Ok(AggregatedMessage::Ping(bytes)), _) => {
-                let mut session = self.session.clone();
-                ctx.wait(
-                    async move { session.pong(&bytes).await }
-                        .into_actor(self)
-                        .map(|_, _, _| ()),
-                );
-            }
+            (Ok(AggregatedMessage::Ping(bytes)), _) => self.queue(ctx, Outbound::Pong(bytes)),
             (Ok(AggregatedMessage::Pong(_)), _) => {}
             (Ok(AggregatedMessage::Close(_)), _) => self.close(ctx, CloseCode::Normal, "bye"),
             (Err(err), _) => {

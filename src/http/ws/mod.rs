@@ -96,7 +96,7 @@ pub async fn connect(
         .max_frame_size(settings.max_message_bytes)
         .aggregate_continuations()
         .max_continuation_size(settings.max_message_bytes);
-    let connection = WsConnection::new(session, encoding, state.tokens.clone(), settings.clone());
+    let connection = WsConnection::new(session, encoding, state.get_ref().clone());
     WsConnection::create(|ctx| {
         ctx.add_stream(stream);
         connection

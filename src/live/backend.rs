@@ -1,0 +1,114 @@
+//! Sessions load the user's plan, holdings and alert rules from the database and store the
+//! alerts they raise.
+
+use actors::live::backend::{
+    AlertRule, BackendError, BackendFuture, Holding, NewAlert, RuleKind, SessionBackend,
+    SessionData,
+};
+use protocol::alerts::{AlertKind, Direction};
+use protocol::live::LiveAlert;
+use protocol::simulations::PlanSpec;
+use uuid::Uuid;
+
+use crate::domain::plan::{asset_classes, default_spec, to_engine};
+use crate::store::{self, Db};
+
+/// [`SessionBackend`] over the database.
+pub struct DbBackend {
+    db: Db,
+}
+
+impl DbBackend {
+    /// A backend over `db`.
+    #[must_use]
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+fn failed(e: impl std::fmt::Display) -> BackendError {
+    BackendError(e.to_string())
+}
+
+/// The stored plan, or the default (P1) for a user who has stored none.
+async fn plan(db: &Db, user: Uuid) -> Result<(engine::sim::Plan, Vec<String>), BackendError> {
+    let spec: PlanSpec = match db.plan(user).await.map_err(failed)? {
+        Some(value) => serde_json::from_value(value).map_err(failed)?,
+        None => default_spec(),
+    };
+    let plan = to_engine(&spec, "").map_err(|e| failed(e.message))?;
+    let names = asset_classes(&spec).into_iter().map(|c| c.name).collect();
+    Ok((plan, names))
+}
+
+fn rule(row: &store::alert_rules::AlertRuleRow) -> Result<AlertRule, BackendError> {
+    let kind = match row.kind().map_err(failed)? {
+        AlertKind::SuccessBelow => RuleKind::SuccessBelow,
+        AlertKind::DriftAbove => RuleKind::DriftAbove,
+        AlertKind::PriceCross => RuleKind::PriceCross {
+            symbol: row.symbol.clone().unwrap_or_default(),
+            above: row.direction().map_err(failed)? != Some(Direction::Below),
+        },
+    };
+    Ok(AlertRule {
+        id: row.id,
+        kind,
+        level: row.level,
+        hysteresis: row.hysteresis,
+    })
+}
+
+impl SessionBackend for DbBackend {
+    fn load(&self, user: Uuid) -> BackendFuture<SessionData> {
+        let db = self.db.clone();
+        Box::pin(async move {
+            let (plan, asset_classes) = plan(&db, user).await?;
+            let holdings = store::holdings::list_for_user(&db, user)
+                .await
+                .map_err(failed)?
+                .into_iter()
+                .map(|h| Holding {
+                    quantity: h.quantity(),
+                    symbol: h.symbol,
+                    asset_class: h.asset_class,
+                })
+                .collect();
+            let rules = store::alert_rules::list_for_user(&db, user)
+                .await
+                .map_err(failed)?
+                .iter()
+                .map(rule)
+                .collect::<Result<_, _>>()?;
+            Ok(SessionData {
+                plan,
+                asset_classes,
+                holdings,
+                rules,
+            })
+        })
+    }
+
+    fn record_alert(&self, user: Uuid, alert: NewAlert) -> BackendFuture<LiveAlert> {
+        let db = self.db.clone();
+        Box::pin(async move {
+            let row = store::alerts::insert(
+                &db,
+                user,
+                Some(alert.rule_id),
+                alert.kind,
+                &alert.message,
+                alert.value,
+            )
+            .await
+            .map_err(failed)?;
+            Ok(LiveAlert {
+                id: row.id,
+                rule_id: row.rule_id,
+                kind: row.kind,
+                message: row.message,
+                value: row.value,
+                at_ms: row.created_at.timestamp_millis(),
+            })
+        })
+    }
+}

@@ -1,0 +1,143 @@
+//! Live sessions over REST and the WebSocket: who may watch whose plan, the current state,
+//! what-ifs and committing them, and an advisor's clients.
+
+use std::time::Duration;
+
+use actors::live::registry::{CurrentState, RunWhatIf};
+use actors::live::simulation::WhatIfError;
+use protocol::FieldError;
+use protocol::live::{AdvisorClient, LiveState, WhatIfAnswer, WhatIfChanges};
+use protocol::simulations::PlanSpec;
+use uuid::Uuid;
+
+use crate::domain::plan::{default_spec, to_engine, with_changes};
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::store;
+
+fn unavailable(detail: &str) -> ApiError {
+    ApiError::Unavailable {
+        detail: detail.to_owned(),
+        retry_after_secs: 1,
+    }
+}
+
+/// Succeeds when `viewer` may watch `owner`'s plan: their own, or a client's who granted
+/// access. Anything else is 404, exactly as for a user that does not exist.
+///
+/// # Errors
+/// 404 without access; a database failure.
+pub async fn authorize_view(state: &AppState, viewer: Uuid, owner: Uuid) -> Result<(), ApiError> {
+    if viewer == owner || store::grants::exists(&state.db, owner, viewer).await? {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// The live state of `owner`'s plan, starting the session if needed.
+///
+/// # Errors
+/// 404 without access; 503 when the first simulation did not finish in time.
+pub async fn current(state: &AppState, viewer: Uuid, owner: Uuid) -> Result<LiveState, ApiError> {
+    authorize_view(state, viewer, owner).await?;
+    state
+        .live
+        .registry
+        .send(CurrentState { owner })
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(|| unavailable("the live simulation is not ready yet"))
+}
+
+/// The stored plan, or the default one.
+async fn plan_spec(state: &AppState, user: Uuid) -> Result<PlanSpec, ApiError> {
+    match super::simulations::stored_plan(state, user).await {
+        Err(ApiError::NotFound) => Ok(default_spec()),
+        other => other,
+    }
+}
+
+/// Validates `changes` against `owner`'s plan; fields are named `changes.*`.
+async fn changed_spec(
+    state: &AppState,
+    owner: Uuid,
+    changes: &WhatIfChanges,
+) -> Result<PlanSpec, ApiError> {
+    let spec = with_changes(&plan_spec(state, owner).await?, changes);
+    to_engine(&spec, "changes.").map_err(|e| {
+        // Only the changed fields can be wrong: the stored plan is valid.
+        ApiError::Validation(vec![e])
+    })?;
+    Ok(spec)
+}
+
+/// Answers a what-if on `owner`'s plan from the session's random numbers.
+///
+/// # Errors
+/// 404 without access; 422 naming a bad change; 503 while the plan is being prepared.
+pub async fn what_if(
+    state: &AppState,
+    viewer: Uuid,
+    owner: Uuid,
+    changes: WhatIfChanges,
+) -> Result<WhatIfAnswer, ApiError> {
+    authorize_view(state, viewer, owner).await?;
+    changed_spec(state, owner, &changes).await?;
+    let answer = state
+        .live
+        .registry
+        .send(RunWhatIf { owner, changes })
+        .await
+        .map_err(|_| unavailable("the live sessions are restarting"))?;
+    answer.map_err(|e| match e {
+        WhatIfError::Invalid { field, message } => {
+            ApiError::Validation(vec![FieldError::new(field, message)])
+        }
+        WhatIfError::Unavailable(message) => unavailable(&message),
+    })
+}
+
+/// Stores `changes` on the caller's own plan (the session reloads it).
+///
+/// # Errors
+/// 422 naming a bad change.
+pub async fn commit(state: &AppState, user: Uuid, changes: &WhatIfChanges) -> Result<(), ApiError> {
+    let spec = changed_spec(state, user, changes).await?;
+    super::simulations::save_plan(state, user, spec).await?;
+    Ok(())
+}
+
+/// An advisor's clients with their live success probabilities (absent for a client whose
+/// plan could not be simulated within a few seconds).
+///
+/// # Errors
+/// A database failure.
+pub async fn clients(state: &AppState, advisor: Uuid) -> Result<Vec<AdvisorClient>, ApiError> {
+    let rows = store::grants::list_clients(&state.db, advisor).await?;
+    let lookups = rows.iter().map(|row| {
+        let registry = state.live.registry.clone();
+        let owner = row.client_id;
+        async move {
+            let ask = registry.send(CurrentState { owner });
+            tokio::time::timeout(Duration::from_secs(5), ask)
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten()
+                .map(|s| s.simulation.success_probability)
+        }
+    });
+    let probabilities = futures_util::future::join_all(lookups).await;
+    Ok(rows
+        .into_iter()
+        .zip(probabilities)
+        .map(|(row, success_probability)| AdvisorClient {
+            user_id: row.client_id,
+            email: row.email,
+            granted_at: row.granted_at,
+            success_probability,
+        })
+        .collect())
+}

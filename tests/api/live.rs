@@ -1,0 +1,525 @@
+//! The live stream end to end: real WebSocket clients, in both encodings, against sessions
+//! driven by ticks from the hub or the replay feed.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use glidepath::config::FeedKind;
+use protocol::ErrorCode;
+use protocol::live::{LiveState, WealthSource, WhatIfChanges};
+use protocol::ws::{ClientMessage, Encoding, ServerMessage};
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, TestUser, ok_json, problem, spawn_app_with};
+use crate::websocket::{Socket, connect, receive, send};
+
+/// An app without a feed: prices come only from [`TestApp::tick`].
+async fn quiet_app() -> TestApp {
+    spawn_app_with(|s| {
+        s.market.feed = FeedKind::None;
+        s.live.min_interval_ms = 1;
+        s.testing.fault_injection = true;
+    })
+    .await
+}
+
+async fn open(app: &TestApp, user: &TestUser, encoding: Encoding) -> Socket {
+    let mut socket = connect(app, Some(encoding.subprotocol()), None)
+        .await
+        .unwrap();
+    send(
+        &mut socket,
+        encoding,
+        &ClientMessage::Auth {
+            token: user.access.clone(),
+        },
+    )
+    .await;
+    assert!(matches!(
+        receive(&mut socket, encoding).await,
+        Ok(ServerMessage::Welcome { .. })
+    ));
+    socket
+}
+
+async fn subscribe(
+    socket: &mut Socket,
+    encoding: Encoding,
+    owner: Option<Uuid>,
+) -> (u64, LiveState) {
+    send(
+        socket,
+        encoding,
+        &ClientMessage::Subscribe { user_id: owner },
+    )
+    .await;
+    match receive(socket, encoding).await {
+        Ok(ServerMessage::Snapshot { seq, state, .. }) => (seq, state),
+        other => panic!("expected a snapshot, got {other:?}"),
+    }
+}
+
+/// Reads updates until one shows `wealth`; checks that sequence numbers never jump without
+/// saying so. Returns the update's seq and state.
+async fn until_wealth(
+    socket: &mut Socket,
+    encoding: Encoding,
+    mut last_seq: u64,
+    wealth: f64,
+) -> (u64, LiveState) {
+    loop {
+        match receive(socket, encoding).await {
+            Ok(ServerMessage::Update {
+                seq,
+                skipped,
+                state,
+                ..
+            }) => {
+                assert_eq!(seq, last_seq + 1 + skipped, "an unannounced gap");
+                last_seq = seq;
+                if (state.simulation.starting_wealth - wealth).abs() < 1e-6 {
+                    return (seq, state);
+                }
+            }
+            Ok(ServerMessage::Alert { .. }) => {}
+            other => panic!("expected updates, got {other:?}"),
+        }
+    }
+}
+
+/// The snapshot if it already shows `wealth`, else the first update that does.
+async fn settled(
+    socket: &mut Socket,
+    encoding: Encoding,
+    (seq, snapshot): (u64, LiveState),
+    wealth: f64,
+) -> (u64, LiveState) {
+    if (snapshot.simulation.starting_wealth - wealth).abs() < 1e-6 {
+        (seq, snapshot)
+    } else {
+        until_wealth(socket, encoding, seq, wealth).await
+    }
+}
+
+/// 10 SPY (us_equity) and 20 BND (bonds) shares.
+async fn with_holdings(app: &TestApp) -> TestUser {
+    let user = app.new_user().await;
+    app.create_holding(&user, "brokerage", "SPY", 10.0, "us_equity")
+        .await;
+    app.create_holding(&user, "brokerage", "BND", 20.0, "bonds")
+        .await;
+    user
+}
+
+#[actix_web::test]
+async fn a_tick_reaches_a_subscribed_client_as_an_updated_simulation_in_both_encodings() {
+    let app = quiet_app().await;
+    for encoding in [Encoding::Json, Encoding::MessagePack] {
+        let user = with_holdings(&app).await;
+        app.tick("SPY", 400.0).await;
+        app.tick("BND", 70.0).await;
+        let mut socket = open(&app, &user, encoding).await;
+        let snapshot = subscribe(&mut socket, encoding, None).await;
+        assert_eq!(snapshot.1.user_id, user.id);
+        let (seq, state) = settled(&mut socket, encoding, snapshot, 5400.0).await;
+        assert_eq!(state.simulation.wealth_source, WealthSource::Holdings);
+        assert_eq!(state.simulation.paths, 1000);
+
+        let sent = std::time::Instant::now();
+        app.tick("SPY", 420.0).await;
+        let (_, after) = until_wealth(&mut socket, encoding, seq, 5600.0).await;
+        assert!(
+            sent.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            sent.elapsed()
+        );
+        assert!(after.simulation.success_probability >= state.simulation.success_probability);
+        let us = &after.portfolio.classes[0];
+        assert_eq!(us.asset_class, "us_equity");
+        assert!((us.weight - 4200.0 / 5600.0).abs() < 1e-12);
+
+        // REST shows the same live state.
+        let rest: LiveState =
+            serde_json::from_value(ok_json(app.get("/live/state", Some(&user.access)).await).await)
+                .unwrap();
+        assert_eq!(rest.user_id, after.user_id, "{encoding:?}");
+        assert_eq!(rest.simulation, after.simulation);
+    }
+}
+
+#[actix_web::test]
+async fn an_advisor_sees_a_clients_updates_until_the_grant_is_revoked() {
+    let app = quiet_app().await;
+    let admin = app.new_admin().await;
+    let advisor = app.new_advisor(&admin).await;
+    let client = with_holdings(&app).await;
+    let stranger = app.new_user().await;
+    app.tick("SPY", 400.0).await;
+    app.tick("BND", 70.0).await;
+    let encoding = Encoding::MessagePack;
+    let mut watcher = open(&app, &advisor, encoding).await;
+
+    // Without a grant, the client's stream is refused exactly like a user that does not exist.
+    for owner in [client.id, Uuid::new_v4()] {
+        send(
+            &mut watcher,
+            encoding,
+            &ClientMessage::Subscribe {
+                user_id: Some(owner),
+            },
+        )
+        .await;
+        match receive(&mut watcher, encoding).await {
+            Ok(ServerMessage::Error { code, message, .. }) => {
+                assert_eq!(code, ErrorCode::NotFound);
+                assert_eq!(message, "no such plan stream, or no access to it");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    ok_json(
+        app.post(
+            "/advisors/grants",
+            Some(&client.access),
+            &json!({"advisor_email": advisor.email}),
+        )
+        .await,
+    )
+    .await;
+    let (seq, _) = subscribe(&mut watcher, encoding, Some(client.id)).await;
+    app.tick("SPY", 500.0).await;
+    let (_, seen) = until_wealth(&mut watcher, encoding, seq, 6400.0).await;
+    assert_eq!(seen.user_id, client.id);
+
+    // The advisor's client list carries the live success probability.
+    let clients = ok_json(app.get("/advisor/clients", Some(&advisor.access)).await).await;
+    assert_eq!(clients[0]["user_id"], client.id.to_string());
+    assert!(clients[0]["success_probability"].as_f64().is_some());
+    problem(
+        app.get("/advisor/clients", Some(&stranger.access)).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
+    let revoked = app
+        .delete(
+            &format!("/advisors/grants/{}", advisor.id),
+            Some(&client.access),
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    loop {
+        match receive(&mut watcher, encoding).await {
+            Ok(ServerMessage::Unsubscribed { stream, reason }) => {
+                assert_eq!(stream, client.id);
+                assert_eq!(reason, "access revoked");
+                break;
+            }
+            Ok(ServerMessage::Update { .. }) => {}
+            other => panic!("expected the end of the stream, got {other:?}"),
+        }
+    }
+    app.tick("SPY", 510.0).await;
+    let nothing = tokio::time::timeout(Duration::from_millis(500), watcher.next()).await;
+    assert!(nothing.is_err(), "no frame after revocation: {nothing:?}");
+    problem(
+        app.get(
+            &format!("/live/state?user_id={}", client.id),
+            Some(&advisor.access),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn a_panicking_simulation_actor_is_restarted_and_updates_continue() {
+    let app = quiet_app().await;
+    let user = with_holdings(&app).await;
+    app.tick("SPY", 400.0).await;
+    app.tick("BND", 70.0).await;
+    let encoding = Encoding::Json;
+    let mut socket = open(&app, &user, encoding).await;
+    let snapshot = subscribe(&mut socket, encoding, None).await;
+    let (seq, before) = settled(&mut socket, encoding, snapshot, 5400.0).await;
+    for child in ["simulation", "portfolio", "alerts"] {
+        let response = app
+            .post(
+                &format!("/testing/faults/{child}"),
+                Some(&user.access),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.tick("SPY", 450.0).await;
+    let (_, after) = until_wealth(&mut socket, encoding, seq, 5900.0).await;
+    // Same seed after the restart: the numbers move only with the wealth.
+    assert_eq!(after.simulation.seed, before.simulation.seed);
+    assert!(after.simulation.success_probability >= before.simulation.success_probability);
+}
+
+#[actix_web::test]
+async fn what_ifs_answer_on_the_same_numbers_and_commit_updates_the_plan() {
+    let app = quiet_app().await;
+    let user = app.new_user().await;
+    for encoding in [Encoding::Json, Encoding::MessagePack] {
+        let mut socket = open(&app, &user, encoding).await;
+        let (seq, _) = subscribe(&mut socket, encoding, None).await;
+        send(
+            &mut socket,
+            encoding,
+            &ClientMessage::WhatIf {
+                request_id: 1,
+                user_id: None,
+                changes: WhatIfChanges {
+                    weights: Some(vec![0.5, 0.5, 0.5]),
+                    ..WhatIfChanges::default()
+                },
+            },
+        )
+        .await;
+        match receive(&mut socket, encoding).await {
+            Ok(ServerMessage::Error {
+                code,
+                field,
+                request_id,
+                ..
+            }) => {
+                assert_eq!(code, ErrorCode::ValidationFailed);
+                assert_eq!(field.as_deref(), Some("changes.weights"));
+                assert_eq!(request_id, Some(1));
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        send(
+            &mut socket,
+            encoding,
+            &ClientMessage::Commit { request_id: 2 },
+        )
+        .await;
+        assert!(matches!(
+            receive(&mut socket, encoding).await,
+            Ok(ServerMessage::Error {
+                code: ErrorCode::Conflict,
+                request_id: Some(2),
+                ..
+            })
+        ));
+        let contribution = if encoding == Encoding::Json {
+            2500.0
+        } else {
+            3000.0
+        };
+        let changes = WhatIfChanges {
+            monthly_contribution: Some(contribution),
+            ..WhatIfChanges::default()
+        };
+        send(
+            &mut socket,
+            encoding,
+            &ClientMessage::WhatIf {
+                request_id: 3,
+                user_id: None,
+                changes: changes.clone(),
+            },
+        )
+        .await;
+        let answer = match receive(&mut socket, encoding).await {
+            Ok(ServerMessage::WhatIfResult {
+                request_id, answer, ..
+            }) => {
+                assert_eq!(request_id, 3);
+                answer
+            }
+            other => panic!("expected a what-if result, got {other:?}"),
+        };
+        assert_eq!(answer.variant.monthly_contribution, contribution);
+        assert!(answer.success_probability_change >= 0.0);
+        // REST answers the same what-if identically.
+        let rest = ok_json(
+            app.post(
+                "/live/what-if",
+                Some(&user.access),
+                &json!({"changes": changes}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            rest["variant"]["success_probability"].as_f64().unwrap(),
+            answer.variant.success_probability
+        );
+
+        send(
+            &mut socket,
+            encoding,
+            &ClientMessage::Commit { request_id: 4 },
+        )
+        .await;
+        let mut committed = false;
+        let mut last_seq = seq;
+        // The commit is acknowledged and the stream moves to the new contribution.
+        while !committed || last_seq == seq {
+            match receive(&mut socket, encoding).await {
+                Ok(ServerMessage::Committed { request_id }) => {
+                    assert_eq!(request_id, 4);
+                    committed = true;
+                }
+                Ok(ServerMessage::Update { seq, state, .. }) => {
+                    assert_eq!(state.simulation.monthly_contribution, contribution);
+                    last_seq = seq;
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        let plan = ok_json(app.get("/planning/plan", Some(&user.access)).await).await;
+        assert_eq!(plan["monthly_contribution"].as_f64().unwrap(), contribution);
+    }
+    // Only the owner may commit over REST.
+    let other = app.new_user().await;
+    problem(
+        app.post(
+            "/live/what-if",
+            Some(&other.access),
+            &json!({"user_id": user.id, "changes": {}, "commit": true}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let bad = problem(
+        app.post(
+            "/live/what-if",
+            Some(&user.access),
+            &json!({"changes": {"monthly_spending": -1}}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(bad["errors"][0]["field"], "changes.monthly_spending");
+}
+
+#[actix_web::test]
+async fn a_stalled_client_is_closed_with_4008_and_its_backlog_stays_bounded() {
+    let app = spawn_app_with(|s| {
+        s.market.feed = FeedKind::None;
+        s.live.outbound_queue = 16;
+        s.live.stall_timeout_ms = 3000;
+    })
+    .await;
+    let user = app.new_user().await;
+    // A tiny receive window, so the server's writes stall as soon as the client stops reading.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket
+        .connect(app.address.trim_start_matches("http://").parse().unwrap())
+        .await
+        .unwrap();
+    let request = format!("{}/ws", app.address.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    let (mut ws, _) =
+        tokio_tungstenite::client_async(request, tokio_tungstenite::MaybeTlsStream::Plain(stream))
+            .await
+            .unwrap();
+    let encoding = Encoding::Json;
+    send(
+        &mut ws,
+        encoding,
+        &ClientMessage::Auth {
+            token: user.access.clone(),
+        },
+    )
+    .await;
+    assert!(matches!(
+        receive(&mut ws, encoding).await,
+        Ok(ServerMessage::Welcome { .. })
+    ));
+    // Pings the client never reads the answers to.
+    let ping = Message::Text(r#"{"type":"ping","nonce":1}"#.into());
+    for _ in 0..50_000 {
+        ws.feed(ping.clone()).await.unwrap();
+    }
+    ws.flush().await.unwrap();
+    let mut pongs = 0_u32;
+    let code = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+            Ok(Some(Ok(Message::Text(_)))) => pongs += 1,
+            Ok(Some(Ok(Message::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) => break None,
+            Err(_) => panic!("the server neither answered nor closed"),
+        }
+    };
+    assert_eq!(code, Some(4008), "after {pongs} pongs");
+    assert!(
+        pongs < 50_000,
+        "the backlog was cut, not all {pongs} answers queued"
+    );
+}
+
+#[actix_web::test]
+async fn the_replay_feed_drives_a_session_end_to_end() {
+    let csv = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/sp500_prices.csv"
+    );
+    let app = spawn_app_with(|s| {
+        s.market.feed = FeedKind::Replay;
+        s.market.replay_file = Some(csv.into());
+        s.market.tick_interval_ms = 20;
+        s.market.max_jump_ratio = 3.0;
+        s.live.min_interval_ms = 1;
+    })
+    .await;
+    let user = app.new_user().await;
+    app.create_holding(&user, "ira", "MSFT", 100.0, "us_equity")
+        .await;
+    app.create_holding(&user, "ira", "JNJ", 50.0, "us_equity")
+        .await;
+    let encoding = Encoding::MessagePack;
+    let mut socket = open(&app, &user, encoding).await;
+    let (mut last_seq, _) = subscribe(&mut socket, encoding, None).await;
+    let mut wealths = Vec::new();
+    while wealths.len() < 5 {
+        match receive(&mut socket, encoding).await {
+            Ok(ServerMessage::Update {
+                seq,
+                skipped,
+                state,
+                ticks,
+                ..
+            }) => {
+                assert_eq!(seq, last_seq + 1 + skipped);
+                last_seq = seq;
+                assert!(
+                    ticks
+                        .iter()
+                        .all(|t| t.symbol == "MSFT" || t.symbol == "JNJ")
+                );
+                if state.simulation.wealth_source == WealthSource::Holdings {
+                    wealths.push(state.simulation.starting_wealth);
+                }
+            }
+            other => panic!("expected updates, got {other:?}"),
+        }
+    }
+    wealths.dedup();
+    assert!(
+        wealths.len() >= 3,
+        "the wealth follows the replayed closes: {wealths:?}"
+    );
+}
