@@ -1,0 +1,224 @@
+//! One WebSocket per user: authenticate, subscribe, then measure every update.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt, stream};
+use protocol::ws::{ClientMessage, Encoding, ServerMessage};
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::Options;
+use crate::setup::User;
+
+/// Counters shared by every connection.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Handshakes or subscriptions that failed.
+    pub failed_handshakes: AtomicU64,
+    /// Connections that ended before the run did.
+    pub lost: AtomicU64,
+    /// Updates received during the measurement.
+    pub updates: AtomicU64,
+    /// Revaluations the server folded into those updates.
+    pub coalesced: AtomicU64,
+    /// Updates the server dropped for a slow reader and announced (`skipped`).
+    pub skipped: AtomicU64,
+    /// Sequence numbers that jumped without being announced.
+    pub gaps: AtomicU64,
+    /// Alerts and other frames.
+    pub other_frames: AtomicU64,
+}
+
+/// What a run measured besides the counters.
+#[derive(Debug)]
+pub struct Run {
+    /// Tick-to-client latencies in milliseconds.
+    pub latencies_ms: Vec<u32>,
+    /// Sessions subscribed when the measurement started.
+    pub subscribed: usize,
+    /// How long connecting and subscribing everyone took.
+    pub connect_time: Duration,
+    /// The measurement's length.
+    pub measured: Duration,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn encode(encoding: Encoding, message: &ClientMessage) -> anyhow::Result<Message> {
+    let bytes = encoding.encode(message)?;
+    Ok(match encoding {
+        Encoding::Json => Message::Text(String::from_utf8(bytes)?.into()),
+        Encoding::MessagePack => Message::Binary(bytes.into()),
+    })
+}
+
+fn decode(encoding: Encoding, frame: &Message) -> Option<ServerMessage> {
+    match frame {
+        Message::Text(t) => encoding.decode(t.as_bytes()).ok(),
+        Message::Binary(b) => encoding.decode(b).ok(),
+        _ => None,
+    }
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connects, authenticates and subscribes; returns the socket and the snapshot's seq.
+async fn open(options: &Options, encoding: Encoding, user: &User) -> anyhow::Result<(Socket, u64)> {
+    let mut request =
+        format!("{}/ws", options.url.replacen("http", "ws", 1)).into_client_request()?;
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", encoding.subprotocol().parse()?);
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+    socket
+        .send(encode(
+            encoding,
+            &ClientMessage::Auth {
+                token: user.token.clone(),
+            },
+        )?)
+        .await?;
+    socket
+        .send(encode(
+            encoding,
+            &ClientMessage::Subscribe { user_id: None },
+        )?)
+        .await?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        let frame = tokio::time::timeout(Duration::from_secs(120), socket.next())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("closed during the handshake"))??;
+        match decode(encoding, &frame) {
+            Some(ServerMessage::Snapshot { seq, .. }) => return Ok((socket, seq)),
+            Some(ServerMessage::Error { message, .. }) => anyhow::bail!("refused: {message}"),
+            _ => {}
+        }
+    }
+    anyhow::bail!("no snapshot")
+}
+
+/// Reads updates until `end`, checking sequence numbers and recording latencies once
+/// `measuring` turns true.
+async fn follow(
+    mut socket: Socket,
+    mut seq: u64,
+    encoding: Encoding,
+    stats: &Stats,
+    mut measuring: watch::Receiver<Option<Instant>>,
+) -> Vec<u32> {
+    let mut latencies = Vec::new();
+    loop {
+        let end = *measuring.borrow();
+        let frame = tokio::select! {
+            frame = socket.next() => frame,
+            _ = measuring.changed() => continue,
+            () = async {
+                match end {
+                    Some(end) => tokio::time::sleep_until(end.into()).await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                let _ = socket.close(None).await;
+                return latencies;
+            }
+        };
+        let Some(Ok(frame)) = frame else {
+            stats.lost.fetch_add(1, Ordering::Relaxed);
+            return latencies;
+        };
+        let counting = end.is_some();
+        match decode(encoding, &frame) {
+            Some(ServerMessage::Update {
+                seq: next,
+                skipped,
+                coalesced,
+                newest_tick_ms,
+                ..
+            }) => {
+                if next != seq + 1 + skipped {
+                    stats.gaps.fetch_add(1, Ordering::Relaxed);
+                }
+                seq = next;
+                if counting {
+                    stats.updates.fetch_add(1, Ordering::Relaxed);
+                    stats
+                        .coalesced
+                        .fetch_add(u64::from(coalesced), Ordering::Relaxed);
+                    stats.skipped.fetch_add(skipped, Ordering::Relaxed);
+                    if let Some(tick) = newest_tick_ms {
+                        let ms = (now_ms() - tick).max(0);
+                        latencies.push(u32::try_from(ms).unwrap_or(u32::MAX));
+                    }
+                }
+            }
+            Some(ServerMessage::Snapshot { seq: s, .. }) => seq = s,
+            Some(_) => {
+                stats.other_frames.fetch_add(1, Ordering::Relaxed);
+            }
+            None => {}
+        }
+    }
+}
+
+/// Opens every session, measures for `duration`, and gathers the latencies.
+pub async fn run(
+    options: &Options,
+    encoding: Encoding,
+    users: Vec<User>,
+    stats: Arc<Stats>,
+    duration: Duration,
+) -> anyhow::Result<Run> {
+    let started = Instant::now();
+    let (start_tx, start_rx) = watch::channel(None::<Instant>);
+    let opened: Vec<Option<(Socket, u64)>> = stream::iter(users)
+        .map(|user| {
+            let stats = stats.clone();
+            async move {
+                match open(options, encoding, &user).await {
+                    Ok(opened) => Some(opened),
+                    Err(e) => {
+                        eprintln!("handshake failed: {e:#}");
+                        stats.failed_handshakes.fetch_add(1, Ordering::Relaxed);
+                        None
+                    }
+                }
+            }
+        })
+        .buffer_unordered(options.connect_concurrency.max(1))
+        .collect()
+        .await;
+    let subscribed = opened.iter().flatten().count();
+    let connect_time = started.elapsed();
+    eprintln!("{subscribed} sessions subscribed in {connect_time:.1?}; measuring for {duration:?}");
+    let tasks: Vec<_> = opened
+        .into_iter()
+        .flatten()
+        .map(|(socket, seq)| {
+            let (stats, rx) = (stats.clone(), start_rx.clone());
+            tokio::spawn(async move { follow(socket, seq, encoding, &stats, rx).await })
+        })
+        .collect();
+    // Let the sessions settle (a first update each) before counting.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let measure_from = Instant::now();
+    start_tx.send_replace(Some(measure_from + duration));
+    let mut latencies_ms = Vec::new();
+    for task in tasks {
+        latencies_ms.extend(task.await?);
+    }
+    Ok(Run {
+        latencies_ms,
+        subscribed,
+        connect_time,
+        measured: measure_from.elapsed(),
+    })
+}
