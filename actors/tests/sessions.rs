@@ -505,3 +505,28 @@ async fn the_ticks_of_one_market_move_make_one_update() {
     assert_eq!(ticks.len(), 2);
     assert_eq!(*newest_tick_ms, Some(8));
 }
+
+#[actix::test]
+async fn forgetting_a_user_stops_their_session_and_their_viewing() {
+    let w = world(vec![], fast());
+    let advisor = Uuid::new_v4();
+    let other_owner = Uuid::new_v4();
+    let mut own = watch(&w, OWNER, OWNER, 1).await;
+    let mut advised = watch(&w, other_owner, advisor, 2).await;
+    let _ = next(&mut own).await;
+    let _ = next(&mut advised).await;
+    for user in [OWNER, advisor] {
+        w.registry
+            .send(actors::live::registry::Forget { user })
+            .await
+            .unwrap();
+    }
+    for rx in [&mut own, &mut advised] {
+        loop {
+            if let StreamBody::Ended { .. } = &*next(rx).await {
+                break;
+            }
+        }
+    }
+    assert_eq!(w.registry.send(SessionCount).await.unwrap(), 1);
+}

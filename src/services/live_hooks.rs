@@ -4,7 +4,7 @@
 //! Kept in one place so the REST services stay ignorant of the actor system. The messages
 //! go to this node's registry only; with several nodes, Redis fan-out would carry them.
 
-use actors::live::registry::{Changed, Revoked};
+use actors::live::registry::{Changed, Forget, Revoked};
 use uuid::Uuid;
 
 use crate::state::AppState;
@@ -22,6 +22,11 @@ pub fn plan_changed(state: &AppState, user_id: Uuid) {
 /// A user's alert rules changed.
 pub fn alert_rules_changed(state: &AppState, user_id: Uuid) {
     state.live.registry.do_send(Changed { user: user_id });
+}
+
+/// An account is gone: its session stops and it watches no one's stream any more.
+pub fn account_deleted(state: &AppState, user_id: Uuid) {
+    state.live.registry.do_send(Forget { user: user_id });
 }
 
 /// `client_id` revoked `advisor_id`'s access: the advisor's subscriptions to the client's

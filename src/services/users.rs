@@ -174,6 +174,7 @@ pub async fn delete_account(
         return Err(ApiError::InvalidCredentials);
     }
     if state.db.delete_account(user, Some(ip)).await? {
+        super::live_hooks::account_deleted(state, user);
         Ok(())
     } else {
         Err(ApiError::NotFound)

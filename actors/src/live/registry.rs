@@ -16,7 +16,7 @@ use super::backend::SessionBackend;
 use super::events::StreamEvent;
 use super::session::{
     AddSubscriber, FaultChild, GetCounters, GetState, Reload, RemoveSubscriber, RevokeViewer,
-    SessionCounters, SessionStopped, SessionWhatIf, UserSession,
+    SessionCounters, SessionStopped, SessionWhatIf, Stop, UserSession,
 };
 use super::simulation::WhatIfError;
 use super::supervision::Child;
@@ -63,6 +63,15 @@ pub struct Revoked {
     pub owner: Uuid,
     /// The advisor.
     pub viewer: Uuid,
+}
+
+/// `user`'s account is gone: stop their session (its subscribers are told) and end their
+/// subscriptions to other users' streams.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Forget {
+    /// The user.
+    pub user: Uuid,
 }
 
 /// `owner`'s current state (the session is started if needed).
@@ -217,6 +226,19 @@ impl Handler<Revoked> for SessionRegistry {
     fn handle(&mut self, msg: Revoked, _: &mut Context<Self>) {
         if let Some(addr) = self.running(msg.owner) {
             addr.do_send(RevokeViewer { viewer: msg.viewer });
+        }
+    }
+}
+
+impl Handler<Forget> for SessionRegistry {
+    type Result = ();
+
+    fn handle(&mut self, msg: Forget, _: &mut Context<Self>) {
+        if let Some((_, addr)) = self.sessions.remove(&msg.user) {
+            addr.do_send(Stop);
+        }
+        for (_, addr) in self.sessions.values() {
+            addr.do_send(RevokeViewer { viewer: msg.user });
         }
     }
 }

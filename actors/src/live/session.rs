@@ -74,6 +74,11 @@ pub struct SessionWhatIf(pub protocol::live::WhatIfChanges);
 #[rtype(result = "()")]
 pub struct FaultChild(pub Child);
 
+/// Stops the session now (its user is gone); subscribers get the end of the stream.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Stop;
+
 /// Told to the registry when a session stops, so it forgets the address.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
@@ -568,6 +573,14 @@ impl Handler<FaultChild> for UserSession {
             Child::Portfolio => self.portfolio.as_ref().map(|a| a.do_send(InjectFault)),
             Child::Alerts => self.alerts.as_ref().map(|a| a.do_send(InjectFault)),
         };
+    }
+}
+
+impl Handler<Stop> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, _: Stop, ctx: &mut Context<Self>) {
+        ctx.stop();
     }
 }
 

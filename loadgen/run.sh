@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the live-stream load test: a release server pinned to core 0, the load generator
+# pinned to core 1, 50 synthetic symbols ticking once a second, N sessions of 5 symbols each.
+#
+#   bash loadgen/run.sh 1000 [extra glidepath-load options]
+#
+# The first run creates the users (registration and login cost two password hashes each);
+# later runs reuse them from target/loadgen-users.txt and only log in.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sessions="${1:-1000}"
+shift || true
+target="${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')}"
+cargo build --release -q -p glidepath -p glidepath-loadgen
+ulimit -n 65536
+data="${LOAD_DATA_DIR:-$target/loadgen-data}"
+mkdir -p "$data"
+symbols=$(python3 -c 'print(",".join(f"S{i:02}" for i in range(50)))')
+port="${LOAD_PORT:-8090}"
+GLIDEPATH_PORT="$port" GLIDEPATH_DATA_DIR="$data" GLIDEPATH_LOG=warn \
+GLIDEPATH_MARKET__FEED=synthetic GLIDEPATH_MARKET__SYMBOLS="$symbols" \
+GLIDEPATH_MARKET__TICK_INTERVAL_MS=1000 \
+GLIDEPATH_AUTH__ACCESS_TTL_SECS=3600 \
+GLIDEPATH_RATE_LIMIT__LOGIN_PER_IP=1000000 GLIDEPATH_RATE_LIMIT__LOGIN_PER_ACCOUNT=1000000 \
+GLIDEPATH_RATE_LIMIT__REGISTER_PER_IP=1000000 \
+GLIDEPATH_DATABASE__MAX_CONNECTIONS=16 \
+  taskset -c 0 "$target/release/glidepath" serve &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+taskset -c 1 "$target/release/glidepath-load" --url "http://127.0.0.1:$port" \
+  --sessions "$sessions" --server-pid "$server" \
+  --users-file "$data/users.txt" "$@"
