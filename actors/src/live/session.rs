@@ -327,10 +327,16 @@ impl UserSession {
             let _gone = waiter.send(state.clone());
         }
         // Subscribers that arrived before the first state get it as their snapshot.
-        let snapshot = Arc::new(StreamBody::Snapshot {
-            seq: self.seq,
-            state: state.clone(),
-        });
+        let snapshot = self
+            .subscribers
+            .values()
+            .any(|sub| !sub.snapshotted)
+            .then(|| {
+                Arc::new(StreamBody::Snapshot {
+                    seq: self.seq,
+                    state: state.clone(),
+                })
+            });
         let update = Arc::new(StreamBody::Update {
             seq: self.seq,
             coalesced: done.coalesced,
@@ -339,11 +345,12 @@ impl UserSession {
             state: state.clone(),
         });
         for sub in self.subscribers.values_mut() {
-            let body = if sub.snapshotted {
-                update.clone()
-            } else {
-                sub.snapshotted = true;
-                snapshot.clone()
+            let body = match (&snapshot, sub.snapshotted) {
+                (Some(snapshot), false) => {
+                    sub.snapshotted = true;
+                    snapshot.clone()
+                }
+                _ => update.clone(),
             };
             sub.events.do_send(StreamEvent {
                 stream: self.user,
