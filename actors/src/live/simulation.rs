@@ -18,6 +18,9 @@ use protocol::simulations::PercentilesView;
 
 use super::supervision::{DownNotice, InjectFault, Shutdown};
 
+/// Preparations running at once, across all sessions.
+static PREPARING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// A new plan: prepare it, then answer.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
@@ -247,7 +250,12 @@ impl Handler<SetPlan> for SimulationActor {
         let version = self.plan_version;
         self.plan = Some(plan.clone());
         let options = self.options();
-        let prepare = tokio::task::spawn_blocking(move || PreparedSimulation::new(&plan, &options));
+        let prepare = async move {
+            // Thousands of sessions starting at once queue here rather than each taking a
+            // blocking thread: the work is CPU-bound and rayon spreads each one anyway.
+            let _permit = PREPARING.acquire().await;
+            tokio::task::spawn_blocking(move || PreparedSimulation::new(&plan, &options)).await
+        };
         ctx.spawn(prepare.into_actor(self).map(move |result, act, ctx| {
             if act.plan_version != version {
                 return;
