@@ -16,75 +16,130 @@
 //!
 //! Memory: one 4 KB block of counts per year and binade actually reached, allocated on first
 //! use (P1 reaches about 30 per year: about 7 MB for 60 years), plus 8 bytes per year and
-//! binade of table; one such set per worker thread, merged at the end.
+//! binade of table, plus a batch of values held back ([`YearCounter`], 1 MB for P1); one such
+//! set per worker thread, merged at the end.
 
 use super::stats::{LEVELS, Percentiles, interpolate, positions, ranks_of};
 
 /// Bins per binade (and in [0, 1)): 2^10.
 const BINS: usize = 1 << 10;
-/// Block 0 is [0, 1); block e + 1 holds [2^e, 2^(e+1)) for e = 0 ..= 1023.
-const BLOCKS: usize = 1 + 1024;
+/// Keys 0 .. 1024 are [0, 1) in equal steps; key 1024 (e + 1) + j is
+/// [2^e (1 + j/1024), 2^e (1 + (j+1)/1024)) for e = 0 ..= 1023.
+const KEYS: usize = (1 + 1024) * BINS;
 /// Bits of an `f64` below the mantissa's top 10.
 const SHIFT: u32 = 52 - 10;
+/// `value.to_bits() >> SHIFT` of 1.0, less the 1,024 keys below 1.
+const KEY_OFFSET: usize = (1022 << 10) as usize;
 
-/// Counts of the values per bin, for each year of a run.
-#[derive(Debug)]
-pub struct YearHistograms {
-    years: usize,
-    zeros: Vec<u32>,
-    /// `blocks[year * BLOCKS + block]`, allocated on first use.
-    blocks: Vec<Option<Box<[u32; BINS]>>>,
-}
-
-/// The block and bin of a value greater than 0.
+/// The key of a value at least 0; larger values never get smaller keys.
 #[inline]
-fn bin_of(value: f64) -> (usize, usize) {
+fn key_of(value: f64) -> usize {
     if value < 1.0 {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0 < v·1024 < 1024
-        (0, (value * BINS as f64) as usize)
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0 <= v·1024 < 1024
+        let key = (value * BINS as f64) as usize;
+        key
     } else {
-        #[allow(clippy::cast_possible_truncation)] // 11 bits, then 10 bits
-        let (exponent, mantissa) = (
-            (value.to_bits() >> 52) as usize,
-            (value.to_bits() >> SHIFT) as usize & (BINS - 1),
-        );
-        // 1023 is the exponent of 1; an infinite value (never produced) saturates.
-        ((exponent - 1022).min(BLOCKS - 1), mantissa)
+        #[allow(clippy::cast_possible_truncation)] // 22 bits
+        let bits = (value.to_bits() >> SHIFT) as usize;
+        // An infinite value (never produced) saturates.
+        (bits - KEY_OFFSET).min(KEYS - 1)
     }
 }
 
-/// The middle of bin `bin` of block `block`.
-fn middle(block: usize, bin: usize) -> f64 {
+/// The middle of key `key`'s bin.
+fn middle(key: usize) -> f64 {
     #[allow(clippy::cast_precision_loss)] // below 2^11
-    if block == 0 {
-        (bin as f64 + 0.5) / BINS as f64
+    if key < BINS {
+        (key as f64 + 0.5) / BINS as f64
     } else {
-        let edge = ((block as u64 + 1022) << 52) | ((bin as u64) << SHIFT);
+        let edge = ((key + KEY_OFFSET) as u64) << SHIFT;
         let (low, high) = (f64::from_bits(edge), f64::from_bits(edge + (1 << SHIFT)));
         // Both are powers of two apart: the mean is exact.
         low + (high - low) / 2.0
     }
 }
 
+/// One year's counts over the keys `first .. first + counts.len()`: one dense run, grown a
+/// binade at a time as values arrive, so that a count is one indexed increment.
+#[derive(Debug, Default)]
+struct YearCounts {
+    first: usize,
+    counts: Vec<u32>,
+}
+
+impl YearCounts {
+    /// Makes the run cover `low ..= high`.
+    fn cover(&mut self, low: usize, high: usize) {
+        let (low, high) = (low / BINS * BINS, (high / BINS + 1) * BINS);
+        if self.counts.is_empty() {
+            self.first = low;
+            self.counts = vec![0; high - low];
+            return;
+        }
+        let end = self.first + self.counts.len();
+        if low >= self.first && high <= end {
+            return;
+        }
+        let first = low.min(self.first);
+        let mut counts = vec![0; high.max(end) - first];
+        counts[self.first - first..end - first].copy_from_slice(&self.counts);
+        self.first = first;
+        self.counts = counts;
+    }
+
+    /// Counts values by their keys.
+    fn add_keys(&mut self, keys: &[u32]) {
+        let (low, high) = keys.iter().fold((usize::MAX, 0), |(l, h), k| {
+            (l.min(*k as usize), h.max(*k as usize))
+        });
+        if low > high {
+            return;
+        }
+        self.cover(low, high);
+        // A loop this small keeps many increments' cache misses in flight at once.
+        let counts = &mut self.counts[..];
+        for k in keys {
+            counts[*k as usize - self.first] += 1;
+        }
+    }
+
+    fn merge(&mut self, other: &Self) {
+        if other.counts.is_empty() {
+            return;
+        }
+        self.cover(other.first, other.first + other.counts.len() - 1);
+        let at = other.first - self.first;
+        for (c, o) in self.counts[at..].iter_mut().zip(&other.counts) {
+            *c += o;
+        }
+    }
+}
+
+/// Counts of the values per bin, for each year of a run.
+#[derive(Debug)]
+pub struct YearHistograms {
+    zeros: Vec<u32>,
+    years: Vec<YearCounts>,
+}
+
 impl YearHistograms {
     /// Empty counts for `years` years.
     pub fn new(years: usize) -> Self {
         Self {
-            years,
             zeros: vec![0; years],
-            blocks: (0..years * BLOCKS).map(|_| None).collect(),
+            years: (0..years).map(|_| YearCounts::default()).collect(),
         }
     }
 
     /// Counts a surviving path's real wealth `value` (at least 0) at year index `year`.
-    #[inline]
-    pub fn add(&mut self, year: usize, value: f64) {
-        let (block, bin) = bin_of(value);
-        self.blocks[year * BLOCKS + block].get_or_insert_with(|| Box::new([0; BINS]))[bin] += 1;
+    #[cfg(test)]
+    fn add(&mut self, year: usize, value: f64) {
+        #[allow(clippy::cast_possible_truncation)] // below 2^21
+        self.years[year].add_keys(&[key_of(value) as u32]);
     }
 
     /// Sets the count of ruined paths (wealth 0) of each year from those ruined during each
-    /// year (ruined paths are not passed to [`YearHistograms::add`]).
+    /// year (ruined paths are not counted otherwise).
     pub fn set_zeros(&mut self, ruined_in_year: &[u32]) {
         let mut so_far = 0;
         for (zeros, ruined) in self.zeros.iter_mut().zip(ruined_in_year) {
@@ -94,48 +149,36 @@ impl YearHistograms {
     }
 
     /// Adds `other`'s counts (exact, so the order of merging does not matter).
-    pub fn merge(&mut self, other: Self) {
-        for (zeros, more) in self.zeros.iter_mut().zip(other.zeros) {
+    pub fn merge(&mut self, other: &Self) {
+        for (zeros, more) in self.zeros.iter_mut().zip(&other.zeros) {
             *zeros += more;
         }
-        for (mine, theirs) in self.blocks.iter_mut().zip(other.blocks) {
-            match (mine.as_mut(), theirs) {
-                (Some(counts), Some(more)) => {
-                    for (c, m) in counts.iter_mut().zip(more.iter()) {
-                        *c += m;
-                    }
-                }
-                (None, theirs) => *mine = theirs,
-                (Some(_), None) => {}
-            }
+        for (mine, theirs) in self.years.iter_mut().zip(&other.years) {
+            mine.merge(theirs);
         }
     }
 
     /// The percentiles of each year, each order statistic read as its bin's middle.
     pub fn percentiles(&self) -> Vec<Percentiles> {
-        (0..self.years).map(|year| self.year(year)).collect()
+        (0..self.years.len()).map(|year| self.year(year)).collect()
     }
 
     fn year(&self, year: usize) -> Percentiles {
         let zeros = self.zeros[year] as usize;
-        let blocks = &self.blocks[year * BLOCKS..(year + 1) * BLOCKS];
-        let counted = |b: &Option<Box<[u32; BINS]>>| {
-            b.as_ref()
-                .map_or(0, |c| c.iter().map(|&x| x as usize).sum::<usize>())
-        };
-        let n = zeros + blocks.iter().map(counted).sum::<usize>();
+        let run = &self.years[year];
+        let n = zeros + run.counts.iter().map(|&c| c as usize).sum::<usize>();
         if n == 0 {
             return Percentiles::of(&mut []);
         }
         let positions = positions(n, LEVELS);
         let ranks = ranks_of(&positions, n);
-        // One walk up the bins, reading each wanted rank as it is passed.
+        // One walk up the bins (a binade at a time where no wanted rank falls), reading each
+        // wanted rank as it is passed.
         let mut found: Vec<(usize, f64)> = Vec::with_capacity(ranks.len());
         let mut wanted = ranks.iter().copied().filter(|r| *r >= zeros).peekable();
         let mut below = zeros;
-        for (block, counts) in blocks.iter().enumerate() {
-            let Some(counts) = counts else { continue };
-            let total: usize = counts.iter().map(|&x| x as usize).sum();
+        for (binade, counts) in run.counts.chunks(BINS).enumerate() {
+            let total: usize = counts.iter().map(|&c| c as usize).sum();
             if wanted.peek().is_none_or(|r| *r >= below + total) {
                 below += total;
                 continue;
@@ -143,7 +186,7 @@ impl YearHistograms {
             for (bin, &count) in counts.iter().enumerate() {
                 below += count as usize;
                 while let Some(r) = wanted.next_if(|r| *r < below) {
-                    found.push((r, middle(block, bin)));
+                    found.push((r, middle(run.first + binade * BINS + bin)));
                 }
             }
         }
@@ -168,12 +211,79 @@ impl YearHistograms {
     }
 }
 
+/// Paths whose yearly values a [`YearCounter`] holds before counting them.
+const BATCH: usize = 2_048;
+
+/// Counts paths' yearly values a batch at a time, year by year.
+///
+/// Counting each path's 60 values as it ends touches 60 far-apart parts of several MB of
+/// counts, one cache miss each: 8.7 ns per value, 5.6% of a 500,000-path P1 run on one
+/// thread. Held back and counted a year at a time, a batch's values for one year land in
+/// that year's part only, whose busy lines stay cached for the whole batch. The batch costs
+/// 8 bytes per path and year (1 MB per worker for P1), whatever N.
+#[derive(Debug)]
+pub struct YearCounter {
+    counts: YearHistograms,
+    /// `held[year * BATCH + i]`, the first `fill[year]` of each year.
+    held: Vec<f64>,
+    fill: Vec<usize>,
+    /// One year's keys of a batch.
+    keys: Vec<u32>,
+}
+
+impl YearCounter {
+    /// Nothing counted yet, for `years` years.
+    pub fn new(years: usize) -> Self {
+        Self {
+            counts: YearHistograms::new(years),
+            held: vec![0.0; years * BATCH],
+            fill: vec![0; years],
+            keys: Vec::with_capacity(BATCH),
+        }
+    }
+
+    /// Holds a path's real wealth for each year it was alive (ruined years, 0, are counted
+    /// apart: [`YearHistograms::set_zeros`]).
+    #[inline]
+    pub fn add_path(&mut self, alive: &[f64]) {
+        for (year, value) in alive.iter().enumerate() {
+            self.held[year * BATCH + self.fill[year]] = *value;
+            self.fill[year] += 1;
+        }
+        // Year 0 holds the most: every path alive later was alive then.
+        if self.fill.first().is_some_and(|f| *f == BATCH) {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (year, fill) in self.fill.iter_mut().enumerate() {
+            // Keys first, then the increments in a loop of their own (see `add_keys`).
+            self.keys.clear();
+            #[allow(clippy::cast_possible_truncation)] // below 2^21
+            self.keys.extend(
+                self.held[year * BATCH..year * BATCH + *fill]
+                    .iter()
+                    .map(|v| key_of(*v) as u32),
+            );
+            self.counts.years[year].add_keys(&self.keys);
+            *fill = 0;
+        }
+    }
+
+    /// The counts, everything held counted.
+    pub fn finish(mut self) -> YearHistograms {
+        self.flush();
+        self.counts
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn bins_hold_their_values_and_their_middles_are_within_the_bound() {
+    fn keys_are_ordered_and_their_middles_are_within_the_bound() {
         let mut state = 99_u64;
         for _ in 0..100_000 {
             state = state
@@ -181,18 +291,17 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             #[allow(clippy::cast_precision_loss)]
             let value = ((state >> 11) as f64 / (1u64 << 53) as f64 * 60.0 - 12.0).exp2();
-            let (block, bin) = bin_of(value);
-            let mid = middle(block, bin);
+            let key = key_of(value);
+            let mid = middle(key);
             let bound = (value.max(1.0)) / 2048.0;
-            assert!(
-                (mid - value).abs() <= bound,
-                "{value} in ({block}, {bin}): {mid}"
-            );
+            assert!((mid - value).abs() <= bound, "{value} in {key}: {mid}");
+            assert!(key_of(value * 1.01) >= key);
         }
-        assert_eq!(bin_of(1.0), (1, 0));
-        assert_eq!(bin_of(0.999_999), (0, 1023));
-        assert_eq!(bin_of(f64::MAX).0, BLOCKS - 1);
-        assert_eq!(bin_of(f64::INFINITY).0, BLOCKS - 1);
+        assert_eq!(key_of(0.0), 0);
+        assert_eq!(key_of(0.999_999), 1023);
+        assert_eq!(key_of(1.0), 1024);
+        assert_eq!(key_of(f64::MAX), KEYS - 1);
+        assert_eq!(key_of(f64::INFINITY), KEYS - 1);
     }
 
     /// Counts `values[year * count + path]`, zeros apart.
@@ -238,9 +347,9 @@ mod tests {
             h
         };
         let (mut ab, b) = (half(0, 1_000), half(1_000, n));
-        ab.merge(b);
+        ab.merge(&b);
         let (a, mut ba) = (half(0, 1_000), half(1_000, n));
-        ba.merge(a);
+        ba.merge(&a);
         let got = whole.percentiles();
         assert_eq!(got, ab.percentiles());
         assert_eq!(got, ba.percentiles());
