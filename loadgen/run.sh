@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the live-stream load test: a release server pinned to core 0, the load generator
-# pinned to core 1, 50 synthetic symbols ticking once a second, N sessions of 5 symbols each.
+# Runs the live-stream load test: a release server pinned to core 0 (one HTTP worker and one
+# session thread, since it has one core), the load generator pinned to core 1, 50 synthetic
+# symbols ticking once a second, N sessions of 5 symbols each.
 #
 #   bash loadgen/run.sh 1000 [extra glidepath-load options]
 #
@@ -12,7 +13,7 @@ sessions="${1:-1000}"
 shift || true
 target="${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')}"
 cargo build --release -q -p glidepath -p glidepath-loadgen
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"   # one descriptor per connection on each side
 data="${LOAD_DATA_DIR:-$target/loadgen-data}"
 mkdir -p "$data"
 symbols=$(python3 -c 'print(",".join(f"S{i:02}" for i in range(50)))')
@@ -24,6 +25,7 @@ GLIDEPATH_AUTH__ACCESS_TTL_SECS=3600 \
 GLIDEPATH_RATE_LIMIT__LOGIN_PER_IP=1000000 GLIDEPATH_RATE_LIMIT__LOGIN_PER_ACCOUNT=1000000 \
 GLIDEPATH_RATE_LIMIT__REGISTER_PER_IP=1000000 \
 GLIDEPATH_DATABASE__MAX_CONNECTIONS=16 \
+GLIDEPATH_WORKERS="${LOAD_SERVER_THREADS:-1}" GLIDEPATH_LIVE__THREADS="${LOAD_SERVER_THREADS:-1}" \
   taskset -c 0 "$target/release/glidepath" serve &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT

@@ -523,3 +523,45 @@ async fn the_replay_feed_drives_a_session_end_to_end() {
         "the wealth follows the replayed closes: {wealths:?}"
     );
 }
+
+#[actix_web::test]
+async fn a_synthetic_tick_reaches_a_subscribed_client_within_a_bound() {
+    let app = spawn_app_with(|s| {
+        s.market.feed = FeedKind::Synthetic;
+        s.market.symbols = vec!["AAPL".into(), "MSFT".into()];
+        s.market.tick_interval_ms = 200;
+    })
+    .await;
+    let user = app.new_user().await;
+    app.create_holding(&user, "brokerage", "AAPL", 10.0, "us_equity")
+        .await;
+    let encoding = Encoding::Json;
+    let mut socket = open(&app, &user, encoding).await;
+    let (mut last_seq, _) = subscribe(&mut socket, encoding, None).await;
+    let mut fed = 0;
+    while fed < 3 {
+        match receive(&mut socket, encoding).await {
+            Ok(ServerMessage::Update {
+                seq,
+                skipped,
+                ticks,
+                newest_tick_ms: Some(tick_ms),
+                state,
+                ..
+            }) => {
+                assert_eq!(seq, last_seq + 1 + skipped);
+                last_seq = seq;
+                let latency = chrono::Utc::now().timestamp_millis() - tick_ms;
+                assert!(
+                    (0..2000).contains(&latency),
+                    "{latency} ms from tick to client"
+                );
+                assert_eq!(ticks[0].symbol, "AAPL");
+                assert_eq!(state.simulation.starting_wealth, 10.0 * ticks[0].price);
+                fed += 1;
+            }
+            Ok(ServerMessage::Update { seq, .. }) => last_seq = seq,
+            other => panic!("expected updates, got {other:?}"),
+        }
+    }
+}

@@ -1,9 +1,11 @@
 //! The portfolio actor: the holdings marked to market at the hub's prices, their weights
 //! per asset class and the drift from the plan's targets. It subscribes to the hub for the
-//! held symbols only.
+//! held symbols only, and values once per market move: a feed publishes its symbols together,
+//! so the ticks arriving within the batch window after the first make one valuation.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use actix::{Actor, ActorContext, Addr, AsyncContext, Context, Handler, Message, Recipient};
 use engine::portfolio;
@@ -34,8 +36,10 @@ pub struct Valuation {
     pub portfolio: LivePortfolio,
     /// Its market value, when anything is held and priced.
     pub wealth: Option<f64>,
-    /// The tick that caused it.
-    pub tick: Option<TickSummary>,
+    /// The ticks that caused it (latest per symbol).
+    pub ticks: Vec<TickSummary>,
+    /// How many ticks it folds (more than `ticks` when a symbol moved twice).
+    pub tick_count: u32,
 }
 
 /// Values `holdings` at `prices` against the targets of `classes` (see
@@ -121,6 +125,11 @@ pub struct PortfolioActor {
     classes: Vec<String>,
     targets: Vec<f64>,
     prices: HashMap<String, f64>,
+    /// Ticks since the last valuation; a valuation waits `batch_window` after the first, so
+    /// the ticks of one market move make one valuation.
+    ticks: Vec<TickSummary>,
+    tick_count: u32,
+    batch_window: Duration,
     subscription: HubSubscription,
     _notice: DownNotice,
 }
@@ -128,13 +137,21 @@ pub struct PortfolioActor {
 impl PortfolioActor {
     /// An actor valuing holdings at `hub`'s prices for `session`.
     #[must_use]
-    pub fn new(session: Recipient<Valuation>, hub: Addr<PriceHub>, notice: DownNotice) -> Self {
+    pub fn new(
+        session: Recipient<Valuation>,
+        hub: Addr<PriceHub>,
+        batch_window: Duration,
+        notice: DownNotice,
+    ) -> Self {
         Self {
             session,
             holdings: Vec::new(),
             classes: Vec::new(),
             targets: Vec::new(),
             prices: HashMap::new(),
+            ticks: Vec::new(),
+            tick_count: 0,
+            batch_window,
             subscription: HubSubscription {
                 id: NEXT_SUBSCRIBER.fetch_add(1, Ordering::Relaxed),
                 hub,
@@ -143,12 +160,15 @@ impl PortfolioActor {
         }
     }
 
-    fn publish(&self, tick: Option<TickSummary>) {
+    fn publish(&mut self) {
+        let ticks = std::mem::take(&mut self.ticks);
+        let tick_count = std::mem::take(&mut self.tick_count);
         let (portfolio, wealth) = value(&self.holdings, &self.prices, &self.classes, &self.targets);
         self.session.do_send(Valuation {
             portfolio,
             wealth,
-            tick,
+            ticks,
+            tick_count,
         });
     }
 }
@@ -174,20 +194,28 @@ impl Handler<SetHoldings> for PortfolioActor {
             symbols,
             recipient: ctx.address().recipient(),
         });
-        self.publish(None);
+        self.publish();
     }
 }
 
 impl Handler<PriceUpdate> for PortfolioActor {
     type Result = ();
 
-    fn handle(&mut self, msg: PriceUpdate, _: &mut Context<Self>) {
+    fn handle(&mut self, msg: PriceUpdate, ctx: &mut Context<Self>) {
         self.prices.insert(msg.symbol.clone(), msg.price);
-        self.publish(Some(TickSummary {
+        if self.ticks.is_empty() {
+            ctx.run_later(self.batch_window, |act, _| act.publish());
+        }
+        self.tick_count += 1;
+        let tick = TickSummary {
             symbol: msg.symbol,
             price: msg.price,
             ts_ms: msg.ts_ms,
-        }));
+        };
+        match self.ticks.iter_mut().find(|t| t.symbol == tick.symbol) {
+            Some(seen) => *seen = tick,
+            None => self.ticks.push(tick),
+        }
     }
 }
 

@@ -230,15 +230,22 @@ impl UserSession {
                         me.recipient(),
                         self.settings.paths,
                         user_seed(self.user),
-                        (self.settings.min_interval, self.settings.batch_window),
+                        self.settings.min_interval,
                         notice,
                     )
                     .start(),
                 );
             }
             Child::Portfolio => {
-                self.portfolio =
-                    Some(PortfolioActor::new(me.recipient(), self.hub.clone(), notice).start());
+                self.portfolio = Some(
+                    PortfolioActor::new(
+                        me.recipient(),
+                        self.hub.clone(),
+                        self.settings.batch_window,
+                        notice,
+                    )
+                    .start(),
+                );
             }
             Child::Alerts => {
                 let rules = self
@@ -272,7 +279,8 @@ impl UserSession {
             sim.do_send(Revalue {
                 wealth,
                 source,
-                tick: None,
+                ticks: Vec::new(),
+                changes: 1,
             });
         }
         if let Some(portfolio) = &self.portfolio {
@@ -445,9 +453,9 @@ impl Handler<Valuation> for UserSession {
     fn handle(&mut self, msg: Valuation, _: &mut Context<Self>) {
         self.valuation = Some((msg.portfolio, msg.wealth));
         let (wealth, source) = self.wealth();
-        if let (Some(alerts), Some(tick)) = (&self.alerts, &msg.tick) {
+        if let (Some(alerts), false) = (&self.alerts, msg.ticks.is_empty()) {
             alerts.do_send(Observe {
-                ticks: vec![tick.clone()],
+                ticks: msg.ticks.clone(),
                 ..Observe::default()
             });
         }
@@ -455,7 +463,8 @@ impl Handler<Valuation> for UserSession {
             sim.do_send(Revalue {
                 wealth,
                 source,
-                tick: msg.tick,
+                ticks: msg.ticks,
+                changes: msg.tick_count,
             });
         }
     }

@@ -34,8 +34,10 @@ pub struct Revalue {
     pub wealth: f64,
     /// Where it came from.
     pub source: WealthSource,
-    /// The tick that caused it, if one did.
-    pub tick: Option<TickSummary>,
+    /// The ticks that caused it (none for a new plan or new holdings).
+    pub ticks: Vec<TickSummary>,
+    /// How many ticks (or other changes) it stands for; at least 1.
+    pub changes: u32,
 }
 
 /// A new answer for the session.
@@ -93,7 +95,6 @@ pub struct SimulationActor {
     paths: u32,
     seed: u64,
     min_interval: Duration,
-    batch_window: Duration,
     plan: Option<Arc<Plan>>,
     prepared: Option<Arc<PreparedSimulation>>,
     /// Bumped on every plan, so a slow preparation of an older plan is ignored.
@@ -156,13 +157,13 @@ fn apply(plan: &Plan, changes: &WhatIfChanges) -> Result<Plan, WhatIfError> {
 
 impl SimulationActor {
     /// An actor answering with `paths` paths drawn from `seed`, at most once per
-    /// `min_interval` and after a `batch_window` (see [`super::LiveSettings`]).
+    /// `min_interval`.
     #[must_use]
     pub fn new(
         session: Recipient<SimulationDone>,
         paths: u32,
         seed: u64,
-        (min_interval, batch_window): (Duration, Duration),
+        min_interval: Duration,
         notice: DownNotice,
     ) -> Self {
         Self {
@@ -170,7 +171,6 @@ impl SimulationActor {
             paths,
             seed,
             min_interval,
-            batch_window,
             plan: None,
             prepared: None,
             plan_version: 0,
@@ -191,19 +191,14 @@ impl SimulationActor {
         }
     }
 
-    /// Runs after the batch window, or once the minimum interval since the last run has
-    /// passed, whichever is later. The window folds the ticks of one market move (a feed
-    /// publishes all its symbols at once) into one run.
+    /// Runs now, or once the minimum interval since the last run has passed.
     fn schedule(&mut self, ctx: &mut Context<Self>) {
         if self.timer.is_some() || self.prepared.is_none() || self.wealth.is_none() {
             return;
         }
-        let wait = self
-            .last_run
-            .map_or(Duration::ZERO, |t| {
-                self.min_interval.saturating_sub(t.elapsed())
-            })
-            .max(self.batch_window);
+        let wait = self.last_run.map_or(Duration::ZERO, |t| {
+            self.min_interval.saturating_sub(t.elapsed())
+        });
         if wait.is_zero() {
             self.run();
         } else {
@@ -282,8 +277,8 @@ impl Handler<Revalue> for SimulationActor {
             source: msg.source,
         });
         let pending = self.pending.get_or_insert_with(Pending::default);
-        pending.count += 1;
-        if let Some(tick) = msg.tick {
+        pending.count += msg.changes.max(1);
+        for tick in msg.ticks {
             pending.newest_tick_ms = pending.newest_tick_ms.max(Some(tick.ts_ms));
             match pending.ticks.iter_mut().find(|t| t.symbol == tick.symbol) {
                 Some(seen) => *seen = tick,
