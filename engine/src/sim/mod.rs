@@ -263,7 +263,8 @@ fn run_paths<const N: usize>(
 /// Runs the paths of one task, passing each path's yearly wealth to `counter` for the
 /// years before its ruin (the ruined years are counted from the paths' ends afterwards).
 /// Counting inside the month loop instead made the compiler spill around it: 6% more
-/// instructions in all, against 1.5% this way (callgrind, 20,000 paths).
+/// instructions in all than without the fan chart, against 2.3% this way (callgrind, 20,000
+/// paths, one thread).
 fn run_paths_counted<const N: usize>(
     model: &Model,
     seed: u64,
