@@ -356,27 +356,27 @@ fn simulate_histogram(
         };
         n
     ];
-    // At most one set of counts per worker busy at a time: a task takes one from here (or
-    // makes one) and puts it back.
-    let spare: Mutex<Vec<YearCounter>> = Mutex::new(Vec::new());
+    // One counter per worker thread, always the same one: a counter handed from thread to
+    // thread would take its cached counts and held values with it.
+    let threads = rayon::current_num_threads().max(1);
+    let counters: Vec<Mutex<Option<YearCounter>>> =
+        (0..threads).map(|_| Mutex::new(None)).collect();
     ends.par_chunks_mut(CHUNK)
         .enumerate()
         .for_each(|(chunk, out)| {
-            let taken = spare.lock().unwrap_or_else(PoisonError::into_inner).pop();
-            let mut counter = taken.unwrap_or_else(|| YearCounter::new(years));
+            let slot = rayon::current_thread_index().unwrap_or(0) % threads;
+            let mut counter = counters[slot]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let counter = counter.get_or_insert_with(|| YearCounter::new(years));
             by_width!(
                 model.assets,
-                run_paths_counted(model, options.seed, chunk * CHUNK, out, &mut counter)
+                run_paths_counted(model, options.seed, chunk * CHUNK, out, counter)
             );
-            spare
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(counter);
         });
-    let mut sets = spare
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
+    let mut sets = counters
         .into_iter()
+        .filter_map(|c| c.into_inner().unwrap_or_else(PoisonError::into_inner))
         .map(YearCounter::finish);
     let mut counts = sets.next().unwrap_or_else(|| YearHistograms::new(years));
     for other in sets {
