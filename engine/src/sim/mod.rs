@@ -341,8 +341,10 @@ pub fn simulate_with(
     Ok(summarise(&model, options, &ends, fan_chart, true))
 }
 
-/// The paths with the fan chart counted into per-year histograms as each task finishes:
-/// memory for the yearly values is one task's worth per worker, not N × years.
+/// The paths with the fan chart counted into per-year histograms (`sim/fan.rs`): memory for
+/// the yearly values is a batch of paths and the counts per worker, not N × years. A worker
+/// keeps its counter locked for a whole task; nothing in a task calls back into rayon, so it
+/// can never wait on its own lock.
 fn simulate_histogram(
     model: &Model,
     options: &SimulationOptions,
