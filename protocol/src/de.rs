@@ -77,3 +77,60 @@ mod tests {
         }
     }
 }
+
+/// Where `input` (what a client sent) has an array and `parsed` (the same message after a
+/// round trip through its type) an object: serde reads a struct from an array of its fields
+/// in order, which no message of this API means. The path is in the API's field syntax
+/// (`changes`, `variants[0].changes`); `None` when every object was sent as one.
+#[must_use]
+pub fn array_for_object(input: &serde_json::Value, parsed: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    fn walk(input: &Value, parsed: &Value, path: &str) -> Option<String> {
+        match (input, parsed) {
+            (Value::Array(_), Value::Object(_)) => Some(path.to_owned()),
+            (Value::Object(sent), Value::Object(read)) => read.iter().find_map(|(key, value)| {
+                let here = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                sent.get(key).and_then(|s| walk(s, value, &here))
+            }),
+            (Value::Array(sent), Value::Array(read)) => sent
+                .iter()
+                .zip(read)
+                .enumerate()
+                .find_map(|(i, (s, r))| walk(s, r, &format!("{path}[{i}]"))),
+            _ => None,
+        }
+    }
+    walk(input, parsed, "").map(|p| if p.is_empty() { "body".to_owned() } else { p })
+}
+
+#[cfg(test)]
+mod array_tests {
+    use serde_json::json;
+
+    use super::array_for_object;
+
+    #[test]
+    fn an_array_sent_for_an_object_is_found_with_its_path() {
+        let parsed = json!({"a": 1, "changes": {"x": null, "y": null}, "v": [{"c": {"k": 1}}]});
+        assert_eq!(
+            array_for_object(&json!({"changes": [null, null]}), &parsed).as_deref(),
+            Some("changes")
+        );
+        assert_eq!(
+            array_for_object(&json!({"v": [{"c": [1]}]}), &parsed).as_deref(),
+            Some("v[0].c")
+        );
+        assert_eq!(
+            array_for_object(&json!([1]), &parsed).as_deref(),
+            Some("body")
+        );
+        assert_eq!(
+            array_for_object(&json!({"changes": {}, "v": [{"c": {"k": 1}}]}), &parsed),
+            None
+        );
+    }
+}

@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::StreamExt;
 use protocol::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -43,7 +44,7 @@ fn field_of(path: &str, message: &str) -> String {
 ///
 /// # Errors
 /// [`ApiError::Malformed`] with the field and serde's message.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse_json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, ApiError> {
     // serde also reads a struct from an array of its fields in order; every body of this API is
     // an object, and `[null, null]` must not pass as one.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
@@ -75,7 +76,26 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })?;
     de.end()
         .map_err(|_| ApiError::malformed("body", "trailing characters after the JSON value"))?;
+    refuse_arrays_for_objects(bytes, &value)?;
     Ok(value)
+}
+
+/// serde reads a nested struct from an array of its fields in order too; the API documents
+/// objects, so `{"changes": [null, null]}` is refused with the field named.
+fn refuse_arrays_for_objects<T: Serialize>(bytes: &[u8], value: &T) -> Result<(), ApiError> {
+    let (Ok(sent), Ok(read)) = (
+        serde_json::from_slice::<serde_json::Value>(bytes),
+        serde_json::to_value(value),
+    ) else {
+        return Ok(());
+    };
+    match protocol::de::array_for_object(&sent, &read) {
+        Some(field) => Err(ApiError::malformed(
+            field,
+            "must be a JSON object, not an array",
+        )),
+        None => Ok(()),
+    }
 }
 
 fn is_json(req: &HttpRequest) -> bool {
@@ -85,7 +105,7 @@ fn is_json(req: &HttpRequest) -> bool {
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
+impl<T: DeserializeOwned + Serialize + 'static> FromRequest for Body<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 

@@ -565,3 +565,50 @@ async fn a_synthetic_tick_reaches_a_subscribed_client_within_a_bound() {
         }
     }
 }
+
+#[actix_web::test]
+async fn arrays_are_not_accepted_for_nested_objects() {
+    let app = quiet_app().await;
+    let user = app.new_user().await;
+    let refused = problem(
+        app.post(
+            "/live/what-if",
+            Some(&user.access),
+            &json!({"changes": [null, null]}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "malformed_request",
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["field"], "changes");
+    let refused = problem(
+        app.post(
+            "/simulations/monte-carlo",
+            Some(&user.access),
+            &json!({"plan": [250000, 0, 360, 0, 720, 0.025, 0.002, null, null, null]}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "malformed_request",
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["field"], "plan");
+    let mut socket = open(&app, &user, Encoding::Json).await;
+    socket
+        .send(Message::Text(
+            r#"{"type":"what_if","request_id":1,"changes":[null,null,null,null]}"#.into(),
+        ))
+        .await
+        .unwrap();
+    match receive(&mut socket, Encoding::Json).await {
+        Ok(ServerMessage::Error { code, message, .. }) => {
+            assert_eq!(code, ErrorCode::MalformedRequest);
+            assert!(
+                message.starts_with("changes must be a JSON object"),
+                "{message}"
+            );
+        }
+        other => panic!("expected an error frame, got {other:?}"),
+    }
+}

@@ -146,7 +146,8 @@ impl AlertActor {
             async move {
                 match stored.await {
                     Ok(alert) => raised.do_send(AlertRaised(alert)),
-                    Err(e) => tracing::error!(error = %e, "an alert could not be stored"),
+                    // The rule or the user may have been deleted meanwhile.
+                    Err(e) => tracing::warn!(error = %e, "an alert could not be stored; dropped"),
                 }
             }
             .into_actor(self),

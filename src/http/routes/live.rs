@@ -17,6 +17,7 @@ use crate::state::AppState;
 /// Whose live state.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct StateQuery {
     /// A client who granted the caller access; the caller's own plan when omitted.
     pub user_id: Option<Uuid>,

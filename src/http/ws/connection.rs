@@ -390,6 +390,19 @@ impl WsConnection {
                 );
             }
         };
+        if self.encoding == Encoding::Json
+            && let (Ok(sent), Ok(read)) = (
+                serde_json::from_slice::<serde_json::Value>(bytes),
+                serde_json::to_value(&message),
+            )
+            && let Some(field) = protocol::de::array_for_object(&sent, &read)
+        {
+            return self.error(
+                ctx,
+                ErrorCode::MalformedRequest,
+                format!("{field} must be a JSON object, not an array"),
+            );
+        }
         let me = match (&message, self.user) {
             (ClientMessage::Auth { token }, _) => return self.authenticate(ctx, token),
             (_, None) => return self.error(ctx, ErrorCode::Unauthorized, "send auth first"),
