@@ -365,7 +365,7 @@ impl UserSession {
                 body,
             });
         }
-        if let Some(alerts) = &self.alerts {
+        if let (Some(alerts), true) = (&self.alerts, self.has_rules()) {
             alerts.do_send(Observe {
                 success_probability: Some(state.simulation.success_probability),
                 max_abs_drift: (state.portfolio.total_value > 0.0)
@@ -376,11 +376,15 @@ impl UserSession {
         self.state = Some(state);
     }
 
-    fn check_idle(&mut self, ctx: &mut Context<Self>) {
-        let monitored = self
-            .loaded
+    /// Whether any alert rule needs observations (most sessions have none).
+    fn has_rules(&self) -> bool {
+        self.loaded
             .as_ref()
-            .is_some_and(|l| !l.data.rules.is_empty());
+            .is_some_and(|l| !l.data.rules.is_empty())
+    }
+
+    fn check_idle(&mut self, ctx: &mut Context<Self>) {
+        let monitored = self.has_rules();
         if !self.subscribers.is_empty() || monitored {
             self.idle_since = None;
             return;
@@ -453,7 +457,7 @@ impl Handler<Valuation> for UserSession {
     fn handle(&mut self, msg: Valuation, _: &mut Context<Self>) {
         self.valuation = Some((msg.portfolio, msg.wealth));
         let (wealth, source) = self.wealth();
-        if let (Some(alerts), false) = (&self.alerts, msg.ticks.is_empty()) {
+        if let (Some(alerts), true) = (&self.alerts, self.has_rules() && !msg.ticks.is_empty()) {
             alerts.do_send(Observe {
                 ticks: msg.ticks.clone(),
                 ..Observe::default()
