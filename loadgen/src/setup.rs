@@ -17,27 +17,56 @@ const PASSWORD: &str = "load test password 1234";
 pub struct User {
     /// The access token.
     pub token: String,
+    /// When it expires (Unix seconds), so a later run can reuse it.
+    pub expires_at: i64,
+}
+
+/// A line of the users file: `email`, or `email token expires_at`.
+fn parse_line(line: &str) -> (String, Option<User>) {
+    let mut parts = line.split_whitespace();
+    let email = parts.next().unwrap_or_default().to_owned();
+    let user = match (
+        parts.next(),
+        parts.next().and_then(|e| e.parse::<i64>().ok()),
+    ) {
+        // A token with ten minutes left is good for a run.
+        (Some(token), Some(expires_at)) if expires_at > now_secs() + 600 => Some(User {
+            token: token.to_owned(),
+            expires_at,
+        }),
+        _ => None,
+    };
+    (email, user)
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// N users, logged in, each with a plan and holdings.
 pub async fn users(options: &Options) -> anyhow::Result<Vec<User>> {
-    let known: Vec<String> = std::fs::read_to_string(&options.users_file)
-        .map(|s| s.lines().map(str::to_owned).collect())
+    let known: Vec<(String, Option<User>)> = std::fs::read_to_string(&options.users_file)
+        .map(|s| s.lines().map(parse_line).collect())
         .unwrap_or_default();
     let run = uuid::Uuid::new_v4().simple().to_string();
-    let emails: Vec<(usize, String, bool)> = (0..options.sessions)
+    let emails: Vec<(usize, String, bool, Option<User>)> = (0..options.sessions)
         .map(|i| match known.get(i) {
-            Some(email) => (i, email.clone(), false),
-            None => (i, format!("load-{}-{i}@example.com", &run[..8]), true),
+            Some((email, user)) => (i, email.clone(), false, user.clone()),
+            None => (i, format!("load-{}-{i}@example.com", &run[..8]), true, None),
         })
         .collect();
     let client = Client::builder()
         .timeout(Duration::from_secs(120))
         .build()?;
     let results: Vec<anyhow::Result<(usize, String, User)>> = stream::iter(emails)
-        .map(|(i, email, new)| {
+        .map(|(i, email, new, cached)| {
             let client = client.clone();
             async move {
+                if let Some(user) = cached {
+                    return Ok((i, email, user));
+                }
                 let user = prepare(&client, options, i, &email, new)
                     .await
                     .with_context(|| format!("user {i} ({email})"))?;
@@ -52,13 +81,16 @@ pub async fn users(options: &Options) -> anyhow::Result<Vec<User>> {
         ready.push(r?);
     }
     ready.sort_by_key(|(i, _, _)| *i);
-    if ready.len() > known.len() {
-        if let Some(dir) = options.users_file.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let lines: Vec<&str> = ready.iter().map(|(_, e, _)| e.as_str()).collect();
-        std::fs::write(&options.users_file, lines.join("\n"))?;
+    // Remember every user with its token; users beyond this run's count stay as they were.
+    let mut lines: Vec<String> = ready
+        .iter()
+        .map(|(_, e, u)| format!("{e} {} {}", u.token, u.expires_at))
+        .collect();
+    lines.extend(known.iter().skip(ready.len()).map(|(e, _)| e.clone()));
+    if let Some(dir) = options.users_file.parent() {
+        std::fs::create_dir_all(dir)?;
     }
+    std::fs::write(&options.users_file, lines.join("\n"))?;
     Ok(ready.into_iter().map(|(_, _, u)| u).collect())
 }
 
@@ -108,6 +140,7 @@ async fn prepare(
         .as_str()
         .context("no access token")?
         .to_owned();
+    let expires_at = now_secs() + tokens["expires_in"].as_i64().unwrap_or(900);
     if new {
         // Plans differ, so every session prepares its own simulation.
         let spending = 4000.0 + (i % 2000) as f64;
@@ -145,5 +178,5 @@ async fn prepare(
             .await?;
         }
     }
-    Ok(User { token })
+    Ok(User { token, expires_at })
 }

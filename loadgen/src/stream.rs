@@ -179,12 +179,16 @@ pub async fn run(
 ) -> anyhow::Result<Run> {
     let started = Instant::now();
     let (start_tx, start_rx) = watch::channel(None::<Instant>);
-    let opened: Vec<Option<(Socket, u64)>> = stream::iter(users)
+    // Each socket is read from the moment it is subscribed (answering the server's pings and
+    // draining updates); only the measurement window counts.
+    let tasks: Vec<Option<tokio::task::JoinHandle<Vec<u32>>>> = stream::iter(users)
         .map(|user| {
-            let stats = stats.clone();
+            let (stats, rx) = (stats.clone(), start_rx.clone());
             async move {
                 match open(options, encoding, &user).await {
-                    Ok(opened) => Some(opened),
+                    Ok((socket, seq)) => Some(tokio::spawn(async move {
+                        follow(socket, seq, encoding, &stats, rx).await
+                    })),
                     Err(e) => {
                         eprintln!("handshake failed: {e:#}");
                         stats.failed_handshakes.fetch_add(1, Ordering::Relaxed);
@@ -196,17 +200,10 @@ pub async fn run(
         .buffer_unordered(options.connect_concurrency.max(1))
         .collect()
         .await;
-    let subscribed = opened.iter().flatten().count();
+    let tasks: Vec<_> = tasks.into_iter().flatten().collect();
+    let subscribed = tasks.len();
     let connect_time = started.elapsed();
     eprintln!("{subscribed} sessions subscribed in {connect_time:.1?}; measuring for {duration:?}");
-    let tasks: Vec<_> = opened
-        .into_iter()
-        .flatten()
-        .map(|(socket, seq)| {
-            let (stats, rx) = (stats.clone(), start_rx.clone());
-            tokio::spawn(async move { follow(socket, seq, encoding, &stats, rx).await })
-        })
-        .collect();
     // Let the sessions settle (a first update each) before counting.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let measure_from = Instant::now();
