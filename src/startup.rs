@@ -186,6 +186,9 @@ fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
             .default_service(web::to(http::not_found))
     })
     .shutdown_timeout(settings.shutdown_timeout_secs)
+    // Live updates are small frames: without this, Nagle's algorithm holds each one until the
+    // client acknowledges the previous, and a delayed ACK adds up to 40 ms.
+    .tcp_nodelay(true)
     .listen(listener)?;
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
