@@ -131,9 +131,23 @@ async fn follow(
                 return latencies;
             }
         };
-        let Some(Ok(frame)) = frame else {
-            stats.lost.fetch_add(1, Ordering::Relaxed);
-            return latencies;
+        let frame = match frame {
+            Some(Ok(Message::Close(close))) => {
+                eprintln!("the server closed a connection: {close:?}");
+                stats.lost.fetch_add(1, Ordering::Relaxed);
+                return latencies;
+            }
+            Some(Ok(frame)) => frame,
+            Some(Err(e)) => {
+                eprintln!("a connection failed: {e}");
+                stats.lost.fetch_add(1, Ordering::Relaxed);
+                return latencies;
+            }
+            None => {
+                eprintln!("a connection ended without a close frame");
+                stats.lost.fetch_add(1, Ordering::Relaxed);
+                return latencies;
+            }
         };
         let counting = end.is_some();
         match decode(encoding, &frame) {
