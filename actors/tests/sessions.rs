@@ -431,16 +431,22 @@ async fn what_ifs_use_the_same_random_numbers_and_plan_changes_reload() {
     // A stored change reaches the running session.
     let mut rx = watch(&w, OWNER, OWNER, 1).await;
     let _ = next(&mut rx).await;
-    w.memory
-        .data
-        .lock()
-        .unwrap()
-        .as_mut()
-        .unwrap()
-        .plan
-        .initial_wealth = 400_000.0;
+    {
+        let mut data = w.memory.data.lock().unwrap();
+        let plan = &mut data.as_mut().unwrap().plan;
+        plan.initial_wealth = 400_000.0;
+        plan.monthly_contribution = 3000.0;
+    }
     w.registry.send(Changed { user: OWNER }).await.unwrap();
-    state_with_wealth(&mut rx, 400_000.0).await;
+    // The first state at the new wealth is already the new plan's (never the old preparation
+    // answered under the new plan's name).
+    let (_, success) = state_with_wealth(&mut rx, 400_000.0).await;
+    assert_eq!(
+        success,
+        prepared
+            .answer(400_000.0, &mut Vec::new())
+            .success_probability
+    );
 }
 
 #[actix::test]

@@ -271,8 +271,10 @@ async fn a_panicking_simulation_actor_is_restarted_and_updates_continue() {
 #[actix_web::test]
 async fn what_ifs_answer_on_the_same_numbers_and_commit_updates_the_plan() {
     let app = quiet_app().await;
-    let user = app.new_user().await;
+    let mut user = app.new_user().await;
     for encoding in [Encoding::Json, Encoding::MessagePack] {
+        // A user per encoding: the first commit's updates must not reach the second socket.
+        user = app.new_user().await;
         let mut socket = open(&app, &user, encoding).await;
         let (seq, _) = subscribe(&mut socket, encoding, None).await;
         send(

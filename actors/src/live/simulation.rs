@@ -244,6 +244,9 @@ impl Handler<SetPlan> for SimulationActor {
         self.plan_version += 1;
         let version = self.plan_version;
         self.plan = Some(plan.clone());
+        // The old preparation belongs to the old plan: answering from it under the new plan's
+        // name would publish a wrong state. Nothing is answered until the new one is ready.
+        self.prepared = None;
         let options = self.options();
         let prepare = async move {
             // Thousands of sessions starting at once queue here rather than each taking a
