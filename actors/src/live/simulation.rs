@@ -103,6 +103,8 @@ pub struct SimulationActor {
     pending: Option<Pending>,
     last_run: Option<Instant>,
     timer: Option<SpawnHandle>,
+    /// What-ifs waiting for a preparation to finish.
+    ready: Vec<tokio::sync::oneshot::Sender<()>>,
     scratch: Vec<f64>,
     _notice: DownNotice,
 }
@@ -178,6 +180,7 @@ impl SimulationActor {
             pending: None,
             last_run: None,
             timer: None,
+            ready: Vec::new(),
             scratch: Vec::new(),
             _notice: notice,
         }
@@ -261,6 +264,9 @@ impl Handler<SetPlan> for SimulationActor {
             match result {
                 Ok(Ok(prepared)) => {
                     act.prepared = Some(Arc::new(prepared));
+                    for ready in act.ready.drain(..) {
+                        let _ = ready.send(());
+                    }
                     act.pending.get_or_insert_with(Pending::default).count += 1;
                     act.schedule(ctx);
                 }
@@ -296,6 +302,28 @@ impl Handler<WhatIf> for SimulationActor {
     type Result = ResponseActFuture<Self, Result<WhatIfAnswer, WhatIfError>>;
 
     fn handle(&mut self, WhatIf(changes): WhatIf, _: &mut Context<Self>) -> Self::Result {
+        if self.prepared.is_some() && self.wealth.is_some() {
+            return self.what_if_now(changes);
+        }
+        // A plan is being prepared (a new session, or just after a change): answer once it is
+        // ready rather than refusing.
+        let (ready, wait) = tokio::sync::oneshot::channel();
+        self.ready.push(ready);
+        Box::pin(
+            async move {
+                let _ = tokio::time::timeout(Duration::from_secs(10), wait).await;
+            }
+            .into_actor(self)
+            .then(move |(), act, _| act.what_if_now(changes)),
+        )
+    }
+}
+
+impl SimulationActor {
+    fn what_if_now(
+        &mut self,
+        changes: WhatIfChanges,
+    ) -> ResponseActFuture<Self, Result<WhatIfAnswer, WhatIfError>> {
         let (Some(prepared), Some(plan), Some(wealth)) =
             (self.prepared.clone(), self.plan.clone(), self.wealth)
         else {
