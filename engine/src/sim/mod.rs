@@ -87,7 +87,7 @@ pub enum FanChartMethod {
     /// values (240 MB for 500,000 paths of P1).
     Exact,
     /// A fixed log-spaced histogram per year: memory that does not grow with N (a few MB
-    /// per thread) and each percentile within 2^-11 (0.049%) of the exact one, relative, or
+    /// per thread) and each percentile within 2^-9 (0.2%) of the exact one, relative, or
     /// absolutely below 1 (details in `sim/fan.rs`). Bit-identical whatever the thread count.
     Histogram,
     /// [`FanChartMethod::Exact`] up to [`EXACT_FAN_CHART_PATHS`] paths, then
@@ -116,7 +116,7 @@ pub struct SimulationOptions {
     /// Fixes the result bit for bit, whatever the number of threads.
     pub seed: u64,
     /// Whether to compute the yearly fan chart: exact up to [`EXACT_FAN_CHART_PATHS`] paths
-    /// (N × years values in memory), within 2^-11 above it, in memory that does not grow
+    /// (N × years values in memory), within 2^-9 above it, in memory that does not grow
     /// with N ([`FanChartMethod`]).
     pub fan_chart: bool,
 }
