@@ -115,7 +115,6 @@ struct Subscriber {
 /// What the session keeps of its loaded data.
 struct Loaded {
     plan: Arc<Plan>,
-    classes: Vec<String>,
     data: SessionData,
 }
 
@@ -197,10 +196,8 @@ impl UserSession {
         ctx.spawn(load.into_actor(self).map(move |result, act, ctx| {
             match result {
                 Ok(data) => {
-                    let classes = data.asset_classes.clone();
                     act.loaded = Some(Loaded {
                         plan: Arc::new(data.plan.clone()),
-                        classes,
                         data,
                     });
                     for child in &restart {
@@ -286,7 +283,7 @@ impl UserSession {
         if let Some(portfolio) = &self.portfolio {
             portfolio.do_send(SetHoldings {
                 holdings: loaded.data.holdings.clone(),
-                classes: loaded.classes.clone(),
+                classes: loaded.data.asset_classes.clone(),
                 targets: loaded.plan.weights.clone(),
             });
         }
@@ -309,7 +306,7 @@ impl UserSession {
             return portfolio.clone();
         }
         let (classes, targets) = self.loaded.as_ref().map_or((vec![], vec![]), |l| {
-            (l.classes.clone(), l.plan.weights.clone())
+            (l.data.asset_classes.clone(), l.plan.weights.clone())
         });
         value(&[], &HashMap::new(), &classes, &targets).0
     }

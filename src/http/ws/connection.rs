@@ -20,6 +20,7 @@ use actix::{
 };
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Closed, ProtocolError, Session};
 use actors::live::events::{StreamBody, StreamEvent};
+use actors::live::now_ms;
 use actors::live::registry::{Unwatch, Watch};
 use protocol::ErrorCode;
 use protocol::live::WhatIfChanges;
@@ -90,12 +91,6 @@ pub(crate) fn close_reason(err: &ProtocolError) -> (CloseCode, &'static str) {
         }
         _ => (CloseCode::Protocol, "protocol error"),
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 impl WsConnection {
