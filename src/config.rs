@@ -70,12 +70,14 @@ pub struct LiveConfig {
     /// Least time between two re-simulations of one session, in milliseconds; ticks in
     /// between are folded into the next run (latest wins).
     pub min_interval_ms: u64,
-    /// How long a re-simulation waits after the tick that triggers it, in milliseconds, so
-    /// the ticks of one market move make one update.
+    /// How long a valuation waits after a tick for more, in milliseconds. Feeds deliver a
+    /// market move as one batch, which always makes one update; a window folds ticks that a
+    /// provider sends one by one as well, at the cost of that much latency. 0: off.
     pub batch_window_ms: u64,
     /// A session nobody watches and with no alert rules stops after this many seconds.
     pub idle_timeout_secs: u64,
-    /// Threads the sessions run on; the number of cores when unset.
+    /// Threads the sessions run on; the number of cores when unset. 0: no threads of their
+    /// own: a session runs on the HTTP worker thread of the connection that starts it.
     pub threads: Option<usize>,
     /// Frames a connection may have waiting besides coalesced updates; beyond, and when a
     /// write has been pending for `stall_timeout_ms`, the client is closed as too slow.
@@ -89,7 +91,7 @@ impl Default for LiveConfig {
         Self {
             paths: 1000,
             min_interval_ms: 100,
-            batch_window_ms: 10,
+            batch_window_ms: 0,
             idle_timeout_secs: 300,
             threads: None,
             outbound_queue: 64,

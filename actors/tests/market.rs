@@ -7,20 +7,22 @@ use std::time::Duration;
 use actix::{Actor, Context, Handler};
 use actors::market::feeds::replay::{PriceTable, ReplayFeed};
 use actors::market::feeds::synthetic::{SymbolSpec, SyntheticConfig, SyntheticFeed};
-use actors::market::hub::{GetHubStats, GetQuotes, PriceUpdate, Subscribe, Unsubscribe};
-use actors::market::{PriceHub, Tick};
+use actors::market::hub::{GetHubStats, GetQuotes, PriceMove, PriceUpdate, Subscribe, Unsubscribe};
+use actors::market::{PriceHub, Tick, Ticks};
 
+/// Every update a subscriber got, and how many messages brought them.
 #[derive(Default, Clone)]
-struct Collector(Arc<Mutex<Vec<PriceUpdate>>>);
+struct Collector(Arc<Mutex<Vec<PriceUpdate>>>, Arc<Mutex<usize>>);
 
 impl Actor for Collector {
     type Context = Context<Self>;
 }
 
-impl Handler<PriceUpdate> for Collector {
+impl Handler<PriceMove> for Collector {
     type Result = ();
-    fn handle(&mut self, msg: PriceUpdate, _: &mut Context<Self>) {
-        self.0.lock().unwrap().push(msg);
+    fn handle(&mut self, msg: PriceMove, _: &mut Context<Self>) {
+        *self.1.lock().unwrap() += 1;
+        self.0.lock().unwrap().extend(msg.updates().cloned());
     }
 }
 
@@ -130,6 +132,49 @@ async fn the_hub_routes_only_held_symbols_and_drops_bad_ticks() {
     let late_prices: Vec<f64> = late.0.lock().unwrap().iter().map(|u| u.price).collect();
     assert_eq!(late_prices, [101.0, 102.0]);
     assert_eq!(aapl_holder.0.lock().unwrap().len(), 2);
+}
+
+#[actix::test]
+async fn a_batch_reaches_each_subscriber_as_one_message_with_only_its_symbols() {
+    let hub = PriceHub::new(2.0).start();
+    let holder = Collector::default();
+    hub.send(Subscribe {
+        subscriber: 1,
+        symbols: vec!["A".into(), "C".into()],
+        recipient: holder.clone().start().recipient(),
+    })
+    .await
+    .unwrap();
+    let tick = |symbol: &str, price: f64| Tick {
+        symbol: symbol.into(),
+        price,
+        ts_ms: 7,
+    };
+    hub.send(Ticks(vec![
+        tick("A", 10.0),
+        tick("B", 20.0),
+        tick("C", -1.0),
+        tick("C", 30.0),
+    ]))
+    .await
+    .unwrap();
+    hub.send(Ticks(vec![tick("B", 21.0)])).await.unwrap();
+    settle().await;
+    let got: Vec<(String, f64)> = holder
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|u| (u.symbol.clone(), u.price))
+        .collect();
+    assert_eq!(got, [("A".to_string(), 10.0), ("C".to_string(), 30.0)]);
+    assert_eq!(
+        *holder.1.lock().unwrap(),
+        1,
+        "one message per batch, none for a batch of symbols it does not hold"
+    );
+    let stats = hub.send(GetHubStats).await.unwrap();
+    assert_eq!((stats.accepted, stats.rejected), (4, 1));
 }
 
 #[actix::test]

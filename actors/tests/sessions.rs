@@ -150,6 +150,7 @@ async fn watch(
             viewer,
             conn,
             events: sink.recipient(),
+            home: None,
         })
         .await
         .unwrap();
@@ -480,7 +481,48 @@ async fn an_unwatched_session_without_rules_stops_after_the_idle_timeout() {
 }
 
 #[actix::test]
-async fn the_ticks_of_one_market_move_make_one_update() {
+async fn a_feed_batch_makes_one_update_at_once_without_a_window() {
+    let w = world(
+        vec![],
+        LiveSettings {
+            min_interval: Duration::ZERO,
+            batch_window: Duration::ZERO,
+            ..LiveSettings::default()
+        },
+    );
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    let _snapshot = next(&mut rx).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    while rx.try_recv().is_ok() {}
+    w.hub.do_send(actors::market::Ticks(vec![
+        tick("AAA", 100.0, 7),
+        tick("BBB", 50.0, 8),
+        tick("ZZZ", 1.0, 9),
+    ]));
+    let body = next(&mut rx).await;
+    let StreamBody::Update {
+        coalesced,
+        ticks,
+        newest_tick_ms,
+        state,
+        ..
+    } = &*body
+    else {
+        panic!("an update, got {body:?}");
+    };
+    assert_eq!(state.simulation.starting_wealth, 200_000.0);
+    assert_eq!(*coalesced, 1, "two ticks of held symbols, one valuation");
+    assert_eq!(ticks.len(), 2, "the unheld symbol is not routed here");
+    assert_eq!(*newest_tick_ms, Some(8));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        rx.try_recv().is_err(),
+        "no second update for the same batch"
+    );
+}
+
+#[actix::test]
+async fn a_batch_window_folds_ticks_sent_one_by_one() {
     let w = world(
         vec![],
         LiveSettings {

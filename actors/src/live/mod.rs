@@ -42,9 +42,9 @@ pub struct LiveSettings {
     /// Least time between two re-simulations of one session; ticks in between are folded
     /// into the next (latest wins).
     pub min_interval: Duration,
-    /// How long a run waits after the revaluation that triggers it, so the ticks of one
-    /// market move (arriving within microseconds or milliseconds of each other) make one
-    /// update instead of several.
+    /// How long a valuation waits after a tick for more. A feed's batch (one market move)
+    /// always makes one valuation; a window also folds ticks a provider sends one by one,
+    /// at the cost of that much latency. Zero: value at once.
     pub batch_window: Duration,
     /// A session with no subscribers and no alert rules stops after this long.
     pub idle_timeout: Duration,
@@ -57,7 +57,7 @@ impl Default for LiveSettings {
         Self {
             paths: 1000,
             min_interval: Duration::from_millis(100),
-            batch_window: Duration::from_millis(10),
+            batch_window: Duration::ZERO,
             idle_timeout: Duration::from_secs(300),
             state_timeout: Duration::from_secs(5),
         }

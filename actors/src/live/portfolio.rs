@@ -1,7 +1,8 @@
 //! The portfolio actor: the holdings marked to market at the hub's prices, their weights
 //! per asset class and the drift from the plan's targets. It subscribes to the hub for the
-//! held symbols only, and values once per market move: a feed publishes its symbols together,
-//! so the ticks arriving within the batch window after the first make one valuation.
+//! held symbols only, and values once per market move: the hub delivers a feed's batch as
+//! one message. With a batch window (off by default), ticks arriving separately within the
+//! window after the first are folded into one valuation as well.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,7 +15,7 @@ use protocol::live::{ClassWeight, LivePortfolio, TickSummary};
 use super::backend::Holding;
 use super::supervision::{DownNotice, InjectFault, Shutdown};
 use crate::market::PriceHub;
-use crate::market::hub::{PriceUpdate, Subscribe, Unsubscribe};
+use crate::market::hub::{PriceMove, Subscribe, Unsubscribe};
 
 /// New holdings or targets (after a change).
 #[derive(Debug, Message)]
@@ -198,23 +199,38 @@ impl Handler<SetHoldings> for PortfolioActor {
     }
 }
 
-impl Handler<PriceUpdate> for PortfolioActor {
+impl Handler<PriceMove> for PortfolioActor {
     type Result = ();
 
-    fn handle(&mut self, msg: PriceUpdate, ctx: &mut Context<Self>) {
-        self.prices.insert(msg.symbol.clone(), msg.price);
-        if self.ticks.is_empty() {
-            ctx.run_later(self.batch_window, |act, _| act.publish());
+    fn handle(&mut self, msg: PriceMove, ctx: &mut Context<Self>) {
+        let first = self.ticks.is_empty();
+        for update in msg.updates() {
+            match self.prices.get_mut(&update.symbol) {
+                Some(price) => *price = update.price,
+                None => {
+                    self.prices.insert(update.symbol.clone(), update.price);
+                }
+            }
+            self.tick_count += 1;
+            match self.ticks.iter_mut().find(|t| t.symbol == update.symbol) {
+                Some(seen) => {
+                    seen.price = update.price;
+                    seen.ts_ms = update.ts_ms;
+                }
+                None => self.ticks.push(TickSummary {
+                    symbol: update.symbol.clone(),
+                    price: update.price,
+                    ts_ms: update.ts_ms,
+                }),
+            }
         }
-        self.tick_count += 1;
-        let tick = TickSummary {
-            symbol: msg.symbol,
-            price: msg.price,
-            ts_ms: msg.ts_ms,
-        };
-        match self.ticks.iter_mut().find(|t| t.symbol == tick.symbol) {
-            Some(seen) => *seen = tick,
-            None => self.ticks.push(tick),
+        if self.ticks.is_empty() || !first {
+            return;
+        }
+        if self.batch_window.is_zero() {
+            self.publish();
+        } else {
+            ctx.run_later(self.batch_window, |act, _| act.publish());
         }
     }
 }

@@ -1,14 +1,17 @@
 //! The price hub: the last price of every symbol, routed only to the subscribers holding it.
+//!
+//! A feed's batch ([`Ticks`]) reaches each subscriber as one [`PriceMove`] holding only its
+//! symbols' new prices; the batch itself is shared, not copied per subscriber.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use actix::{Actor, Context, Handler, Message, MessageResult, Recipient};
 
-use super::tick::{Tick, TickGuard};
+use super::tick::{Tick, TickGuard, Ticks};
 
-/// A price a subscriber holds has moved.
-#[derive(Debug, Clone, PartialEq, Message)]
-#[rtype(result = "()")]
+/// A symbol's accepted new price.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PriceUpdate {
     /// The symbol.
     pub symbol: String,
@@ -16,6 +19,21 @@ pub struct PriceUpdate {
     pub price: f64,
     /// When the feed produced it (Unix milliseconds).
     pub ts_ms: i64,
+}
+
+/// Prices a subscriber holds have moved: its share of one batch, in the feed's order.
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub struct PriceMove {
+    batch: Arc<[PriceUpdate]>,
+    mine: Vec<u32>,
+}
+
+impl PriceMove {
+    /// The subscriber's updates.
+    pub fn updates(&self) -> impl Iterator<Item = &PriceUpdate> {
+        self.mine.iter().filter_map(|&i| self.batch.get(i as usize))
+    }
 }
 
 /// The last accepted price of a symbol.
@@ -37,7 +55,7 @@ pub struct Subscribe {
     /// The symbols it holds.
     pub symbols: Vec<String>,
     /// Where its updates go.
-    pub recipient: Recipient<PriceUpdate>,
+    pub recipient: Recipient<PriceMove>,
 }
 
 /// Stops routing anything to `subscriber`.
@@ -74,13 +92,18 @@ pub struct HubStats {
 #[rtype(result = "HubStats")]
 pub struct GetHubStats;
 
+struct Subscriber {
+    recipient: Recipient<PriceMove>,
+    symbols: HashSet<String>,
+}
+
 /// The hub actor.
 pub struct PriceHub {
     guard: TickGuard,
     quotes: HashMap<String, Quote>,
-    /// symbol → subscriber → recipient: a tick touches only its symbol's subscribers.
-    routes: HashMap<String, HashMap<u64, Recipient<PriceUpdate>>>,
-    held: HashMap<u64, HashSet<String>>,
+    /// symbol → subscribers: a tick touches only its symbol's subscribers.
+    routes: HashMap<String, HashSet<u64>>,
+    subscribers: HashMap<u64, Subscriber>,
     accepted: u64,
 }
 
@@ -92,13 +115,18 @@ impl PriceHub {
             guard: TickGuard::new(max_jump_ratio),
             quotes: HashMap::new(),
             routes: HashMap::new(),
-            held: HashMap::new(),
+            subscribers: HashMap::new(),
             accepted: 0,
         }
     }
 
     fn drop_subscriber(&mut self, subscriber: u64) {
-        for symbol in self.held.remove(&subscriber).unwrap_or_default() {
+        let symbols = self
+            .subscribers
+            .remove(&subscriber)
+            .map(|s| s.symbols)
+            .unwrap_or_default();
+        for symbol in symbols {
             if let Some(route) = self.routes.get_mut(&symbol) {
                 route.remove(&subscriber);
                 if route.is_empty() {
@@ -113,32 +141,63 @@ impl Actor for PriceHub {
     type Context = Context<Self>;
 }
 
+impl PriceHub {
+    /// Believes what the guard admits, then sends each subscriber touched its share.
+    fn route(&mut self, ticks: Vec<Tick>) {
+        let mut batch = Vec::with_capacity(ticks.len());
+        for tick in ticks {
+            if let Err(reason) = self.guard.admit(&tick) {
+                tracing::debug!(symbol = %tick.symbol, price = tick.price, ?reason, "tick dropped");
+                continue;
+            }
+            self.accepted += 1;
+            let quote = Quote {
+                price: tick.price,
+                ts_ms: tick.ts_ms,
+            };
+            match self.quotes.get_mut(&tick.symbol) {
+                Some(known) => *known = quote,
+                None => {
+                    self.quotes.insert(tick.symbol.clone(), quote);
+                }
+            }
+            batch.push(PriceUpdate {
+                symbol: tick.symbol,
+                price: tick.price,
+                ts_ms: tick.ts_ms,
+            });
+        }
+        let mut shares: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (i, update) in (0u32..).zip(&batch) {
+            for subscriber in self.routes.get(&update.symbol).into_iter().flatten() {
+                shares.entry(*subscriber).or_default().push(i);
+            }
+        }
+        let batch: Arc<[PriceUpdate]> = batch.into();
+        for (subscriber, mine) in shares {
+            if let Some(s) = self.subscribers.get(&subscriber) {
+                s.recipient.do_send(PriceMove {
+                    batch: batch.clone(),
+                    mine,
+                });
+            }
+        }
+    }
+}
+
+impl Handler<Ticks> for PriceHub {
+    type Result = ();
+
+    fn handle(&mut self, Ticks(ticks): Ticks, _: &mut Context<Self>) {
+        self.route(ticks);
+    }
+}
+
 impl Handler<Tick> for PriceHub {
     type Result = ();
 
     fn handle(&mut self, tick: Tick, _: &mut Context<Self>) {
-        if let Err(reason) = self.guard.admit(&tick) {
-            tracing::debug!(symbol = %tick.symbol, price = tick.price, ?reason, "tick dropped");
-            return;
-        }
-        self.accepted += 1;
-        self.quotes.insert(
-            tick.symbol.clone(),
-            Quote {
-                price: tick.price,
-                ts_ms: tick.ts_ms,
-            },
-        );
-        if let Some(route) = self.routes.get(&tick.symbol) {
-            let update = PriceUpdate {
-                symbol: tick.symbol,
-                price: tick.price,
-                ts_ms: tick.ts_ms,
-            };
-            for recipient in route.values() {
-                recipient.do_send(update.clone());
-            }
-        }
+        self.route(vec![tick]);
     }
 }
 
@@ -148,20 +207,33 @@ impl Handler<Subscribe> for PriceHub {
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) {
         self.drop_subscriber(msg.subscriber);
         let symbols: HashSet<String> = msg.symbols.into_iter().collect();
+        let mut current = Vec::new();
         for symbol in &symbols {
             self.routes
                 .entry(symbol.clone())
                 .or_default()
-                .insert(msg.subscriber, msg.recipient.clone());
+                .insert(msg.subscriber);
             if let Some(quote) = self.quotes.get(symbol) {
-                msg.recipient.do_send(PriceUpdate {
+                current.push(PriceUpdate {
                     symbol: symbol.clone(),
                     price: quote.price,
                     ts_ms: quote.ts_ms,
                 });
             }
         }
-        self.held.insert(msg.subscriber, symbols);
+        if !current.is_empty() {
+            msg.recipient.do_send(PriceMove {
+                mine: (0..).take(current.len()).collect(),
+                batch: current.into(),
+            });
+        }
+        self.subscribers.insert(
+            msg.subscriber,
+            Subscriber {
+                recipient: msg.recipient,
+                symbols,
+            },
+        );
     }
 }
 
@@ -194,7 +266,7 @@ impl Handler<GetHubStats> for PriceHub {
             accepted: self.accepted,
             rejected: self.guard.rejected_total(),
             symbols: self.quotes.len(),
-            subscribers: self.held.len(),
+            subscribers: self.subscribers.len(),
         })
     }
 }

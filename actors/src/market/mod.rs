@@ -1,7 +1,7 @@
 //! Market data: ticks, their validation, the price hub and the feeds that push into it.
 //!
 //! # Layout
-//! - [`tick`]: `Tick` and the guard that drops bad prices.
+//! - [`tick`]: `Tick`, `Ticks` (a feed's batch) and the guard that drops bad prices.
 //! - [`hub`]: the `PriceHub` actor: last price per symbol, routing to subscribers.
 //! - [`feeds`]: synthetic GBM, CSV replay and external WebSocket feeds.
 
@@ -10,4 +10,4 @@ pub mod hub;
 pub mod tick;
 
 pub use hub::PriceHub;
-pub use tick::{Tick, TickGuard};
+pub use tick::{Tick, TickGuard, Ticks};

@@ -17,6 +17,13 @@ pub struct Tick {
     pub ts_ms: i64,
 }
 
+/// Ticks a feed produced together: one step of the synthetic market, one replayed day, one
+/// provider message. The hub routes a batch as one message per subscriber, so a session
+/// holding five of the symbols values its portfolio once per market move, not five times.
+#[derive(Debug, Clone, PartialEq, Message)]
+#[rtype(result = "()")]
+pub struct Ticks(pub Vec<Tick>);
+
 /// Why a tick was dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rejection {

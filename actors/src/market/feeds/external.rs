@@ -21,7 +21,7 @@ use serde::Deserialize;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::now_ms;
-use crate::market::Tick;
+use crate::market::{Tick, Ticks};
 
 /// Turns one text message of a provider into ticks.
 pub trait TickAdapter: Send + Sync + 'static {
@@ -97,7 +97,7 @@ pub struct ExternalStatus {
 pub struct ExternalFeed {
     config: ExternalConfig,
     adapter: Arc<dyn TickAdapter>,
-    target: Recipient<Tick>,
+    target: Recipient<Ticks>,
     status: Arc<ExternalStatus>,
 }
 
@@ -107,7 +107,7 @@ impl ExternalFeed {
     pub fn new(
         config: ExternalConfig,
         adapter: Arc<dyn TickAdapter>,
-        target: Recipient<Tick>,
+        target: Recipient<Ticks>,
     ) -> Self {
         Self {
             config,
@@ -128,7 +128,7 @@ impl ExternalFeed {
 async fn session(
     url: &str,
     adapter: &dyn TickAdapter,
-    target: &Recipient<Tick>,
+    target: &Recipient<Ticks>,
     status: &ExternalStatus,
 ) -> Result<(), String> {
     let (mut socket, _) = tokio_tungstenite::connect_async(url)
@@ -140,10 +140,11 @@ async fn session(
         match message.map_err(|e| e.to_string())? {
             Message::Text(text) => match adapter.parse(&text, now_ms()) {
                 Ok(ticks) => {
-                    for tick in ticks {
-                        status.forwarded.fetch_add(1, Ordering::Relaxed);
-                        target.do_send(tick);
-                    }
+                    status
+                        .forwarded
+                        .fetch_add(ticks.len() as u64, Ordering::Relaxed);
+                    // One message is one batch: its ticks move a portfolio once.
+                    target.do_send(Ticks(ticks));
                 }
                 Err(e) => {
                     status.unreadable.fetch_add(1, Ordering::Relaxed);

@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix::{Actor, ActorContext, AsyncContext, Context, Recipient};
 
 use super::now_ms;
-use crate::market::Tick;
+use crate::market::{Tick, Ticks};
 
 /// A price table read from CSV.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,14 +108,14 @@ impl PriceTable {
     }
 }
 
-/// Plays a [`PriceTable`] row by row: every `interval`, one tick per symbol. Stops after the
+/// Plays a [`PriceTable`] row by row: every `interval`, one batch of a tick per symbol. Stops after the
 /// last row unless `repeat`.
 pub struct ReplayFeed {
     table: PriceTable,
     interval: Duration,
     repeat: bool,
     next_row: usize,
-    target: Recipient<Tick>,
+    target: Recipient<Ticks>,
 }
 
 impl ReplayFeed {
@@ -125,7 +125,7 @@ impl ReplayFeed {
         table: PriceTable,
         interval: Duration,
         repeat: bool,
-        target: Recipient<Tick>,
+        target: Recipient<Ticks>,
     ) -> Self {
         Self {
             table,
@@ -151,18 +151,18 @@ impl Actor for ReplayFeed {
                 }
             }
             let ts_ms = now_ms();
-            for (symbol, price) in feed
+            let day = feed
                 .table
                 .symbols
                 .iter()
                 .zip(&feed.table.rows[feed.next_row])
-            {
-                feed.target.do_send(Tick {
+                .map(|(symbol, price)| Tick {
                     symbol: symbol.clone(),
                     price: *price,
                     ts_ms,
-                });
-            }
+                })
+                .collect();
+            feed.target.do_send(Ticks(day));
             feed.next_row += 1;
         });
     }

@@ -12,7 +12,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::now_ms;
-use crate::market::Tick;
+use crate::market::{Tick, Ticks};
 
 /// Trading seconds in a year (252 days of 6.5 hours): converts tick intervals to `dt`.
 pub const TRADING_SECONDS_PER_YEAR: f64 = 252.0 * 6.5 * 3600.0;
@@ -88,17 +88,18 @@ impl Gbm {
     }
 }
 
-/// The feed actor: one [`Gbm::step`] per interval, each tick sent to `target`.
+/// The feed actor: one [`Gbm::step`] per interval, sent to `target` as one batch (a market
+/// move).
 pub struct SyntheticFeed {
     gbm: Gbm,
     interval: Duration,
-    target: Recipient<Tick>,
+    target: Recipient<Ticks>,
 }
 
 impl SyntheticFeed {
     /// A feed sending to `target` (normally the price hub).
     #[must_use]
-    pub fn new(config: SyntheticConfig, target: Recipient<Tick>) -> Self {
+    pub fn new(config: SyntheticConfig, target: Recipient<Ticks>) -> Self {
         Self {
             interval: config.interval,
             gbm: Gbm::new(config),
@@ -112,9 +113,7 @@ impl Actor for SyntheticFeed {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.run_interval(self.interval, |feed, _| {
-            for tick in feed.gbm.step(now_ms()) {
-                feed.target.do_send(tick);
-            }
+            feed.target.do_send(Ticks(feed.gbm.step(now_ms())));
         });
     }
 }
