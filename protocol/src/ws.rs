@@ -110,8 +110,8 @@ pub enum ServerMessage {
         stream: uuid::Uuid,
         /// The state's sequence number.
         seq: u64,
-        /// The state.
-        state: LiveState,
+        /// The state (shared: a session sends the same state to every subscriber).
+        state: std::sync::Arc<LiveState>,
     },
     /// The stream's new state. `seq == previous seq + 1 + skipped`: a client that sees
     /// anything else missed an update and should `subscribe` again for a fresh snapshot.
@@ -127,12 +127,12 @@ pub enum ServerMessage {
         /// waited for its minimum interval).
         coalesced: u32,
         /// The prices that moved since the previous update (the tick summary).
-        ticks: Vec<TickSummary>,
+        ticks: std::sync::Arc<[TickSummary]>,
         /// The newest tick's timestamp (Unix milliseconds), when a tick caused the update.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         newest_tick_ms: Option<i64>,
         /// The state.
-        state: LiveState,
+        state: std::sync::Arc<LiveState>,
     },
     /// A rule of the stream's owner fired.
     Alert {
@@ -264,7 +264,7 @@ mod tests {
                 ServerMessage::Snapshot {
                     stream: uuid::Uuid::nil(),
                     seq: 4,
-                    state: crate::live::tests::sample_state(),
+                    state: crate::live::tests::sample_state().into(),
                 },
                 ServerMessage::Update {
                     stream: uuid::Uuid::nil(),
@@ -275,9 +275,10 @@ mod tests {
                         symbol: "SPY".into(),
                         price: 512.25,
                         ts_ms: 1_700_000_000_123,
-                    }],
+                    }]
+                    .into(),
                     newest_tick_ms: Some(1_700_000_000_123),
-                    state: crate::live::tests::sample_state(),
+                    state: crate::live::tests::sample_state().into(),
                 },
                 ServerMessage::Alert {
                     stream: uuid::Uuid::nil(),

@@ -25,13 +25,13 @@ pub struct Live {
     _arbiters: Arc<Vec<Arbiter>>,
 }
 
-/// Starts the registry and `config.threads` session threads.
+/// Starts the registry and `config.threads` session threads (none: sessions run on the
+/// HTTP worker thread of the connection that starts them).
 #[must_use]
 pub fn start(config: &LiveConfig, db: Db, hub: Addr<actors::market::PriceHub>) -> Live {
     let threads = config
         .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
-        .max(1);
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZero::get));
     let arbiters: Vec<Arbiter> = (0..threads).map(|_| Arbiter::new()).collect();
     let settings = LiveSettings {
         paths: config.paths.clamp(1, 100_000),

@@ -58,7 +58,7 @@ async fn subscribe(
     )
     .await;
     match receive(socket, encoding).await {
-        Ok(ServerMessage::Snapshot { seq, state, .. }) => (seq, state),
+        Ok(ServerMessage::Snapshot { seq, state, .. }) => (seq, LiveState::clone(&state)),
         other => panic!("expected a snapshot, got {other:?}"),
     }
 }
@@ -82,7 +82,7 @@ async fn until_wealth(
                 assert_eq!(seq, last_seq + 1 + skipped, "an unannounced gap");
                 last_seq = seq;
                 if (state.simulation.starting_wealth - wealth).abs() < 1e-6 {
-                    return (seq, state);
+                    return (seq, LiveState::clone(&state));
                 }
             }
             Ok(ServerMessage::Alert { .. }) => {}

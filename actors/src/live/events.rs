@@ -25,7 +25,7 @@ pub enum StreamBody {
         /// Its sequence number.
         seq: u64,
         /// The state.
-        state: LiveState,
+        state: Arc<LiveState>,
     },
     /// A new state.
     Update {
@@ -34,11 +34,11 @@ pub enum StreamBody {
         /// Revaluations folded into it.
         coalesced: u32,
         /// Prices that moved since the previous update.
-        ticks: Vec<TickSummary>,
+        ticks: Arc<[TickSummary]>,
         /// The newest tick's timestamp.
         newest_tick_ms: Option<i64>,
         /// The state.
-        state: LiveState,
+        state: Arc<LiveState>,
     },
     /// A rule fired.
     Alert(LiveAlert),

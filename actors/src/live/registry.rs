@@ -35,6 +35,9 @@ pub struct Watch {
     pub conn: u64,
     /// Where the events go.
     pub events: Recipient<StreamEvent>,
+    /// The connection's thread: a session this starts runs there when the registry has no
+    /// threads of its own, so its updates reach the connection without crossing threads.
+    pub home: Option<ArbiterHandle>,
 }
 
 /// Ends connection `conn`'s subscription to `owner`'s stream.
@@ -127,7 +130,9 @@ pub struct SessionRegistry {
 }
 
 impl SessionRegistry {
-    /// A registry starting sessions on `arbiters` (round robin; the current one when empty).
+    /// A registry starting sessions on `arbiters` (round robin). With none, a session starts
+    /// on the thread of the connection that first watches it ([`Watch::home`]), or on the
+    /// registry's own thread.
     #[must_use]
     pub fn new(
         backend: Arc<dyn SessionBackend>,
@@ -153,7 +158,12 @@ impl SessionRegistry {
             .map(|(_, addr)| addr.clone())
     }
 
-    fn session(&mut self, ctx: &mut Context<Self>, user: Uuid) -> Addr<UserSession> {
+    fn session(
+        &mut self,
+        ctx: &mut Context<Self>,
+        user: Uuid,
+        home: Option<&ArbiterHandle>,
+    ) -> Addr<UserSession> {
         if let Some(addr) = self.running(user) {
             return addr;
         }
@@ -168,12 +178,14 @@ impl SessionRegistry {
         let make = move |_: &mut Context<UserSession>| {
             UserSession::new(user, instance, backend, hub, registry, settings)
         };
-        let addr = if self.arbiters.is_empty() {
-            UserSession::create(make)
-        } else {
-            let arbiter = &self.arbiters[self.next_arbiter % self.arbiters.len()];
-            self.next_arbiter += 1;
-            UserSession::start_in_arbiter(arbiter, make)
+        let addr = match (self.arbiters.is_empty(), home) {
+            (true, Some(home)) => UserSession::start_in_arbiter(home, make),
+            (true, None) => UserSession::create(make),
+            (false, _) => {
+                let arbiter = &self.arbiters[self.next_arbiter % self.arbiters.len()];
+                self.next_arbiter += 1;
+                UserSession::start_in_arbiter(arbiter, make)
+            }
         };
         self.sessions.insert(user, (instance, addr.clone()));
         addr
@@ -192,11 +204,12 @@ impl Handler<Watch> for SessionRegistry {
     type Result = ();
 
     fn handle(&mut self, msg: Watch, ctx: &mut Context<Self>) {
-        self.session(ctx, msg.owner).do_send(AddSubscriber {
-            conn: msg.conn,
-            viewer: msg.viewer,
-            events: msg.events,
-        });
+        self.session(ctx, msg.owner, msg.home.as_ref())
+            .do_send(AddSubscriber {
+                conn: msg.conn,
+                viewer: msg.viewer,
+                events: msg.events,
+            });
     }
 }
 
@@ -247,7 +260,7 @@ impl Handler<CurrentState> for SessionRegistry {
     type Result = ResponseFuture<Option<LiveState>>;
 
     fn handle(&mut self, msg: CurrentState, ctx: &mut Context<Self>) -> Self::Result {
-        let addr = self.session(ctx, msg.owner);
+        let addr = self.session(ctx, msg.owner, None);
         Box::pin(async move { addr.send(GetState).await.ok().flatten() })
     }
 }
@@ -256,7 +269,7 @@ impl Handler<RunWhatIf> for SessionRegistry {
     type Result = ResponseFuture<Result<WhatIfAnswer, WhatIfError>>;
 
     fn handle(&mut self, msg: RunWhatIf, ctx: &mut Context<Self>) -> Self::Result {
-        let addr = self.session(ctx, msg.owner);
+        let addr = self.session(ctx, msg.owner, None);
         Box::pin(async move {
             // A new session has nothing prepared yet: wait for its first state.
             let _ = addr.send(GetState).await;

@@ -134,7 +134,7 @@ pub struct UserSession {
     subscribers: HashMap<u64, Subscriber>,
     seq: u64,
     restarts: u64,
-    state: Option<LiveState>,
+    state: Option<Arc<LiveState>>,
     valuation: Option<(LivePortfolio, Option<f64>)>,
     waiters: Vec<oneshot::Sender<LiveState>>,
     idle_since: Option<Instant>,
@@ -322,14 +322,14 @@ impl UserSession {
 
     fn publish(&mut self, simulation: LiveSimulation, done: SimulationDone) {
         self.seq += 1;
-        let state = LiveState {
+        let state = Arc::new(LiveState {
             user_id: self.user,
             simulation,
             portfolio: self.portfolio_view(),
             computed_at_ms: now_ms(),
-        };
+        });
         for waiter in self.waiters.drain(..) {
-            let _gone = waiter.send(state.clone());
+            let _gone = waiter.send(LiveState::clone(&state));
         }
         // Subscribers that arrived before the first state get it as their snapshot.
         let snapshot = self
@@ -345,7 +345,7 @@ impl UserSession {
         let update = Arc::new(StreamBody::Update {
             seq: self.seq,
             coalesced: done.coalesced,
-            ticks: done.ticks,
+            ticks: done.ticks.into(),
             newest_tick_ms: done.newest_tick_ms,
             state: state.clone(),
         });
@@ -559,7 +559,7 @@ impl Handler<GetState> for UserSession {
 
     fn handle(&mut self, _: GetState, _: &mut Context<Self>) -> Self::Result {
         if let Some(state) = &self.state {
-            return Box::pin(actix::fut::ready(Some(state.clone())));
+            return Box::pin(actix::fut::ready(Some(LiveState::clone(state))));
         }
         let (tx, rx) = oneshot::channel();
         self.waiters.push(tx);

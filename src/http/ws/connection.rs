@@ -18,7 +18,7 @@ use actix::{
     Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, SpawnHandle,
     StreamHandler, WrapFuture,
 };
-use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Closed, ProtocolError, Session};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError, Session};
 use actors::live::events::{StreamBody, StreamEvent};
 use actors::live::now_ms;
 use actors::live::registry::{Unwatch, Watch};
@@ -64,6 +64,9 @@ pub struct WsConnection {
     updates: Vec<PendingUpdate>,
     /// When the write in flight started; writes go one at a time.
     writing: Option<Instant>,
+    /// The handle writes go through, away while a write is in flight (cloning a `Session`
+    /// allocates, which adds up at thousands of updates a second).
+    writer: Option<Session>,
     /// The streams this connection watches.
     watching: HashSet<Uuid>,
     /// The last what-if on the caller's own plan, for `commit`.
@@ -99,6 +102,7 @@ impl WsConnection {
     pub fn new(session: Session, encoding: Encoding, state: AppState) -> Self {
         Self {
             id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
+            writer: Some(session.clone()),
             session,
             encoding,
             settings: state.settings.ws.clone(),
@@ -140,46 +144,52 @@ impl WsConnection {
         if self.writing.is_some() || self.closing {
             return;
         }
-        let frame = match self.outbox.pop_front() {
-            Some(frame) => frame,
+        let encoded = match self.outbox.pop_front() {
+            Some(Outbound::Pong(bytes)) => Frame::Pong(bytes),
+            Some(Outbound::Message(message)) => match self.encode(&message) {
+                Some(frame) => frame,
+                None => return self.pump(ctx),
+            },
             None if !self.updates.is_empty() => {
                 let pending = self.updates.remove(0);
-                match update_message(&pending) {
-                    Some(message) => Outbound::Message(Box::new(message)),
+                match update_message(&pending).and_then(|m| self.encode(&m)) {
+                    Some(frame) => frame,
                     None => return self.pump(ctx),
                 }
             }
             None => return,
         };
-        let mut session = self.session.clone();
-        let write = match frame {
-            Outbound::Pong(bytes) => {
-                Box::pin(async move { session.pong(&bytes).await }) as WriteFuture
-            }
-            Outbound::Message(message) => {
-                let Ok(bytes) = self.encoding.encode(&message) else {
-                    return self.pump(ctx);
-                };
-                match self.encoding {
-                    // serde_json writes UTF-8, so this moves the buffer instead of copying it.
-                    Encoding::Json => Box::pin(async move {
-                        session
-                            .text(String::from_utf8(bytes).unwrap_or_default())
-                            .await
-                    }) as WriteFuture,
-                    Encoding::MessagePack => Box::pin(async move { session.binary(bytes).await }),
-                }
-            }
+        let Some(mut writer) = self.writer.take() else {
+            return;
         };
         self.writing = Some(Instant::now());
-        ctx.spawn(write.into_actor(self).map(|result, act, ctx| {
+        let write = async move {
+            let result = match encoded {
+                Frame::Pong(bytes) => writer.pong(&bytes).await,
+                Frame::Text(text) => writer.text(text).await,
+                Frame::Binary(bytes) => writer.binary(bytes).await,
+            };
+            (writer, result)
+        };
+        ctx.spawn(write.into_actor(self).map(|(writer, result), act, ctx| {
             act.writing = None;
+            act.writer = Some(writer);
             if result.is_err() {
                 ctx.stop();
             } else {
                 act.pump(ctx);
             }
         }));
+    }
+
+    /// `message` as a frame of this connection's encoding.
+    fn encode(&self, message: &ServerMessage) -> Option<Frame> {
+        let bytes = self.encoding.encode(message).ok()?;
+        Some(match self.encoding {
+            // serde_json writes UTF-8, so this moves the buffer instead of copying it.
+            Encoding::Json => Frame::Text(String::from_utf8(bytes).ok()?),
+            Encoding::MessagePack => Frame::Binary(bytes),
+        })
     }
 
     fn error(&mut self, ctx: &mut Context<Self>, code: ErrorCode, message: impl Into<String>) {
@@ -295,6 +305,7 @@ impl WsConnection {
                             viewer: me,
                             conn: act.id,
                             events: ctx.address().recipient(),
+                            home: Some(actix::Arbiter::current()),
                         });
                     }
                     Err(e) => act.api_error(ctx, &e, None),
@@ -420,7 +431,12 @@ impl WsConnection {
     }
 }
 
-type WriteFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Closed>>>>;
+/// An encoded frame on its way out.
+enum Frame {
+    Pong(actix_web::web::Bytes),
+    Text(String),
+    Binary(Vec<u8>),
+}
 
 /// The wire form of a pending update.
 fn update_message(pending: &PendingUpdate) -> Option<ServerMessage> {
