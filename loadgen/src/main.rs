@@ -58,6 +58,9 @@ pub struct Options {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Create (or log in) the users, then stop: a later run starts connecting at once.
+    #[arg(long)]
+    pub setup_only: bool,
 }
 
 fn default_symbols() -> Vec<String> {
@@ -81,6 +84,10 @@ fn main() -> anyhow::Result<()> {
         .context("starting the runtime")?;
     runtime.block_on(async move {
         let users = setup::users(&options).await?;
+        if options.setup_only {
+            eprintln!("{} users ready", users.len());
+            return Ok(());
+        }
         eprintln!("{} users ready; connecting", users.len());
         let stats = Arc::new(stream::Stats::default());
         let run = stream::run(

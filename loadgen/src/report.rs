@@ -35,6 +35,21 @@ pub fn server_memory(pid: u32) -> Memory {
     }
 }
 
+/// CPU time (user + system) a process has used, in seconds, from `/proc/<pid>/stat`
+/// (`self` for this one). Its clock ticks are `USER_HZ`, which Linux fixes at 100 for
+/// `/proc`.
+#[must_use]
+pub fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after it do not.
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // utime and stime are fields 14 and 15, i.e. 11 and 12 after the name and state.
+    #[allow(clippy::cast_precision_loss)]
+    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
+}
+
 /// Everything a run reports.
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -54,6 +69,11 @@ pub struct Report {
     latency_ms_p99: u32,
     latency_ms_max: u32,
     server_memory: Option<Memory>,
+    /// The server's CPU time per update received during the measurement (all its work
+    /// divided by the updates), in microseconds.
+    server_cpu_us_per_update: Option<f64>,
+    /// Share of its core the load generator used during the measurement.
+    generator_cpu_share: Option<f64>,
 }
 
 fn percentile(sorted: &[u32], p: f64) -> u32 {
@@ -96,6 +116,10 @@ impl Report {
             latency_ms_p99: percentile(&latencies, 0.99),
             latency_ms_max: latencies.last().copied().unwrap_or(0),
             server_memory: memory,
+            server_cpu_us_per_update: run
+                .server_cpu_secs
+                .map(|cpu| cpu * 1e6 / (updates.max(1) as f64)),
+            generator_cpu_share: run.generator_cpu_secs.map(|cpu| cpu / measured.max(1e-9)),
         }
     }
 }
@@ -122,6 +146,15 @@ impl fmt::Display for Report {
             "tick-to-client latency ms: p50 {} p99 {} max {} ({} samples)",
             self.latency_ms_p50, self.latency_ms_p99, self.latency_ms_max, self.latency_samples
         )?;
+        if let Some(cpu) = self.server_cpu_us_per_update {
+            writeln!(
+                f,
+                "server CPU per update {cpu:.1} µs (all its work / updates)"
+            )?;
+        }
+        if let Some(share) = self.generator_cpu_share {
+            writeln!(f, "load generator busy {:.0}% of its core", share * 100.0)?;
+        }
         if let Some(m) = self.server_memory {
             writeln!(
                 f,

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt, stream};
-use protocol::ws::{ClientMessage, Encoding, ServerMessage};
+use protocol::ws::{ClientMessage, Encoding};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -43,6 +43,10 @@ pub struct Run {
     pub connect_time: Duration,
     /// The measurement's length.
     pub measured: Duration,
+    /// CPU seconds the server used during the measurement (with `--server-pid`).
+    pub server_cpu_secs: Option<f64>,
+    /// CPU seconds this generator used during the measurement.
+    pub generator_cpu_secs: Option<f64>,
 }
 
 fn now_ms() -> i64 {
@@ -59,7 +63,37 @@ fn encode(encoding: Encoding, message: &ClientMessage) -> anyhow::Result<Message
     })
 }
 
-fn decode(encoding: Encoding, frame: &Message) -> Option<ServerMessage> {
+/// The kinds of server frames the generator tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Kind {
+    Snapshot,
+    Update,
+    Error,
+    #[serde(other)]
+    Other,
+}
+
+/// The fields of a server frame the generator reads. Decoding only these (the state is
+/// skipped, not built) keeps the generator's core well ahead of the server's, so the
+/// latencies it reports are the server's.
+#[derive(Debug, serde::Deserialize)]
+struct Frame {
+    #[serde(rename = "type")]
+    kind: Kind,
+    #[serde(default)]
+    seq: u64,
+    #[serde(default)]
+    skipped: u64,
+    #[serde(default)]
+    coalesced: u32,
+    #[serde(default)]
+    newest_tick_ms: Option<i64>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+fn decode(encoding: Encoding, frame: &Message) -> Option<Frame> {
     match frame {
         Message::Text(t) => encoding.decode(t.as_bytes()).ok(),
         Message::Binary(b) => encoding.decode(b).ok(),
@@ -98,8 +132,16 @@ async fn open(options: &Options, encoding: Encoding, user: &User) -> anyhow::Res
             .await?
             .ok_or_else(|| anyhow::anyhow!("closed during the handshake"))??;
         match decode(encoding, &frame) {
-            Some(ServerMessage::Snapshot { seq, .. }) => return Ok((socket, seq)),
-            Some(ServerMessage::Error { message, .. }) => anyhow::bail!("refused: {message}"),
+            Some(Frame {
+                kind: Kind::Snapshot,
+                seq,
+                ..
+            }) => return Ok((socket, seq)),
+            Some(Frame {
+                kind: Kind::Error,
+                message,
+                ..
+            }) => anyhow::bail!("refused: {}", message.unwrap_or_default()),
             _ => {}
         }
     }
@@ -151,7 +193,8 @@ async fn follow(
         };
         let counting = end.is_some();
         match decode(encoding, &frame) {
-            Some(ServerMessage::Update {
+            Some(Frame {
+                kind: Kind::Update,
                 seq: next,
                 skipped,
                 coalesced,
@@ -174,7 +217,11 @@ async fn follow(
                     }
                 }
             }
-            Some(ServerMessage::Snapshot { seq: s, .. }) => seq = s,
+            Some(Frame {
+                kind: Kind::Snapshot,
+                seq: s,
+                ..
+            }) => seq = s,
             Some(_) => {
                 stats.other_frames.fetch_add(1, Ordering::Relaxed);
             }
@@ -220,16 +267,111 @@ pub async fn run(
     eprintln!("{subscribed} sessions subscribed in {connect_time:.1?}; measuring for {duration:?}");
     // Let the sessions settle (a first update each) before counting.
     tokio::time::sleep(Duration::from_secs(3)).await;
+    let server = options.server_pid.map(|pid| pid.to_string());
+    let cpu = || {
+        (
+            server.as_deref().and_then(crate::report::cpu_seconds),
+            crate::report::cpu_seconds("self"),
+        )
+    };
     let measure_from = Instant::now();
+    let cpu_before = cpu();
     start_tx.send_replace(Some(measure_from + duration));
+    tokio::time::sleep_until((measure_from + duration).into()).await;
+    let cpu_after = cpu();
+    let measured = measure_from.elapsed();
     let mut latencies_ms = Vec::new();
     for task in tasks {
         latencies_ms.extend(task.await?);
     }
+    let used = |before: Option<f64>, after: Option<f64>| Some(after? - before?);
     Ok(Run {
         latencies_ms,
         subscribed,
         connect_time,
-        measured: measure_from.elapsed(),
+        measured,
+        server_cpu_secs: used(cpu_before.0, cpu_after.0),
+        generator_cpu_secs: used(cpu_before.1, cpu_after.1),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use protocol::live::{
+        ClassWeight, LivePortfolio, LiveSimulation, LiveState, TickSummary, WealthSource,
+    };
+    use protocol::simulations::PercentilesView;
+    use protocol::ws::ServerMessage;
+
+    use super::*;
+
+    fn update() -> ServerMessage {
+        let p = PercentilesView {
+            p5: 1.0,
+            p25: 2.0,
+            p50: 3.0,
+            p75: 4.0,
+            p95: 5.0,
+        };
+        ServerMessage::Update {
+            stream: uuid::Uuid::nil(),
+            seq: 9,
+            skipped: 2,
+            coalesced: 3,
+            ticks: vec![TickSummary {
+                symbol: "S01".into(),
+                price: 101.5,
+                ts_ms: 1_700_000_000_123,
+            }]
+            .into(),
+            newest_tick_ms: Some(1_700_000_000_123),
+            state: std::sync::Arc::new(LiveState {
+                user_id: uuid::Uuid::nil(),
+                simulation: LiveSimulation {
+                    paths: 1000,
+                    seed: 7,
+                    starting_wealth: 1.0,
+                    wealth_source: WealthSource::Holdings,
+                    monthly_contribution: 0.0,
+                    success_probability: 0.5,
+                    success_standard_error: 0.01,
+                    terminal_real_wealth: p,
+                },
+                portfolio: LivePortfolio {
+                    total_value: 1.0,
+                    classes: vec![ClassWeight {
+                        asset_class: "us_equity".into(),
+                        value: 1.0,
+                        weight: 1.0,
+                        target: 1.0,
+                        drift: 0.0,
+                    }],
+                    max_abs_drift: 0.0,
+                    unpriced: Vec::new(),
+                },
+                computed_at_ms: 1_700_000_000_200,
+            }),
+        }
+    }
+
+    #[test]
+    fn reads_the_fields_it_needs_from_real_frames_in_both_encodings() {
+        for encoding in [Encoding::Json, Encoding::MessagePack] {
+            let bytes = encoding.encode(&update()).unwrap();
+            let message = match encoding {
+                Encoding::Json => Message::Text(String::from_utf8(bytes).unwrap().into()),
+                Encoding::MessagePack => Message::Binary(bytes.into()),
+            };
+            let frame = decode(encoding, &message).unwrap();
+            assert_eq!(frame.kind, Kind::Update, "{encoding:?}");
+            assert_eq!((frame.seq, frame.skipped, frame.coalesced), (9, 2, 3));
+            assert_eq!(frame.newest_tick_ms, Some(1_700_000_000_123));
+            let pong = encoding.encode(&ServerMessage::Pong { nonce: 5 }).unwrap();
+            let pong = match encoding {
+                Encoding::Json => Message::Text(String::from_utf8(pong).unwrap().into()),
+                Encoding::MessagePack => Message::Binary(pong.into()),
+            };
+            assert_eq!(decode(encoding, &pong).unwrap().kind, Kind::Other);
+        }
+    }
 }
