@@ -38,6 +38,7 @@ static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 /// A frame waiting to be written.
 enum Outbound {
     Message(Box<ServerMessage>),
+    Ping,
     Pong(actix_web::web::Bytes),
 }
 
@@ -145,6 +146,7 @@ impl WsConnection {
             return;
         }
         let encoded = match self.outbox.pop_front() {
+            Some(Outbound::Ping) => Frame::Ping,
             Some(Outbound::Pong(bytes)) => Frame::Pong(bytes),
             Some(Outbound::Message(message)) => match self.encode(&message) {
                 Some(frame) => frame,
@@ -165,6 +167,7 @@ impl WsConnection {
         self.writing = Some(Instant::now());
         let write = async move {
             let result = match encoded {
+                Frame::Ping => writer.ping(b"").await,
                 Frame::Pong(bytes) => writer.pong(&bytes).await,
                 Frame::Text(text) => writer.text(text).await,
                 Frame::Binary(bytes) => writer.binary(bytes).await,
@@ -294,6 +297,7 @@ impl WsConnection {
     /// snapshot.
     fn subscribe(&mut self, ctx: &mut Context<Self>, me: Uuid, owner: Uuid) {
         let state = self.state.clone();
+        let authorized_at = Instant::now();
         ctx.spawn(
             async move { services::live::authorize_view(&state, me, owner).await }
                 .into_actor(self)
@@ -306,6 +310,7 @@ impl WsConnection {
                             conn: act.id,
                             events: ctx.address().recipient(),
                             home: Some(actix::Arbiter::current()),
+                            authorized_at,
                         });
                     }
                     Err(e) => act.api_error(ctx, &e, None),
@@ -433,6 +438,7 @@ impl WsConnection {
 
 /// An encoded frame on its way out.
 enum Frame {
+    Ping,
     Pong(actix_web::web::Bytes),
     Text(String),
     Binary(Vec<u8>),
@@ -539,14 +545,9 @@ impl Actor for WsConnection {
                 {
                     return conn.close(ctx, CloseCode::Away, "no frames from the client");
                 }
-                if conn.writing.is_none() {
-                    let mut session = conn.session.clone();
-                    ctx.spawn(
-                        async move { session.ping(b"").await }
-                            .into_actor(conn)
-                            .map(|_, _, _| ()),
-                    );
-                }
+                // Through the outbox like every frame: a ping is never skipped because a
+                // write is in flight, and never overtakes one.
+                conn.queue(ctx, Outbound::Ping);
             },
         );
     }
