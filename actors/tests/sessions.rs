@@ -151,6 +151,7 @@ async fn watch(
             conn,
             events: sink.recipient(),
             home: None,
+            authorized_at: std::time::Instant::now(),
         })
         .await
         .unwrap();
@@ -341,6 +342,47 @@ async fn revoking_ends_only_that_viewers_stream() {
     state_with_wealth(&mut own, 200_000.0).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(advised.try_recv().is_err(), "nothing after the end");
+}
+
+#[actix::test]
+async fn a_subscription_checked_before_a_revocation_is_refused_after_it() {
+    let w = world(vec![], fast());
+    let advisor = Uuid::new_v4();
+    // The advisor's access was checked, then revoked before the subscription arrived.
+    let checked = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    w.registry
+        .send(Revoked {
+            owner: OWNER,
+            viewer: advisor,
+        })
+        .await
+        .unwrap();
+    let (tx, mut late) = mpsc::unbounded_channel();
+    w.registry
+        .send(Watch {
+            owner: OWNER,
+            viewer: advisor,
+            conn: 7,
+            events: Sink(tx).start().recipient(),
+            home: None,
+            authorized_at: checked,
+        })
+        .await
+        .unwrap();
+    let StreamBody::Ended { reason } = &*next(&mut late).await else {
+        panic!("the subscription ends at once");
+    };
+    assert_eq!(reason, "access revoked");
+    // A check made after the revocation (access granted again) subscribes as usual.
+    let mut again = watch(&w, OWNER, advisor, 8).await;
+    assert!(matches!(
+        &*next(&mut again).await,
+        StreamBody::Snapshot { .. }
+    ));
+    w.hub.do_send(tick("AAA", 100.0, 1));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(late.try_recv().is_err(), "nothing after the refusal");
 }
 
 #[actix::test]

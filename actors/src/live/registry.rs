@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix::{
     Actor, Addr, ArbiterHandle, AsyncContext, Context, Handler, Message, MessageResult, Recipient,
@@ -13,7 +14,7 @@ use uuid::Uuid;
 
 use super::LiveSettings;
 use super::backend::SessionBackend;
-use super::events::StreamEvent;
+use super::events::{StreamBody, StreamEvent};
 use super::session::{
     AddSubscriber, FaultChild, GetCounters, GetState, Reload, RemoveSubscriber, RevokeViewer,
     SessionCounters, SessionStopped, SessionWhatIf, Stop, UserSession,
@@ -38,6 +39,9 @@ pub struct Watch {
     /// The connection's thread: a session this starts runs there when the registry has no
     /// threads of its own, so its updates reach the connection without crossing threads.
     pub home: Option<ArbiterHandle>,
+    /// When the caller began checking `viewer`'s access. A revocation after that instant
+    /// may have raced the check, so the subscription is refused (see [`Revoked`]).
+    pub authorized_at: Instant,
 }
 
 /// Ends connection `conn`'s subscription to `owner`'s stream.
@@ -118,9 +122,16 @@ pub struct Counters {
 #[rtype(result = "usize")]
 pub struct SessionCount;
 
+/// How long the registry remembers a revocation. A [`Watch`] whose access check is older
+/// than this is refused as well, so no check can outlive the memory of a revocation it
+/// raced; no real check takes anywhere near this long.
+const REVOCATION_MEMORY: Duration = Duration::from_secs(600);
+
 /// The registry actor.
 pub struct SessionRegistry {
     sessions: HashMap<Uuid, (u64, Addr<UserSession>)>,
+    /// (owner, viewer) → when the owner last revoked the viewer's access.
+    revoked: HashMap<(Uuid, Uuid), Instant>,
     next_instance: u64,
     backend: Arc<dyn SessionBackend>,
     hub: Addr<PriceHub>,
@@ -142,6 +153,7 @@ impl SessionRegistry {
     ) -> Self {
         Self {
             sessions: HashMap::new(),
+            revoked: HashMap::new(),
             next_instance: 1,
             backend,
             hub,
@@ -149,6 +161,17 @@ impl SessionRegistry {
             arbiters,
             next_arbiter: 0,
         }
+    }
+
+    /// Whether `watch`'s access check may predate a revocation of that access: a check that
+    /// passed just before the owner revoked would otherwise subscribe after the revocation
+    /// ended the viewer's other subscriptions, and keep receiving.
+    fn may_have_raced_a_revocation(&self, watch: &Watch) -> bool {
+        watch.authorized_at.elapsed() >= REVOCATION_MEMORY
+            || self
+                .revoked
+                .get(&(watch.owner, watch.viewer))
+                .is_some_and(|revoked| *revoked >= watch.authorized_at)
     }
 
     fn running(&self, user: Uuid) -> Option<Addr<UserSession>> {
@@ -204,6 +227,15 @@ impl Handler<Watch> for SessionRegistry {
     type Result = ();
 
     fn handle(&mut self, msg: Watch, ctx: &mut Context<Self>) {
+        if msg.viewer != msg.owner && self.may_have_raced_a_revocation(&msg) {
+            msg.events.do_send(StreamEvent {
+                stream: msg.owner,
+                body: Arc::new(StreamBody::Ended {
+                    reason: "access revoked".into(),
+                }),
+            });
+            return;
+        }
         self.session(ctx, msg.owner, msg.home.as_ref())
             .do_send(AddSubscriber {
                 conn: msg.conn,
@@ -237,6 +269,10 @@ impl Handler<Revoked> for SessionRegistry {
     type Result = ();
 
     fn handle(&mut self, msg: Revoked, _: &mut Context<Self>) {
+        let now = Instant::now();
+        self.revoked
+            .retain(|_, at| now.duration_since(*at) < REVOCATION_MEMORY);
+        self.revoked.insert((msg.owner, msg.viewer), now);
         if let Some(addr) = self.running(msg.owner) {
             addr.do_send(RevokeViewer { viewer: msg.viewer });
         }
