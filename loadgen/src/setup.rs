@@ -86,7 +86,10 @@ pub async fn users(options: &Options) -> anyhow::Result<Vec<User>> {
         .iter()
         .map(|(_, e, u)| format!("{e} {} {}", u.token, u.expires_at))
         .collect();
-    lines.extend(known.iter().skip(ready.len()).map(|(e, _)| e.clone()));
+    lines.extend(known.iter().skip(ready.len()).map(|(e, user)| match user {
+        Some(u) => format!("{e} {} {}", u.token, u.expires_at),
+        None => e.clone(),
+    }));
     if let Some(dir) = options.users_file.parent() {
         std::fs::create_dir_all(dir)?;
     }
