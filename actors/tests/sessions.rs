@@ -386,6 +386,39 @@ async fn a_subscription_checked_before_a_revocation_is_refused_after_it() {
 }
 
 #[actix::test]
+async fn a_subscription_checked_before_an_account_deletion_is_refused_after_it() {
+    let w = world(vec![], fast());
+    let advisor = Uuid::new_v4();
+    let checked = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    w.registry
+        .send(actors::live::registry::Forget { user: advisor })
+        .await
+        .unwrap();
+    let (tx, mut late) = mpsc::unbounded_channel();
+    w.registry
+        .send(Watch {
+            owner: OWNER,
+            viewer: advisor,
+            conn: 9,
+            events: Sink(tx).start().recipient(),
+            home: None,
+            authorized_at: checked,
+        })
+        .await
+        .unwrap();
+    let StreamBody::Ended { reason } = &*next(&mut late).await else {
+        panic!("the deleted viewer's subscription ends at once");
+    };
+    assert_eq!(reason, "access revoked");
+    assert_eq!(
+        w.registry.send(SessionCount).await.unwrap(),
+        0,
+        "no session was started for it"
+    );
+}
+
+#[actix::test]
 async fn alert_rules_fire_once_are_stored_and_pushed() {
     let rule = AlertRule {
         id: Uuid::new_v4(),

@@ -132,6 +132,8 @@ pub struct SessionRegistry {
     sessions: HashMap<Uuid, (u64, Addr<UserSession>)>,
     /// (owner, viewer) → when the owner last revoked the viewer's access.
     revoked: HashMap<(Uuid, Uuid), Instant>,
+    /// Users whose accounts were deleted, and when.
+    forgotten: HashMap<Uuid, Instant>,
     next_instance: u64,
     backend: Arc<dyn SessionBackend>,
     hub: Addr<PriceHub>,
@@ -154,6 +156,7 @@ impl SessionRegistry {
         Self {
             sessions: HashMap::new(),
             revoked: HashMap::new(),
+            forgotten: HashMap::new(),
             next_instance: 1,
             backend,
             hub,
@@ -163,15 +166,20 @@ impl SessionRegistry {
         }
     }
 
-    /// Whether `watch`'s access check may predate a revocation of that access: a check that
-    /// passed just before the owner revoked would otherwise subscribe after the revocation
-    /// ended the viewer's other subscriptions, and keep receiving.
-    fn may_have_raced_a_revocation(&self, watch: &Watch) -> bool {
-        watch.authorized_at.elapsed() >= REVOCATION_MEMORY
-            || self
-                .revoked
-                .get(&(watch.owner, watch.viewer))
-                .is_some_and(|revoked| *revoked >= watch.authorized_at)
+    /// Why `watch` is refused, if its access check may predate a revocation of that access
+    /// or the deletion of either account: a check that passed just before would otherwise
+    /// subscribe after the revocation ended the viewer's other subscriptions (and keep
+    /// receiving), or start a deleted user's session again.
+    fn refusal(&self, watch: &Watch) -> Option<&'static str> {
+        let after_check = |at: Option<&Instant>| at.is_some_and(|at| *at >= watch.authorized_at);
+        if after_check(self.forgotten.get(&watch.owner)) {
+            return Some("the session stopped");
+        }
+        let stale = watch.authorized_at.elapsed() >= REVOCATION_MEMORY;
+        let revoked = watch.viewer != watch.owner
+            && after_check(self.revoked.get(&(watch.owner, watch.viewer)));
+        (stale || revoked || after_check(self.forgotten.get(&watch.viewer)))
+            .then_some("access revoked")
     }
 
     fn running(&self, user: Uuid) -> Option<Addr<UserSession>> {
@@ -227,11 +235,11 @@ impl Handler<Watch> for SessionRegistry {
     type Result = ();
 
     fn handle(&mut self, msg: Watch, ctx: &mut Context<Self>) {
-        if msg.viewer != msg.owner && self.may_have_raced_a_revocation(&msg) {
+        if let Some(reason) = self.refusal(&msg) {
             msg.events.do_send(StreamEvent {
                 stream: msg.owner,
                 body: Arc::new(StreamBody::Ended {
-                    reason: "access revoked".into(),
+                    reason: reason.into(),
                 }),
             });
             return;
@@ -283,6 +291,10 @@ impl Handler<Forget> for SessionRegistry {
     type Result = ();
 
     fn handle(&mut self, msg: Forget, _: &mut Context<Self>) {
+        let now = Instant::now();
+        self.forgotten
+            .retain(|_, at| now.duration_since(*at) < REVOCATION_MEMORY);
+        self.forgotten.insert(msg.user, now);
         if let Some((_, addr)) = self.sessions.remove(&msg.user) {
             addr.do_send(Stop);
         }
