@@ -142,6 +142,17 @@ async fn watch(
     viewer: Uuid,
     conn: u64,
 ) -> mpsc::UnboundedReceiver<StreamEvent> {
+    watch_checked_at(w, owner, viewer, conn, std::time::Instant::now()).await
+}
+
+/// As [`watch`], for a caller whose access check started at `authorized_at`.
+async fn watch_checked_at(
+    w: &World,
+    owner: Uuid,
+    viewer: Uuid,
+    conn: u64,
+    authorized_at: std::time::Instant,
+) -> mpsc::UnboundedReceiver<StreamEvent> {
     let (tx, rx) = mpsc::unbounded_channel();
     let sink = Sink(tx).start();
     w.registry
@@ -151,7 +162,7 @@ async fn watch(
             conn,
             events: sink.recipient(),
             home: None,
-            authorized_at: std::time::Instant::now(),
+            authorized_at,
         })
         .await
         .unwrap();
@@ -358,18 +369,7 @@ async fn a_subscription_checked_before_a_revocation_is_refused_after_it() {
         })
         .await
         .unwrap();
-    let (tx, mut late) = mpsc::unbounded_channel();
-    w.registry
-        .send(Watch {
-            owner: OWNER,
-            viewer: advisor,
-            conn: 7,
-            events: Sink(tx).start().recipient(),
-            home: None,
-            authorized_at: checked,
-        })
-        .await
-        .unwrap();
+    let mut late = watch_checked_at(&w, OWNER, advisor, 7, checked).await;
     let StreamBody::Ended { reason } = &*next(&mut late).await else {
         panic!("the subscription ends at once");
     };
@@ -395,18 +395,7 @@ async fn a_subscription_checked_before_an_account_deletion_is_refused_after_it()
         .send(actors::live::registry::Forget { user: advisor })
         .await
         .unwrap();
-    let (tx, mut late) = mpsc::unbounded_channel();
-    w.registry
-        .send(Watch {
-            owner: OWNER,
-            viewer: advisor,
-            conn: 9,
-            events: Sink(tx).start().recipient(),
-            home: None,
-            authorized_at: checked,
-        })
-        .await
-        .unwrap();
+    let mut late = watch_checked_at(&w, OWNER, advisor, 9, checked).await;
     let StreamBody::Ended { reason } = &*next(&mut late).await else {
         panic!("the deleted viewer's subscription ends at once");
     };

@@ -229,7 +229,7 @@ impl PreparedSimulation {
             return Err(SimulationError::Paths);
         }
         let retirement = plan.retirement_month as usize;
-        let mut per_path: Vec<PathCoefficients> = (0..u64::from(options.paths))
+        let per_path: Vec<PathCoefficients> = (0..u64::from(options.paths))
             .into_par_iter()
             .map(|index| {
                 by_width!(
@@ -246,12 +246,12 @@ impl PreparedSimulation {
             })
             .collect();
         let own = sanitise(plan.monthly_contribution);
-        let mut thresholds: Vec<f64> = per_path.iter().map(|p| threshold(&p.lines, own)).collect();
-        let mut order: Vec<usize> = (0..per_path.len()).collect();
-        order.sort_by(|&i, &j| thresholds[i].total_cmp(&thresholds[j]));
-        thresholds = order.iter().map(|&i| thresholds[i]).collect();
-        let mut slots: Vec<Option<PathCoefficients>> = per_path.into_iter().map(Some).collect();
-        per_path = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let mut keyed: Vec<(f64, PathCoefficients)> = per_path
+            .into_iter()
+            .map(|p| (threshold(&p.lines, own), p))
+            .collect();
+        keyed.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let (thresholds, per_path): (Vec<f64>, Vec<PathCoefficients>) = keyed.into_iter().unzip();
         let mut offsets = Vec::with_capacity(per_path.len() + 1);
         let mut lines = Vec::new();
         offsets.push(0);
