@@ -135,13 +135,19 @@ pub struct UserSession {
     seq: u64,
     restarts: u64,
     state: Option<Arc<LiveState>>,
-    valuation: Option<(LivePortfolio, Option<f64>)>,
+    /// The newest valuation's wealth (`None` inside when nothing is priced), once one came.
+    valued_wealth: Option<Option<f64>>,
+    /// The newest valuation while it is not published yet; once published, the state holds
+    /// it (moved, not copied: this runs once per tick per session).
+    unpublished_portfolio: Option<LivePortfolio>,
     waiters: Vec<oneshot::Sender<LiveState>>,
     idle_since: Option<Instant>,
     stopping: bool,
     /// The plan the simulation actor was last given, so unrelated reloads do not
     /// prepare it again.
     plan_sent: Option<Arc<Plan>>,
+    /// Loads that failed in a row.
+    load_failures: u32,
 }
 
 /// The seed of a user's live simulation: fixed per user, so a restarted session draws the
@@ -181,11 +187,13 @@ impl UserSession {
             seq: 0,
             restarts: 0,
             state: None,
-            valuation: None,
+            valued_wealth: None,
+            unpublished_portfolio: None,
             waiters: Vec::new(),
             idle_since: Some(Instant::now()),
             stopping: false,
             plan_sent: None,
+            load_failures: 0,
         }
     }
 
@@ -196,6 +204,7 @@ impl UserSession {
         ctx.spawn(load.into_actor(self).map(move |result, act, ctx| {
             match result {
                 Ok(data) => {
+                    act.load_failures = 0;
                     act.loaded = Some(Loaded {
                         plan: Arc::new(data.plan.clone()),
                         data,
@@ -206,8 +215,14 @@ impl UserSession {
                     act.configure_children(restart.contains(&Child::Simulation));
                 }
                 Err(e) => {
-                    tracing::warn!(user = %act.user, error = %e, "session data could not be loaded; retrying");
-                    ctx.run_later(Duration::from_secs(1), move |act, ctx| {
+                    // Backing off (1 s doubling to 32 s) keeps a session whose data is gone
+                    // for good (its account was just deleted) from loading and logging every
+                    // second until its idle timeout stops it.
+                    let wait = Duration::from_secs(1 << act.load_failures.min(5));
+                    act.load_failures = act.load_failures.saturating_add(1);
+                    tracing::warn!(user = %act.user, error = %e, attempt = act.load_failures,
+                        retry_in_secs = wait.as_secs(), "session data could not be loaded; retrying");
+                    ctx.run_later(wait, move |act, ctx| {
                         act.load(ctx, restart);
                     });
                 }
@@ -294,16 +309,19 @@ impl UserSession {
 
     /// The holdings' value when anything is priced, else the plan's starting wealth.
     fn wealth(&self) -> (f64, WealthSource) {
-        match (&self.valuation, &self.loaded) {
-            (Some((_, Some(value))), _) => (*value, WealthSource::Holdings),
+        match (self.valued_wealth, &self.loaded) {
+            (Some(Some(value)), _) => (value, WealthSource::Holdings),
             (_, Some(loaded)) => (loaded.plan.initial_wealth, WealthSource::Plan),
             (_, None) => (0.0, WealthSource::Plan),
         }
     }
 
-    fn portfolio_view(&self) -> LivePortfolio {
-        if let Some((portfolio, _)) = &self.valuation {
-            return portfolio.clone();
+    fn portfolio_view(&mut self) -> LivePortfolio {
+        if let Some(portfolio) = self.unpublished_portfolio.take() {
+            return portfolio;
+        }
+        if let (Some(_), Some(state)) = (self.valued_wealth, &self.state) {
+            return state.portfolio.clone();
         }
         let (classes, targets) = self.loaded.as_ref().map_or((vec![], vec![]), |l| {
             (l.data.asset_classes.clone(), l.plan.weights.clone())
@@ -452,7 +470,8 @@ impl Handler<Valuation> for UserSession {
     type Result = ();
 
     fn handle(&mut self, msg: Valuation, _: &mut Context<Self>) {
-        self.valuation = Some((msg.portfolio, msg.wealth));
+        self.valued_wealth = Some(msg.wealth);
+        self.unpublished_portfolio = Some(msg.portfolio);
         let (wealth, source) = self.wealth();
         if let (Some(alerts), true) = (&self.alerts, self.has_rules() && !msg.ticks.is_empty()) {
             alerts.do_send(Observe {
