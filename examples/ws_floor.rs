@@ -26,6 +26,10 @@ use protocol::live::{
 use protocol::simulations::PercentilesView;
 use protocol::ws::{ClientMessage, Encoding, ServerMessage};
 
+// The server's allocator, so the floor and the server differ only in what runs above actix-ws.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Subscribers of this worker thread, with their sequence numbers.
 type Subscribers = Rc<RefCell<Vec<(actix_ws::Session, u64)>>>;
 

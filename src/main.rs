@@ -9,6 +9,9 @@ use glidepath::config::Settings;
 use glidepath::startup::{Application, open_database};
 use glidepath::telemetry;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn report(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
