@@ -145,6 +145,31 @@ async fn watch(
     watch_checked_at(w, owner, viewer, conn, std::time::Instant::now()).await
 }
 
+/// Watches after `change` reached the registry, with an access check that started before
+/// it; returns the receiver and the reason its first event ended the stream (`None` when the
+/// first event was not an end).
+async fn watch_checked_before<M>(
+    w: &World,
+    change: M,
+    owner: Uuid,
+    viewer: Uuid,
+    conn: u64,
+) -> (mpsc::UnboundedReceiver<StreamEvent>, Option<String>)
+where
+    M: actix::Message<Result = ()> + Send + 'static,
+    SessionRegistry: Handler<M>,
+{
+    let checked = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    w.registry.send(change).await.unwrap();
+    let mut rx = watch_checked_at(w, owner, viewer, conn, checked).await;
+    let reason = match &*next(&mut rx).await {
+        StreamBody::Ended { reason } => Some(reason.clone()),
+        _ => None,
+    };
+    (rx, reason)
+}
+
 /// As [`watch`], for a caller whose access check started at `authorized_at`.
 async fn watch_checked_at(
     w: &World,
@@ -360,20 +385,12 @@ async fn a_subscription_checked_before_a_revocation_is_refused_after_it() {
     let w = world(vec![], fast());
     let advisor = Uuid::new_v4();
     // The advisor's access was checked, then revoked before the subscription arrived.
-    let checked = std::time::Instant::now();
-    tokio::time::sleep(Duration::from_millis(5)).await;
-    w.registry
-        .send(Revoked {
-            owner: OWNER,
-            viewer: advisor,
-        })
-        .await
-        .unwrap();
-    let mut late = watch_checked_at(&w, OWNER, advisor, 7, checked).await;
-    let StreamBody::Ended { reason } = &*next(&mut late).await else {
-        panic!("the subscription ends at once");
+    let revoked = Revoked {
+        owner: OWNER,
+        viewer: advisor,
     };
-    assert_eq!(reason, "access revoked");
+    let (mut late, reason) = watch_checked_before(&w, revoked, OWNER, advisor, 7).await;
+    assert_eq!(reason.as_deref(), Some("access revoked"), "ends at once");
     // A check made after the revocation (access granted again) subscribes as usual.
     let mut again = watch(&w, OWNER, advisor, 8).await;
     assert!(matches!(
@@ -389,17 +406,13 @@ async fn a_subscription_checked_before_a_revocation_is_refused_after_it() {
 async fn a_subscription_checked_before_an_account_deletion_is_refused_after_it() {
     let w = world(vec![], fast());
     let advisor = Uuid::new_v4();
-    let checked = std::time::Instant::now();
-    tokio::time::sleep(Duration::from_millis(5)).await;
-    w.registry
-        .send(actors::live::registry::Forget { user: advisor })
-        .await
-        .unwrap();
-    let mut late = watch_checked_at(&w, OWNER, advisor, 9, checked).await;
-    let StreamBody::Ended { reason } = &*next(&mut late).await else {
-        panic!("the deleted viewer's subscription ends at once");
-    };
-    assert_eq!(reason, "access revoked");
+    let forget = actors::live::registry::Forget { user: advisor };
+    let (_late, reason) = watch_checked_before(&w, forget, OWNER, advisor, 9).await;
+    assert_eq!(
+        reason.as_deref(),
+        Some("access revoked"),
+        "the deleted viewer's subscription ends at once"
+    );
     assert_eq!(
         w.registry.send(SessionCount).await.unwrap(),
         0,

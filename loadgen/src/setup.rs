@@ -82,14 +82,17 @@ pub async fn users(options: &Options) -> anyhow::Result<Vec<User>> {
     }
     ready.sort_by_key(|(i, _, _)| *i);
     // Remember every user with its token; users beyond this run's count stay as they were.
-    let mut lines: Vec<String> = ready
-        .iter()
-        .map(|(_, e, u)| format!("{e} {} {}", u.token, u.expires_at))
-        .collect();
-    lines.extend(known.iter().skip(ready.len()).map(|(e, user)| match user {
-        Some(u) => format!("{e} {} {}", u.token, u.expires_at),
-        None => e.clone(),
-    }));
+    let line = |email: &str, user: Option<&User>| match user {
+        Some(u) => format!("{email} {} {}", u.token, u.expires_at),
+        None => email.to_owned(),
+    };
+    let mut lines: Vec<String> = ready.iter().map(|(_, e, u)| line(e, Some(u))).collect();
+    lines.extend(
+        known
+            .iter()
+            .skip(ready.len())
+            .map(|(e, user)| line(e, user.as_ref())),
+    );
     if let Some(dir) = options.users_file.parent() {
         std::fs::create_dir_all(dir)?;
     }

@@ -127,6 +127,13 @@ pub struct SessionCount;
 /// raced; no real check takes anywhere near this long.
 const REVOCATION_MEMORY: Duration = Duration::from_secs(600);
 
+/// Notes `key` as of now and forgets what is older than [`REVOCATION_MEMORY`].
+fn remember<K: Eq + std::hash::Hash>(memory: &mut HashMap<K, Instant>, key: K) {
+    let now = Instant::now();
+    memory.retain(|_, at| now.duration_since(*at) < REVOCATION_MEMORY);
+    memory.insert(key, now);
+}
+
 /// The registry actor.
 pub struct SessionRegistry {
     sessions: HashMap<Uuid, (u64, Addr<UserSession>)>,
@@ -277,10 +284,7 @@ impl Handler<Revoked> for SessionRegistry {
     type Result = ();
 
     fn handle(&mut self, msg: Revoked, _: &mut Context<Self>) {
-        let now = Instant::now();
-        self.revoked
-            .retain(|_, at| now.duration_since(*at) < REVOCATION_MEMORY);
-        self.revoked.insert((msg.owner, msg.viewer), now);
+        remember(&mut self.revoked, (msg.owner, msg.viewer));
         if let Some(addr) = self.running(msg.owner) {
             addr.do_send(RevokeViewer { viewer: msg.viewer });
         }
@@ -291,10 +295,7 @@ impl Handler<Forget> for SessionRegistry {
     type Result = ();
 
     fn handle(&mut self, msg: Forget, _: &mut Context<Self>) {
-        let now = Instant::now();
-        self.forgotten
-            .retain(|_, at| now.duration_since(*at) < REVOCATION_MEMORY);
-        self.forgotten.insert(msg.user, now);
+        remember(&mut self.forgotten, msg.user);
         if let Some((_, addr)) = self.sessions.remove(&msg.user) {
             addr.do_send(Stop);
         }
