@@ -7,7 +7,9 @@
 //! so a newer one replaces an unwritten older one (latest wins, counted in `skipped`); other
 //! frames wait in a bounded queue. A client whose write stays pending past the stall timeout,
 //! or whose queue overflows, is closed with 4008: memory per connection stays bounded
-//! whatever the client does.
+//! whatever the client does. The stall timeout is a deadline on the write itself, not a
+//! per-connection interval: a write that completes at once (the usual case) never touches
+//! the timer wheel, and an idle connection has no timer to fire.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -63,8 +65,8 @@ pub struct WsConnection {
     outbox: VecDeque<Outbound>,
     /// At most one update per stream: a newer one replaces it (latest wins).
     updates: Vec<PendingUpdate>,
-    /// When the write in flight started; writes go one at a time.
-    writing: Option<Instant>,
+    /// Whether a write is in flight; writes go one at a time.
+    writing: bool,
     /// The handle writes go through, away while a write is in flight (cloning a `Session`
     /// allocates, which adds up at thousands of updates a second).
     writer: Option<Session>,
@@ -113,7 +115,7 @@ impl WsConnection {
             last_heard: Instant::now(),
             outbox: VecDeque::new(),
             updates: Vec::new(),
-            writing: None,
+            writing: false,
             watching: HashSet::new(),
             last_what_if: None,
             closing: false,
@@ -142,7 +144,7 @@ impl WsConnection {
     /// Writes the next frame unless one is in flight. One write at a time keeps frames in
     /// order and lets a stalled client show as a write that does not finish.
     fn pump(&mut self, ctx: &mut Context<Self>) {
-        if self.writing.is_some() || self.closing {
+        if self.writing || self.closing {
             return;
         }
         let encoded = match self.outbox.pop_front() {
@@ -164,25 +166,38 @@ impl WsConnection {
         let Some(mut writer) = self.writer.take() else {
             return;
         };
-        self.writing = Some(Instant::now());
+        self.writing = true;
+        let stall = self.stall_timeout();
         let write = async move {
-            let result = match encoded {
-                Frame::Ping => writer.ping(b"").await,
-                Frame::Pong(bytes) => writer.pong(&bytes).await,
-                Frame::Text(text) => writer.text(text).await,
-                Frame::Binary(bytes) => writer.binary(bytes).await,
-            };
+            // `timeout` polls the write first and only arms its timer when the write waits.
+            let result = tokio::time::timeout(stall, async {
+                match encoded {
+                    Frame::Ping => writer.ping(b"").await,
+                    Frame::Pong(bytes) => writer.pong(&bytes).await,
+                    Frame::Text(text) => writer.text(text).await,
+                    Frame::Binary(bytes) => writer.binary(bytes).await,
+                }
+            })
+            .await;
             (writer, result)
         };
         ctx.spawn(write.into_actor(self).map(|(writer, result), act, ctx| {
-            act.writing = None;
+            act.writing = false;
             act.writer = Some(writer);
-            if result.is_err() {
-                ctx.stop();
-            } else {
-                act.pump(ctx);
+            match result {
+                Ok(Ok(())) => act.pump(ctx),
+                Ok(Err(_closed)) => ctx.stop(),
+                Err(_elapsed) => act.close(
+                    ctx,
+                    CloseCode::Other(close::TOO_SLOW),
+                    "the client does not read its messages",
+                ),
             }
         }));
+    }
+
+    fn stall_timeout(&self) -> Duration {
+        Duration::from_millis(self.state.settings.live.stall_timeout_ms.max(100))
     }
 
     /// `message` as a frame of this connection's encoding.
@@ -236,7 +251,7 @@ impl WsConnection {
             code,
             description: Some(description.to_owned()),
         };
-        let patience = Duration::from_millis(self.state.settings.live.stall_timeout_ms.max(100));
+        let patience = self.stall_timeout();
         ctx.spawn(
             async move { tokio::time::timeout(patience, session.close(Some(reason))).await }
                 .into_actor(self)
@@ -527,16 +542,6 @@ impl Actor for WsConnection {
                 }
             },
         );
-        let stall = Duration::from_millis(self.state.settings.live.stall_timeout_ms.max(100));
-        ctx.run_interval(stall / 4, move |conn, ctx| {
-            if conn.writing.is_some_and(|t| t.elapsed() > stall) {
-                conn.close(
-                    ctx,
-                    CloseCode::Other(close::TOO_SLOW),
-                    "the client does not read its messages",
-                );
-            }
-        });
         ctx.run_interval(
             Duration::from_secs(self.settings.heartbeat_secs.max(1)),
             |conn, ctx| {
