@@ -46,13 +46,16 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
+async fn connect_redis(url: &str) -> anyhow::Result<(redis::Client, ConnectionManager)> {
     let client = redis::Client::open(url).context("parsing REDIS_URL")?;
-    let manager = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client))
-        .await
-        .context("connecting to Redis timed out")?
-        .context("connecting to Redis")?;
-    Ok(manager)
+    let manager = tokio::time::timeout(
+        Duration::from_secs(5),
+        ConnectionManager::new(client.clone()),
+    )
+    .await
+    .context("connecting to Redis timed out")?
+    .context("connecting to Redis")?;
+    Ok((client, manager))
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -80,7 +83,7 @@ impl Application {
             None => None,
         };
         let limiter = match &redis {
-            Some(conn) => RateLimiter::Redis {
+            Some((_, conn)) => RateLimiter::Redis {
                 conn: conn.clone(),
                 prefix: settings.redis_prefix.clone(),
             },
@@ -92,7 +95,15 @@ impl Application {
             Duration::from_millis(settings.auth.hash_queue_timeout_ms),
         )?;
         let market = crate::market::start(&settings.market)?;
-        let live = crate::live::start(&settings.live, db.clone(), market.hub.clone());
+        let mut live = crate::live::start(&settings.live, db.clone(), market.hub.clone());
+        live.fanout = redis.as_ref().map(|(client, conn)| {
+            crate::live::fanout::Fanout::start(
+                client.clone(),
+                conn.clone(),
+                &settings.redis_prefix,
+                live.registry.clone(),
+            )
+        });
         let state = AppState {
             market,
             live,
@@ -100,7 +111,7 @@ impl Application {
             tokens: TokenIssuer::new(keys, Duration::from_secs(settings.auth.access_ttl_secs)),
             passwords,
             limiter,
-            redis,
+            redis: redis.map(|(_, conn)| conn),
             simulation_slots: Arc::new(tokio::sync::Semaphore::new(
                 settings.simulation.concurrent_runs.max(1),
             )),

@@ -3,8 +3,10 @@
 //!
 //! # Layout
 //! - [`backend`]: [`actors::live::backend::SessionBackend`] over the database.
+//! - [`fanout`]: storage changes carried to the other nodes' sessions over Redis.
 
 pub mod backend;
+pub mod fanout;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +23,8 @@ use crate::store::Db;
 pub struct Live {
     /// Finds or starts sessions.
     pub registry: Addr<SessionRegistry>,
+    /// Carries hook events to the other nodes, when Redis is configured.
+    pub fanout: Option<fanout::Fanout>,
     // Held so the session threads live as long as the server.
     _arbiters: Arc<Vec<Arbiter>>,
 }
@@ -49,6 +53,7 @@ pub fn start(config: &LiveConfig, db: Db, hub: Addr<actors::market::PriceHub>) -
     .start();
     Live {
         registry,
+        fanout: None,
         _arbiters: Arc::new(arbiters),
     }
 }

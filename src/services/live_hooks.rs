@@ -1,39 +1,50 @@
 //! Where storage changes reach the live sessions (actors): every service that changes
 //! something a session shows calls one of these after the change is committed.
 //!
-//! Kept in one place so the REST services stay ignorant of the actor system. The messages
-//! go to this node's registry only; with several nodes, Redis fan-out would carry them.
+//! Kept in one place so the REST services stay ignorant of the actor system. Each change is
+//! applied to this node's registry and, with Redis configured, published to the other nodes
+//! (see [`crate::live::fanout`]).
 
-use actors::live::registry::{Changed, Forget, Revoked};
 use uuid::Uuid;
 
+use crate::live::fanout::HookEvent;
 use crate::state::AppState;
+
+fn send(state: &AppState, event: HookEvent) {
+    event.apply(&state.live.registry);
+    if let Some(fanout) = &state.live.fanout {
+        fanout.publish(event);
+    }
+}
 
 /// A user's holdings changed (created, updated or deleted).
 pub fn holdings_changed(state: &AppState, user_id: Uuid) {
-    state.live.registry.do_send(Changed { user: user_id });
+    send(state, HookEvent::Changed { user: user_id });
 }
 
 /// A user's stored plan changed.
 pub fn plan_changed(state: &AppState, user_id: Uuid) {
-    state.live.registry.do_send(Changed { user: user_id });
+    send(state, HookEvent::Changed { user: user_id });
 }
 
 /// A user's alert rules changed.
 pub fn alert_rules_changed(state: &AppState, user_id: Uuid) {
-    state.live.registry.do_send(Changed { user: user_id });
+    send(state, HookEvent::Changed { user: user_id });
 }
 
 /// An account is gone: its session stops and it watches no one's stream any more.
 pub fn account_deleted(state: &AppState, user_id: Uuid) {
-    state.live.registry.do_send(Forget { user: user_id });
+    send(state, HookEvent::Forget { user: user_id });
 }
 
 /// `client_id` revoked `advisor_id`'s access: the advisor's subscriptions to the client's
-/// stream end at once.
+/// stream end at once, on every node.
 pub fn grant_revoked(state: &AppState, client_id: Uuid, advisor_id: Uuid) {
-    state.live.registry.do_send(Revoked {
-        owner: client_id,
-        viewer: advisor_id,
-    });
+    send(
+        state,
+        HookEvent::Revoked {
+            owner: client_id,
+            viewer: advisor_id,
+        },
+    );
 }

@@ -614,3 +614,69 @@ async fn arrays_are_not_accepted_for_nested_objects() {
         other => panic!("expected an error frame, got {other:?}"),
     }
 }
+
+/// With several nodes (Redis configured), a change made through one node reaches the
+/// sessions another node runs: new holdings revalue the plan an advisor watches there, and a
+/// revoked grant ends that advisor's subscription at once. Two nodes need a database they
+/// share and Redis, so this runs in the PostgreSQL + Redis pass and returns at once in the
+/// embedded one (one SQLite file per test server, no Redis).
+#[actix_web::test]
+async fn changes_made_through_one_node_reach_the_sessions_of_another() {
+    if std::env::var("REDIS_URL").is_err() || std::env::var("DATABASE_URL").is_err() {
+        eprintln!("needs REDIS_URL and DATABASE_URL (the PostgreSQL + Redis pass)");
+        return;
+    }
+    let node_a = quiet_app().await;
+    let prefix = node_a.settings.redis_prefix.clone();
+    let node_b = spawn_app_with(|s| {
+        s.market.feed = FeedKind::None;
+        s.live.min_interval_ms = 1;
+        s.redis_prefix = prefix;
+    })
+    .await;
+    let admin = node_a.new_admin().await;
+    let advisor = node_a.new_advisor(&admin).await;
+    let client = with_holdings(&node_a).await;
+    ok_json(
+        node_a
+            .post(
+                "/advisors/grants",
+                Some(&client.access),
+                &json!({"advisor_email": advisor.email}),
+            )
+            .await,
+    )
+    .await;
+    node_b.tick("SPY", 400.0).await;
+    node_b.tick("BND", 70.0).await;
+    let encoding = Encoding::Json;
+    let mut watcher = open(&node_b, &advisor, encoding).await;
+    let snapshot = subscribe(&mut watcher, encoding, Some(client.id)).await;
+    let (seq, _) = settled(&mut watcher, encoding, snapshot, 5400.0).await;
+
+    node_a
+        .create_holding(&client, "ira", "SPY", 5.0, "us_equity")
+        .await;
+    let (_, state) = until_wealth(&mut watcher, encoding, seq, 7400.0).await;
+    assert_eq!(state.user_id, client.id);
+
+    let revoked = node_a
+        .delete(
+            &format!("/advisors/grants/{}", advisor.id),
+            Some(&client.access),
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    loop {
+        match receive(&mut watcher, encoding).await {
+            Ok(ServerMessage::Unsubscribed { stream, reason }) => {
+                assert_eq!(stream, client.id);
+                assert_eq!(reason, "access revoked");
+                break;
+            }
+            Ok(ServerMessage::Update { .. }) => {}
+            other => panic!("expected the end of the stream, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Live hooks across nodes: with Redis configured, every storage change a session must hear
+//! of (new holdings, a revoked grant, a deleted account) is applied to this node's registry
+//! and published on one Redis channel; every node listens and applies what other nodes
+//! publish. Without it, an advisor connected to node B would go on watching a client who
+//! revoked the grant through node A.
+//!
+//! Pub/sub is at-most-once: a node that is disconnected while a change is published misses
+//! it. The listener reconnects with backoff; what it missed meanwhile reaches the sessions on
+//! their next reload, and access checks of new subscriptions always read the database.
+
+use std::time::Duration;
+
+use actix::Addr;
+use actors::live::registry::{Changed, Forget, Revoked, SessionRegistry};
+use futures_util::StreamExt;
+use redis::AsyncCommands;
+use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A change the live sessions must hear of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HookEvent {
+    /// The user's plan, holdings or alert rules changed: reload.
+    Changed {
+        /// The user.
+        user: Uuid,
+    },
+    /// The account is gone.
+    Forget {
+        /// The user.
+        user: Uuid,
+    },
+    /// `owner` revoked `viewer`'s access to their stream.
+    Revoked {
+        /// The client.
+        owner: Uuid,
+        /// The advisor.
+        viewer: Uuid,
+    },
+}
+
+impl HookEvent {
+    /// Tells `registry` (this node's).
+    pub fn apply(self, registry: &Addr<SessionRegistry>) {
+        match self {
+            Self::Changed { user } => registry.do_send(Changed { user }),
+            Self::Forget { user } => registry.do_send(Forget { user }),
+            Self::Revoked { owner, viewer } => registry.do_send(Revoked { owner, viewer }),
+        }
+    }
+}
+
+/// What goes over the channel: the event and the node that applied it already.
+#[derive(Debug, Serialize, Deserialize)]
+struct Envelope {
+    node: Uuid,
+    event: HookEvent,
+}
+
+/// Publishes this node's hook events to the other nodes.
+#[derive(Clone)]
+pub struct Fanout {
+    node: Uuid,
+    channel: String,
+    conn: ConnectionManager,
+}
+
+/// The channel of a deployment (its Redis key prefix keeps deployments apart).
+fn channel(prefix: &str) -> String {
+    format!("{prefix}live-hooks")
+}
+
+impl Fanout {
+    /// Publishes on `prefix`'s channel through `conn`, and listens on it with a connection
+    /// of its own from `client`, applying other nodes' events to `registry`.
+    pub fn start(
+        client: redis::Client,
+        conn: ConnectionManager,
+        prefix: &str,
+        registry: Addr<SessionRegistry>,
+    ) -> Self {
+        let fanout = Self {
+            node: Uuid::new_v4(),
+            channel: channel(prefix),
+            conn,
+        };
+        actix_web::rt::spawn(listen(
+            client,
+            fanout.channel.clone(),
+            fanout.node,
+            registry,
+        ));
+        fanout
+    }
+
+    /// Sends `event` to the other nodes, in the background: the change is committed, and a
+    /// Redis hiccup must not fail the request that made it (it is logged).
+    pub fn publish(&self, event: HookEvent) {
+        let Ok(payload) = serde_json::to_string(&Envelope {
+            node: self.node,
+            event,
+        }) else {
+            return;
+        };
+        let (mut conn, channel) = (self.conn.clone(), self.channel.clone());
+        actix_web::rt::spawn(async move {
+            if let Err(e) = conn.publish::<_, _, ()>(&channel, payload).await {
+                tracing::warn!(error = %e, ?event, "a live hook could not be sent to the other nodes");
+            }
+        });
+    }
+}
+
+/// Applies the other nodes' events until the server stops, reconnecting with backoff
+/// (1 s doubling to 30 s) whenever the subscription breaks.
+async fn listen(
+    client: redis::Client,
+    channel: String,
+    node: Uuid,
+    registry: Addr<SessionRegistry>,
+) {
+    let mut failures: u32 = 0;
+    loop {
+        match subscribe_and_apply(&client, &channel, node, &registry).await {
+            Ok(()) => failures = 0,
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                tracing::warn!(error = %e, attempt = failures, "live hook subscription lost; reconnecting");
+            }
+        }
+        if !registry.connected() {
+            return;
+        }
+        let wait = Duration::from_secs((1u64 << failures.min(5)).min(30));
+        tokio::time::sleep(wait).await;
+    }
+}
+
+async fn subscribe_and_apply(
+    client: &redis::Client,
+    channel: &str,
+    node: Uuid,
+    registry: &Addr<SessionRegistry>,
+) -> redis::RedisResult<()> {
+    let mut pubsub = client.get_async_pubsub().await?;
+    pubsub.subscribe(channel).await?;
+    let mut messages = pubsub.on_message();
+    while let Some(message) = messages.next().await {
+        let Ok(payload) = message.get_payload::<String>() else {
+            continue;
+        };
+        match serde_json::from_str::<Envelope>(&payload) {
+            Ok(envelope) if envelope.node != node => envelope.event.apply(registry),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "an unreadable live hook was ignored"),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_in_a_readable_form() {
+        let owner = Uuid::new_v4();
+        let viewer = Uuid::new_v4();
+        let envelope = Envelope {
+            node: Uuid::nil(),
+            event: HookEvent::Revoked { owner, viewer },
+        };
+        let text = serde_json::to_string(&envelope).unwrap();
+        assert!(text.contains(r#""kind":"revoked""#), "{text}");
+        let back: Envelope = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.event, HookEvent::Revoked { owner, viewer });
+        assert_eq!(channel("gp:"), "gp:live-hooks");
+    }
+}
