@@ -84,6 +84,9 @@ pub struct LiveConfig {
     pub outbound_queue: usize,
     /// How long one write to a client may stay pending before it is closed with 4008.
     pub stall_timeout_ms: u64,
+    /// Alerts kept per user: storing a new one deletes the oldest beyond this many, so a
+    /// rule that keeps firing for years does not grow the table without bound.
+    pub alerts_kept: u32,
 }
 
 impl Default for LiveConfig {
@@ -96,6 +99,7 @@ impl Default for LiveConfig {
             threads: None,
             outbound_queue: 64,
             stall_timeout_ms: 10_000,
+            alerts_kept: 1000,
         }
     }
 }

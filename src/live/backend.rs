@@ -16,13 +16,15 @@ use crate::store::{self, Db};
 /// [`SessionBackend`] over the database.
 pub struct DbBackend {
     db: Db,
+    /// Alerts kept per user (`live.alerts_kept`).
+    alerts_kept: u32,
 }
 
 impl DbBackend {
-    /// A backend over `db`.
+    /// A backend over `db` keeping the newest `alerts_kept` alerts of each user.
     #[must_use]
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    pub fn new(db: Db, alerts_kept: u32) -> Self {
+        Self { db, alerts_kept }
     }
 }
 
@@ -89,7 +91,7 @@ impl SessionBackend for DbBackend {
     }
 
     fn record_alert(&self, user: Uuid, alert: NewAlert) -> BackendFuture<LiveAlert> {
-        let db = self.db.clone();
+        let (db, keep) = (self.db.clone(), self.alerts_kept);
         Box::pin(async move {
             let row = store::alerts::insert(
                 &db,
@@ -101,6 +103,10 @@ impl SessionBackend for DbBackend {
             )
             .await
             .map_err(failed)?;
+            // The alert is stored; failing to prune only delays it to the next alert.
+            if let Err(e) = store::alerts::prune(&db, user, keep).await {
+                tracing::warn!(error = %e, %user, "old alerts could not be pruned");
+            }
             Ok(LiveAlert {
                 id: row.id,
                 rule_id: row.rule_id,

@@ -45,7 +45,7 @@ pub fn start(config: &LiveConfig, db: Db, hub: Addr<actors::market::PriceHub>) -
         state_timeout: Duration::from_secs(5),
     };
     let registry = SessionRegistry::new(
-        Arc::new(backend::DbBackend::new(db)),
+        Arc::new(backend::DbBackend::new(db, config.alerts_kept.max(1))),
         hub,
         settings,
         arbiters.iter().map(Arbiter::handle).collect(),

@@ -65,6 +65,21 @@ pub async fn insert(
     Ok(row)
 }
 
+/// Deletes `owner`'s alerts beyond the newest `keep`; returns how many went.
+///
+/// # Errors
+/// The database refused the delete.
+pub async fn prune(db: &Db, owner: Uuid, keep: u32) -> Result<u64, StoreError> {
+    Ok(with_pool!(db, pool => sqlx::query(
+        "delete from alerts where user_id = $1 and id not in \
+         (select id from alerts where user_id = $1 order by created_at desc, id desc limit $2)")
+        .bind(owner)
+        .bind(i64::from(keep))
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?)
+}
+
 /// A page of the owner's alerts, newest first, and the owner's total.
 ///
 /// # Errors

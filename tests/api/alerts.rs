@@ -216,3 +216,34 @@ async fn user_b_cannot_see_or_delete_rules_and_alerts_of_a() {
         assert_eq!(mine["total"], 1, "{path}");
     }
 }
+
+#[actix_web::test]
+async fn pruning_keeps_the_newest_alerts_of_one_user_only() {
+    let app = spawn_app().await;
+    let (user, other) = (app.new_user().await, app.new_user().await);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let row = alerts::insert(&app.db, user.id, None, "success_below", "s", f64::from(i))
+            .await
+            .unwrap();
+        ids.push(row.id.to_string());
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    alerts::insert(&app.db, other.id, None, "drift_above", "d", 0.2)
+        .await
+        .unwrap();
+
+    assert_eq!(alerts::prune(&app.db, user.id, 3).await.unwrap(), 2);
+    assert_eq!(alerts::prune(&app.db, user.id, 3).await.unwrap(), 0);
+    let page = ok_json(app.get("/alerts", Some(&user.access)).await).await;
+    assert_eq!(page["total"], 3);
+    let kept: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(kept, [&ids[4], &ids[3], &ids[2]], "the newest three");
+    let theirs = ok_json(app.get("/alerts", Some(&other.access)).await).await;
+    assert_eq!(theirs["total"], 1, "another user's alerts are untouched");
+}
