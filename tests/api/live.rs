@@ -106,6 +106,33 @@ async fn settled(
 }
 
 /// 10 SPY (us_equity) and 20 BND (bonds) shares.
+/// `client` revokes `advisor`'s access.
+async fn revoke(app: &TestApp, client: &TestUser, advisor: &TestUser) {
+    let revoked = app
+        .delete(
+            &format!("/advisors/grants/{}", advisor.id),
+            Some(&client.access),
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+}
+
+/// Reads (updates allowed) until `owner`'s stream ends because access was revoked.
+async fn until_revoked(socket: &mut Socket, encoding: Encoding, owner: Uuid) {
+    loop {
+        match receive(socket, encoding).await {
+            Ok(ServerMessage::Unsubscribed { stream, reason }) => {
+                assert_eq!(stream, owner);
+                assert_eq!(reason, "access revoked");
+                return;
+            }
+            Ok(ServerMessage::Update { .. }) => {}
+            other => panic!("expected the end of the stream, got {other:?}"),
+        }
+    }
+}
+
 async fn with_holdings(app: &TestApp) -> TestUser {
     let user = app.new_user().await;
     app.create_holding(&user, "brokerage", "SPY", 10.0, "us_equity")
@@ -206,25 +233,8 @@ async fn an_advisor_sees_a_clients_updates_until_the_grant_is_revoked() {
     )
     .await;
 
-    let revoked = app
-        .delete(
-            &format!("/advisors/grants/{}", advisor.id),
-            Some(&client.access),
-            None,
-        )
-        .await;
-    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
-    loop {
-        match receive(&mut watcher, encoding).await {
-            Ok(ServerMessage::Unsubscribed { stream, reason }) => {
-                assert_eq!(stream, client.id);
-                assert_eq!(reason, "access revoked");
-                break;
-            }
-            Ok(ServerMessage::Update { .. }) => {}
-            other => panic!("expected the end of the stream, got {other:?}"),
-        }
-    }
+    revoke(&app, &client, &advisor).await;
+    until_revoked(&mut watcher, encoding, client.id).await;
     app.tick("SPY", 510.0).await;
     let nothing = tokio::time::timeout(Duration::from_millis(500), watcher.next()).await;
     assert!(nothing.is_err(), "no frame after revocation: {nothing:?}");
@@ -660,23 +670,6 @@ async fn changes_made_through_one_node_reach_the_sessions_of_another() {
     let (_, state) = until_wealth(&mut watcher, encoding, seq, 7400.0).await;
     assert_eq!(state.user_id, client.id);
 
-    let revoked = node_a
-        .delete(
-            &format!("/advisors/grants/{}", advisor.id),
-            Some(&client.access),
-            None,
-        )
-        .await;
-    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
-    loop {
-        match receive(&mut watcher, encoding).await {
-            Ok(ServerMessage::Unsubscribed { stream, reason }) => {
-                assert_eq!(stream, client.id);
-                assert_eq!(reason, "access revoked");
-                break;
-            }
-            Ok(ServerMessage::Update { .. }) => {}
-            other => panic!("expected the end of the stream, got {other:?}"),
-        }
-    }
+    revoke(&node_a, &client, &advisor).await;
+    until_revoked(&mut watcher, encoding, client.id).await;
 }
