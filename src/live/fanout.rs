@@ -5,8 +5,10 @@
 //! revoked the grant through node A.
 //!
 //! Pub/sub is at-most-once: a node that is disconnected while a change is published misses
-//! it. The listener reconnects with backoff; what it missed meanwhile reaches the sessions on
-//! their next reload, and access checks of new subscriptions always read the database.
+//! it (the listener reconnects with backoff). Its running session then shows the old data
+//! until its next reload (the next change, or a restart), and an advisor subscription there
+//! lasts until the advisor reconnects; access checks of new subscriptions always read the
+//! database. Redis Streams with a position per node would make it at-least-once.
 
 use std::time::Duration;
 
