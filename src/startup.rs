@@ -102,6 +102,7 @@ impl Application {
                 conn.clone(),
                 &settings.redis_prefix,
                 live.registry.clone(),
+                db.clone(),
             )
         });
         let state = AppState {

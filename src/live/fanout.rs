@@ -5,20 +5,24 @@
 //! revoked the grant through node A.
 //!
 //! Pub/sub is at-most-once: a node that is disconnected while a change is published misses
-//! it (the listener reconnects with backoff). Its running session then shows the old data
-//! until its next reload (the next change, or a restart), and an advisor subscription there
-//! lasts until the advisor reconnects; access checks of new subscriptions always read the
-//! database. Redis Streams with a position per node would make it at-least-once.
+//! it (the listener reconnects with backoff). Revocations are what must not be missed, so a
+//! listener that subscribes again after losing its subscription re-checks every advisor
+//! watching one of this node's sessions against the database and ends the subscriptions whose
+//! grant is gone. A missed reload only leaves a session on old data until its next reload (the
+//! next change, or a restart); access checks of new subscriptions always read the database.
+//! Redis Streams with a position per node would make it at-least-once.
 
 use std::time::Duration;
 
 use actix::Addr;
-use actors::live::registry::{Changed, Forget, Revoked, SessionRegistry};
+use actors::live::registry::{Changed, Forget, Revoked, SessionRegistry, WatchedByOthers};
 use futures_util::StreamExt;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::store::{self, Db};
 
 /// A change the live sessions must hear of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,12 +80,14 @@ fn channel(prefix: &str) -> String {
 
 impl Fanout {
     /// Publishes on `prefix`'s channel through `conn`, and listens on it with a connection
-    /// of its own from `client`, applying other nodes' events to `registry`.
+    /// of its own from `client`, applying other nodes' events to `registry` (and re-checking
+    /// its watchers' grants in `db` after a lost subscription).
     pub fn start(
         client: redis::Client,
         conn: ConnectionManager,
         prefix: &str,
         registry: Addr<SessionRegistry>,
+        db: Db,
     ) -> Self {
         let fanout = Self {
             node: Uuid::new_v4(),
@@ -93,6 +99,7 @@ impl Fanout {
             fanout.channel.clone(),
             fanout.node,
             registry,
+            db,
         ));
         fanout
     }
@@ -122,10 +129,14 @@ async fn listen(
     channel: String,
     node: Uuid,
     registry: Addr<SessionRegistry>,
+    db: Db,
 ) {
     let mut failures: u32 = 0;
+    let mut first = true;
     loop {
-        match subscribe_and_apply(&client, &channel, node, &registry).await {
+        let recheck = (!first).then_some(&db);
+        first = false;
+        match subscribe_and_apply(&client, &channel, node, &registry, recheck).await {
             Ok(()) => failures = 0,
             Err(e) => {
                 failures = failures.saturating_add(1);
@@ -145,9 +156,15 @@ async fn subscribe_and_apply(
     channel: &str,
     node: Uuid,
     registry: &Addr<SessionRegistry>,
+    recheck: Option<&Db>,
 ) -> redis::RedisResult<()> {
     let mut pubsub = client.get_async_pubsub().await?;
     pubsub.subscribe(channel).await?;
+    if let Some(db) = recheck {
+        // Subscribed again: whatever was published in between is lost, so check now (events
+        // from here on arrive on the new subscription).
+        actix_web::rt::spawn(recheck_grants(db.clone(), registry.clone()));
+    }
     let mut messages = pubsub.on_message();
     while let Some(message) = messages.next().await {
         let Ok(payload) = message.get_payload::<String>() else {
@@ -160,6 +177,22 @@ async fn subscribe_and_apply(
         }
     }
     Ok(())
+}
+
+/// Ends every subscription on this node whose viewer no longer holds the owner's grant.
+async fn recheck_grants(db: Db, registry: Addr<SessionRegistry>) {
+    let Ok(pairs) = registry.send(WatchedByOthers).await else {
+        return;
+    };
+    for (owner, viewer) in pairs {
+        match store::grants::exists(&db, owner, viewer).await {
+            Ok(true) => {}
+            Ok(false) => registry.do_send(Revoked { owner, viewer }),
+            Err(e) => {
+                tracing::warn!(error = %e, %owner, %viewer, "a grant could not be re-checked")
+            }
+        }
+    }
 }
 
 #[cfg(test)]

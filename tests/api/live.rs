@@ -625,17 +625,31 @@ async fn arrays_are_not_accepted_for_nested_objects() {
     }
 }
 
-/// With several nodes (Redis configured), a change made through one node reaches the
-/// sessions another node runs: new holdings revalue the plan an advisor watches there, and a
-/// revoked grant ends that advisor's subscription at once. Two nodes need a database they
-/// share and Redis, so this runs in the PostgreSQL + Redis pass and returns at once in the
-/// embedded one (one SQLite file per test server, no Redis).
-#[actix_web::test]
-async fn changes_made_through_one_node_reach_the_sessions_of_another() {
+/// Two servers on one database and one Redis prefix; on node B, an advisor watches a client
+/// (SPY 10, BND 20 at 400 and 70) whose grant was given through node A. `None` in the embedded
+/// pass: two nodes need a database they share and Redis (one SQLite file per test server).
+struct TwoNodes {
+    node_a: TestApp,
+    client: TestUser,
+    advisor: TestUser,
+    watcher: Socket,
+    seq: u64,
+    // Kept running for the test's length.
+    _node_b: TestApp,
+}
+
+const ENCODING: Encoding = Encoding::Json;
+
+/// The two-node tests run one at a time: one cuts every node's Redis subscription, which
+/// would make the other miss the events it waits for.
+static TWO_NODE_TESTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn two_nodes() -> Option<(TwoNodes, tokio::sync::MutexGuard<'static, ()>)> {
     if std::env::var("REDIS_URL").is_err() || std::env::var("DATABASE_URL").is_err() {
         eprintln!("needs REDIS_URL and DATABASE_URL (the PostgreSQL + Redis pass)");
-        return;
+        return None;
     }
+    let alone = TWO_NODE_TESTS.lock().await;
     let node_a = quiet_app().await;
     let prefix = node_a.settings.redis_prefix.clone();
     let node_b = spawn_app_with(|s| {
@@ -659,17 +673,62 @@ async fn changes_made_through_one_node_reach_the_sessions_of_another() {
     .await;
     node_b.tick("SPY", 400.0).await;
     node_b.tick("BND", 70.0).await;
-    let encoding = Encoding::Json;
-    let mut watcher = open(&node_b, &advisor, encoding).await;
-    let snapshot = subscribe(&mut watcher, encoding, Some(client.id)).await;
-    let (seq, _) = settled(&mut watcher, encoding, snapshot, 5400.0).await;
+    let mut watcher = open(&node_b, &advisor, ENCODING).await;
+    let snapshot = subscribe(&mut watcher, ENCODING, Some(client.id)).await;
+    let (seq, _) = settled(&mut watcher, ENCODING, snapshot, 5400.0).await;
+    let nodes = TwoNodes {
+        node_a,
+        client,
+        advisor,
+        watcher,
+        seq,
+        _node_b: node_b,
+    };
+    Some((nodes, alone))
+}
 
-    node_a
-        .create_holding(&client, "ira", "SPY", 5.0, "us_equity")
+/// With several nodes (Redis configured), a change made through one node reaches the
+/// sessions another node runs: new holdings revalue the plan an advisor watches there, and a
+/// revoked grant ends that advisor's subscription at once.
+#[actix_web::test]
+async fn changes_made_through_one_node_reach_the_sessions_of_another() {
+    let Some((mut nodes, _alone)) = two_nodes().await else {
+        return;
+    };
+    nodes
+        .node_a
+        .create_holding(&nodes.client, "ira", "SPY", 5.0, "us_equity")
         .await;
-    let (_, state) = until_wealth(&mut watcher, encoding, seq, 7400.0).await;
-    assert_eq!(state.user_id, client.id);
+    let (_, state) = until_wealth(&mut nodes.watcher, ENCODING, nodes.seq, 7400.0).await;
+    assert_eq!(state.user_id, nodes.client.id);
 
-    revoke(&node_a, &client, &advisor).await;
-    until_revoked(&mut watcher, encoding, client.id).await;
+    revoke(&nodes.node_a, &nodes.client, &nodes.advisor).await;
+    until_revoked(&mut nodes.watcher, ENCODING, nodes.client.id).await;
+}
+
+/// A node whose Redis subscription broke misses what was published meanwhile; when it
+/// subscribes again it re-checks its advisors' grants, so a revocation it missed still ends
+/// the subscription.
+#[actix_web::test]
+async fn a_node_that_missed_a_revocation_ends_the_subscription_when_it_reconnects() {
+    let Some((mut nodes, _alone)) = two_nodes().await else {
+        return;
+    };
+    let url = std::env::var("REDIS_URL").unwrap();
+    let mut redis = redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    // Every listening node loses its subscription (the other tests' nodes subscribe again).
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("pubsub")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert!(killed >= 2, "both nodes were listening: {killed}");
+    revoke(&nodes.node_a, &nodes.client, &nodes.advisor).await;
+    until_revoked(&mut nodes.watcher, ENCODING, nodes.client.id).await;
 }

@@ -16,8 +16,8 @@ use super::LiveSettings;
 use super::backend::SessionBackend;
 use super::events::{StreamBody, StreamEvent};
 use super::session::{
-    AddSubscriber, FaultChild, GetCounters, GetState, Reload, RemoveSubscriber, RevokeViewer,
-    SessionCounters, SessionStopped, SessionWhatIf, Stop, UserSession,
+    AddSubscriber, FaultChild, ForeignViewers, GetCounters, GetState, Reload, RemoveSubscriber,
+    RevokeViewer, SessionCounters, SessionStopped, SessionWhatIf, Stop, UserSession,
 };
 use super::simulation::WhatIfError;
 use super::supervision::Child;
@@ -108,6 +108,12 @@ pub struct InjectFault {
     /// Which child.
     pub child: Child,
 }
+
+/// Every (owner, viewer) pair in which someone other than the owner watches a running
+/// session: what a node re-checks against the database when it may have missed revocations.
+#[derive(Debug, Message)]
+#[rtype(result = "Vec<(Uuid, Uuid)>")]
+pub struct WatchedByOthers;
 
 /// Counters of a running session, if any.
 #[derive(Debug, Message)]
@@ -345,6 +351,34 @@ impl Handler<Counters> for SessionRegistry {
     fn handle(&mut self, msg: Counters, _: &mut Context<Self>) -> Self::Result {
         let addr = self.running(msg.owner);
         Box::pin(async move { addr?.send(GetCounters).await.ok() })
+    }
+}
+
+impl Handler<WatchedByOthers> for SessionRegistry {
+    type Result = ResponseFuture<Vec<(Uuid, Uuid)>>;
+
+    fn handle(&mut self, _: WatchedByOthers, _: &mut Context<Self>) -> Self::Result {
+        let asks: Vec<_> = self
+            .sessions
+            .iter()
+            .map(|(owner, (_, addr))| {
+                let (owner, ask) = (*owner, addr.send(ForeignViewers));
+                async move {
+                    // A session that stopped meanwhile has no viewers left to check.
+                    ask.await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(move |viewer| (owner, viewer))
+                }
+            })
+            .collect();
+        Box::pin(async move {
+            futures_util::future::join_all(asks)
+                .await
+                .into_iter()
+                .flatten()
+                .collect()
+        })
     }
 }
 

@@ -89,6 +89,11 @@ pub struct SessionStopped {
     pub instance: u64,
 }
 
+/// The viewers watching this session's stream other than its owner (advisors), each once.
+#[derive(Debug, Message)]
+#[rtype(result = "Vec<Uuid>")]
+pub struct ForeignViewers;
+
 /// Counters of one session.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SessionCounters {
@@ -617,6 +622,22 @@ impl Handler<Stop> for UserSession {
 
     fn handle(&mut self, _: Stop, ctx: &mut Context<Self>) {
         ctx.stop();
+    }
+}
+
+impl Handler<ForeignViewers> for UserSession {
+    type Result = actix::MessageResult<ForeignViewers>;
+
+    fn handle(&mut self, _: ForeignViewers, _: &mut Context<Self>) -> Self::Result {
+        let mut viewers: Vec<Uuid> = self
+            .subscribers
+            .values()
+            .map(|sub| sub.viewer)
+            .filter(|viewer| *viewer != self.user)
+            .collect();
+        viewers.sort_unstable();
+        viewers.dedup();
+        actix::MessageResult(viewers)
     }
 }
 
