@@ -137,7 +137,10 @@ async fn listen(
         let recheck = (!first).then_some(&db);
         first = false;
         match subscribe_and_apply(&client, &channel, node, &registry, recheck).await {
-            Ok(()) => failures = 0,
+            Ok(()) => {
+                failures = 0;
+                tracing::warn!("live hook subscription ended; subscribing again");
+            }
             Err(e) => {
                 failures = failures.saturating_add(1);
                 tracing::warn!(error = %e, attempt = failures, "live hook subscription lost; reconnecting");

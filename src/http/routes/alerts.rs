@@ -58,7 +58,8 @@ pub async fn delete_rule(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The caller's alerts, newest first.
+/// The caller's alerts, newest first. The newest `live.alerts_kept` (1,000 by default) are
+/// kept: storing a new one deletes the oldest beyond that.
 #[utoipa::path(get, path = "/alerts", tag = "alerts", security(("bearer" = ["read:alerts"])),
     params(PageQuery),
     responses((status = 200, description = "A page of alerts.", body = protocol::Page<AlertView>)))]

@@ -65,10 +65,9 @@ pub struct WsConnection {
     outbox: VecDeque<Outbound>,
     /// At most one update per stream: a newer one replaces it (latest wins).
     updates: Vec<PendingUpdate>,
-    /// Whether a write is in flight; writes go one at a time.
-    writing: bool,
-    /// The handle writes go through, away while a write is in flight (cloning a `Session`
-    /// allocates, which adds up at thousands of updates a second).
+    /// The handle writes go through, away while a write is in flight: writes go one at a
+    /// time (and cloning a `Session` allocates, which adds up at thousands of updates a
+    /// second).
     writer: Option<Session>,
     /// The streams this connection watches.
     watching: HashSet<Uuid>,
@@ -115,7 +114,6 @@ impl WsConnection {
             last_heard: Instant::now(),
             outbox: VecDeque::new(),
             updates: Vec::new(),
-            writing: false,
             watching: HashSet::new(),
             last_what_if: None,
             closing: false,
@@ -144,7 +142,7 @@ impl WsConnection {
     /// Writes the next frame unless one is in flight. One write at a time keeps frames in
     /// order and lets a stalled client show as a write that does not finish.
     fn pump(&mut self, ctx: &mut Context<Self>) {
-        if self.writing || self.closing {
+        if self.writer.is_none() || self.closing {
             return;
         }
         let encoded = match self.outbox.pop_front() {
@@ -166,7 +164,6 @@ impl WsConnection {
         let Some(mut writer) = self.writer.take() else {
             return;
         };
-        self.writing = true;
         let stall = self.stall_timeout();
         let write = async move {
             // `timeout` polls the write first and only arms its timer when the write waits.
@@ -182,7 +179,6 @@ impl WsConnection {
             (writer, result)
         };
         ctx.spawn(write.into_actor(self).map(|(writer, result), act, ctx| {
-            act.writing = false;
             act.writer = Some(writer);
             match result {
                 Ok(Ok(())) => act.pump(ctx),
