@@ -6,7 +6,8 @@
 #   bash loadgen/run.sh 1000 [extra glidepath-load options]
 #
 # The first run creates the users (registration and login cost two password hashes each);
-# later runs reuse them from target/loadgen-users.txt and only log in.
+# later runs reuse them from target/loadgen-users.txt and only log in. LOAD_SERVER_BIN runs
+# another server binary against the same users (to compare two builds on one machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sessions="${1:-1000}"
@@ -26,7 +27,7 @@ GLIDEPATH_RATE_LIMIT__LOGIN_PER_IP=1000000 GLIDEPATH_RATE_LIMIT__LOGIN_PER_ACCOU
 GLIDEPATH_RATE_LIMIT__REGISTER_PER_IP=1000000 \
 GLIDEPATH_DATABASE__MAX_CONNECTIONS=16 \
 GLIDEPATH_WORKERS="${LOAD_SERVER_THREADS:-1}" GLIDEPATH_LIVE__THREADS="${LOAD_LIVE_THREADS:-1}" \
-  taskset -c 0 "$target/release/glidepath" serve &
+  taskset -c 0 "${LOAD_SERVER_BIN:-$target/release/glidepath}" serve &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do

@@ -185,7 +185,7 @@ async fn watch_checked_at(
             owner,
             viewer,
             conn,
-            events: sink.recipient(),
+            events: Arc::new(sink.recipient()),
             home: None,
             authorized_at,
         })

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use actix::Message;
+use actix::{Message, Recipient};
 use protocol::live::{LiveAlert, LiveState, TickSummary};
 use uuid::Uuid;
 
@@ -48,3 +48,20 @@ pub enum StreamBody {
         reason: String,
     },
 }
+
+/// Where a subscription's events go. A plain actor [`Recipient`] is one; the WebSocket
+/// connection has its own, which writes updates straight into the socket's queue when it can
+/// (so the connection's actor is not woken for each), in the order they were delivered.
+pub trait StreamSink: Send + Sync + 'static {
+    /// Delivers `event`; never waits.
+    fn deliver(&self, event: StreamEvent);
+}
+
+impl StreamSink for Recipient<StreamEvent> {
+    fn deliver(&self, event: StreamEvent) {
+        self.do_send(event);
+    }
+}
+
+/// A shared [`StreamSink`].
+pub type SharedSink = Arc<dyn StreamSink>;

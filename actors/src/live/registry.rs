@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::{
-    Actor, Addr, ArbiterHandle, AsyncContext, Context, Handler, Message, MessageResult, Recipient,
+    Actor, Addr, ArbiterHandle, AsyncContext, Context, Handler, Message, MessageResult,
     ResponseFuture,
 };
 use protocol::live::{LiveState, WhatIfAnswer, WhatIfChanges};
@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::LiveSettings;
 use super::backend::SessionBackend;
-use super::events::{StreamBody, StreamEvent};
+use super::events::{SharedSink, StreamBody, StreamEvent};
 use super::session::{
     AddSubscriber, FaultChild, ForeignViewers, GetCounters, GetState, Reload, RemoveSubscriber,
     RevokeViewer, SessionCounters, SessionStopped, SessionWhatIf, Stop, UserSession,
@@ -35,7 +35,7 @@ pub struct Watch {
     /// The connection.
     pub conn: u64,
     /// Where the events go.
-    pub events: Recipient<StreamEvent>,
+    pub events: SharedSink,
     /// The connection's thread: a session this starts runs there when the registry has no
     /// threads of its own, so its updates reach the connection without crossing threads.
     pub home: Option<ArbiterHandle>,
@@ -249,7 +249,7 @@ impl Handler<Watch> for SessionRegistry {
 
     fn handle(&mut self, msg: Watch, ctx: &mut Context<Self>) {
         if let Some(reason) = self.refusal(&msg) {
-            msg.events.do_send(StreamEvent {
+            msg.events.deliver(StreamEvent {
                 stream: msg.owner,
                 body: Arc::new(StreamBody::Ended {
                     reason: reason.into(),

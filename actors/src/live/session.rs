@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::alerts::{AlertActor, AlertRaised, Observe, SetRules};
 use super::backend::{SessionBackend, SessionData};
-use super::events::{StreamBody, StreamEvent};
+use super::events::{SharedSink, StreamBody, StreamEvent};
 use super::portfolio::{PortfolioActor, SetHoldings, Valuation, value};
 use super::simulation::{Revalue, SetPlan, SimulationActor, SimulationDone, WhatIf, WhatIfError};
 use super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
@@ -35,7 +35,7 @@ pub struct AddSubscriber {
     /// Who is watching.
     pub viewer: Uuid,
     /// Where events go.
-    pub events: Recipient<StreamEvent>,
+    pub events: SharedSink,
 }
 
 /// Removes a connection's subscription.
@@ -112,7 +112,7 @@ pub struct GetCounters;
 
 struct Subscriber {
     viewer: Uuid,
-    events: Recipient<StreamEvent>,
+    events: SharedSink,
     /// False until the subscriber got a snapshot (it may subscribe before the first state).
     snapshotted: bool,
 }
@@ -336,7 +336,7 @@ impl UserSession {
 
     fn send_all(&mut self, body: &Arc<StreamBody>) {
         for sub in self.subscribers.values() {
-            sub.events.do_send(StreamEvent {
+            sub.events.deliver(StreamEvent {
                 stream: self.user,
                 body: body.clone(),
             });
@@ -380,7 +380,7 @@ impl UserSession {
                 }
                 _ => update.clone(),
             };
-            sub.events.do_send(StreamEvent {
+            sub.events.deliver(StreamEvent {
                 stream: self.user,
                 body,
             });
@@ -518,7 +518,7 @@ impl Handler<AddSubscriber> for UserSession {
 
     fn handle(&mut self, msg: AddSubscriber, _: &mut Context<Self>) {
         let snapshotted = if let Some(state) = &self.state {
-            msg.events.do_send(StreamEvent {
+            msg.events.deliver(StreamEvent {
                 stream: self.user,
                 body: Arc::new(StreamBody::Snapshot {
                     seq: self.seq,
@@ -558,7 +558,7 @@ impl Handler<RevokeViewer> for UserSession {
         });
         self.subscribers.retain(|_, sub| {
             if sub.viewer == msg.viewer {
-                sub.events.do_send(StreamEvent {
+                sub.events.deliver(StreamEvent {
                     stream: self.user,
                     body: ended.clone(),
                 });

@@ -1,9 +1,11 @@
 //! One WebSocket connection: authenticate, keep alive, decode frames, answer.
 //!
 //! The connection is not the user's session: it subscribes to sessions (its user's, or a
-//! client's who granted access) and writes what they push.
+//! client's who granted access) and writes what they push. Sessions deliver through the
+//! connection's [`Outlet`], which writes updates directly while the connection is idle and
+//! hands everything else to this actor.
 //!
-//! Outbound frames are written one at a time. Updates of a stream wait in a single slot each,
+//! The actor writes its frames one at a time. Updates of a stream wait in a single slot each,
 //! so a newer one replaces an unwritten older one (latest wins, counted in `skipped`); other
 //! frames wait in a bounded queue. A client whose write stays pending past the stall timeout,
 //! or whose queue overflows, is closed with 4008: memory per connection stays bounded
@@ -29,6 +31,7 @@ use protocol::live::WhatIfChanges;
 use protocol::ws::{ClientMessage, Encoding, ServerMessage, close};
 use uuid::Uuid;
 
+use super::outlet::Outlet;
 use crate::config::WsSettings;
 use crate::http::error::ApiError;
 use crate::services;
@@ -65,10 +68,10 @@ pub struct WsConnection {
     outbox: VecDeque<Outbound>,
     /// At most one update per stream: a newer one replaces it (latest wins).
     updates: Vec<PendingUpdate>,
-    /// The handle writes go through, away while a write is in flight: writes go one at a
-    /// time (and cloning a `Session` allocates, which adds up at thousands of updates a
-    /// second).
-    writer: Option<Session>,
+    /// How sessions deliver; it holds the writer while this actor has nothing to write.
+    outlet: Arc<Outlet>,
+    /// A write of this actor is in flight (it has the writer).
+    writing: bool,
     /// The streams this connection watches.
     watching: HashSet<Uuid>,
     /// The last what-if on the caller's own plan, for `commit`.
@@ -99,12 +102,17 @@ pub(crate) fn close_reason(err: &ProtocolError) -> (CloseCode, &'static str) {
 }
 
 impl WsConnection {
-    /// A connection speaking `encoding`.
+    /// A connection speaking `encoding`, delivered to through `outlet` (which gets the
+    /// writer).
     #[must_use]
-    pub fn new(session: Session, encoding: Encoding, state: AppState) -> Self {
+    pub fn new(session: Session, encoding: Encoding, state: AppState, outlet: Arc<Outlet>) -> Self {
+        // Cloning a `Session` allocates: the connection makes this one clone for writing,
+        // which moves between the outlet and this actor, and keeps `session` for closing.
+        outlet.give_writer(session.clone());
         Self {
             id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
-            writer: Some(session.clone()),
+            outlet,
+            writing: false,
             session,
             encoding,
             settings: state.settings.ws.clone(),
@@ -142,28 +150,40 @@ impl WsConnection {
     /// Writes the next frame unless one is in flight. One write at a time keeps frames in
     /// order and lets a stalled client show as a write that does not finish.
     fn pump(&mut self, ctx: &mut Context<Self>) {
-        if self.writer.is_none() || self.closing {
+        if self.writing || self.closing {
             return;
         }
-        let encoded = match self.outbox.pop_front() {
-            Some(Outbound::Ping) => Frame::Ping,
-            Some(Outbound::Pong(bytes)) => Frame::Pong(bytes),
-            Some(Outbound::Message(message)) => match self.encode(&message) {
-                Some(frame) => frame,
-                None => return self.pump(ctx),
-            },
-            None if !self.updates.is_empty() => {
-                let pending = self.updates.remove(0);
-                match update_message(&pending).and_then(|m| self.encode(&m)) {
-                    Some(frame) => frame,
-                    None => return self.pump(ctx),
-                }
-            }
-            None => return,
-        };
-        let Some(mut writer) = self.writer.take() else {
+        let Some(encoded) = self.next_frame() else {
             return;
         };
+        // The outlet has the writer whenever this actor is not writing; `None` once closed.
+        let Some(writer) = self.outlet.take_writer() else {
+            return;
+        };
+        self.write(ctx, writer, encoded);
+    }
+
+    /// The next frame to write: queued frames first, then the streams' newest updates.
+    fn next_frame(&mut self) -> Option<Frame> {
+        loop {
+            let encoded = match self.outbox.pop_front() {
+                Some(Outbound::Ping) => Some(Frame::Ping),
+                Some(Outbound::Pong(bytes)) => Some(Frame::Pong(bytes)),
+                Some(Outbound::Message(message)) => self.encode(&message),
+                None if !self.updates.is_empty() => {
+                    let pending = self.updates.remove(0);
+                    update_message(&pending).and_then(|m| self.encode(&m))
+                }
+                None => return None,
+            };
+            if encoded.is_some() {
+                return encoded;
+            }
+        }
+    }
+
+    fn write(&mut self, ctx: &mut Context<Self>, mut writer: Session, encoded: Frame) {
+        self.writing = true;
         let stall = self.stall_timeout();
         let write = async move {
             // `timeout` polls the write first and only arms its timer when the write waits.
@@ -179,9 +199,13 @@ impl WsConnection {
             (writer, result)
         };
         ctx.spawn(write.into_actor(self).map(|(writer, result), act, ctx| {
-            act.writer = Some(writer);
+            act.writing = false;
             match result {
-                Ok(Ok(())) => act.pump(ctx),
+                Ok(Ok(())) if act.closing => {}
+                Ok(Ok(())) => match act.next_frame() {
+                    Some(frame) => act.write(ctx, writer, frame),
+                    None => act.outlet.give_writer(writer),
+                },
                 Ok(Err(_closed)) => ctx.stop(),
                 Err(_elapsed) => act.close(
                     ctx,
@@ -242,6 +266,7 @@ impl WsConnection {
             return;
         }
         self.closing = true;
+        self.outlet.shut();
         let session = self.session.clone();
         let reason = CloseReason {
             code,
@@ -315,11 +340,12 @@ impl WsConnection {
                 .map(move |allowed, act, ctx| match allowed {
                     Ok(()) => {
                         act.watching.insert(owner);
+                        act.outlet.open(owner);
                         act.state.live.registry.do_send(Watch {
                             owner,
                             viewer: me,
                             conn: act.id,
-                            events: ctx.address().recipient(),
+                            events: act.outlet.clone(),
                             home: Some(actix::Arbiter::current()),
                             authorized_at,
                         });
@@ -330,6 +356,7 @@ impl WsConnection {
     }
 
     fn unsubscribe(&mut self, ctx: &mut Context<Self>, owner: Uuid) {
+        self.outlet.close_stream(owner);
         if self.watching.remove(&owner) {
             self.state.live.registry.do_send(Unwatch {
                 owner,
@@ -481,6 +508,15 @@ impl Handler<StreamEvent> for WsConnection {
     type Result = ();
 
     fn handle(&mut self, event: StreamEvent, ctx: &mut Context<Self>) {
+        self.handle_event(event, ctx);
+        // Only now: whatever the event made this actor write has taken the writer, so a
+        // direct write cannot overtake it.
+        self.outlet.handled();
+    }
+}
+
+impl WsConnection {
+    fn handle_event(&mut self, event: StreamEvent, ctx: &mut Context<Self>) {
         if !self.watching.contains(&event.stream) {
             return;
         }
@@ -511,6 +547,7 @@ impl Handler<StreamEvent> for WsConnection {
                 self.send(ctx, ServerMessage::Alert { stream, alert });
             }
             StreamBody::Ended { reason } => {
+                self.outlet.close_stream(stream);
                 self.watching.remove(&stream);
                 self.updates.retain(|u| u.stream != stream);
                 let reason = reason.clone();
@@ -554,6 +591,7 @@ impl Actor for WsConnection {
     }
 
     fn stopped(&mut self, _: &mut Context<Self>) {
+        self.outlet.shut();
         for owner in self.watching.drain() {
             self.state.live.registry.do_send(Unwatch {
                 owner,

@@ -6,17 +6,22 @@
 //!
 //! # Layout
 //! - [`connection`]: the per-connection actor (authentication, heartbeats, frames).
+//! - [`outlet`]: how sessions deliver to a connection (updates written directly when idle).
 //! - [`echo`]: the test-only echo endpoint the Autobahn suite drives.
 
 pub mod connection;
 pub mod echo;
+pub mod outlet;
 
 use actix::{Actor, AsyncContext};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::ws::{Encoding, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK};
 
+use std::sync::Arc;
+
 use self::connection::WsConnection;
+use self::outlet::Outlet;
 use crate::config::WsSettings;
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -96,10 +101,11 @@ pub async fn connect(
         .max_frame_size(settings.max_message_bytes)
         .aggregate_continuations()
         .max_continuation_size(settings.max_message_bytes);
-    let connection = WsConnection::new(session, encoding, state.get_ref().clone());
+    let state = state.get_ref().clone();
     WsConnection::create(|ctx| {
+        let outlet = Arc::new(Outlet::new(encoding, ctx.address().recipient()));
         ctx.add_stream(stream);
-        connection
+        WsConnection::new(session, encoding, state, outlet)
     });
     Ok(response)
 }
