@@ -424,30 +424,26 @@ async fn what_ifs_answer_on_the_same_numbers_and_commit_updates_the_plan() {
     assert_eq!(bad["errors"][0]["field"], "changes.monthly_spending");
 }
 
-#[actix_web::test]
-async fn a_stalled_client_is_closed_with_4008_and_its_backlog_stays_bounded() {
-    let app = spawn_app_with(|s| {
-        s.market.feed = FeedKind::None;
-        s.live.outbound_queue = 16;
-        s.live.stall_timeout_ms = 3000;
-    })
-    .await;
-    let user = app.new_user().await;
-    // A tiny receive window, so the server's writes stall as soon as the client stops reading.
+/// A connection with a tiny receive window, so the server's writes back up as soon as the
+/// client stops reading; authenticated as `user`.
+async fn open_with_small_window(app: &TestApp, user: &TestUser, encoding: Encoding) -> Socket {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
     let stream = socket
         .connect(app.address.trim_start_matches("http://").parse().unwrap())
         .await
         .unwrap();
-    let request = format!("{}/ws", app.address.replace("http://", "ws://"))
+    let mut request = format!("{}/ws", app.address.replace("http://", "ws://"))
         .into_client_request()
         .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        encoding.subprotocol().parse().unwrap(),
+    );
     let (mut ws, _) =
         tokio_tungstenite::client_async(request, tokio_tungstenite::MaybeTlsStream::Plain(stream))
             .await
             .unwrap();
-    let encoding = Encoding::Json;
     send(
         &mut ws,
         encoding,
@@ -460,6 +456,66 @@ async fn a_stalled_client_is_closed_with_4008_and_its_backlog_stays_bounded() {
         receive(&mut ws, encoding).await,
         Ok(ServerMessage::Welcome { .. })
     ));
+    ws
+}
+
+#[actix_web::test]
+async fn a_slow_reader_gets_the_newest_updates_announced_and_keeps_receiving_once_it_catches_up() {
+    let symbols: Vec<String> = (0..50).map(|i| format!("S{i:02}")).collect();
+    let app = spawn_app_with(|s| {
+        s.market.feed = FeedKind::Synthetic;
+        s.market.symbols = symbols.clone();
+        s.market.tick_interval_ms = 1;
+        s.live.min_interval_ms = 1;
+        s.live.stall_timeout_ms = 60_000;
+    })
+    .await;
+    let user = app.new_user().await;
+    // Every symbol held, so each update carries 50 ticks (~4 KB) and the kernel's socket
+    // buffers (up to 4 MB here) fill within seconds.
+    for symbol in &symbols {
+        app.create_holding(&user, "brokerage", symbol, 1.0, "us_equity")
+            .await;
+    }
+    let encoding = Encoding::Json;
+    let mut ws = open_with_small_window(&app, &user, encoding).await;
+    let (mut last_seq, _) = subscribe(&mut ws, encoding, None).await;
+    // Not reading for a while: the socket's buffers and actix-ws's queue fill, so the
+    // connection stops writing updates as they come and keeps only each stream's newest.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let (mut skipped_total, mut after_catching_up, mut received) = (0_u64, 0_u32, 0_u32);
+    while after_catching_up < 50 && received < 50_000 {
+        match receive(&mut ws, encoding).await {
+            Ok(ServerMessage::Update { seq, skipped, .. }) => {
+                received += 1;
+                assert_eq!(seq, last_seq + 1 + skipped, "an unannounced gap");
+                last_seq = seq;
+                skipped_total += skipped;
+                if skipped_total > 0 {
+                    after_catching_up += 1;
+                }
+            }
+            Ok(ServerMessage::Alert { .. }) => {}
+            other => panic!("expected updates, got {other:?} after seq {last_seq}"),
+        }
+    }
+    assert!(
+        skipped_total > 0,
+        "{received} updates and none replaced: the reader never fell behind"
+    );
+}
+
+#[actix_web::test]
+async fn a_stalled_client_is_closed_with_4008_and_its_backlog_stays_bounded() {
+    let app = spawn_app_with(|s| {
+        s.market.feed = FeedKind::None;
+        s.live.outbound_queue = 16;
+        s.live.stall_timeout_ms = 3000;
+    })
+    .await;
+    let user = app.new_user().await;
+    let encoding = Encoding::Json;
+    let mut ws = open_with_small_window(&app, &user, encoding).await;
     // Pings the client never reads the answers to.
     let ping = Message::Text(r#"{"type":"ping","nonce":1}"#.into());
     for _ in 0..50_000 {
