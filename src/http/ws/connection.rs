@@ -31,6 +31,7 @@ use protocol::live::WhatIfChanges;
 use protocol::ws::{ClientMessage, Encoding, ServerMessage, close};
 use uuid::Uuid;
 
+use super::frame::{Frame, update_message};
 use super::outlet::Outlet;
 use crate::config::WsSettings;
 use crate::http::error::ApiError;
@@ -169,10 +170,11 @@ impl WsConnection {
             let encoded = match self.outbox.pop_front() {
                 Some(Outbound::Ping) => Some(Frame::Ping),
                 Some(Outbound::Pong(bytes)) => Some(Frame::Pong(bytes)),
-                Some(Outbound::Message(message)) => self.encode(&message),
+                Some(Outbound::Message(message)) => Frame::encode(self.encoding, &message),
                 None if !self.updates.is_empty() => {
                     let pending = self.updates.remove(0);
-                    update_message(&pending).and_then(|m| self.encode(&m))
+                    update_message(pending.stream, pending.skipped, &pending.event)
+                        .and_then(|m| Frame::encode(self.encoding, &m))
                 }
                 None => return None,
             };
@@ -218,16 +220,6 @@ impl WsConnection {
 
     fn stall_timeout(&self) -> Duration {
         Duration::from_millis(self.state.settings.live.stall_timeout_ms.max(100))
-    }
-
-    /// `message` as a frame of this connection's encoding.
-    fn encode(&self, message: &ServerMessage) -> Option<Frame> {
-        let bytes = self.encoding.encode(message).ok()?;
-        Some(match self.encoding {
-            // serde_json writes UTF-8, so this moves the buffer instead of copying it.
-            Encoding::Json => Frame::Text(String::from_utf8(bytes).ok()?),
-            Encoding::MessagePack => Frame::Binary(bytes),
-        })
     }
 
     fn error(&mut self, ctx: &mut Context<Self>, code: ErrorCode, message: impl Into<String>) {
@@ -471,36 +463,6 @@ impl WsConnection {
             } => self.what_if(ctx, me, user_id.unwrap_or(me), request_id, changes),
             ClientMessage::Commit { request_id } => self.commit(ctx, me, request_id),
         }
-    }
-}
-
-/// An encoded frame on its way out.
-enum Frame {
-    Ping,
-    Pong(actix_web::web::Bytes),
-    Text(String),
-    Binary(Vec<u8>),
-}
-
-/// The wire form of a pending update.
-fn update_message(pending: &PendingUpdate) -> Option<ServerMessage> {
-    match &*pending.event {
-        StreamBody::Update {
-            seq,
-            coalesced,
-            ticks,
-            newest_tick_ms,
-            state,
-        } => Some(ServerMessage::Update {
-            stream: pending.stream,
-            seq: *seq,
-            skipped: pending.skipped,
-            coalesced: *coalesced,
-            ticks: ticks.clone(),
-            newest_tick_ms: *newest_tick_ms,
-            state: state.clone(),
-        }),
-        _ => None,
     }
 }
 

@@ -7,18 +7,20 @@
 //! # Layout
 //! - [`connection`]: the per-connection actor (authentication, heartbeats, frames).
 //! - [`outlet`]: how sessions deliver to a connection (updates written directly when idle).
+//! - `frame`: server messages as frames, shared by the two.
 //! - [`echo`]: the test-only echo endpoint the Autobahn suite drives.
 
 pub mod connection;
 pub mod echo;
+mod frame;
 pub mod outlet;
+
+use std::sync::Arc;
 
 use actix::{Actor, AsyncContext};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::ws::{Encoding, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK};
-
-use std::sync::Arc;
 
 use self::connection::WsConnection;
 use self::outlet::Outlet;

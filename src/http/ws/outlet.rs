@@ -21,8 +21,10 @@ use actix::Recipient;
 use actix_ws::Session;
 use actors::live::events::{StreamBody, StreamEvent, StreamSink};
 use futures_util::Sink;
-use protocol::ws::{Encoding, ServerMessage};
+use protocol::ws::Encoding;
 use uuid::Uuid;
+
+use super::frame::{Frame, update_message};
 
 /// What the outlet and its connection actor share.
 #[derive(Default)]
@@ -106,17 +108,10 @@ impl Outlet {
     }
 
     fn try_direct(&self, shared: &mut Shared, event: &StreamEvent) -> Direct {
-        let StreamBody::Update {
-            seq,
-            coalesced,
-            ticks,
-            newest_tick_ms,
-            state,
-        } = &*event.body
-        else {
-            return Direct::NotNow;
-        };
-        if shared.in_mailbox > 0 || !shared.open.contains(&event.stream) {
+        if !matches!(*event.body, StreamBody::Update { .. })
+            || shared.in_mailbox > 0
+            || !shared.open.contains(&event.stream)
+        {
             return Direct::NotNow;
         }
         let Some(writer) = shared.writer.as_mut() else {
@@ -130,28 +125,13 @@ impl Outlet {
             Poll::Ready(Err(_)) => return Direct::Closed,
             Poll::Pending => return Direct::NotNow,
         }
-        let message = ServerMessage::Update {
-            stream: event.stream,
-            seq: *seq,
-            // Written as it comes, so nothing was replaced.
-            skipped: 0,
-            coalesced: *coalesced,
-            ticks: ticks.clone(),
-            newest_tick_ms: *newest_tick_ms,
-            state: state.clone(),
-        };
-        let Ok(bytes) = self.encoding.encode(&message) else {
+        // Written as it comes, so nothing was skipped.
+        let Some(frame) = update_message(event.stream, 0, &event.body)
+            .and_then(|message| Frame::encode(self.encoding, &message))
+        else {
             return Direct::NotNow;
         };
-        let frame = match self.encoding {
-            // serde_json writes UTF-8, so this moves the buffer instead of copying it.
-            Encoding::Json => match String::from_utf8(bytes) {
-                Ok(text) => actix_ws::Message::Text(text.into()),
-                Err(_) => return Direct::NotNow,
-            },
-            Encoding::MessagePack => actix_ws::Message::Binary(bytes.into()),
-        };
-        match Pin::new(writer).start_send(frame) {
+        match Pin::new(writer).start_send(frame.into_message()) {
             Ok(()) => Direct::Written,
             Err(_) => Direct::Closed,
         }
@@ -182,6 +162,7 @@ mod tests {
     use actix_web::http::header;
     use protocol::live::{LivePortfolio, LiveSimulation, LiveState, TickSummary, WealthSource};
     use protocol::simulations::PercentilesView;
+    use protocol::ws::ServerMessage;
     use tokio::sync::mpsc;
 
     use super::*;
