@@ -217,15 +217,51 @@ impl Encoding {
         match self {
             Self::Json => serde_json::from_slice(bytes).map_err(|e| DecodeError(e.to_string())),
             Self::MessagePack => {
-                rmp_serde::from_slice(bytes).map_err(|e| DecodeError(e.to_string()))
+                let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
+                // rmp-serde allows 1,024 levels: enough for one 64 KiB frame of nested arrays
+                // to overflow a worker's stack while serde buffers a tagged message. serde_json
+                // stops at 128; so does this.
+                de.set_max_depth(MAX_NESTING);
+                T::deserialize(&mut de).map_err(|e| DecodeError(e.to_string()))
             }
         }
     }
 }
 
+/// The deepest nesting a decoded message may have (serde_json's own limit).
+const MAX_NESTING: usize = 128;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deeply_nested_frames_are_refused_in_both_encodings() {
+        let depth = 1000;
+        let json = format!(
+            r#"{{"type":"ping","nonce":1,"x":{}0{}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let err = Encoding::Json
+            .decode::<ClientMessage>(json.as_bytes())
+            .unwrap_err();
+        assert!(err.0.contains("recursion limit"), "{err}");
+        // {"type": "ping", "nonce": 1, "x": [[[...nil...]]]}
+        let mut msgpack = vec![0x83, 0xa4];
+        msgpack.extend(b"type");
+        msgpack.push(0xa4);
+        msgpack.extend(b"ping");
+        msgpack.push(0xa5);
+        msgpack.extend(b"nonce");
+        msgpack.extend([0x01, 0xa1, b'x']);
+        msgpack.extend(std::iter::repeat_n(0x91, depth));
+        msgpack.push(0xc0);
+        let err = Encoding::MessagePack
+            .decode::<ClientMessage>(&msgpack)
+            .unwrap_err();
+        assert!(err.0.contains("depth limit"), "{err}");
+    }
 
     fn samples() -> (Vec<ClientMessage>, Vec<ServerMessage>) {
         (

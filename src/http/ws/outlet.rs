@@ -144,7 +144,7 @@ impl StreamSink for Outlet {
         match self.try_direct(&mut shared, &event) {
             Direct::Written | Direct::Closed => {}
             Direct::NotNow => {
-                shared.in_mailbox += 1;
+                shared.in_mailbox = shared.in_mailbox.saturating_add(1);
                 drop(shared);
                 self.actor.do_send(event);
             }
