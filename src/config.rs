@@ -371,14 +371,78 @@ impl Default for RateLimitSettings {
 
 /// A configuration that could not be loaded.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: {0}")]
-pub struct ConfigError(#[from] Box<figment::Error>);
+pub enum ConfigError {
+    /// A file that does not parse, an unknown key or a value of the wrong type.
+    #[error("invalid configuration: {0}")]
+    Parse(#[from] Box<figment::Error>),
+    /// A value outside the range the server can work with.
+    #[error("invalid configuration: {field} must be between {min} and {max}, not {value}")]
+    OutOfRange {
+        /// The key, dotted as in the file (`auth.access_ttl_secs`).
+        field: &'static str,
+        /// The value given.
+        value: u64,
+        /// The least value allowed.
+        min: u64,
+        /// The greatest value allowed.
+        max: u64,
+    },
+}
+
+/// Bounds of the settings that become token lifetimes, windows and timeouts: beyond them the
+/// arithmetic on clocks would overflow at the first login or request (a panic in a worker)
+/// instead of failing here, at start-up, with the key named.
+const BOUNDS: [(&str, fn(&Settings) -> u64, u64, u64); 7] = [
+    (
+        "auth.access_ttl_secs",
+        |s| s.auth.access_ttl_secs,
+        1,
+        86_400,
+    ),
+    (
+        "auth.refresh_ttl_days",
+        |s| u64::from(s.auth.refresh_ttl_days),
+        1,
+        3_650,
+    ),
+    (
+        "auth.hash_queue_timeout_ms",
+        |s| s.auth.hash_queue_timeout_ms,
+        1,
+        3_600_000,
+    ),
+    (
+        "rate_limit.window_secs",
+        |s| s.rate_limit.window_secs,
+        1,
+        86_400,
+    ),
+    (
+        "database.acquire_timeout_secs",
+        |s| s.database.acquire_timeout_secs,
+        1,
+        3_600,
+    ),
+    (
+        "live.idle_timeout_secs",
+        |s| s.live.idle_timeout_secs,
+        1,
+        31_536_000,
+    ),
+    (
+        "live.stall_timeout_ms",
+        |s| s.live.stall_timeout_ms,
+        100,
+        3_600_000,
+    ),
+];
 
 impl Settings {
     /// Loads defaults, then `file` (or `glidepath.toml` if present), then the environment.
     ///
     /// # Errors
-    /// A file that does not parse, or a value of the wrong type anywhere.
+    /// A file that does not parse, a value of the wrong type anywhere, or a lifetime, window
+    /// or timeout out of its range.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         let mut figment = Figment::new();
         match file {
@@ -388,7 +452,28 @@ impl Settings {
         figment = figment
             .merge(Env::prefixed("GLIDEPATH_").split("__").ignore(&["config"]))
             .merge(Env::raw().only(&["database_url", "redis_url"]));
-        figment.extract().map_err(|e| ConfigError(Box::new(e)))
+        let settings: Self = figment.extract().map_err(Box::new)?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Refuses a value outside [`BOUNDS`].
+    ///
+    /// # Errors
+    /// The first such value, with its key.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        for (field, get, min, max) in BOUNDS {
+            let value = get(self);
+            if !(min..=max).contains(&value) {
+                return Err(ConfigError::OutOfRange {
+                    field,
+                    value,
+                    min,
+                    max,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The database URL in force: the configured one, or the SQLite file in `data_dir`.
@@ -523,6 +608,39 @@ mod tests {
             assert_eq!(s.port, 7000);
             assert_eq!(s.log, "warn");
             assert_eq!(s.rate_limit.login_per_ip, 3);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn lifetimes_and_windows_out_of_range_are_refused_with_their_key() {
+        figment::Jail::expect_with(|jail| {
+            for (var, value, key) in [
+                (
+                    "GLIDEPATH_AUTH__REFRESH_TTL_DAYS",
+                    "4000000000",
+                    "auth.refresh_ttl_days",
+                ),
+                (
+                    "GLIDEPATH_AUTH__ACCESS_TTL_SECS",
+                    "0",
+                    "auth.access_ttl_secs",
+                ),
+                (
+                    "GLIDEPATH_RATE_LIMIT__WINDOW_SECS",
+                    "18446744073709551615",
+                    "rate_limit.window_secs",
+                ),
+            ] {
+                jail.set_env(var, value);
+                let error = Settings::load(None).expect_err("out of range").to_string();
+                assert!(error.contains(key) && error.contains(value), "{error}");
+                jail.clear_env();
+            }
+            assert!(
+                Settings::default().check().is_ok(),
+                "the defaults are in range"
+            );
             Ok(())
         });
     }
