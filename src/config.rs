@@ -389,10 +389,13 @@ pub enum ConfigError {
     },
 }
 
+/// A setting's key, how to read it, and its least and greatest allowed values.
+type Bound = (&'static str, fn(&Settings) -> u64, u64, u64);
+
 /// Bounds of the settings that become token lifetimes, windows and timeouts: beyond them the
 /// arithmetic on clocks would overflow at the first login or request (a panic in a worker)
 /// instead of failing here, at start-up, with the key named.
-const BOUNDS: [(&str, fn(&Settings) -> u64, u64, u64); 7] = [
+const BOUNDS: [Bound; 7] = [
     (
         "auth.access_ttl_secs",
         |s| s.auth.access_ttl_secs,

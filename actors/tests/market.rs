@@ -326,3 +326,96 @@ async fn the_external_feed_reads_a_provider_and_reconnects_after_it_drops() {
     eventually(async || hub.send(GetHubStats).await.unwrap().rejected == 1).await;
     assert_eq!(hub.send(GetHubStats).await.unwrap().rejected, 1);
 }
+
+/// One update as a subscriber got it: (subscription, slot, symbol, price).
+type Slotted = (u64, usize, String, f64);
+
+/// What a subscriber got, slot by slot.
+#[derive(Default, Clone)]
+struct SlotCollector(Arc<Mutex<Vec<Slotted>>>);
+
+impl Actor for SlotCollector {
+    type Context = Context<Self>;
+}
+
+impl Handler<PriceMove> for SlotCollector {
+    type Result = ();
+    fn handle(&mut self, msg: PriceMove, _: &mut Context<Self>) {
+        let mut got = self.0.lock().unwrap();
+        for (slot, update) in msg.slotted() {
+            got.push((msg.subscriber(), slot, update.symbol.clone(), update.price));
+        }
+    }
+}
+
+impl SlotCollector {
+    fn take(&self) -> Vec<Slotted> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+#[actix::test]
+async fn updates_carry_each_subscriptions_own_slots_and_places_are_reused() {
+    let hub = PriceHub::new(2.0).start();
+    let (first, second, third) = (
+        SlotCollector::default(),
+        SlotCollector::default(),
+        SlotCollector::default(),
+    );
+    let subscribe = |id: u64, symbols: &[&str], to: &SlotCollector| Subscribe {
+        subscriber: id,
+        symbols: symbols.iter().map(|s| (*s).to_string()).collect(),
+        recipient: to.clone().start().recipient(),
+    };
+    // A symbol listed twice keeps its first slot.
+    hub.send(subscribe(1, &["C", "A", "C"], &first))
+        .await
+        .unwrap();
+    hub.send(subscribe(2, &["A"], &second)).await.unwrap();
+    let tick = |symbol: &str, price: f64| Tick {
+        symbol: symbol.into(),
+        price,
+        ts_ms: 1,
+    };
+    hub.send(Ticks(vec![
+        tick("A", 10.0),
+        tick("B", 20.0),
+        tick("C", 30.0),
+    ]))
+    .await
+    .unwrap();
+    settle().await;
+    assert_eq!(
+        first.take(),
+        [(1, 1, "A".into(), 10.0), (1, 0, "C".into(), 30.0)],
+        "feed order, each with the subscriber's slot"
+    );
+    assert_eq!(second.take(), [(2, 0, "A".into(), 10.0)]);
+
+    // Subscribing again replaces the symbols (and so the slots), starting from B's quote.
+    let again = SlotCollector::default();
+    hub.send(subscribe(1, &["B"], &again)).await.unwrap();
+    hub.send(Ticks(vec![tick("A", 11.0), tick("B", 21.0)]))
+        .await
+        .unwrap();
+    settle().await;
+    assert_eq!(
+        again.take(),
+        [(1, 0, "B".into(), 20.0), (1, 0, "B".into(), 21.0)]
+    );
+    assert!(first.take().is_empty(), "the old recipient is forgotten");
+    assert_eq!(second.take(), [(2, 0, "A".into(), 11.0)]);
+
+    // A place freed by an unsubscription goes to the next subscriber, and only to it.
+    hub.send(Unsubscribe { subscriber: 2 }).await.unwrap();
+    hub.send(subscribe(3, &["A"], &third)).await.unwrap();
+    hub.send(Ticks(vec![tick("A", 12.0)])).await.unwrap();
+    settle().await;
+    assert!(second.take().is_empty());
+    assert_eq!(
+        third.take(),
+        [(3, 0, "A".into(), 11.0), (3, 0, "A".into(), 12.0)]
+    );
+    let stats = hub.send(GetHubStats).await.unwrap();
+    assert_eq!(stats.subscribers, 2);
+}

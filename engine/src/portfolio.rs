@@ -80,6 +80,19 @@ pub fn allocate(
     price: impl Fn(&str) -> Option<f64>,
     targets: &[f64],
 ) -> Result<Allocation, AllocationError> {
+    allocate_by_index(holdings, |i| price(holdings[i].symbol), targets)
+}
+
+/// As [`allocate`], with `price(i)` the price of `holdings[i]`: for callers that resolved
+/// each holding's price slot once and value at every tick.
+///
+/// # Errors
+/// A bad quantity, class index or target (see [`AllocationError`]).
+pub fn allocate_by_index(
+    holdings: &[Holding<'_>],
+    price: impl Fn(usize) -> Option<f64>,
+    targets: &[f64],
+) -> Result<Allocation, AllocationError> {
     if let Some(i) = targets.iter().position(|t| !t.is_finite() || *t < 0.0) {
         return Err(AllocationError::Target(i));
     }
@@ -95,7 +108,7 @@ pub fn allocate(
         if h.class.is_some_and(|c| c >= targets.len()) {
             return Err(AllocationError::Class(i));
         }
-        let Some(p) = price(h.symbol).filter(|p| p.is_finite() && *p > 0.0) else {
+        let Some(p) = price(i).filter(|p| p.is_finite() && *p > 0.0) else {
             unpriced.push(i);
             market_values.push(None);
             continue;

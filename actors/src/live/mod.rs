@@ -3,17 +3,18 @@
 //! user's tabs and their advisors).
 //!
 //! ```text
-//!                  SessionRegistry ── starts / finds ──▶ UserSession (one per user)
-//!  PriceHub ──ticks──▶ PortfolioActor ─valuation─▶ │ ├─ SimulationActor (prepared plan)
-//!                                                  │ └─ AlertActor (rules, hysteresis)
-//!                                                  └──▶ subscribers (WebSocket connections)
+//!            SessionRegistry ── starts / finds ──▶ UserSession (one per user, supervising)
+//!  PriceHub ──ticks──▶ PortfolioActor ─valuation─▶ SimulationActor ─answer─▶ UserSession
+//!                         └─ticks─▶ AlertActor ◀─states─┘          subscribers ◀─┘
 //! ```
 //!
-//! A tick reaches only the portfolios holding its symbol; the portfolio revalues and tells
-//! its session, which hands the new wealth to the simulation actor. That actor coalesces
-//! (latest wins, at most one run per minimum interval) and answers from its prepared
-//! simulation without drawing; the session numbers the new state and sends it to its
-//! subscribers and to the alert actor.
+//! A tick reaches only the portfolios holding its symbol; the portfolio revalues and sends
+//! the valuation to the simulation actor (and the ticks to the alert actor while the user
+//! has rules), as the session's [`portfolio::Route`] says. The simulation actor coalesces
+//! (latest wins, at most one run per minimum interval), answers from its prepared simulation
+//! without drawing and hands the answer with its valuation to the session, which numbers the
+//! new state and sends it to its subscribers and to the alert actor. The session stays off
+//! the path between a tick and its answer: one mailbox hop fewer per tick and session.
 //!
 //! # Layout
 //! - [`backend`]: what sessions load and store, implemented by the server over its database.

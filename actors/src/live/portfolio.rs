@@ -4,7 +4,6 @@
 //! one message. With a batch window (off by default), ticks arriving separately within the
 //! window after the first are folded into one valuation as well.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -12,6 +11,7 @@ use actix::{Actor, ActorContext, Addr, AsyncContext, Context, Handler, Message, 
 use engine::portfolio;
 use protocol::live::{ClassWeight, LivePortfolio, TickSummary};
 
+use super::alerts::Observe;
 use super::backend::Holding;
 use super::supervision::{DownNotice, InjectFault, Shutdown};
 use crate::market::PriceHub;
@@ -29,7 +29,8 @@ pub struct SetHoldings {
     pub targets: Vec<f64>,
 }
 
-/// The portfolio after a price moved or the holdings changed.
+/// The portfolio after a price moved or the holdings changed; it goes to the simulation
+/// actor, which answers for its wealth and hands both on to the session.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct Valuation {
@@ -43,67 +44,121 @@ pub struct Valuation {
     pub tick_count: u32,
 }
 
-/// Values `holdings` at `prices` against the targets of `classes` (see
-/// [`engine::portfolio::allocate`]); the wealth is `None` when nothing is priced.
-#[must_use]
-pub fn value(
-    holdings: &[Holding],
-    prices: &HashMap<String, f64>,
-    classes: &[String],
-    targets: &[f64],
-) -> (LivePortfolio, Option<f64>) {
-    let input: Vec<portfolio::Holding<'_>> = holdings
-        .iter()
-        .map(|h| portfolio::Holding {
-            symbol: &h.symbol,
-            quantity: h.quantity,
-            class: classes.iter().position(|c| *c == h.asset_class),
-        })
-        .collect();
-    let allocation = match portfolio::allocate(&input, |s| prices.get(s).copied(), targets) {
-        Ok(a) => a,
-        Err(e) => {
-            // Stored holdings and plans are validated, so this is a bug; show nothing held.
-            tracing::error!(error = %e, "holdings could not be valued");
-            let empty = LivePortfolio {
-                total_value: 0.0,
-                classes: Vec::new(),
-                max_abs_drift: 0.0,
-                unpriced: Vec::new(),
-            };
-            return (empty, None);
-        }
-    };
-    let mut unpriced: Vec<String> = allocation
-        .unpriced
-        .iter()
-        .map(|&i| holdings[i].symbol.clone())
-        .collect();
-    unpriced.sort();
-    unpriced.dedup();
-    let priced = allocation.is_priced();
-    (
-        LivePortfolio {
-            total_value: allocation.total_value,
-            classes: classes
-                .iter()
-                .zip(&allocation.classes)
-                .map(|(name, c)| ClassWeight {
-                    asset_class: name.clone(),
-                    value: c.value,
-                    weight: c.weight,
-                    target: c.target,
-                    drift: c.drift,
-                })
-                .collect(),
-            max_abs_drift: allocation.max_abs_drift,
-            unpriced,
-        },
-        priced.then_some(allocation.total_value),
-    )
+/// The holdings, resolved once against the plan's classes and the held symbols, so that
+/// valuing them at every tick indexes where it would otherwise compare and hash names.
+#[derive(Debug, Clone, Default)]
+pub struct Book {
+    holdings: Vec<Holding>,
+    classes: Vec<String>,
+    targets: Vec<f64>,
+    /// The held symbols, sorted and without repeats: a symbol's index is its price slot.
+    symbols: Vec<String>,
+    /// Per holding, its symbol's slot.
+    slots: Vec<usize>,
+    /// Per holding, its class's index in `classes` (`None`: a class the plan lacks).
+    class_of: Vec<Option<usize>>,
 }
 
-static NEXT_SUBSCRIBER: AtomicU64 = AtomicU64::new(1);
+impl Book {
+    /// `holdings` against the plan's `classes` and their `targets` (same order).
+    #[must_use]
+    pub fn new(holdings: Vec<Holding>, classes: Vec<String>, targets: Vec<f64>) -> Self {
+        let mut symbols: Vec<String> = holdings.iter().map(|h| h.symbol.clone()).collect();
+        symbols.sort_unstable();
+        symbols.dedup();
+        let slots = holdings
+            .iter()
+            .map(|h| symbols.binary_search(&h.symbol).unwrap_or_default())
+            .collect();
+        let class_of = holdings
+            .iter()
+            .map(|h| classes.iter().position(|c| *c == h.asset_class))
+            .collect();
+        Self {
+            holdings,
+            classes,
+            targets,
+            symbols,
+            slots,
+            class_of,
+        }
+    }
+
+    /// The held symbols; `prices` and ticks are indexed by position here.
+    #[must_use]
+    pub fn symbols(&self) -> &[String] {
+        &self.symbols
+    }
+
+    /// The slot of `symbol`, if held.
+    #[must_use]
+    pub fn slot(&self, symbol: &str) -> Option<usize> {
+        self.symbols
+            .binary_search_by(|s| s.as_str().cmp(symbol))
+            .ok()
+    }
+
+    /// The holdings at `prices` (by slot; missing or `None`: unpriced), against the targets
+    /// (see [`engine::portfolio::allocate`]); the wealth is `None` when nothing is priced.
+    #[must_use]
+    pub fn value(&self, prices: &[Option<f64>]) -> (LivePortfolio, Option<f64>) {
+        let input: Vec<portfolio::Holding<'_>> = self
+            .holdings
+            .iter()
+            .zip(&self.class_of)
+            .map(|(h, class)| portfolio::Holding {
+                symbol: &h.symbol,
+                quantity: h.quantity,
+                class: *class,
+            })
+            .collect();
+        let price = |i: usize| prices.get(*self.slots.get(i)?).copied().flatten();
+        let allocation = match portfolio::allocate_by_index(&input, price, &self.targets) {
+            Ok(a) => a,
+            Err(e) => {
+                // Stored holdings and plans are validated, so this is a bug; show nothing held.
+                tracing::error!(error = %e, "holdings could not be valued");
+                let empty = LivePortfolio {
+                    total_value: 0.0,
+                    classes: Vec::new(),
+                    max_abs_drift: 0.0,
+                    unpriced: Vec::new(),
+                };
+                return (empty, None);
+            }
+        };
+        let mut unpriced: Vec<String> = allocation
+            .unpriced
+            .iter()
+            .map(|&i| self.holdings[i].symbol.clone())
+            .collect();
+        unpriced.sort();
+        unpriced.dedup();
+        let priced = allocation.is_priced();
+        (
+            LivePortfolio {
+                total_value: allocation.total_value,
+                classes: self
+                    .classes
+                    .iter()
+                    .zip(&allocation.classes)
+                    .map(|(name, c)| ClassWeight {
+                        asset_class: name.clone(),
+                        value: c.value,
+                        weight: c.weight,
+                        target: c.target,
+                        drift: c.drift,
+                    })
+                    .collect(),
+                max_abs_drift: allocation.max_abs_drift,
+                unpriced,
+            },
+            priced.then_some(allocation.total_value),
+        )
+    }
+}
+
+static NEXT_SUBSCRIPTION: AtomicU64 = AtomicU64::new(1);
 
 /// Unsubscribes from the hub when dropped, also when the actor dies by a panic.
 struct HubSubscription {
@@ -119,16 +174,29 @@ impl Drop for HubSubscription {
     }
 }
 
+/// Where valuations go: the session's current simulation actor and, while the user has alert
+/// rules, its alert actor (for price-cross rules). The session sends a route whenever it
+/// (re)starts a child or the rules change; a new simulation actor is valued for at once.
+#[derive(Debug, Default, Message)]
+#[rtype(result = "()")]
+pub struct Route {
+    /// The simulation actor.
+    pub simulation: Option<Recipient<Valuation>>,
+    /// The alert actor, when any rule needs ticks.
+    pub alerts: Option<Recipient<Observe>>,
+}
+
 /// The portfolio actor.
 pub struct PortfolioActor {
-    session: Recipient<Valuation>,
-    holdings: Vec<Holding>,
-    classes: Vec<String>,
-    targets: Vec<f64>,
-    prices: HashMap<String, f64>,
-    /// Ticks since the last valuation; a valuation waits `batch_window` after the first, so
-    /// the ticks of one market move make one valuation.
-    ticks: Vec<TickSummary>,
+    route: Route,
+    book: Book,
+    /// Whether the holdings came: nothing is valued before.
+    booked: bool,
+    /// The last price of each of the book's symbols, by slot.
+    prices: Vec<Option<f64>>,
+    /// By slot, the newest tick since the last valuation; a valuation waits `batch_window`
+    /// after the first, so the ticks of one market move make one valuation.
+    moved: Vec<Option<(f64, i64)>>,
     tick_count: u32,
     batch_window: Duration,
     subscription: HubSubscription,
@@ -136,25 +204,19 @@ pub struct PortfolioActor {
 }
 
 impl PortfolioActor {
-    /// An actor valuing holdings at `hub`'s prices for `session`.
+    /// An actor valuing holdings at `hub`'s prices, for whatever its [`Route`] names.
     #[must_use]
-    pub fn new(
-        session: Recipient<Valuation>,
-        hub: Addr<PriceHub>,
-        batch_window: Duration,
-        notice: DownNotice,
-    ) -> Self {
+    pub fn new(hub: Addr<PriceHub>, batch_window: Duration, notice: DownNotice) -> Self {
         Self {
-            session,
-            holdings: Vec::new(),
-            classes: Vec::new(),
-            targets: Vec::new(),
-            prices: HashMap::new(),
-            ticks: Vec::new(),
+            route: Route::default(),
+            book: Book::default(),
+            booked: false,
+            prices: Vec::new(),
+            moved: Vec::new(),
             tick_count: 0,
             batch_window,
             subscription: HubSubscription {
-                id: NEXT_SUBSCRIBER.fetch_add(1, Ordering::Relaxed),
+                id: NEXT_SUBSCRIPTION.fetch_add(1, Ordering::Relaxed),
                 hub,
             },
             _notice: notice,
@@ -162,15 +224,36 @@ impl PortfolioActor {
     }
 
     fn publish(&mut self) {
-        let ticks = std::mem::take(&mut self.ticks);
         let tick_count = std::mem::take(&mut self.tick_count);
-        let (portfolio, wealth) = value(&self.holdings, &self.prices, &self.classes, &self.targets);
-        self.session.do_send(Valuation {
-            portfolio,
-            wealth,
-            ticks,
-            tick_count,
-        });
+        // In slot order, which is symbol order.
+        let ticks: Vec<TickSummary> = self
+            .moved
+            .iter_mut()
+            .zip(self.book.symbols())
+            .filter_map(|(moved, symbol)| {
+                let (price, ts_ms) = moved.take()?;
+                Some(TickSummary {
+                    symbol: symbol.clone(),
+                    price,
+                    ts_ms,
+                })
+            })
+            .collect();
+        if let (Some(alerts), false) = (&self.route.alerts, ticks.is_empty()) {
+            alerts.do_send(Observe {
+                ticks: ticks.clone(),
+                ..Observe::default()
+            });
+        }
+        let (portfolio, wealth) = self.book.value(&self.prices);
+        if let Some(simulation) = &self.route.simulation {
+            simulation.do_send(Valuation {
+                portfolio,
+                wealth,
+                ticks,
+                tick_count,
+            });
+        }
     }
 }
 
@@ -178,21 +261,49 @@ impl Actor for PortfolioActor {
     type Context = Context<Self>;
 }
 
+impl Handler<Route> for PortfolioActor {
+    type Result = ();
+
+    fn handle(&mut self, route: Route, _: &mut Context<Self>) {
+        let new_simulation = route.simulation != self.route.simulation;
+        self.route = route;
+        if new_simulation && self.booked {
+            self.publish();
+        }
+    }
+}
+
 impl Handler<SetHoldings> for PortfolioActor {
     type Result = ();
 
     fn handle(&mut self, msg: SetHoldings, ctx: &mut Context<Self>) {
-        self.holdings = msg.holdings;
-        self.classes = msg.classes;
-        self.targets = msg.targets;
-        let mut symbols: Vec<String> = self.holdings.iter().map(|h| h.symbol.clone()).collect();
-        symbols.sort();
-        symbols.dedup();
-        self.prices.retain(|s, _| symbols.contains(s));
+        let book = Book::new(msg.holdings, msg.classes, msg.targets);
+        // Prices and pending ticks of symbols still held carry over to their new slots.
+        let old = &self.book;
+        let carried = |slot: Option<usize>| slot.map(|i| (self.prices[i], self.moved[i]));
+        let (prices, moved) = book
+            .symbols()
+            .iter()
+            .map(|s| carried(old.slot(s)).unwrap_or((None, None)))
+            .unzip();
+        self.prices = prices;
+        self.moved = moved;
+        self.book = book;
+        self.booked = true;
+        // A new subscription id: moves routed under the old one carry the old slots, and are
+        // ignored once they arrive.
+        let previous = std::mem::replace(
+            &mut self.subscription.id,
+            NEXT_SUBSCRIPTION.fetch_add(1, Ordering::Relaxed),
+        );
+        let hub = &self.subscription.hub;
+        hub.do_send(Unsubscribe {
+            subscriber: previous,
+        });
         // The hub answers with the current quotes, which revalue the portfolio.
-        self.subscription.hub.do_send(Subscribe {
+        hub.do_send(Subscribe {
             subscriber: self.subscription.id,
-            symbols,
+            symbols: self.book.symbols().to_vec(),
             recipient: ctx.address().recipient(),
         });
         self.publish();
@@ -203,28 +314,20 @@ impl Handler<PriceMove> for PortfolioActor {
     type Result = ();
 
     fn handle(&mut self, msg: PriceMove, ctx: &mut Context<Self>) {
-        let first = self.ticks.is_empty();
-        for update in msg.updates() {
-            match self.prices.get_mut(&update.symbol) {
-                Some(price) => *price = update.price,
-                None => {
-                    self.prices.insert(update.symbol.clone(), update.price);
-                }
-            }
-            self.tick_count += 1;
-            match self.ticks.iter_mut().find(|t| t.symbol == update.symbol) {
-                Some(seen) => {
-                    seen.price = update.price;
-                    seen.ts_ms = update.ts_ms;
-                }
-                None => self.ticks.push(TickSummary {
-                    symbol: update.symbol.clone(),
-                    price: update.price,
-                    ts_ms: update.ts_ms,
-                }),
-            }
+        if msg.subscriber() != self.subscription.id {
+            return;
         }
-        if self.ticks.is_empty() || !first {
+        let first = self.tick_count == 0;
+        for (slot, update) in msg.slotted() {
+            let (Some(price), Some(moved)) = (self.prices.get_mut(slot), self.moved.get_mut(slot))
+            else {
+                continue;
+            };
+            *price = Some(update.price);
+            *moved = Some((update.price, update.ts_ms));
+            self.tick_count += 1;
+        }
+        if self.tick_count == 0 || !first {
             return;
         }
         if self.batch_window.is_zero() {
@@ -253,7 +356,102 @@ impl Handler<InjectFault> for PortfolioActor {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
     use super::*;
+    use crate::live::supervision::{Child, ChildDown};
+    use crate::market::{Tick, Ticks};
+
+    /// A valuation as the probe saw it: its wealth and the symbols of its ticks.
+    type Seen = (Option<f64>, Vec<String>);
+
+    /// Stands in for the simulation actor (and for the session's down notices).
+    #[derive(Clone, Default)]
+    struct Probe(Arc<Mutex<Vec<Seen>>>);
+
+    impl Actor for Probe {
+        type Context = Context<Self>;
+    }
+
+    impl Handler<Valuation> for Probe {
+        type Result = ();
+        fn handle(&mut self, msg: Valuation, _: &mut Context<Self>) {
+            let ticks = msg.ticks.into_iter().map(|t| t.symbol).collect();
+            self.0
+                .lock()
+                .expect("not poisoned")
+                .push((msg.wealth, ticks));
+        }
+    }
+
+    impl Handler<ChildDown> for Probe {
+        type Result = ();
+        fn handle(&mut self, _: ChildDown, _: &mut Context<Self>) {}
+    }
+
+    fn holdings(symbols: &[&str]) -> SetHoldings {
+        SetHoldings {
+            holdings: symbols
+                .iter()
+                .map(|s| Holding {
+                    symbol: (*s).into(),
+                    quantity: 1.0,
+                    asset_class: "equity".into(),
+                })
+                .collect(),
+            classes: vec!["equity".into()],
+            targets: vec![1.0],
+        }
+    }
+
+    async fn settle() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    #[actix::test]
+    async fn a_move_routed_under_the_old_holdings_is_not_read_with_the_new_slots() {
+        let tick = |symbol: &str, price: f64| Tick {
+            symbol: symbol.into(),
+            price,
+            ts_ms: 1,
+        };
+        let hub = PriceHub::new(2.0).start();
+        hub.send(Ticks(vec![tick("A", 10.0), tick("B", 20.0)]))
+            .await
+            .expect("hub");
+        let probe = Probe::default();
+        let sink = probe.clone().start();
+        let notice = DownNotice::new(Child::Portfolio, 1, sink.clone().recipient());
+        let portfolio = PortfolioActor::new(hub.clone(), Duration::ZERO, notice).start();
+        portfolio
+            .send(Route {
+                simulation: Some(sink.recipient()),
+                alerts: None,
+            })
+            .await
+            .expect("portfolio");
+        portfolio.send(holdings(&["B"])).await.expect("portfolio");
+        settle().await;
+        assert_eq!(
+            probe.0.lock().expect("not poisoned").last(),
+            Some(&(Some(20.0), vec!["B".to_string()]))
+        );
+        probe.0.lock().expect("not poisoned").clear();
+
+        // B (slot 0 of the old holdings) moves while the holdings change to A and B, where
+        // slot 0 is A. That move was routed under the old subscription and must not set A.
+        hub.do_send(Ticks(vec![tick("B", 30.0)]));
+        portfolio.do_send(holdings(&["A", "B"]));
+        settle().await;
+        let seen = probe.0.lock().expect("not poisoned").clone();
+        let wealth: Vec<Option<f64>> = seen.iter().map(|(w, _)| *w).collect();
+        assert_eq!(
+            wealth,
+            [Some(20.0), Some(40.0)],
+            "B's carried price alone, then both quotes of the new subscription: {seen:?}"
+        );
+        assert_eq!(seen[1].1, ["A", "B"], "ticks in symbol order");
+    }
 
     #[test]
     fn values_weights_and_drift_by_class() {
@@ -273,17 +471,27 @@ mod tests {
                 quantity: 1.0,
                 asset_class: "bonds".into(),
             },
+            Holding {
+                symbol: "SPY".into(),
+                quantity: 2.0,
+                asset_class: "us_equity".into(),
+            },
         ];
-        let prices = HashMap::from([("SPY".to_string(), 300.0), ("BND".to_string(), 50.0)]);
         let classes = vec!["us_equity".to_string(), "bonds".to_string()];
-        let (p, wealth) = value(&holdings, &prices, &classes, &[0.6, 0.4]);
+        let book = Book::new(holdings, classes, vec![0.6, 0.4]);
+        assert_eq!(book.symbols(), ["BND", "SPY", "XYZ"]);
+        let mut prices = vec![None; 3];
+        prices[book.slot("SPY").expect("held")] = Some(250.0);
+        prices[book.slot("BND").expect("held")] = Some(50.0);
+        assert_eq!(book.slot("QQQ"), None);
+        let (p, wealth) = book.value(&prices);
         assert_eq!(wealth, Some(4000.0));
         assert_eq!(p.classes[0].value, 3000.0);
         assert!((p.classes[0].weight - 0.75).abs() < 1e-12);
         assert!((p.classes[1].drift + 0.15).abs() < 1e-12);
         assert!((p.max_abs_drift - 0.15).abs() < 1e-12);
         assert_eq!(p.unpriced, ["XYZ"]);
-        let (empty, none) = value(&holdings, &HashMap::new(), &classes, &[0.6, 0.4]);
+        let (empty, none) = book.value(&[]);
         assert_eq!(none, None);
         assert_eq!(empty.max_abs_drift, 0.0);
     }

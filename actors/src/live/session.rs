@@ -13,15 +13,15 @@ use actix::{
     ResponseActFuture, ResponseFuture, WrapFuture,
 };
 use engine::sim::Plan;
-use protocol::live::{LivePortfolio, LiveSimulation, LiveState, WealthSource, WhatIfAnswer};
+use protocol::live::{LivePortfolio, LiveState, WhatIfAnswer};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use super::alerts::{AlertActor, AlertRaised, Observe, SetRules};
 use super::backend::{SessionBackend, SessionData};
 use super::events::{SharedSink, StreamBody, StreamEvent};
-use super::portfolio::{PortfolioActor, SetHoldings, Valuation, value};
-use super::simulation::{Revalue, SetPlan, SimulationActor, SimulationDone, WhatIf, WhatIfError};
+use super::portfolio::{Book, PortfolioActor, Route, SetHoldings};
+use super::simulation::{SetPlan, SimulationActor, SimulationDone, WhatIf, WhatIfError};
 use super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
 use super::{LiveSettings, now_ms};
 use crate::market::PriceHub;
@@ -140,11 +140,6 @@ pub struct UserSession {
     seq: u64,
     restarts: u64,
     state: Option<Arc<LiveState>>,
-    /// The newest valuation's wealth (`None` inside when nothing is priced), once one came.
-    valued_wealth: Option<Option<f64>>,
-    /// The newest valuation while it is not published yet; once published, the state holds
-    /// it (moved, not copied: this runs once per tick per session).
-    unpublished_portfolio: Option<LivePortfolio>,
     waiters: Vec<oneshot::Sender<LiveState>>,
     idle_since: Option<Instant>,
     stopping: bool,
@@ -192,8 +187,6 @@ impl UserSession {
             seq: 0,
             restarts: 0,
             state: None,
-            valued_wealth: None,
-            unpublished_portfolio: None,
             waiters: Vec::new(),
             idle_since: Some(Instant::now()),
             stopping: false,
@@ -255,13 +248,8 @@ impl UserSession {
             }
             Child::Portfolio => {
                 self.portfolio = Some(
-                    PortfolioActor::new(
-                        me.recipient(),
-                        self.hub.clone(),
-                        self.settings.batch_window,
-                        notice,
-                    )
-                    .start(),
+                    PortfolioActor::new(self.hub.clone(), self.settings.batch_window, notice)
+                        .start(),
                 );
             }
             Child::Alerts => {
@@ -285,22 +273,26 @@ impl UserSession {
     }
 
     /// Hands the loaded data to every child; the simulation gets the plan only when it is
-    /// new to it (`fresh_simulation`) or changed, since preparing costs milliseconds.
+    /// new to it (`fresh_simulation`) or changed, since preparing costs milliseconds. The
+    /// portfolio learns where its valuations go (the simulation, and the alert actor while
+    /// rules exist) first, so that its valuation of the new holdings reaches them.
     fn configure_children(&mut self, fresh_simulation: bool) {
         let Some(loaded) = &self.loaded else { return };
         let plan_changed = self.plan_sent.as_deref() != Some(&*loaded.plan);
         if let (Some(sim), true) = (&self.simulation, fresh_simulation || plan_changed) {
             sim.do_send(SetPlan(loaded.plan.clone()));
             self.plan_sent = Some(loaded.plan.clone());
-            let (wealth, source) = self.wealth();
-            sim.do_send(Revalue {
-                wealth,
-                source,
-                ticks: Vec::new(),
-                changes: 1,
-            });
         }
         if let Some(portfolio) = &self.portfolio {
+            let rules = !loaded.data.rules.is_empty();
+            portfolio.do_send(Route {
+                simulation: self.simulation.as_ref().map(|a| a.clone().recipient()),
+                alerts: self
+                    .alerts
+                    .as_ref()
+                    .filter(|_| rules)
+                    .map(|a| a.clone().recipient()),
+            });
             portfolio.do_send(SetHoldings {
                 holdings: loaded.data.holdings.clone(),
                 classes: loaded.data.asset_classes.clone(),
@@ -312,26 +304,19 @@ impl UserSession {
         }
     }
 
-    /// The holdings' value when anything is priced, else the plan's starting wealth.
-    fn wealth(&self) -> (f64, WealthSource) {
-        match (self.valued_wealth, &self.loaded) {
-            (Some(Some(value)), _) => (value, WealthSource::Holdings),
-            (_, Some(loaded)) => (loaded.plan.initial_wealth, WealthSource::Plan),
-            (_, None) => (0.0, WealthSource::Plan),
-        }
-    }
-
-    fn portfolio_view(&mut self) -> LivePortfolio {
-        if let Some(portfolio) = self.unpublished_portfolio.take() {
+    /// The portfolio to publish: the valuation the answer was computed for, else the last
+    /// one published, else nothing held.
+    fn portfolio_view(&self, valued: Option<LivePortfolio>) -> LivePortfolio {
+        if let Some(portfolio) = valued {
             return portfolio;
         }
-        if let (Some(_), Some(state)) = (self.valued_wealth, &self.state) {
+        if let Some(state) = &self.state {
             return state.portfolio.clone();
         }
         let (classes, targets) = self.loaded.as_ref().map_or((vec![], vec![]), |l| {
             (l.data.asset_classes.clone(), l.plan.weights.clone())
         });
-        value(&[], &HashMap::new(), &classes, &targets).0
+        Book::new(Vec::new(), classes, targets).value(&[]).0
     }
 
     fn send_all(&mut self, body: &Arc<StreamBody>) {
@@ -343,12 +328,12 @@ impl UserSession {
         }
     }
 
-    fn publish(&mut self, simulation: LiveSimulation, done: SimulationDone) {
+    fn publish(&mut self, done: SimulationDone) {
         self.seq += 1;
         let state = Arc::new(LiveState {
             user_id: self.user,
-            simulation,
-            portfolio: self.portfolio_view(),
+            simulation: done.simulation,
+            portfolio: self.portfolio_view(done.portfolio),
             computed_at_ms: now_ms(),
         });
         for waiter in self.waiters.drain(..) {
@@ -471,37 +456,12 @@ impl Handler<ChildDown> for UserSession {
     }
 }
 
-impl Handler<Valuation> for UserSession {
-    type Result = ();
-
-    fn handle(&mut self, msg: Valuation, _: &mut Context<Self>) {
-        self.valued_wealth = Some(msg.wealth);
-        self.unpublished_portfolio = Some(msg.portfolio);
-        let (wealth, source) = self.wealth();
-        if let (Some(alerts), true) = (&self.alerts, self.has_rules() && !msg.ticks.is_empty()) {
-            alerts.do_send(Observe {
-                ticks: msg.ticks.clone(),
-                ..Observe::default()
-            });
-        }
-        if let Some(sim) = &self.simulation {
-            sim.do_send(Revalue {
-                wealth,
-                source,
-                ticks: msg.ticks,
-                changes: msg.tick_count,
-            });
-        }
-    }
-}
-
 impl Handler<SimulationDone> for UserSession {
     type Result = ();
 
-    fn handle(&mut self, mut msg: SimulationDone, _: &mut Context<Self>) {
-        let simulation = msg.simulation.clone();
-        msg.ticks.sort_by(|a, b| a.symbol.cmp(&b.symbol));
-        self.publish(simulation, msg);
+    fn handle(&mut self, msg: SimulationDone, _: &mut Context<Self>) {
+        // The ticks come in symbol order (the portfolio's slots, folded in order).
+        self.publish(msg);
     }
 }
 

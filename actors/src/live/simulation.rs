@@ -1,5 +1,9 @@
-//! The simulation actor: holds the session's prepared simulation and answers the current
-//! wealth from it, coalescing revaluations that arrive faster than the minimum interval.
+//! The simulation actor: holds the session's prepared simulation and answers the portfolio's
+//! valuations from it (the plan's starting wealth while nothing held is priced), coalescing
+//! valuations that arrive faster than the minimum interval. Valuations come from the
+//! portfolio actor directly and the answer goes to the session with the valuation it answers:
+//! one hop per tick fewer than through the session, and a published state never pairs an
+//! answer with a newer valuation than the one it was computed for.
 //!
 //! Preparing a plan (drawing every path once, milliseconds) and what-ifs that change more
 //! than the contribution (a fresh run) go to tokio's blocking pool; an answer from the
@@ -13,10 +17,24 @@ use actix::{
     ResponseActFuture, SpawnHandle, WrapFuture,
 };
 use engine::sim::{Plan, PreparedSimulation, SimulationOptions, simulate};
-use protocol::live::{LiveSimulation, TickSummary, WealthSource, WhatIfAnswer, WhatIfChanges};
+use protocol::live::{
+    LivePortfolio, LiveSimulation, TickSummary, WealthSource, WhatIfAnswer, WhatIfChanges,
+};
 use protocol::simulations::PercentilesView;
 
+use super::portfolio::Valuation;
 use super::supervision::{DownNotice, InjectFault, Shutdown};
+
+thread_local! {
+    /// The answers' working space (a value per path), one per session thread: it stays in
+    /// the core's cache from one session's answer to the next, where one per actor would be
+    /// a cold 8 KB per session at every tick (and 8 KB more per session in memory).
+    static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn with_scratch<R>(answer: impl FnOnce(&mut Vec<f64>) -> R) -> R {
+    SCRATCH.with_borrow_mut(answer)
+}
 
 /// Preparations running at once, across all sessions.
 static PREPARING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
@@ -26,26 +44,14 @@ static PREPARING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 #[rtype(result = "()")]
 pub struct SetPlan(pub Arc<Plan>);
 
-/// The wealth changed (a tick, new holdings, or the first valuation).
-#[derive(Debug, Message)]
-#[rtype(result = "()")]
-pub struct Revalue {
-    /// The new starting wealth.
-    pub wealth: f64,
-    /// Where it came from.
-    pub source: WealthSource,
-    /// The ticks that caused it (none for a new plan or new holdings).
-    pub ticks: Vec<TickSummary>,
-    /// How many ticks (or other changes) it stands for; at least 1.
-    pub changes: u32,
-}
-
 /// A new answer for the session.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct SimulationDone {
     /// The answer.
     pub simulation: LiveSimulation,
+    /// The valuation it answers for, when one came since the previous answer.
+    pub portfolio: Option<LivePortfolio>,
     /// Revaluations folded into it.
     pub coalesced: u32,
     /// Prices that moved since the previous answer (latest per symbol).
@@ -85,8 +91,31 @@ struct Wealth {
 #[derive(Debug, Default)]
 struct Pending {
     count: u32,
+    /// Latest per symbol, in symbol order.
     ticks: Vec<TickSummary>,
     newest_tick_ms: Option<i64>,
+    portfolio: Option<LivePortfolio>,
+}
+
+impl Pending {
+    /// Folds in `ticks` (in symbol order, as the portfolio sends them): a symbol's newer tick
+    /// replaces its older one.
+    fn fold(&mut self, ticks: Vec<TickSummary>) {
+        self.newest_tick_ms = ticks
+            .iter()
+            .map(|t| t.ts_ms)
+            .fold(self.newest_tick_ms, |n, t| n.max(Some(t)));
+        if self.ticks.is_empty() {
+            self.ticks = ticks;
+            return;
+        }
+        for tick in ticks {
+            match self.ticks.binary_search_by(|t| t.symbol.cmp(&tick.symbol)) {
+                Ok(i) => self.ticks[i] = tick,
+                Err(i) => self.ticks.insert(i, tick),
+            }
+        }
+    }
 }
 
 /// The simulation actor.
@@ -99,13 +128,13 @@ pub struct SimulationActor {
     prepared: Option<Arc<PreparedSimulation>>,
     /// Bumped on every plan, so a slow preparation of an older plan is ignored.
     plan_version: u64,
-    wealth: Option<Wealth>,
+    /// The newest valuation's wealth (`None` inside when nothing is priced), once one came.
+    valued: Option<Option<f64>>,
     pending: Option<Pending>,
     last_run: Option<Instant>,
     timer: Option<SpawnHandle>,
     /// What-ifs waiting for a preparation to finish.
     ready: Vec<tokio::sync::oneshot::Sender<()>>,
-    scratch: Vec<f64>,
     _notice: DownNotice,
 }
 
@@ -176,12 +205,11 @@ impl SimulationActor {
             plan: None,
             prepared: None,
             plan_version: 0,
-            wealth: None,
+            valued: None,
             pending: None,
             last_run: None,
             timer: None,
             ready: Vec::new(),
-            scratch: Vec::new(),
             _notice: notice,
         }
     }
@@ -194,9 +222,23 @@ impl SimulationActor {
         }
     }
 
+    /// The holdings' value when anything is priced, else the plan's starting wealth.
+    fn wealth(&self) -> Option<Wealth> {
+        Some(match self.valued {
+            Some(Some(value)) => Wealth {
+                value,
+                source: WealthSource::Holdings,
+            },
+            _ => Wealth {
+                value: self.plan.as_ref()?.initial_wealth,
+                source: WealthSource::Plan,
+            },
+        })
+    }
+
     /// Runs now, or once the minimum interval since the last run has passed.
     fn schedule(&mut self, ctx: &mut Context<Self>) {
-        if self.timer.is_some() || self.prepared.is_none() || self.wealth.is_none() {
+        if self.timer.is_some() || self.prepared.is_none() {
             return;
         }
         let wait = self.last_run.map_or(Duration::ZERO, |t| {
@@ -213,11 +255,12 @@ impl SimulationActor {
     }
 
     fn run(&mut self) {
-        let (Some(prepared), Some(plan), Some(wealth)) = (&self.prepared, &self.plan, self.wealth)
+        let (Some(prepared), Some(plan), Some(wealth)) =
+            (&self.prepared, &self.plan, self.wealth())
         else {
             return;
         };
-        let answer = prepared.answer(wealth.value, &mut self.scratch);
+        let answer = with_scratch(|scratch| prepared.answer(wealth.value, scratch));
         let simulation = view(
             &answer,
             self.paths,
@@ -229,6 +272,7 @@ impl SimulationActor {
         self.last_run = Some(Instant::now());
         self.session.do_send(SimulationDone {
             simulation,
+            portfolio: pending.portfolio,
             coalesced: pending.count.saturating_sub(1),
             ticks: pending.ticks,
             newest_tick_ms: pending.newest_tick_ms,
@@ -277,23 +321,15 @@ impl Handler<SetPlan> for SimulationActor {
     }
 }
 
-impl Handler<Revalue> for SimulationActor {
+impl Handler<Valuation> for SimulationActor {
     type Result = ();
 
-    fn handle(&mut self, msg: Revalue, ctx: &mut Context<Self>) {
-        self.wealth = Some(Wealth {
-            value: msg.wealth,
-            source: msg.source,
-        });
+    fn handle(&mut self, msg: Valuation, ctx: &mut Context<Self>) {
+        self.valued = Some(msg.wealth);
         let pending = self.pending.get_or_insert_with(Pending::default);
-        pending.count += msg.changes.max(1);
-        for tick in msg.ticks {
-            pending.newest_tick_ms = pending.newest_tick_ms.max(Some(tick.ts_ms));
-            match pending.ticks.iter_mut().find(|t| t.symbol == tick.symbol) {
-                Some(seen) => *seen = tick,
-                None => pending.ticks.push(tick),
-            }
-        }
+        pending.count += msg.tick_count.max(1);
+        pending.fold(msg.ticks);
+        pending.portfolio = Some(msg.portfolio);
         self.schedule(ctx);
     }
 }
@@ -302,7 +338,7 @@ impl Handler<WhatIf> for SimulationActor {
     type Result = ResponseActFuture<Self, Result<WhatIfAnswer, WhatIfError>>;
 
     fn handle(&mut self, WhatIf(changes): WhatIf, _: &mut Context<Self>) -> Self::Result {
-        if self.prepared.is_some() && self.wealth.is_some() {
+        if self.prepared.is_some() {
             return self.what_if_now(changes);
         }
         // A plan is being prepared (a new session, or just after a change): answer once it is
@@ -325,7 +361,7 @@ impl SimulationActor {
         changes: WhatIfChanges,
     ) -> ResponseActFuture<Self, Result<WhatIfAnswer, WhatIfError>> {
         let (Some(prepared), Some(plan), Some(wealth)) =
-            (self.prepared.clone(), self.plan.clone(), self.wealth)
+            (self.prepared.clone(), self.plan.clone(), self.wealth())
         else {
             return Box::pin(actix::fut::ready(Err(WhatIfError::Unavailable(
                 "the plan is still being prepared; try again in a moment".into(),
@@ -335,7 +371,7 @@ impl SimulationActor {
             Ok(p) => p,
             Err(e) => return Box::pin(actix::fut::ready(Err(e))),
         };
-        let base_answer = prepared.answer(wealth.value, &mut self.scratch);
+        let base_answer = with_scratch(|scratch| prepared.answer(wealth.value, scratch));
         let base = view(
             &base_answer,
             self.paths,
@@ -350,7 +386,8 @@ impl SimulationActor {
         let (paths, seed) = (self.paths, self.seed);
         if only_contribution {
             // The prepared simulation answers a new contribution exactly, without drawing.
-            let answer = prepared.answer_with(wealth.value, contribution, &mut self.scratch);
+            let answer =
+                with_scratch(|scratch| prepared.answer_with(wealth.value, contribution, scratch));
             let variant = view(&answer, paths, seed, wealth, contribution);
             return Box::pin(actix::fut::ready(Ok(compare(base, variant))));
         }

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use actix::{Actor, Context, Handler, Message, MessageResult, Recipient};
+use smallvec::SmallVec;
 
 use super::tick::{Tick, TickGuard, Ticks};
 
@@ -25,14 +26,32 @@ pub struct PriceUpdate {
 #[derive(Debug, Clone, Message)]
 #[rtype(result = "()")]
 pub struct PriceMove {
+    subscriber: u64,
     batch: Arc<[PriceUpdate]>,
-    mine: Vec<u32>,
+    /// (index into `batch`, the symbol's slot in the subscriber's [`Subscribe::symbols`]).
+    mine: Share,
 }
 
 impl PriceMove {
+    /// The subscription it was routed under ([`Subscribe::subscriber`]): the slots are those
+    /// of that subscription's symbols.
+    #[must_use]
+    pub fn subscriber(&self) -> u64 {
+        self.subscriber
+    }
+
     /// The subscriber's updates.
     pub fn updates(&self) -> impl Iterator<Item = &PriceUpdate> {
-        self.mine.iter().filter_map(|&i| self.batch.get(i as usize))
+        self.slotted().map(|(_, update)| update)
+    }
+
+    /// The subscriber's updates, each with its symbol's index in the subscriber's
+    /// [`Subscribe::symbols`]: a subscriber keeps its prices by that index and never
+    /// compares or hashes a symbol per tick.
+    pub fn slotted(&self) -> impl Iterator<Item = (usize, &PriceUpdate)> {
+        self.mine
+            .iter()
+            .filter_map(|&(i, slot)| Some((slot as usize, self.batch.get(i as usize)?)))
     }
 }
 
@@ -52,7 +71,8 @@ pub struct Quote {
 pub struct Subscribe {
     /// A stable id for the subscriber (a session).
     pub subscriber: u64,
-    /// The symbols it holds.
+    /// The symbols it holds; a symbol's index here is its slot in [`PriceMove::slotted`]
+    /// (the first, if listed twice).
     pub symbols: Vec<String>,
     /// Where its updates go.
     pub recipient: Recipient<PriceMove>,
@@ -93,17 +113,31 @@ pub struct HubStats {
 pub struct GetHubStats;
 
 struct Subscriber {
+    id: u64,
     recipient: Recipient<PriceMove>,
     symbols: HashSet<String>,
+    /// Its share of the batch being routed; empty between batches.
+    share: Share,
 }
+
+/// A subscriber's share of a batch: (index into the batch, its slot). Inline up to 8, as
+/// portfolios hold a handful of symbols, so routing a market move to thousands of them
+/// allocates nothing per subscriber.
+type Share = SmallVec<[(u32, u32); 8]>;
 
 /// The hub actor.
 pub struct PriceHub {
     guard: TickGuard,
     quotes: HashMap<String, Quote>,
-    /// symbol → subscribers: a tick touches only its symbol's subscribers.
-    routes: HashMap<String, HashSet<u64>>,
-    subscribers: HashMap<u64, Subscriber>,
+    /// Subscribers by a dense index (`None`: a free place, reused by the next subscriber).
+    subscribers: Vec<Option<Subscriber>>,
+    /// Subscriber id → its index in `subscribers`.
+    index: HashMap<u64, usize>,
+    /// Free places in `subscribers`.
+    free: Vec<usize>,
+    /// symbol → (subscriber index, the symbol's slot there): a tick touches only its
+    /// symbol's subscribers, found without hashing their ids.
+    routes: HashMap<String, Vec<(usize, u32)>>,
     accepted: u64,
 }
 
@@ -114,34 +148,35 @@ impl PriceHub {
         Self {
             guard: TickGuard::new(max_jump_ratio),
             quotes: HashMap::new(),
+            subscribers: Vec::new(),
+            index: HashMap::new(),
+            free: Vec::new(),
             routes: HashMap::new(),
-            subscribers: HashMap::new(),
             accepted: 0,
         }
     }
 
     fn drop_subscriber(&mut self, subscriber: u64) {
+        let Some(at) = self.index.remove(&subscriber) else {
+            return;
+        };
         let symbols = self
             .subscribers
-            .remove(&subscriber)
+            .get_mut(at)
+            .and_then(Option::take)
             .map(|s| s.symbols)
             .unwrap_or_default();
+        self.free.push(at);
         for symbol in symbols {
             if let Some(route) = self.routes.get_mut(&symbol) {
-                route.remove(&subscriber);
+                route.retain(|(i, _)| *i != at);
                 if route.is_empty() {
                     self.routes.remove(&symbol);
                 }
             }
         }
     }
-}
 
-impl Actor for PriceHub {
-    type Context = Context<Self>;
-}
-
-impl PriceHub {
     /// Believes what the guard admits, then sends each subscriber touched its share.
     fn route(&mut self, ticks: Vec<Tick>) {
         let mut batch = Vec::with_capacity(ticks.len());
@@ -167,22 +202,32 @@ impl PriceHub {
                 ts_ms: tick.ts_ms,
             });
         }
-        let mut shares: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut touched = Vec::new();
         for (i, update) in (0u32..).zip(&batch) {
-            for subscriber in self.routes.get(&update.symbol).into_iter().flatten() {
-                shares.entry(*subscriber).or_default().push(i);
+            for &(at, slot) in self.routes.get(&update.symbol).into_iter().flatten() {
+                if let Some(Some(sub)) = self.subscribers.get_mut(at) {
+                    if sub.share.is_empty() {
+                        touched.push(at);
+                    }
+                    sub.share.push((i, slot));
+                }
             }
         }
         let batch: Arc<[PriceUpdate]> = batch.into();
-        for (subscriber, mine) in shares {
-            if let Some(s) = self.subscribers.get(&subscriber) {
-                s.recipient.do_send(PriceMove {
+        for at in touched {
+            if let Some(Some(sub)) = self.subscribers.get_mut(at) {
+                sub.recipient.do_send(PriceMove {
+                    subscriber: sub.id,
                     batch: batch.clone(),
-                    mine,
+                    mine: std::mem::take(&mut sub.share),
                 });
             }
         }
     }
+}
+
+impl Actor for PriceHub {
+    type Context = Context<Self>;
 }
 
 impl Handler<Ticks> for PriceHub {
@@ -206,34 +251,45 @@ impl Handler<Subscribe> for PriceHub {
 
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) {
         self.drop_subscriber(msg.subscriber);
-        let symbols: HashSet<String> = msg.symbols.into_iter().collect();
+        let at = self.free.pop().unwrap_or_else(|| {
+            self.subscribers.push(None);
+            self.subscribers.len() - 1
+        });
+        let mut symbols = HashSet::with_capacity(msg.symbols.len());
         let mut current = Vec::new();
-        for symbol in &symbols {
+        let mut mine = Share::new();
+        for (slot, symbol) in (0u32..).zip(msg.symbols) {
+            if symbols.contains(&symbol) {
+                continue;
+            }
             self.routes
                 .entry(symbol.clone())
                 .or_default()
-                .insert(msg.subscriber);
-            if let Some(quote) = self.quotes.get(symbol) {
+                .push((at, slot));
+            if let Some(quote) = self.quotes.get(&symbol) {
+                mine.push((u32::try_from(current.len()).unwrap_or(u32::MAX), slot));
                 current.push(PriceUpdate {
                     symbol: symbol.clone(),
                     price: quote.price,
                     ts_ms: quote.ts_ms,
                 });
             }
+            symbols.insert(symbol);
         }
         if !current.is_empty() {
             msg.recipient.do_send(PriceMove {
-                mine: (0..).take(current.len()).collect(),
+                subscriber: msg.subscriber,
+                mine,
                 batch: current.into(),
             });
         }
-        self.subscribers.insert(
-            msg.subscriber,
-            Subscriber {
-                recipient: msg.recipient,
-                symbols,
-            },
-        );
+        self.index.insert(msg.subscriber, at);
+        self.subscribers[at] = Some(Subscriber {
+            id: msg.subscriber,
+            recipient: msg.recipient,
+            symbols,
+            share: Share::new(),
+        });
     }
 }
 
@@ -266,7 +322,7 @@ impl Handler<GetHubStats> for PriceHub {
             accepted: self.accepted,
             rejected: self.guard.rejected_total(),
             symbols: self.quotes.len(),
-            subscribers: self.subscribers.len(),
+            subscribers: self.index.len(),
         })
     }
 }
