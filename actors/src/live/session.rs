@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::alerts::{AlertActor, AlertRaised, Observe, SetRules};
 use super::backend::{SessionBackend, SessionData};
-use super::events::{SharedSink, StreamBody, StreamEvent};
+use super::events::{SharedSink, StreamBody, StreamEvent, deliver_soon};
 use super::portfolio::{Book, PortfolioActor, Route, SetHoldings};
 use super::simulation::{SetPlan, SimulationActor, SimulationDone, WhatIf, WhatIfError};
 use super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
@@ -321,10 +321,13 @@ impl UserSession {
 
     fn send_all(&mut self, body: &Arc<StreamBody>) {
         for sub in self.subscribers.values() {
-            sub.events.deliver(StreamEvent {
-                stream: self.user,
-                body: body.clone(),
-            });
+            deliver_soon(
+                &sub.events,
+                StreamEvent {
+                    stream: self.user,
+                    body: body.clone(),
+                },
+            );
         }
     }
 
@@ -365,10 +368,13 @@ impl UserSession {
                 }
                 _ => update.clone(),
             };
-            sub.events.deliver(StreamEvent {
-                stream: self.user,
-                body,
-            });
+            deliver_soon(
+                &sub.events,
+                StreamEvent {
+                    stream: self.user,
+                    body,
+                },
+            );
         }
         if let (Some(alerts), true) = (&self.alerts, self.has_rules()) {
             alerts.do_send(Observe {
@@ -478,13 +484,16 @@ impl Handler<AddSubscriber> for UserSession {
 
     fn handle(&mut self, msg: AddSubscriber, _: &mut Context<Self>) {
         let snapshotted = if let Some(state) = &self.state {
-            msg.events.deliver(StreamEvent {
-                stream: self.user,
-                body: Arc::new(StreamBody::Snapshot {
-                    seq: self.seq,
-                    state: state.clone(),
-                }),
-            });
+            deliver_soon(
+                &msg.events,
+                StreamEvent {
+                    stream: self.user,
+                    body: Arc::new(StreamBody::Snapshot {
+                        seq: self.seq,
+                        state: state.clone(),
+                    }),
+                },
+            );
             true
         } else {
             false
@@ -518,10 +527,13 @@ impl Handler<RevokeViewer> for UserSession {
         });
         self.subscribers.retain(|_, sub| {
             if sub.viewer == msg.viewer {
-                sub.events.deliver(StreamEvent {
-                    stream: self.user,
-                    body: ended.clone(),
-                });
+                deliver_soon(
+                    &sub.events,
+                    StreamEvent {
+                        stream: self.user,
+                        body: ended.clone(),
+                    },
+                );
                 false
             } else {
                 true
