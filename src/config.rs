@@ -36,6 +36,9 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// HTTP worker threads; the number of cores when unset.
     pub workers: Option<usize>,
+    /// Runs the HTTP workers as `SCHED_BATCH` (Linux), so that frames sessions hand them do
+    /// not preempt the session thread one by one (see [`crate::scheduling`]).
+    pub workers_batch_scheduling: bool,
     /// Origins allowed to call the API from a browser. Empty: same origin only.
     #[serde(deserialize_with = "string_or_list")]
     pub cors_allowed_origins: Vec<String>,
@@ -321,6 +324,7 @@ impl Default for Settings {
             log: "info".to_owned(),
             log_format: LogFormat::Pretty,
             workers: None,
+            workers_batch_scheduling: true,
             cors_allowed_origins: Vec::new(),
             max_body_bytes: 64 * 1024,
             shutdown_timeout_secs: 10,

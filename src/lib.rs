@@ -23,6 +23,7 @@ pub mod domain;
 pub mod http;
 pub mod live;
 pub mod market;
+pub mod scheduling;
 pub mod services;
 pub mod startup;
 pub mod state;

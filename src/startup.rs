@@ -169,10 +169,15 @@ fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     let origins = settings.cors_allowed_origins.clone();
     let autobahn_echo = settings.ws.autobahn_echo;
     let fault_injection = settings.testing.fault_injection;
+    let batch_workers = settings.workers_batch_scheduling;
     let state = web::Data::new(state);
     let metrics = web::Data::new(metrics);
     let openapi = web::Data::new(openapi);
     let mut server = HttpServer::new(move || {
+        // Each worker builds its app on its own thread, so this is where it is marked.
+        if batch_workers {
+            crate::scheduling::batch_current_thread();
+        }
         App::new()
             .wrap(middleware::problem_bodies())
             .wrap(middleware::security_headers())
