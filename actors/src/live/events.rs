@@ -108,3 +108,53 @@ pub fn flush() {
         sink.deliver(event);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// Records the sequence numbers of the updates it gets.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<u64>>);
+
+    impl StreamSink for Recorder {
+        fn deliver(&self, event: StreamEvent) {
+            if let StreamBody::Ended { reason } = &*event.body {
+                let seq = reason.parse().expect("a number");
+                self.0.lock().expect("not poisoned").push(seq);
+            }
+        }
+    }
+
+    fn event(seq: u64) -> StreamEvent {
+        StreamEvent {
+            stream: Uuid::nil(),
+            body: Arc::new(StreamBody::Ended {
+                reason: seq.to_string(),
+            }),
+        }
+    }
+
+    #[actix::test]
+    async fn held_back_deliveries_leave_in_order_a_batch_at_a_time_and_the_rest_soon() {
+        let recorder = Arc::new(Recorder::default());
+        let sink: SharedSink = recorder.clone();
+        for seq in 0..40 {
+            deliver_soon(&sink, event(seq));
+        }
+        let seen = |r: &Recorder| r.0.lock().expect("not poisoned").clone();
+        assert_eq!(
+            seen(&recorder),
+            (0..32).collect::<Vec<_>>(),
+            "a full batch leaves at once"
+        );
+        tokio::task::yield_now().await;
+        assert_eq!(
+            seen(&recorder),
+            (0..40).collect::<Vec<_>>(),
+            "the rest leaves once the thread has run what was queued"
+        );
+    }
+}
