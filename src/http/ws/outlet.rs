@@ -286,6 +286,20 @@ mod tests {
             .expect("the mailbox is open")
     }
 
+    /// An outlet holding the writer of a real socket, its mailbox standing in for the actor.
+    async fn outlet_on_socket() -> (
+        Outlet,
+        mpsc::UnboundedReceiver<StreamEvent>,
+        Session,
+        actix_web::HttpResponse,
+    ) {
+        let (tx, mailbox) = mpsc::unbounded_channel();
+        let outlet = Outlet::new(Encoding::Json, Mailbox(tx).start().recipient());
+        let (session, response) = socket().await;
+        outlet.give_writer(session.clone());
+        (outlet, mailbox, session, response)
+    }
+
     fn seq_of(event: &StreamEvent) -> u64 {
         match &*event.body {
             StreamBody::Update { seq, .. } | StreamBody::Snapshot { seq, .. } => *seq,
@@ -296,10 +310,7 @@ mod tests {
     #[actix_web::test]
     async fn updates_are_written_directly_only_when_nothing_waits_ahead_of_them() {
         let stream = Uuid::from_u128(7);
-        let (tx, mut mailbox) = mpsc::unbounded_channel();
-        let outlet = Outlet::new(Encoding::Json, Mailbox(tx).start().recipient());
-        let (session, response) = socket().await;
-        outlet.give_writer(session.clone());
+        let (outlet, mut mailbox, session, response) = outlet_on_socket().await;
 
         // Not watched yet: to the actor, which drops it.
         outlet.deliver(update(stream, 1));
@@ -344,10 +355,7 @@ mod tests {
     #[actix_web::test]
     async fn a_full_socket_queue_sends_updates_to_the_actor() {
         let stream = Uuid::from_u128(8);
-        let (tx, mut mailbox) = mpsc::unbounded_channel();
-        let outlet = Outlet::new(Encoding::Json, Mailbox(tx).start().recipient());
-        let (session, response) = socket().await;
-        outlet.give_writer(session.clone());
+        let (outlet, mut mailbox, _session, response) = outlet_on_socket().await;
         outlet.open(stream);
         // Nobody reads the body, so actix-ws's queue fills.
         let mut to_actor = Vec::new();
