@@ -1,4 +1,4 @@
-//! Criterion benchmarks of the base model on the spec's P1 (3 assets, 720 months).
+//! Criterion benchmarks of the base model on P1 of `docs/simulation-model.md` (3 assets, 720 months).
 //!
 //! Throughput is reported in path-months (paths × 720), so `p1_full` can be set against
 //! `normals`, the cost of the three standard normals a path-month needs and nothing else.

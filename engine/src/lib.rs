@@ -6,7 +6,7 @@
 //! deterministic functions of their inputs and a `seed`.
 //!
 //! # Layout
-//! - [`sim`]: the base Monte Carlo model of `shared/spec/simulation-model.md`, and its prepared
+//! - [`sim`]: the base Monte Carlo model of `docs/simulation-model.md`, and its prepared
 //!   form for incremental re-answers.
 //!
 //! Portfolio optimisation (`portfolio/`, Clarabel) and ML (`ml/`, linfa) come with their issues.

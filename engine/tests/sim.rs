@@ -44,7 +44,7 @@ fn p0_mean_and_median_match_the_closed_forms() {
     assert!(r.median_shortfall_years.is_none());
 }
 
-/// The spec's month, by hand, for a deterministic gross return.
+/// The model's month (`docs/simulation-model.md`), by hand, for a deterministic gross return.
 fn by_hand(plan: &Plan) -> (Vec<f64>, Option<u32>) {
     let pi = plan.annual_inflation;
     let g: f64 = plan

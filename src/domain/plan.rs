@@ -5,7 +5,7 @@ use engine::sim::{AssetClass, Plan, PlanError};
 use protocol::FieldError;
 use protocol::simulations::{AssetClassSpec, PlanSpec};
 
-/// Names of the default asset classes: those of the spec's reference plan P1, whose
+/// Names of the default asset classes: those of the reference plan P1 (`docs/simulation-model.md`), whose
 /// assumptions, weights and correlations are the defaults (`engine::sim::reference::p1`).
 pub const DEFAULT_ASSET_NAMES: [&str; 3] = ["us_equity", "intl_equity", "bonds"];
 

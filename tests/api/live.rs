@@ -543,7 +543,7 @@ async fn a_stalled_client_is_closed_with_4008_and_its_backlog_stays_bounded() {
 async fn the_replay_feed_drives_a_session_end_to_end() {
     let csv = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/sp500_prices.csv"
+        "/datasets/sp500_prices.csv"
     );
     let app = spawn_app_with(|s| {
         s.market.feed = FeedKind::Replay;

@@ -9,7 +9,7 @@
 //! bounds and the small matrix-vector product is fully unrolled. [`GENERAL`] is the kernel for
 //! any count, with the count read at run time.
 //!
-//! The arithmetic is the spec's and in the same order for every width: for each month, draw
+//! The arithmetic is the model's (`docs/simulation-model.md`) and in the same order for every width: for each month, draw
 //! z_1..z_n from the path's stream, x_i = m_i + sum_{k<=i} L_ik z_k (in k order),
 //! G = sum_i w_i exp(x_i) (in i order), growth = G · (1 - f)^(1/12).
 
@@ -202,7 +202,7 @@ mod tests {
         }
     }
 
-    /// The spec's month, written as plainly as possible (the engine's loop before the
+    /// The model's month (`docs/simulation-model.md`), written as plainly as possible (the engine's loop before the
     /// kernel), with libm's `exp`.
     fn plain_path(model: &Model, path: u64) -> (f64, u32) {
         let mut rng = path_stream(3, path);

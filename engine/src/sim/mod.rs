@@ -1,4 +1,4 @@
-//! The base Monte Carlo model of `shared/spec/simulation-model.md`.
+//! The base Monte Carlo model of `docs/simulation-model.md`.
 //!
 //! Monthly steps; each month, in this order: add the inflation-scaled net cash flow; if wealth
 //! is then 0 or less the path is ruined and stays at 0; otherwise multiply by the month's gross
@@ -16,7 +16,7 @@
 //! - `fan` (private): the fan chart of large runs in bounded memory, as fixed log-spaced
 //!   histograms ([`FanChartMethod`]); below [`EXACT_FAN_CHART_PATHS`] paths every yearly
 //!   value is kept and the percentiles are exact.
-//! - [`reference`](mod@reference): the spec's reference plans P0 and P1.
+//! - [`reference`](mod@reference): the reference plans P0 and P1 of `docs/simulation-model.md`.
 //! - [`prepared`]: a simulation kept for cheap re-answers when the starting wealth or the
 //!   contribution moves, with the yearly fan chart if asked for ([`PreparedOptions`]).
 //!

@@ -18,7 +18,7 @@ pub struct AssetClass {
     pub sigma: f64,
 }
 
-/// A plan in the base model of `shared/spec/simulation-model.md`.
+/// A plan in the base model of `docs/simulation-model.md`.
 ///
 /// Cash flows are in today's money and grow with inflation: the contribution is paid in months
 /// `0..retirement_month`, the spending withdrawn in months `retirement_month..horizon_months`.

@@ -1,4 +1,4 @@
-//! The spec's reference plans (`shared/spec/simulation-model.md`, "Reference plans"), shared
+//! The reference plans of `docs/simulation-model.md` ("Reference plans and what checks them"), shared
 //! by tests, benchmarks and examples so that every figure refers to the same plan.
 
 use super::plan::{AssetClass, Plan};

@@ -1,5 +1,5 @@
 //! Replays historical closes from a CSV file (`date,SYM1,SYM2,…`, one row per trading day,
-//! such as `shared/data/sp500_prices.csv`) at a chosen speed.
+//! such as `datasets/sp500_prices.csv`) at a chosen speed.
 
 use std::path::Path;
 use std::time::Duration;
@@ -189,9 +189,9 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_shared_sp500_file() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/sp500_prices.csv");
-        let table = PriceTable::load(&path).expect("the shared data set loads");
+    fn reads_the_bundled_sp500_file() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/sp500_prices.csv");
+        let table = PriceTable::load(&path).expect("the bundled data set loads");
         assert_eq!(table.symbols.len(), 20);
         assert_eq!(table.rows.len(), 8313);
         assert_eq!(table.dates[0], "1990-01-02");
