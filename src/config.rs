@@ -296,6 +296,14 @@ pub struct AuthSettings {
     pub hash_concurrency: Option<usize>,
     /// How long a request may queue for a hashing slot before it gets 503.
     pub hash_queue_timeout_ms: u64,
+    /// Verified access tokens remembered (until they expire), so a request whose token was
+    /// seen before skips the RS256 signature check; 0 checks every request's signature.
+    pub token_cache_entries: usize,
+    /// How long an account's state (exists, active, role) read for a request is reused by
+    /// later requests. Changes invalidate it at once on every node (through Redis when
+    /// configured); this bounds staleness only when an invalidation is lost. 0 reads the
+    /// database on every request.
+    pub account_cache_secs: u64,
 }
 
 /// Fixed-window limits on login and registration attempts.
@@ -358,6 +366,8 @@ impl Default for AuthSettings {
             refresh_ttl_days: 30,
             hash_concurrency: None,
             hash_queue_timeout_ms: 5_000,
+            token_cache_entries: 10_000,
+            account_cache_secs: 30,
         }
     }
 }
@@ -399,7 +409,19 @@ type Bound = (&'static str, fn(&Settings) -> u64, u64, u64);
 /// Bounds of the settings that become token lifetimes, windows and timeouts: beyond them the
 /// arithmetic on clocks would overflow at the first login or request (a panic in a worker)
 /// instead of failing here, at start-up, with the key named.
-const BOUNDS: [Bound; 7] = [
+const BOUNDS: [Bound; 9] = [
+    (
+        "auth.token_cache_entries",
+        |s| u64::try_from(s.auth.token_cache_entries).unwrap_or(u64::MAX),
+        0,
+        10_000_000,
+    ),
+    (
+        "auth.account_cache_secs",
+        |s| s.auth.account_cache_secs,
+        0,
+        3_600,
+    ),
     (
         "auth.access_ttl_secs",
         |s| s.auth.access_ttl_secs,

@@ -13,14 +13,18 @@ use redis::aio::ConnectionManager;
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::accounts::Accounts;
 use crate::auth::jwt::TokenIssuer;
 use crate::auth::keys::SigningKeys;
 use crate::auth::password::PasswordHasher;
 use crate::auth::rate_limit::RateLimiter;
+use crate::auth::verified::VerifiedTokens;
 use crate::config::Settings;
 use crate::http::extract::BodyLimit;
 use crate::http::openapi::{OpenApiJson, document};
 use crate::http::{self, middleware};
+use crate::live::connections::UserConnections;
+use crate::live::fanout::HookTargets;
 use crate::state::AppState;
 use crate::store::Db;
 use crate::telemetry::Metrics;
@@ -96,12 +100,21 @@ impl Application {
         )?;
         let market = crate::market::start(&settings.market)?;
         let mut live = crate::live::start(&settings.live, db.clone(), market.hub.clone());
+        let tokens = TokenIssuer::new(keys, Duration::from_secs(settings.auth.access_ttl_secs));
+        let accounts = Arc::new(Accounts::new(Duration::from_secs(
+            settings.auth.account_cache_secs,
+        )));
+        let connections = Arc::new(UserConnections::default());
         live.fanout = redis.as_ref().map(|(client, conn)| {
             crate::live::fanout::Fanout::start(
                 client.clone(),
                 conn.clone(),
                 &settings.redis_prefix,
-                live.registry.clone(),
+                HookTargets {
+                    registry: live.registry.clone(),
+                    accounts: accounts.clone(),
+                    connections: connections.clone(),
+                },
                 db.clone(),
             )
         });
@@ -109,7 +122,13 @@ impl Application {
             market,
             live,
             db,
-            tokens: TokenIssuer::new(keys, Duration::from_secs(settings.auth.access_ttl_secs)),
+            verified: Arc::new(VerifiedTokens::new(
+                tokens.clone(),
+                settings.auth.token_cache_entries,
+            )),
+            tokens,
+            accounts,
+            connections,
             passwords,
             limiter,
             redis: redis.map(|(_, conn)| conn),

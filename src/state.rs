@@ -5,9 +5,11 @@ use std::time::Instant;
 
 use redis::aio::ConnectionManager;
 
+use crate::auth::accounts::Accounts;
 use crate::auth::jwt::TokenIssuer;
 use crate::auth::password::PasswordHasher;
 use crate::auth::rate_limit::RateLimiter;
+use crate::auth::verified::VerifiedTokens;
 use crate::config::Settings;
 use crate::store::Db;
 
@@ -16,8 +18,14 @@ use crate::store::Db;
 pub struct AppState {
     /// The database.
     pub db: Db,
-    /// Access-token issuer and verifier.
+    /// Access-token issuer.
     pub tokens: TokenIssuer,
+    /// Access-token verification, with verified tokens remembered.
+    pub verified: Arc<VerifiedTokens>,
+    /// Account states, checked on every authenticated request.
+    pub accounts: Arc<Accounts>,
+    /// This node's WebSocket connections by user, to close those of an account that ends.
+    pub connections: Arc<crate::live::connections::UserConnections>,
     /// Password hashing.
     pub passwords: PasswordHasher,
     /// Login and registration throttling.

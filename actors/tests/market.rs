@@ -179,10 +179,7 @@ async fn a_batch_reaches_each_subscriber_as_one_message_with_only_its_symbols() 
 
 #[actix::test]
 async fn a_replay_of_the_bundled_csv_reaches_a_subscriber_in_order() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../datasets/sp500_prices.csv"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../datasets/sp500_prices.csv");
     let mut table = PriceTable::load(std::path::Path::new(path)).unwrap();
     table.rows.truncate(30);
     let expected: Vec<f64> = table.rows.iter().map(|r| r[0]).collect();

@@ -24,6 +24,8 @@ pub mod close {
     pub const AUTH_REQUIRED: u16 = 4401;
     /// The client stopped reading; its outbound queue stayed full too long.
     pub const TOO_SLOW: u16 = 4008;
+    /// The account was deleted or deactivated: its connections end and its tokens are refused.
+    pub const ACCOUNT_CLOSED: u16 = 4403;
 }
 
 /// What a client sends.

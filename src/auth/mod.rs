@@ -7,13 +7,17 @@
 //! - [`refresh`]: opaque refresh tokens and their hashes.
 //! - [`password`]: argon2id hashing off the async workers, with a cap on concurrency.
 //! - [`rate_limit`]: fixed-window counters in memory or in Redis.
-//! - [`extract`]: the `AuthUser` request extractor.
+//! - [`verified`]: verified tokens remembered until they expire (skips RS256 on repeats).
+//! - [`accounts`]: account states (exists, active, role), checked on every request.
+//! - [`extract`]: the `AuthUser` request extractor: token, then account.
 
+pub mod accounts;
 pub mod extract;
 pub mod jwt;
 pub mod keys;
 pub mod password;
 pub mod rate_limit;
 pub mod refresh;
+pub mod verified;
 
 pub use extract::AuthUser;

@@ -213,8 +213,30 @@ pub fn problem_response(problem: &Problem) -> HttpResponse {
 }
 
 impl From<StoreError> for ApiError {
+    /// A constraint the database enforced is the client's problem (a 4xx), never a 500: the
+    /// services validate first, so one that still fires is a race with another change (a
+    /// record deleted meanwhile, a duplicate created meanwhile).
     fn from(err: StoreError) -> Self {
-        Self::Internal(anyhow::Error::new(err).context("storage"))
+        use sqlx::error::ErrorKind;
+        let kind = match &err {
+            StoreError::Conflict(_) => Some(ErrorKind::UniqueViolation),
+            StoreError::Database(sqlx::Error::Database(db)) => Some(db.kind()),
+            _ => None,
+        };
+        match kind {
+            Some(ErrorKind::UniqueViolation) => Self::Conflict {
+                detail: "the record conflicts with one that exists".into(),
+                field: None,
+            },
+            Some(ErrorKind::ForeignKeyViolation) => Self::Conflict {
+                detail: "a record this request refers to no longer exists".into(),
+                field: None,
+            },
+            Some(ErrorKind::NotNullViolation | ErrorKind::CheckViolation) => {
+                Self::invalid("body", "a value is outside the range the record allows")
+            }
+            _ => Self::Internal(anyhow::Error::new(err).context("storage")),
+        }
     }
 }
 

@@ -99,6 +99,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep(Method::PUT, "/admin/users/{id}/role", || {
             web::put().to(admin::change_role)
         }),
+        ep(Method::PUT, "/admin/users/{id}/status", || {
+            web::put().to(admin::change_status)
+        }),
         ep(Method::GET, "/health", || web::get().to(health::health)),
         ep(Method::GET, "/health/detailed", || {
             web::get().to(health::detailed)

@@ -26,7 +26,7 @@ pub struct OpenApiJson(pub String);
         users::get_profile, users::update_profile, users::delete_account,
         goals::create_goal, goals::list_goals, goals::get_goal, goals::update_goal, goals::delete_goal,
         simulations::get_plan, simulations::put_plan, simulations::monte_carlo, simulations::results, simulations::scenarios,
-        admin::list_users, admin::change_role,
+        admin::list_users, admin::change_role, admin::change_status,
         health::health, health::detailed, health::metrics,
         market::quotes, market::feeds,
         portfolio::create_holding, portfolio::list_holdings, portfolio::get_holding, portfolio::update_holding, portfolio::delete_holding, portfolio::allocations,

@@ -1,5 +1,6 @@
 //! Live hooks across nodes: with Redis configured, every storage change a session must hear
-//! of (new holdings, a revoked grant, a deleted account) is applied to this node's registry
+//! of (new holdings, a revoked grant, a deleted, deactivated or re-roled account) is applied
+//! to this node (its registry, cached account states and connections)
 //! and published on one Redis channel; every node listens and applies what other nodes
 //! publish. Without it, an advisor connected to node B would go on watching a client who
 //! revoked the grant through node A.
@@ -12,16 +13,21 @@
 //! next change, or a restart); access checks of new subscriptions always read the database.
 //! Redis Streams with a position per node would make it at-least-once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix::Addr;
-use actors::live::registry::{Changed, Forget, Revoked, SessionRegistry, WatchedByOthers};
+use actors::live::registry::{
+    Changed, EndViews, Forget, Revoked, SessionRegistry, WatchedByOthers,
+};
 use futures_util::StreamExt;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::connections::UserConnections;
+use crate::auth::accounts::Accounts;
 use crate::store::{self, Db};
 
 /// A change the live sessions must hear of.
@@ -33,10 +39,27 @@ pub enum HookEvent {
         /// The user.
         user: Uuid,
     },
-    /// The account is gone.
+    /// The account is gone: its session stops, its connections close, its tokens fail.
     Forget {
         /// The user.
         user: Uuid,
+    },
+    /// The account was deactivated: as [`HookEvent::Forget`], until it is activated again.
+    Deactivated {
+        /// The user.
+        user: Uuid,
+    },
+    /// The account was activated again.
+    Reactivated {
+        /// The user.
+        user: Uuid,
+    },
+    /// The account's role changed; unless it is now an advisor, it no longer watches anyone.
+    RoleChanged {
+        /// The user.
+        user: Uuid,
+        /// Whether the new role is advisor.
+        advisor: bool,
     },
     /// `owner` revoked `viewer`'s access to their stream.
     Revoked {
@@ -47,15 +70,46 @@ pub enum HookEvent {
     },
 }
 
+/// What hook events act on, on one node.
+#[derive(Clone)]
+pub struct HookTargets {
+    /// The live sessions.
+    pub registry: Addr<SessionRegistry>,
+    /// Cached account states.
+    pub accounts: Arc<Accounts>,
+    /// WebSocket connections by user.
+    pub connections: Arc<UserConnections>,
+}
+
 impl HookEvent {
-    /// Tells `registry` (this node's).
-    pub fn apply(self, registry: &Addr<SessionRegistry>) {
+    /// Applies the event to this node.
+    pub fn apply(self, to: &HookTargets) {
         match self {
-            Self::Changed { user } => registry.do_send(Changed { user }),
-            Self::Forget { user } => registry.do_send(Forget { user }),
-            Self::Revoked { owner, viewer } => registry.do_send(Revoked { owner, viewer }),
+            Self::Changed { user } => to.registry.do_send(Changed { user }),
+            Self::Forget { user } => {
+                end_account(to, user, "the account was deleted");
+            }
+            Self::Deactivated { user } => {
+                end_account(to, user, "the account was deactivated");
+            }
+            Self::Reactivated { user } => to.accounts.invalidate(user),
+            Self::RoleChanged { user, advisor } => {
+                to.accounts.invalidate(user);
+                if !advisor {
+                    to.registry.do_send(EndViews { viewer: user });
+                }
+            }
+            Self::Revoked { owner, viewer } => to.registry.do_send(Revoked { owner, viewer }),
         }
     }
+}
+
+/// The account can no longer act: requests are refused from now on (the cached state goes
+/// first), its session stops and its connections close.
+fn end_account(to: &HookTargets, user: Uuid, reason: &'static str) {
+    to.accounts.invalidate(user);
+    to.registry.do_send(Forget { user });
+    to.connections.close(user, reason);
 }
 
 /// What goes over the channel: the event and the node that applied it already.
@@ -80,13 +134,14 @@ fn channel(prefix: &str) -> String {
 
 impl Fanout {
     /// Publishes on `prefix`'s channel through `conn`, and listens on it with a connection
-    /// of its own from `client`, applying other nodes' events to `registry` (and re-checking
-    /// its watchers' grants in `db` after a lost subscription).
+    /// of its own from `client`, applying other nodes' events to `targets` (and, after a lost
+    /// subscription, forgetting cached account states and re-checking accounts and grants
+    /// in `db`).
     pub fn start(
         client: redis::Client,
         conn: ConnectionManager,
         prefix: &str,
-        registry: Addr<SessionRegistry>,
+        targets: HookTargets,
         db: Db,
     ) -> Self {
         let fanout = Self {
@@ -98,7 +153,7 @@ impl Fanout {
             client,
             fanout.channel.clone(),
             fanout.node,
-            registry,
+            targets,
             db,
         ));
         fanout
@@ -124,19 +179,13 @@ impl Fanout {
 
 /// Applies the other nodes' events until the server stops, reconnecting with backoff
 /// (1 s doubling to 30 s) whenever the subscription breaks.
-async fn listen(
-    client: redis::Client,
-    channel: String,
-    node: Uuid,
-    registry: Addr<SessionRegistry>,
-    db: Db,
-) {
+async fn listen(client: redis::Client, channel: String, node: Uuid, targets: HookTargets, db: Db) {
     let mut failures: u32 = 0;
     let mut first = true;
     loop {
         let recheck = (!first).then_some(&db);
         first = false;
-        match subscribe_and_apply(&client, &channel, node, &registry, recheck).await {
+        match subscribe_and_apply(&client, &channel, node, &targets, recheck).await {
             Ok(()) => {
                 failures = 0;
                 tracing::warn!("live hook subscription ended; subscribing again");
@@ -146,7 +195,7 @@ async fn listen(
                 tracing::warn!(error = %e, attempt = failures, "live hook subscription lost; reconnecting");
             }
         }
-        if !registry.connected() {
+        if !targets.registry.connected() {
             return;
         }
         let wait = Duration::from_secs((1u64 << failures.min(5)).min(30));
@@ -158,7 +207,7 @@ async fn subscribe_and_apply(
     client: &redis::Client,
     channel: &str,
     node: Uuid,
-    registry: &Addr<SessionRegistry>,
+    targets: &HookTargets,
     recheck: Option<&Db>,
 ) -> redis::RedisResult<()> {
     let mut pubsub = client.get_async_pubsub().await?;
@@ -166,7 +215,9 @@ async fn subscribe_and_apply(
     if let Some(db) = recheck {
         // Subscribed again: whatever was published in between is lost, so check now (events
         // from here on arrive on the new subscription).
-        actix_web::rt::spawn(recheck_grants(db.clone(), registry.clone()));
+        targets.accounts.invalidate_all();
+        actix_web::rt::spawn(recheck_grants(db.clone(), targets.registry.clone()));
+        actix_web::rt::spawn(recheck_accounts(db.clone(), targets.clone()));
     }
     let mut messages = pubsub.on_message();
     while let Some(message) = messages.next().await {
@@ -174,7 +225,7 @@ async fn subscribe_and_apply(
             continue;
         };
         match serde_json::from_str::<Envelope>(&payload) {
-            Ok(envelope) if envelope.node != node => envelope.event.apply(registry),
+            Ok(envelope) if envelope.node != node => envelope.event.apply(targets),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "an unreadable live hook was ignored"),
         }
@@ -194,6 +245,19 @@ async fn recheck_grants(db: Db, registry: Addr<SessionRegistry>) {
             Err(e) => {
                 tracing::warn!(error = %e, %owner, %viewer, "a grant could not be re-checked")
             }
+        }
+    }
+}
+
+/// Ends the session and connections of every user connected to this node whose account is
+/// gone or deactivated.
+async fn recheck_accounts(db: Db, targets: HookTargets) {
+    for user in targets.connections.users() {
+        match db.account_status(user).await {
+            Ok(Some((_, true))) => {}
+            Ok(Some((_, false))) => end_account(&targets, user, "the account was deactivated"),
+            Ok(None) => end_account(&targets, user, "the account was deleted"),
+            Err(e) => tracing::warn!(error = %e, %user, "an account could not be re-checked"),
         }
     }
 }

@@ -4,8 +4,10 @@
 //! # Layout
 //! - [`backend`]: [`actors::live::backend::SessionBackend`] over the database.
 //! - [`fanout`]: storage changes carried to the other nodes' sessions over Redis.
+//! - [`connections`]: this node's WebSocket connections by user.
 
 pub mod backend;
+pub mod connections;
 pub mod fanout;
 
 use std::sync::Arc;

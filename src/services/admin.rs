@@ -1,7 +1,7 @@
 //! User administration.
 
 use protocol::Page;
-use protocol::admin::ChangeRoleRequest;
+use protocol::admin::{ChangeRoleRequest, ChangeStatusRequest};
 use protocol::auth::AccountView;
 use uuid::Uuid;
 
@@ -24,7 +24,8 @@ pub async fn list_users(state: &AppState, paging: Paging) -> Result<Page<Account
     })
 }
 
-/// Changes an account's role and ends its sessions.
+/// Changes an account's role, from the account's next request on; its refresh tokens are
+/// revoked, and a former advisor stops watching clients at once.
 ///
 /// # Errors
 /// 404 for an unknown account; 409 when an administrator tries to demote themselves (which
@@ -46,5 +47,36 @@ pub async fn change_role(
         .change_role(actor, id, req.role)
         .await?
         .ok_or(ApiError::NotFound)?;
+    super::live_hooks::role_changed(state, id, req.role);
+    account_view(&row)
+}
+
+/// Deactivates or activates an account. Deactivation takes effect at once on every node: the
+/// account's tokens are refused, its refresh tokens revoked, its connections closed.
+///
+/// # Errors
+/// 404 for an unknown account; 409 when administrators try to deactivate themselves.
+pub async fn change_status(
+    state: &AppState,
+    actor: Uuid,
+    id: Uuid,
+    req: ChangeStatusRequest,
+) -> Result<AccountView, ApiError> {
+    if actor == id && !req.active {
+        return Err(ApiError::Conflict {
+            detail: "administrators cannot deactivate their own account".into(),
+            field: Some("active".into()),
+        });
+    }
+    let row = state
+        .db
+        .set_active(actor, id, req.active)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if req.active {
+        super::live_hooks::account_reactivated(state, id);
+    } else {
+        super::live_hooks::account_deactivated(state, id);
+    }
     account_view(&row)
 }

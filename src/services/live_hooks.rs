@@ -7,11 +7,22 @@
 
 use uuid::Uuid;
 
-use crate::live::fanout::HookEvent;
+use protocol::auth::Role;
+
+use crate::live::fanout::{HookEvent, HookTargets};
 use crate::state::AppState;
 
+/// What hook events act on, on this node.
+pub fn targets(state: &AppState) -> HookTargets {
+    HookTargets {
+        registry: state.live.registry.clone(),
+        accounts: state.accounts.clone(),
+        connections: state.connections.clone(),
+    }
+}
+
 fn send(state: &AppState, event: HookEvent) {
-    event.apply(&state.live.registry);
+    event.apply(&targets(state));
     if let Some(fanout) = &state.live.fanout {
         fanout.publish(event);
     }
@@ -32,9 +43,32 @@ pub fn alert_rules_changed(state: &AppState, user_id: Uuid) {
     send(state, HookEvent::Changed { user: user_id });
 }
 
-/// An account is gone: its session stops and it watches no one's stream any more.
+/// An account is gone: its tokens are refused, its session stops, its connections close and
+/// it watches no one's stream any more.
 pub fn account_deleted(state: &AppState, user_id: Uuid) {
     send(state, HookEvent::Forget { user: user_id });
+}
+
+/// An account was deactivated: as if deleted, until it is activated again.
+pub fn account_deactivated(state: &AppState, user_id: Uuid) {
+    send(state, HookEvent::Deactivated { user: user_id });
+}
+
+/// An account was activated again.
+pub fn account_reactivated(state: &AppState, user_id: Uuid) {
+    send(state, HookEvent::Reactivated { user: user_id });
+}
+
+/// An account's role changed: it applies from the next request; a former advisor stops
+/// watching clients at once.
+pub fn role_changed(state: &AppState, user_id: Uuid, role: Role) {
+    send(
+        state,
+        HookEvent::RoleChanged {
+            user: user_id,
+            advisor: role == Role::Advisor,
+        },
+    );
 }
 
 /// `client_id` revoked `advisor_id`'s access: the advisor's subscriptions to the client's

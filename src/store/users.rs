@@ -230,6 +230,68 @@ impl Db {
         ))
     }
 
+    /// The role and whether the account is active, or `None` for no such account: what every
+    /// authenticated request checks (through [`crate::auth::accounts::Accounts`]).
+    ///
+    /// # Errors
+    /// The database did not answer, or the stored role is unknown.
+    pub async fn account_status(&self, id: Uuid) -> Result<Option<(Role, bool)>, StoreError> {
+        let row: Option<(String, bool)> = with_pool!(self, pool => {
+            sqlx::query_as("select role, is_active from users where id = $1")
+                .bind(id).fetch_optional(pool).await
+        })?;
+        row.map(|(role, active)| {
+            Role::parse(&role)
+                .map(|r| (r, active))
+                .ok_or_else(|| StoreError::Corrupt(format!("role {role}")))
+        })
+        .transpose()
+    }
+
+    /// Activates or deactivates an account; deactivating also revokes its refresh-token
+    /// families, in the same transaction. Returns `None` for an unknown id.
+    ///
+    /// # Errors
+    /// The database refused the write.
+    pub async fn set_active(
+        &self,
+        actor: Uuid,
+        id: Uuid,
+        active: bool,
+    ) -> Result<Option<UserRow>, StoreError> {
+        let now = crate::store::now();
+        let action = if active {
+            "account.activated"
+        } else {
+            "account.deactivated"
+        };
+        let changed = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("update users set is_active = $1, updated_at = $2 where id = $3")
+                .bind(active).bind(now).bind(id).execute(&mut *tx).await?;
+            if done.rows_affected() == 1 {
+                if !active {
+                    sqlx::query(
+                        "update refresh_token_families set revoked_at = $1, revoked_reason = 'deactivated' \
+                         where user_id = $2 and revoked_at is null")
+                        .bind(now).bind(id).execute(&mut *tx).await?;
+                }
+                sqlx::query(INSERT_AUDIT)
+                    .bind(now).bind(Some(actor)).bind(Some(id)).bind(action)
+                    .bind(None::<String>)
+                    .bind(Json(serde_json::json!({ "active": active })))
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            done.rows_affected() == 1
+        });
+        if changed {
+            self.find_user(id).await
+        } else {
+            Ok(None)
+        }
+    }
+
     /// Changes a role and revokes the account's refresh-token families, in one transaction,
     /// so the new scopes apply from the next login. Returns `None` for an unknown id.
     ///

@@ -18,7 +18,7 @@ use crate::helpers::{TestApp, TestUser, ok_json, problem, spawn_app_with};
 use crate::websocket::{Socket, connect, receive, send};
 
 /// An app without a feed: prices come only from [`TestApp::tick`].
-async fn quiet_app() -> TestApp {
+pub(crate) async fn quiet_app() -> TestApp {
     spawn_app_with(|s| {
         s.market.feed = FeedKind::None;
         s.live.min_interval_ms = 1;
@@ -27,7 +27,7 @@ async fn quiet_app() -> TestApp {
     .await
 }
 
-async fn open(app: &TestApp, user: &TestUser, encoding: Encoding) -> Socket {
+pub(crate) async fn open(app: &TestApp, user: &TestUser, encoding: Encoding) -> Socket {
     let mut socket = connect(app, Some(encoding.subprotocol()), None)
         .await
         .unwrap();
@@ -46,7 +46,7 @@ async fn open(app: &TestApp, user: &TestUser, encoding: Encoding) -> Socket {
     socket
 }
 
-async fn subscribe(
+pub(crate) async fn subscribe(
     socket: &mut Socket,
     encoding: Encoding,
     owner: Option<Uuid>,
@@ -119,7 +119,7 @@ async fn revoke(app: &TestApp, client: &TestUser, advisor: &TestUser) {
 }
 
 /// Reads (updates allowed) until `owner`'s stream ends because access was revoked.
-async fn until_revoked(socket: &mut Socket, encoding: Encoding, owner: Uuid) {
+pub(crate) async fn until_revoked(socket: &mut Socket, encoding: Encoding, owner: Uuid) {
     loop {
         match receive(socket, encoding).await {
             Ok(ServerMessage::Unsubscribed { stream, reason }) => {
@@ -133,7 +133,7 @@ async fn until_revoked(socket: &mut Socket, encoding: Encoding, owner: Uuid) {
     }
 }
 
-async fn with_holdings(app: &TestApp) -> TestUser {
+pub(crate) async fn with_holdings(app: &TestApp) -> TestUser {
     let user = app.new_user().await;
     app.create_holding(&user, "brokerage", "SPY", 10.0, "us_equity")
         .await;
@@ -541,10 +541,7 @@ async fn a_stalled_client_is_closed_with_4008_and_its_backlog_stays_bounded() {
 
 #[actix_web::test]
 async fn the_replay_feed_drives_a_session_end_to_end() {
-    let csv = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/datasets/sp500_prices.csv"
-    );
+    let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/sp500_prices.csv");
     let app = spawn_app_with(|s| {
         s.market.feed = FeedKind::Replay;
         s.market.replay_file = Some(csv.into());
@@ -690,8 +687,7 @@ struct TwoNodes {
     advisor: TestUser,
     watcher: Socket,
     seq: u64,
-    // Kept running for the test's length.
-    _node_b: TestApp,
+    node_b: TestApp,
 }
 
 const ENCODING: Encoding = Encoding::Json;
@@ -738,7 +734,7 @@ async fn two_nodes() -> Option<(TwoNodes, tokio::sync::MutexGuard<'static, ()>)>
         advisor,
         watcher,
         seq,
-        _node_b: node_b,
+        node_b,
     };
     Some((nodes, alone))
 }
@@ -787,4 +783,52 @@ async fn a_node_that_missed_a_revocation_ends_the_subscription_when_it_reconnect
     assert!(killed >= 2, "both nodes were listening: {killed}");
     revoke(&nodes.node_a, &nodes.client, &nodes.advisor).await;
     until_revoked(&mut nodes.watcher, ENCODING, nodes.client.id).await;
+}
+
+/// An account deactivated through one node is refused by every node at once: its connection
+/// to another node closes with 4403, and that node refuses its token (whose account state it
+/// had cached) on the next request.
+#[actix_web::test]
+async fn a_deactivation_through_one_node_closes_the_accounts_connections_on_another() {
+    let Some((mut nodes, _alone)) = two_nodes().await else {
+        return;
+    };
+    ok_json(
+        nodes
+            .node_b
+            .get("/users/profile", Some(&nodes.advisor.access))
+            .await,
+    )
+    .await;
+    let admin = nodes.node_a.new_admin().await;
+    ok_json(
+        nodes
+            .node_a
+            .put(
+                &format!("/admin/users/{}/status", nodes.advisor.id),
+                Some(&admin.access),
+                &json!({ "active": false }),
+            )
+            .await,
+    )
+    .await;
+    loop {
+        match receive(&mut nodes.watcher, ENCODING).await {
+            Err(code) => {
+                assert_eq!(code, protocol::ws::close::ACCOUNT_CLOSED);
+                break;
+            }
+            Ok(ServerMessage::Update { .. } | ServerMessage::Unsubscribed { .. }) => {}
+            Ok(other) => panic!("expected the connection to close, got {other:?}"),
+        }
+    }
+    problem(
+        nodes
+            .node_b
+            .get("/users/profile", Some(&nodes.advisor.access))
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
 }

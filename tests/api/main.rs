@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
 mod account;
+mod account_state;
 mod admin;
 mod alerts;
 mod auth_flow;

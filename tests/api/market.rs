@@ -65,10 +65,7 @@ async fn synthetic_quotes_and_feed_status() {
 
 #[actix_web::test]
 async fn the_replay_feed_plays_the_bundled_csv() {
-    let csv = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/datasets/sp500_prices.csv"
-    );
+    let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/sp500_prices.csv");
     let app = spawn_app_with(|s| {
         s.market.feed = FeedKind::Replay;
         s.market.replay_file = Some(csv.into());

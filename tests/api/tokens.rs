@@ -1,4 +1,4 @@
-//! Access tokens that must not pass: expired, tampered, wrong audience or issuer, `alg: none`,
+//! Access tokens that must not pass: expired, not yet valid, tampered, wrong audience or issuer, `alg: none`,
 //! HS256 signed with the public key, not an access token, or no token at all.
 
 use base64::Engine;
@@ -20,6 +20,7 @@ fn claims(user: Uuid) -> Claims {
     Claims {
         sub: user,
         iat: now(),
+        nbf: now(),
         exp: now() + 600,
         iss: "glidepath".into(),
         aud: "web-app".into(),
@@ -71,6 +72,21 @@ async fn expired_tampered_and_misaddressed_tokens_are_refused() {
     expired.iat = now() - 3600;
     expired.exp = now() - 1800;
     refused(&app, &sign(&app, &expired)).await;
+
+    // Not valid yet: minted to start beyond the clock-skew leeway (30 s).
+    let mut early = claims(user.id);
+    early.nbf = now() + 120;
+    refused(&app, &sign(&app, &early)).await;
+
+    // Without `nbf` at all (every token the server issues carries one).
+    let mut without_nbf = serde_json::to_value(claims(user.id)).unwrap();
+    without_nbf.as_object_mut().unwrap().remove("nbf");
+    let key = EncodingKey::from_rsa_pem(app.private_key_pem.as_bytes()).unwrap();
+    refused(
+        &app,
+        &encode(&Header::new(Algorithm::RS256), &without_nbf, &key).unwrap(),
+    )
+    .await;
 
     let mut wrong_audience = claims(user.id);
     wrong_audience.aud = "someone-else".into();

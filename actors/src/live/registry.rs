@@ -81,6 +81,15 @@ pub struct Forget {
     pub user: Uuid,
 }
 
+/// `viewer` may no longer watch other users' streams (their role changed): each such
+/// subscription ends, and an access check that passed before this cannot subscribe.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct EndViews {
+    /// The former advisor.
+    pub viewer: Uuid,
+}
+
 /// `owner`'s current state (the session is started if needed).
 #[derive(Debug, Message)]
 #[rtype(result = "Option<LiveState>")]
@@ -147,6 +156,8 @@ pub struct SessionRegistry {
     revoked: HashMap<(Uuid, Uuid), Instant>,
     /// Users whose accounts were deleted, and when.
     forgotten: HashMap<Uuid, Instant>,
+    /// Users who lost the right to watch others (a role change), and when.
+    demoted: HashMap<Uuid, Instant>,
     next_instance: u64,
     backend: Arc<dyn SessionBackend>,
     hub: Addr<PriceHub>,
@@ -170,6 +181,7 @@ impl SessionRegistry {
             sessions: HashMap::new(),
             revoked: HashMap::new(),
             forgotten: HashMap::new(),
+            demoted: HashMap::new(),
             next_instance: 1,
             backend,
             hub,
@@ -190,7 +202,8 @@ impl SessionRegistry {
         }
         let stale = watch.authorized_at.elapsed() >= REVOCATION_MEMORY;
         let revoked = watch.viewer != watch.owner
-            && after_check(self.revoked.get(&(watch.owner, watch.viewer)));
+            && (after_check(self.revoked.get(&(watch.owner, watch.viewer)))
+                || after_check(self.demoted.get(&watch.viewer)));
         (stale || revoked || after_check(self.forgotten.get(&watch.viewer)))
             .then_some("access revoked")
     }
@@ -307,6 +320,19 @@ impl Handler<Forget> for SessionRegistry {
         }
         for (_, addr) in self.sessions.values() {
             addr.do_send(RevokeViewer { viewer: msg.user });
+        }
+    }
+}
+
+impl Handler<EndViews> for SessionRegistry {
+    type Result = ();
+
+    fn handle(&mut self, msg: EndViews, _: &mut Context<Self>) {
+        remember(&mut self.demoted, msg.viewer);
+        for (owner, (_, addr)) in &self.sessions {
+            if *owner != msg.viewer {
+                addr.do_send(RevokeViewer { viewer: msg.viewer });
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `/admin/*`: user administration (scope `admin:users`).
 
 use actix_web::{HttpResponse, web};
-use protocol::admin::ChangeRoleRequest;
+use protocol::admin::{ChangeRoleRequest, ChangeStatusRequest};
 use protocol::auth::{AccountView, Scope};
 use protocol::{PageQuery, Problem};
 
@@ -24,7 +24,8 @@ pub async fn list_users(
     Ok(HttpResponse::Ok().json(services::admin::list_users(&state, paging).await?))
 }
 
-/// Change an account's role. Its sessions end, so new tokens carry the new scopes.
+/// Change an account's role. It applies from the account's next request; its refresh
+/// tokens are revoked.
 #[utoipa::path(put, path = "/admin/users/{id}/role", tag = "admin", security(("bearer" = ["admin:users"])),
     params(("id" = uuid::Uuid, Path, description = "The account's id.")),
     request_body = ChangeRoleRequest,
@@ -41,4 +42,25 @@ pub async fn change_role(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Scope::AdminUsers)?;
     Ok(HttpResponse::Ok().json(services::admin::change_role(&state, user.id, id.0, body.0).await?))
+}
+
+/// Deactivate or activate an account. A deactivated account's tokens are refused at once, its
+/// refresh tokens are revoked, its WebSocket connections close (4403) and it cannot sign in.
+#[utoipa::path(put, path = "/admin/users/{id}/status", tag = "admin", security(("bearer" = ["admin:users"])),
+    params(("id" = uuid::Uuid, Path, description = "The account's id.")),
+    request_body = ChangeStatusRequest,
+    responses(
+        (status = 200, description = "The account.", body = AccountView),
+        (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Administrators cannot deactivate themselves.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change_status(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: PathId,
+    body: Body<ChangeStatusRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::AdminUsers)?;
+    Ok(HttpResponse::Ok()
+        .json(services::admin::change_status(&state, user.id, id.0, body.0).await?))
 }

@@ -35,6 +35,7 @@ use super::frame::{Frame, update_message};
 use super::outlet::Outlet;
 use crate::config::WsSettings;
 use crate::http::error::ApiError;
+use crate::live::connections::AccountClosed;
 use crate::services;
 use crate::state::AppState;
 
@@ -273,7 +274,7 @@ impl WsConnection {
     }
 
     fn authenticate(&mut self, ctx: &mut Context<Self>, token: &str) {
-        let claims = match self.state.tokens.verify(token) {
+        let claims = match self.state.verified.verify(token) {
             Ok(claims) if self.user.is_none_or(|u| u == claims.sub) => claims,
             Ok(_) => {
                 return self.error(
@@ -297,10 +298,32 @@ impl WsConnection {
                 );
             }
         };
-        self.user = Some(claims.sub);
-        let expires_at_ms = i64::try_from(claims.exp)
-            .unwrap_or(i64::MAX)
-            .saturating_mul(1000);
+        // The account must be able to act now. `wait` holds the connection's other messages
+        // until this is known, so none is handled as if authenticated before it is.
+        let state = self.state.clone();
+        let (user, exp) = (claims.sub, claims.exp);
+        ctx.wait(
+            async move { crate::auth::extract::current_role(&state, user).await }
+                .into_actor(self)
+                .map(move |role, conn, ctx| match role {
+                    Ok(_) => conn.welcome(ctx, user, exp),
+                    Err(ApiError::Unauthorized(reason)) => {
+                        conn.close(ctx, CloseCode::Other(close::ACCOUNT_CLOSED), &reason)
+                    }
+                    Err(e) => conn.api_error(ctx, &e, None),
+                }),
+        );
+    }
+
+    /// `user` is authenticated until `exp` (Unix seconds).
+    fn welcome(&mut self, ctx: &mut Context<Self>, user: Uuid, exp: u64) {
+        if self.user.is_none() {
+            self.state
+                .connections
+                .register(user, self.id, ctx.address().recipient());
+        }
+        self.user = Some(user);
+        let expires_at_ms = i64::try_from(exp).unwrap_or(i64::MAX).saturating_mul(1000);
         if let Some(previous) = self.expiry.take() {
             ctx.cancel_future(previous);
         }
@@ -315,7 +338,7 @@ impl WsConnection {
         self.send(
             ctx,
             ServerMessage::Welcome {
-                user_id: claims.sub,
+                user_id: user,
                 expires_at_ms,
             },
         );
@@ -554,12 +577,23 @@ impl Actor for WsConnection {
 
     fn stopped(&mut self, _: &mut Context<Self>) {
         self.outlet.shut();
+        if let Some(user) = self.user {
+            self.state.connections.unregister(user, self.id);
+        }
         for owner in self.watching.drain() {
             self.state.live.registry.do_send(Unwatch {
                 owner,
                 conn: self.id,
             });
         }
+    }
+}
+
+impl Handler<AccountClosed> for WsConnection {
+    type Result = ();
+
+    fn handle(&mut self, msg: AccountClosed, ctx: &mut Context<Self>) {
+        self.close(ctx, CloseCode::Other(close::ACCOUNT_CLOSED), msg.reason);
     }
 }
 
