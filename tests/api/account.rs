@@ -57,11 +57,12 @@ async fn deleting_an_account_leaves_no_row_behind() {
         "{actions:?}"
     );
 
-    // Nothing of the account works any more; other users are untouched.
+    // Nothing of the account works any more (its unexpired token included); other users are
+    // untouched.
     problem(
         app.get("/users/profile", Some(&user.access)).await,
-        StatusCode::NOT_FOUND,
-        "not_found",
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
     )
     .await;
     problem(
