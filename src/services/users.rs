@@ -46,8 +46,11 @@ fn profile_view(row: &ProfileRow) -> FinancialProfile {
 /// # Errors
 /// 404 when the account no longer exists (deleted while the token lives on).
 pub async fn get_profile(state: &AppState, user: Uuid) -> Result<ProfileResponse, ApiError> {
-    let account = state.db.find_user(user).await?.ok_or(ApiError::NotFound)?;
-    let row = state.db.profile(user).await?;
+    let (account, row) = state
+        .db
+        .account_and_profile(user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(ProfileResponse {
         account: account_view(&account)?,
         profile: profile_view(&row),
