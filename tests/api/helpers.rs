@@ -97,6 +97,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
+/// A client whose connections come from `ip` (any of 127.0.0.0/8 reaches the server on
+/// Linux), so the server sees another client address.
+pub fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(ip))
+        .build()
+        .unwrap()
+}
+
 /// A unique e-mail address.
 pub fn unique_email() -> String {
     format!("user-{}@example.com", Uuid::new_v4().simple())
@@ -154,12 +163,22 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
-        self.post(
-            "/auth/login",
-            None,
-            &json!({ "email": email, "password": password }),
-        )
-        .await
+        self.login_with(&self.client, email, password).await
+    }
+
+    /// Logs in through `client` (one bound to another loopback address, say).
+    pub async fn login_with(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        client
+            .post(format!("{}/auth/login", self.address))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> reqwest::Response {
