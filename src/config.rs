@@ -52,6 +52,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Login and registration throttling.
     pub rate_limit: RateLimitSettings,
+    /// How much one user may store.
+    pub limits: LimitSettings,
     /// Monte Carlo limits.
     pub simulation: SimulationSettings,
     /// The WebSocket endpoint.
@@ -321,6 +323,22 @@ pub struct RateLimitSettings {
     pub window_secs: u64,
 }
 
+/// Per-user storage limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Goals one user may have; creating more is refused with 409.
+    pub goals_per_user: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            goals_per_user: 100,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -340,6 +358,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             auth: AuthSettings::default(),
             rate_limit: RateLimitSettings::default(),
+            limits: LimitSettings::default(),
             simulation: SimulationSettings::default(),
             ws: WsSettings::default(),
             market: MarketSettings::default(),

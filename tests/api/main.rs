@@ -10,6 +10,7 @@ mod admin;
 mod alerts;
 mod auth_flow;
 mod errors;
+mod goals;
 mod grants;
 mod helpers;
 mod holdings;
