@@ -119,7 +119,11 @@ impl Modify for SharedErrors {
                         "The body is not valid JSON of the documented shape.",
                     );
                     add(op, "413", "The body is too large.");
-                    add(op, "415", "The body is not application/json.");
+                    add(
+                        op,
+                        "415",
+                        "The body is not application/json, or not in UTF-8.",
+                    );
                 } else if has_params {
                     add(op, "400", "A path or query parameter does not parse.");
                 }
