@@ -75,9 +75,9 @@ impl Modify for Security {
 }
 
 /// Adds the responses that follow from an operation's shape rather than its meaning: every
-/// operation may fail with 500; a body may be malformed (400), too large (413) or not JSON
-/// (415); path and query parameters may not parse (400); a secured operation may lack a
-/// valid token (401) or its scope (403).
+/// operation may fail with 500, and with 503 when the server stops while it runs; a body may
+/// be malformed (400), too large (413) or not JSON in UTF-8 (415); path and query parameters
+/// may not parse (400); a secured operation may lack a valid token (401) or its scope (403).
 struct SharedErrors;
 
 fn problem(description: &str) -> utoipa::openapi::Response {
@@ -97,6 +97,17 @@ fn add(op: &mut Operation, status: &str, description: &str) {
         op.responses
             .responses
             .insert(status.to_owned(), problem(description).into());
+    }
+}
+
+/// Adds a problem response, or appends `description` to the one the operation documents.
+fn add_or_extend(op: &mut Operation, status: &str, description: &str) {
+    match op.responses.responses.get_mut(status) {
+        Some(utoipa::openapi::RefOr::T(response)) => {
+            response.description = format!("{} Or: {description}", response.description);
+        }
+        Some(utoipa::openapi::RefOr::Ref(_)) => {}
+        None => add(op, status, description),
     }
 }
 
@@ -139,6 +150,12 @@ impl Modify for SharedErrors {
                     op,
                     "500",
                     "An unexpected error; the detail is deliberately opaque.",
+                );
+                add_or_extend(
+                    op,
+                    "503",
+                    "The server is shutting down and the request was still running at the \
+                     grace limit; retry it.",
                 );
             }
         }

@@ -34,6 +34,9 @@ pub struct TestApp {
     pub private_key_pem: String,
     /// The price hub, so tests can set prices with [`TestApp::tick`].
     pub hub: actix::Addr<actors::market::PriceHub>,
+    /// Stops the server as SIGTERM would; `server` ends when it has stopped.
+    pub stop: glidepath::shutdown::StopHandle,
+    pub server: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
     _data_dir: tempfile::TempDir,
 }
 
@@ -85,7 +88,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
     let hub = app.state().market.hub.clone();
-    actix_web::rt::spawn(app.run_until_stopped());
+    let stop = app.stop_handle();
+    let server = actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
         db,
@@ -93,6 +97,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         settings,
         private_key_pem: shared_private_key().to_owned(),
         hub,
+        stop,
+        server,
         _data_dir: data_dir,
     }
 }

@@ -22,6 +22,7 @@ mod operations;
 mod process;
 mod rate_limits;
 mod schema;
+mod shutdown;
 mod simulations;
 mod tokens;
 mod websocket;
