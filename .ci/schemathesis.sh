@@ -112,7 +112,8 @@ export GLIDEPATH_DATA_DIR="$DATA_DIR"
 export GLIDEPATH_LOG="${GLIDEPATH_LOG:-warn}"
 # Schemathesis hammers /auth/login and /auth/register; the limiter is tested elsewhere.
 export GLIDEPATH_RATE_LIMIT__LOGIN_PER_IP=1000000
-export GLIDEPATH_RATE_LIMIT__LOGIN_PER_ACCOUNT=1000000
+export GLIDEPATH_RATE_LIMIT__LOGIN_PER_ACCOUNT_IP=1000000
+export GLIDEPATH_RATE_LIMIT__LOGIN_SLOW_AFTER=1000000
 export GLIDEPATH_RATE_LIMIT__REGISTER_PER_IP=1000000
 # Generated requests may ask for a million paths; a small time bound keeps the run short (the
 # bound's refusal path is exercised instead), and the fan-chart cap keeps memory small.

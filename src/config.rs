@@ -52,6 +52,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Login and registration throttling.
     pub rate_limit: RateLimitSettings,
+    /// How much one user may store.
+    pub limits: LimitSettings,
     /// Monte Carlo limits.
     pub simulation: SimulationSettings,
     /// The WebSocket endpoint.
@@ -114,6 +116,9 @@ pub struct TestingSettings {
     /// Mounts `POST /testing/faults/{child}`, which makes a child actor of the caller's
     /// session panic, to prove that the session restarts it.
     pub fault_injection: bool,
+    /// Mounts `GET /testing/slow/{ms}`, which answers after `ms` milliseconds, to prove that
+    /// requests still running at the shutdown grace limit are answered.
+    pub slow_route: bool,
 }
 
 /// Which market-data feed runs.
@@ -306,18 +311,43 @@ pub struct AuthSettings {
     pub account_cache_secs: u64,
 }
 
-/// Fixed-window limits on login and registration attempts.
+/// Fixed-window limits on login and registration attempts (the policy is in the README's
+/// security notes).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RateLimitSettings {
-    /// Login attempts per account per window.
-    pub login_per_account: u32,
-    /// Login attempts per client IP per window.
+    /// Failed logins to one account from one client IP per window; further attempts from that
+    /// address get 429. A successful login clears the count.
+    pub login_per_account_ip: u32,
+    /// Login attempts per client IP per window, whatever the account; further ones get 429.
     pub login_per_ip: u32,
+    /// Login attempts per account, from all addresses, per window before each further one is
+    /// delayed (never refused, so nobody can lock the owner out).
+    pub login_slow_after: u32,
+    /// The first such delay in milliseconds; it doubles with every further attempt.
+    pub login_delay_ms: u64,
+    /// The longest delay in milliseconds.
+    pub login_max_delay_ms: u64,
     /// Registrations per client IP per window.
     pub register_per_ip: u32,
     /// Window length in seconds.
     pub window_secs: u64,
+}
+
+/// Per-user storage limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Goals one user may have; creating more is refused with 409.
+    pub goals_per_user: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            goals_per_user: 100,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -339,6 +369,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             auth: AuthSettings::default(),
             rate_limit: RateLimitSettings::default(),
+            limits: LimitSettings::default(),
             simulation: SimulationSettings::default(),
             ws: WsSettings::default(),
             market: MarketSettings::default(),
@@ -375,8 +406,11 @@ impl Default for AuthSettings {
 impl Default for RateLimitSettings {
     fn default() -> Self {
         Self {
-            login_per_account: 5,
+            login_per_account_ip: 5,
             login_per_ip: 30,
+            login_slow_after: 10,
+            login_delay_ms: 500,
+            login_max_delay_ms: 10_000,
             register_per_ip: 10,
             window_secs: 60,
         }
@@ -409,7 +443,7 @@ type Bound = (&'static str, fn(&Settings) -> u64, u64, u64);
 /// Bounds of the settings that become token lifetimes, windows and timeouts: beyond them the
 /// arithmetic on clocks would overflow at the first login or request (a panic in a worker)
 /// instead of failing here, at start-up, with the key named.
-const BOUNDS: [Bound; 9] = [
+const BOUNDS: [Bound; 11] = [
     (
         "auth.token_cache_entries",
         |s| u64::try_from(s.auth.token_cache_entries).unwrap_or(u64::MAX),
@@ -445,6 +479,18 @@ const BOUNDS: [Bound; 9] = [
         |s| s.rate_limit.window_secs,
         1,
         86_400,
+    ),
+    (
+        "rate_limit.login_delay_ms",
+        |s| s.rate_limit.login_delay_ms,
+        0,
+        600_000,
+    ),
+    (
+        "rate_limit.login_max_delay_ms",
+        |s| s.rate_limit.login_max_delay_ms,
+        0,
+        600_000,
     ),
     (
         "database.acquire_timeout_secs",
@@ -542,8 +588,9 @@ impl Settings {
             max_body_bytes = self.max_body_bytes,
             access_ttl_secs = self.auth.access_ttl_secs,
             refresh_ttl_days = self.auth.refresh_ttl_days,
-            login_per_account = self.rate_limit.login_per_account,
+            login_per_account_ip = self.rate_limit.login_per_account_ip,
             login_per_ip = self.rate_limit.login_per_ip,
+            login_slow_after = self.rate_limit.login_slow_after,
             rate_window_secs = self.rate_limit.window_secs,
             "configuration"
         );

@@ -5,7 +5,8 @@
 //!
 //! # Layout
 //! - [`config`]: layered settings (defaults → TOML file → environment).
-//! - [`startup`]: [`startup::Application`] builds and runs the server.
+//! - [`startup`]: [`startup::Application`] builds and runs the server; [`shutdown`]: how it
+//!   stops.
 //! - [`http`]: endpoints, extractors, middleware, errors and the OpenAPI document.
 //! - [`services`]: use cases called by handlers.
 //! - [`domain`]: validated values.
@@ -25,6 +26,7 @@ pub mod live;
 pub mod market;
 pub mod scheduling;
 pub mod services;
+pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod store;

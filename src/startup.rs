@@ -21,10 +21,12 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::auth::verified::VerifiedTokens;
 use crate::config::Settings;
 use crate::http::extract::BodyLimit;
+use crate::http::middleware::ShutdownDeadline;
 use crate::http::openapi::{OpenApiJson, document};
 use crate::http::{self, middleware};
 use crate::live::connections::UserConnections;
 use crate::live::fanout::HookTargets;
+use crate::shutdown::StopHandle;
 use crate::state::AppState;
 use crate::store::Db;
 use crate::telemetry::Metrics;
@@ -34,6 +36,9 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    stop: StopHandle,
+    /// Turns `true` shortly before the shutdown grace limit (see [`crate::shutdown`]).
+    deadline: tokio::sync::watch::Sender<bool>,
 }
 
 /// Opens the database at the configured URL and applies migrations.
@@ -141,11 +146,14 @@ impl Application {
         let listener = TcpListener::bind((state.settings.host, state.settings.port))
             .with_context(|| format!("binding {}:{}", state.settings.host, state.settings.port))?;
         let port = listener.local_addr()?.port();
-        let server = serve(state.clone(), listener)?;
+        let (deadline, deadline_rx) = tokio::sync::watch::channel(false);
+        let server = serve(state.clone(), listener, ShutdownDeadline(deadline_rx))?;
         Ok(Self {
             port,
             server,
             state,
+            stop: StopHandle::new(),
+            deadline,
         })
     }
 
@@ -161,19 +169,36 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGINT or SIGTERM, lets in-flight requests finish, then closes the pool.
+    /// Stops the server as SIGTERM does, once it runs.
+    #[must_use]
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// Serves until SIGINT, SIGTERM or [`StopHandle::stop`], lets in-flight requests finish
+    /// (answering those still running at the grace limit with 503), then closes the pool.
     ///
     /// # Errors
     /// The server failed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
+        let grace = Duration::from_secs(self.state.settings.shutdown_timeout_secs);
+        let supervisor =
+            crate::shutdown::supervise(self.server.handle(), self.stop, self.deadline, grace);
+        let result = tokio::select! {
+            result = self.server => result,
+            never = supervisor => match never {},
+        };
         self.state.db.close().await;
         tracing::info!("stopped");
         result
     }
 }
 
-fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
+fn serve(
+    state: AppState,
+    listener: TcpListener,
+    deadline: ShutdownDeadline,
+) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
     let metrics = Metrics::new()?;
     let prometheus = metrics
@@ -188,6 +213,7 @@ fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     let origins = settings.cors_allowed_origins.clone();
     let autobahn_echo = settings.ws.autobahn_echo;
     let fault_injection = settings.testing.fault_injection;
+    let slow_route = settings.testing.slow_route;
     let batch_workers = settings.workers_batch_scheduling;
     let state = web::Data::new(state);
     let metrics = web::Data::new(metrics);
@@ -207,6 +233,7 @@ fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
             .app_data(metrics.clone())
             .app_data(openapi.clone())
             .app_data(BodyLimit(body_limit))
+            .app_data(deadline.clone())
             .configure(http::configure)
             .configure(|cfg| {
                 if autobahn_echo {
@@ -218,10 +245,21 @@ fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
                         web::post().to(http::routes::live::inject_fault),
                     );
                 }
+                if slow_route {
+                    cfg.service(
+                        web::resource("/testing/slow/{ms}")
+                            .route(web::get().to(http::routes::testing::slow))
+                            .wrap(actix_web::middleware::from_fn(
+                                middleware::answer_before_shutdown,
+                            )),
+                    );
+                }
             })
             .default_service(web::to(http::not_found))
     })
     .shutdown_timeout(settings.shutdown_timeout_secs)
+    // Signals are handled by `crate::shutdown`, which also answers what is still running.
+    .disable_signals()
     // Live updates are small frames: without this, Nagle's algorithm holds each one until the
     // client acknowledges the previous, and a delayed ACK adds up to 40 ms.
     .tcp_nodelay(true)

@@ -10,8 +10,41 @@ use redis::aio::ConnectionManager;
 /// An attempt refused by a limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limited {
-    /// Seconds until the window ends (at least 1): the `Retry-After` value.
+    /// Whole seconds until the window ends, rounded up (at least 1): the `Retry-After` value,
+    /// after which a new window has begun.
     pub retry_after_secs: u64,
+}
+
+/// A key's window after counting one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    /// Attempts in the window, this one included.
+    pub count: u32,
+    /// Whole seconds until the window ends, rounded up (at least 1).
+    pub retry_after_secs: u64,
+}
+
+impl Counted {
+    /// Refuses the attempt when the window held `limit` attempts before it.
+    ///
+    /// # Errors
+    /// [`Limited`] with the wait until the window ends.
+    pub fn within(self, limit: u32) -> Result<(), Limited> {
+        if self.count > limit {
+            Err(Limited {
+                retry_after_secs: self.retry_after_secs,
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Whole seconds in `left`, rounded up, at least 1: waiting that long always reaches the end
+/// of the window (rounding down would announce a wait one second short).
+fn retry_after(left: Duration) -> u64 {
+    let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    secs.max(1)
 }
 
 /// The limiter failed to count (Redis down).
@@ -53,13 +86,7 @@ pub struct MemoryWindows {
 const SWEEP_ABOVE: usize = 10_000;
 
 impl MemoryWindows {
-    fn hit(
-        &mut self,
-        key: &str,
-        limit: u32,
-        window: Duration,
-        now: Instant,
-    ) -> Result<(), Limited> {
+    fn count(&mut self, key: &str, window: Duration, now: Instant) -> Counted {
         if self.windows.len() > SWEEP_ABOVE {
             self.windows.retain(|_, (_, end)| *end > now);
         }
@@ -71,13 +98,25 @@ impl MemoryWindows {
             *entry = (0, now + window);
         }
         entry.0 = entry.0.saturating_add(1);
-        if entry.0 > limit {
-            let left = entry.1.saturating_duration_since(now);
-            return Err(Limited {
-                retry_after_secs: left.as_secs().max(1),
-            });
+        Counted {
+            count: entry.0,
+            retry_after_secs: retry_after(entry.1.saturating_duration_since(now)),
         }
-        Ok(())
+    }
+
+    #[cfg(test)]
+    fn hit(
+        &mut self,
+        key: &str,
+        limit: u32,
+        window: Duration,
+        now: Instant,
+    ) -> Result<(), Limited> {
+        self.count(key, window, now).within(limit)
+    }
+
+    fn clear(&mut self, key: &str) {
+        self.windows.remove(key);
     }
 }
 
@@ -88,23 +127,13 @@ impl RateLimiter {
         Self::Memory(Arc::new(Mutex::new(MemoryWindows::default())))
     }
 
-    /// Counts one attempt for `key`; refuses it when the window already holds `limit`.
+    /// Counts one attempt for `key` in its window (the first attempt starts the window).
     ///
     /// # Errors
     /// The Redis limiter could not reach Redis.
-    pub async fn hit(
-        &self,
-        key: &str,
-        limit: u32,
-        window: Duration,
-    ) -> Result<Result<(), Limited>, LimiterError> {
+    pub async fn count(&self, key: &str, window: Duration) -> Result<Counted, LimiterError> {
         match self {
-            Self::Memory(windows) => {
-                let mut guard = windows
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                Ok(guard.hit(key, limit, window, Instant::now()))
-            }
+            Self::Memory(windows) => Ok(lock(windows).count(key, window, Instant::now())),
             Self::Redis { conn, prefix } => {
                 let mut conn = conn.clone();
                 let full = format!("{prefix}rl:{key}");
@@ -120,16 +149,54 @@ impl RateLimiter {
                     .pttl(&full)
                     .query_async(&mut conn)
                     .await?;
-                if count > limit {
-                    let secs = u64::try_from(ttl_ms.max(0)).unwrap_or(0).div_ceil(1000);
-                    return Ok(Err(Limited {
-                        retry_after_secs: secs.max(1),
-                    }));
-                }
-                Ok(Ok(()))
+                let left = Duration::from_millis(u64::try_from(ttl_ms.max(0)).unwrap_or(0));
+                Ok(Counted {
+                    count,
+                    retry_after_secs: retry_after(left),
+                })
             }
         }
     }
+
+    /// Counts one attempt for `key`; refuses it when the window already holds `limit`.
+    ///
+    /// # Errors
+    /// The Redis limiter could not reach Redis.
+    pub async fn hit(
+        &self,
+        key: &str,
+        limit: u32,
+        window: Duration,
+    ) -> Result<Result<(), Limited>, LimiterError> {
+        Ok(self.count(key, window).await?.within(limit))
+    }
+
+    /// Forgets `key`'s window: its next attempt starts a new one.
+    ///
+    /// # Errors
+    /// The Redis limiter could not reach Redis.
+    pub async fn clear(&self, key: &str) -> Result<(), LimiterError> {
+        match self {
+            Self::Memory(windows) => {
+                lock(windows).clear(key);
+                Ok(())
+            }
+            Self::Redis { conn, prefix } => {
+                let mut conn = conn.clone();
+                let _removed: i64 = redis::cmd("DEL")
+                    .arg(format!("{prefix}rl:{key}"))
+                    .query_async(&mut conn)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+fn lock(windows: &Mutex<MemoryWindows>) -> std::sync::MutexGuard<'_, MemoryWindows> {
+    windows
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -153,5 +220,35 @@ mod tests {
             w.hit("k", 3, win, t0 + Duration::from_secs(61)).is_ok(),
             "a new window starts"
         );
+    }
+
+    #[test]
+    fn retry_after_rounds_up_so_waiting_it_reaches_the_next_window() {
+        let mut w = MemoryWindows::default();
+        let t0 = Instant::now();
+        let win = Duration::from_secs(60);
+        assert!(w.hit("k", 1, win, t0).is_ok());
+        let at = t0 + Duration::from_millis(10_500);
+        let refused = w.hit("k", 1, win, at).expect_err("limited");
+        assert_eq!(refused.retry_after_secs, 50, "49.5 s left announce 50");
+        let after = at + Duration::from_secs(refused.retry_after_secs);
+        assert!(
+            w.hit("k", 1, win, after).is_ok(),
+            "the announced wait is enough"
+        );
+        assert_eq!(retry_after(Duration::from_millis(1)), 1);
+        assert_eq!(retry_after(Duration::ZERO), 1);
+        assert_eq!(retry_after(Duration::from_secs(3)), 3);
+    }
+
+    #[test]
+    fn counts_report_the_attempt_number_and_clear_forgets_them() {
+        let mut w = MemoryWindows::default();
+        let t0 = Instant::now();
+        let win = Duration::from_secs(60);
+        assert_eq!(w.count("k", win, t0).count, 1);
+        assert_eq!(w.count("k", win, t0).count, 2);
+        w.clear("k");
+        assert_eq!(w.count("k", win, t0).count, 1, "a cleared key starts again");
     }
 }

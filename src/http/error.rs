@@ -61,6 +61,9 @@ pub enum ApiError {
     /// 415: not JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// 415: JSON in a character set other than UTF-8 (carries the one declared).
+    #[error("unsupported charset {0}")]
+    UnsupportedCharset(String),
     /// 429: too many attempts.
     #[error("rate limited")]
     RateLimited {
@@ -109,7 +112,9 @@ impl ApiError {
             Self::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             Self::Conflict { .. } => ErrorCode::Conflict,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
-            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::UnsupportedMediaType | Self::UnsupportedCharset(_) => {
+                ErrorCode::UnsupportedMediaType
+            }
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Unavailable { .. } => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
@@ -133,6 +138,9 @@ impl ApiError {
             Self::Conflict { detail, .. } | Self::Unavailable { detail, .. } => detail.clone(),
             Self::PayloadTooLarge(limit) => format!("the request body exceeds {limit} bytes"),
             Self::UnsupportedMediaType => "send the body as application/json".into(),
+            Self::UnsupportedCharset(charset) => {
+                format!("send the JSON body in UTF-8; charset={charset} is not supported")
+            }
             Self::RateLimited { retry_after_secs } => {
                 format!("too many attempts; retry in {retry_after_secs} s")
             }
@@ -168,7 +176,9 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType | Self::UnsupportedCharset(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -98,11 +98,28 @@ fn refuse_arrays_for_objects<T: Serialize>(bytes: &[u8], value: &T) -> Result<()
     }
 }
 
-fn is_json(req: &HttpRequest) -> bool {
-    match req.mime_type() {
-        Ok(Some(mime)) => mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"),
-        _ => false,
+/// Whether the body is declared as JSON (`application/json`, `…+json`), and in which character
+/// set when one other than UTF-8 is declared.
+fn media_type(req: &HttpRequest) -> Result<(), ApiError> {
+    let Ok(Some(mime)) = req.mime_type() else {
+        return Err(ApiError::UnsupportedMediaType);
+    };
+    if mime.subtype() != "json" && mime.suffix().is_none_or(|s| s != "json") {
+        return Err(ApiError::UnsupportedMediaType);
     }
+    // JSON is UTF-8 (RFC 8259 §8.1); the body is read as such, so another declared charset
+    // would be misread. `utf8` is a common spelling of the same; quotes are removed by the
+    // parser; every charset parameter counts, not only the first.
+    for (name, value) in mime.params() {
+        let value = value.as_str();
+        if name == actix_web::mime::CHARSET
+            && !value.eq_ignore_ascii_case("utf-8")
+            && !value.eq_ignore_ascii_case("utf8")
+        {
+            return Err(ApiError::UnsupportedCharset(value.to_owned()));
+        }
+    }
+    Ok(())
 }
 
 impl<T: DeserializeOwned + Serialize + 'static> FromRequest for Body<T> {
@@ -111,7 +128,7 @@ impl<T: DeserializeOwned + Serialize + 'static> FromRequest for Body<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |l| l.0);
-        let json = is_json(req);
+        let media = media_type(req);
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -122,9 +139,7 @@ impl<T: DeserializeOwned + Serialize + 'static> FromRequest for Body<T> {
             if declared.is_some_and(|n| n > limit) {
                 return Err(ApiError::PayloadTooLarge(limit));
             }
-            if !json {
-                return Err(ApiError::UnsupportedMediaType);
-            }
+            media?;
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
@@ -274,6 +289,40 @@ mod tests {
             field(r#"{"name": "x", "inner": {"amount": 1}} trailing"#),
             "body"
         );
+    }
+
+    #[test]
+    fn json_bodies_must_be_declared_as_utf8_if_at_all() {
+        let media = |content_type: &str| {
+            media_type(
+                &actix_web::test::TestRequest::default()
+                    .insert_header((header::CONTENT_TYPE, content_type))
+                    .to_http_request(),
+            )
+        };
+        for ok in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/json; charset=UTF8",
+            "application/json; charset=\"Utf-8\"",
+            "application/problem+json; charset=utf-8",
+        ] {
+            assert!(media(ok).is_ok(), "{ok}");
+        }
+        for (bad, charset) in [
+            ("application/json; charset=utf-16", "utf-16"),
+            ("application/json; charset=\"latin1\"", "latin1"),
+            ("application/json; charset=utf-8; charset=utf-32", "utf-32"),
+        ] {
+            assert!(
+                matches!(media(bad), Err(ApiError::UnsupportedCharset(c)) if c.eq_ignore_ascii_case(charset)),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            media("text/plain; charset=utf-8"),
+            Err(ApiError::UnsupportedMediaType)
+        ));
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! Response-shaping middleware.
 
-use actix_web::dev::ServiceResponse;
+use actix_web::ResponseError;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::ConnectionType;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next};
 use protocol::{ErrorCode, Problem};
+use tokio::sync::watch;
 
-use super::error::{PROBLEM_JSON, problem_response};
+use super::error::{ApiError, PROBLEM_JSON, problem_response};
 
 /// The seed specification's security headers, on every response.
 #[must_use]
@@ -90,4 +94,52 @@ fn to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
 #[must_use]
 pub fn problem_bodies<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(to_problem)
+}
+
+/// App data telling [`answer_before_shutdown`] when the shutdown grace period is about to run
+/// out: the value turns `true` then (see [`crate::startup`]).
+#[derive(Debug, Clone)]
+pub struct ShutdownDeadline(pub watch::Receiver<bool>);
+
+/// Resolves once the deadline is reached; never when its sender is gone without reaching it.
+async fn reached(mut deadline: watch::Receiver<bool>) {
+    if deadline.wait_for(|reached| *reached).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Races each request against the shutdown deadline. At the grace limit actix drops the
+/// connections of requests still running without a word; a little before it, this answers
+/// them with a 503 problem body (and closes their connections) instead. The handler's future
+/// is dropped, as it would have been a moment later.
+///
+/// It wraps resources, not the app: it keeps a handle on the request to answer it, and the
+/// app's router needs the only one until it has matched the path.
+///
+/// # Errors
+/// Those of the wrapped service.
+pub async fn answer_before_shutdown(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let Some(ShutdownDeadline(deadline)) = req.app_data::<ShutdownDeadline>().cloned() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let request = req.request().clone();
+    tokio::select! {
+        biased;
+        res = next.call(req) => res.map(ServiceResponse::map_into_left_body),
+        () = reached(deadline) => {
+            let mut res = ApiError::Unavailable {
+                detail: "the server is shutting down; retry the request".into(),
+                retry_after_secs: 1,
+            }
+            .error_response();
+            res.head_mut().set_connection_type(ConnectionType::Close);
+            Ok(ServiceResponse::new(request, res).map_into_right_body())
+        }
+    }
 }

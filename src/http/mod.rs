@@ -167,7 +167,8 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 /// Registers one resource per path with all its methods; any other method gets 405 with an
-/// `Allow` header.
+/// `Allow` header. Every resource answers with 503 what is still running at the shutdown
+/// grace limit ([`middleware::answer_before_shutdown`]).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let table = endpoints();
     let paths: Vec<&'static str> = table.iter().map(|e| e.path).collect();
@@ -183,10 +184,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         for endpoint in on_path {
             resource = resource.route((endpoint.route)());
         }
-        cfg.service(resource.default_service(web::to(move || {
-            let allow = allow.clone();
-            async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) }
-        })));
+        cfg.service(
+            resource
+                .default_service(web::to(move || {
+                    let allow = allow.clone();
+                    async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) }
+                }))
+                .wrap(actix_web::middleware::from_fn(
+                    middleware::answer_before_shutdown,
+                )),
+        );
     }
 }
 

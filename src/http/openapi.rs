@@ -75,9 +75,9 @@ impl Modify for Security {
 }
 
 /// Adds the responses that follow from an operation's shape rather than its meaning: every
-/// operation may fail with 500; a body may be malformed (400), too large (413) or not JSON
-/// (415); path and query parameters may not parse (400); a secured operation may lack a
-/// valid token (401) or its scope (403).
+/// operation may fail with 500, and with 503 when the server stops while it runs; a body may
+/// be malformed (400), too large (413) or not JSON in UTF-8 (415); path and query parameters
+/// may not parse (400); a secured operation may lack a valid token (401) or its scope (403).
 struct SharedErrors;
 
 fn problem(description: &str) -> utoipa::openapi::Response {
@@ -100,6 +100,17 @@ fn add(op: &mut Operation, status: &str, description: &str) {
     }
 }
 
+/// Adds a problem response, or appends `description` to the one the operation documents.
+fn add_or_extend(op: &mut Operation, status: &str, description: &str) {
+    match op.responses.responses.get_mut(status) {
+        Some(utoipa::openapi::RefOr::T(response)) => {
+            response.description = format!("{} Or: {description}", response.description);
+        }
+        Some(utoipa::openapi::RefOr::Ref(_)) => {}
+        None => add(op, status, description),
+    }
+}
+
 impl Modify for SharedErrors {
     fn modify(&self, openapi: &mut OpenApiDoc) {
         for item in openapi.paths.paths.values_mut() {
@@ -119,7 +130,11 @@ impl Modify for SharedErrors {
                         "The body is not valid JSON of the documented shape.",
                     );
                     add(op, "413", "The body is too large.");
-                    add(op, "415", "The body is not application/json.");
+                    add(
+                        op,
+                        "415",
+                        "The body is not application/json, or not in UTF-8.",
+                    );
                 } else if has_params {
                     add(op, "400", "A path or query parameter does not parse.");
                 }
@@ -135,6 +150,12 @@ impl Modify for SharedErrors {
                     op,
                     "500",
                     "An unexpected error; the detail is deliberately opaque.",
+                );
+                add_or_extend(
+                    op,
+                    "503",
+                    "The server is shutting down and the request was still running at the \
+                     grace limit; retry it.",
                 );
             }
         }

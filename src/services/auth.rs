@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::{account_view, collect};
 use crate::auth::refresh::{hash_token, new_token};
+use crate::config::RateLimitSettings;
 use crate::domain::{email::Email, password};
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -30,6 +31,22 @@ async fn throttle(state: &AppState, key: String, limit: u32) -> Result<(), ApiEr
         .map_err(|l| ApiError::RateLimited {
             retry_after_secs: l.retry_after_secs,
         })
+}
+
+/// The wait before the password of the `attempt`-th login to one account in a window is
+/// checked: none up to `login_slow_after`, then `login_delay_ms`, doubling with each further
+/// attempt up to `login_max_delay_ms`.
+fn login_delay(limits: &RateLimitSettings, attempt: u32) -> Duration {
+    let Some(beyond) = attempt.checked_sub(limits.login_slow_after.saturating_add(1)) else {
+        return Duration::ZERO;
+    };
+    let factor = 1_u64 << beyond.min(32);
+    Duration::from_millis(
+        limits
+            .login_delay_ms
+            .saturating_mul(factor)
+            .min(limits.login_max_delay_ms),
+    )
 }
 
 /// Creates an account with the `user` role. Administrators are made with the CLI only.
@@ -120,7 +137,8 @@ fn token_response(
 /// indistinguishable, in answer and in timing.
 ///
 /// # Errors
-/// 422 for bad fields, 429 when the IP or the account is throttled, 401 for bad credentials.
+/// 422 for bad fields, 429 when the IP, or the account from this IP, is throttled; 401 for
+/// bad credentials. Attempts on an account under attack from many addresses are delayed.
 pub async fn login(
     state: &AppState,
     req: LoginRequest,
@@ -139,13 +157,21 @@ pub async fn login(
     collect([email_field, pw.err()].into_iter().flatten().collect())?;
     let email = req.email.trim().to_lowercase();
     let limits = &state.settings.rate_limit;
+    let window = Duration::from_secs(limits.window_secs);
     throttle(state, format!("login:ip:{ip}"), limits.login_per_ip).await?;
-    throttle(
-        state,
-        format!("login:account:{email}"),
-        limits.login_per_account,
-    )
-    .await?;
+    // The address comes first: it never holds a space, so the key cannot be ambiguous.
+    let pair = format!("login:pair:{ip} {email}");
+    throttle(state, pair.clone(), limits.login_per_account_ip).await?;
+    // Across addresses the account is only slowed down: refusing would let anyone lock the
+    // owner out. The sleep holds no worker.
+    let on_account = state
+        .limiter
+        .count(&format!("login:account:{email}"), window)
+        .await?;
+    let delay = login_delay(limits, on_account.count);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
 
     // Every stored address passed `Email::parse`; one that fails it (a NUL byte, say, which
     // PostgreSQL text cannot even hold) cannot belong to an account.
@@ -158,6 +184,8 @@ pub async fn login(
     let Some(user) = user.filter(|u| matches && u.is_active) else {
         return Err(ApiError::InvalidCredentials);
     };
+    // The owner got in from this address: earlier typos there no longer count against it.
+    state.limiter.clear(&pair).await?;
     state.db.touch_last_login(user.id).await?;
     issue(
         state,
@@ -257,4 +285,23 @@ pub async fn logout(state: &AppState, req: LogoutRequest, ip: &str) -> Result<()
             .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_delay_starts_after_the_threshold_doubles_and_is_capped() {
+        let limits = RateLimitSettings {
+            login_slow_after: 3,
+            login_delay_ms: 100,
+            login_max_delay_ms: 500,
+            ..RateLimitSettings::default()
+        };
+        let ms = |attempt| login_delay(&limits, attempt).as_millis();
+        assert_eq!([ms(0), ms(1), ms(3)], [0, 0, 0]);
+        assert_eq!([ms(4), ms(5), ms(6), ms(7)], [100, 200, 400, 500]);
+        assert_eq!(ms(u32::MAX), 500, "no overflow");
+    }
 }

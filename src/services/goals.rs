@@ -33,7 +33,7 @@ fn keep<T>(result: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Optio
 /// Creates a goal for `owner`.
 ///
 /// # Errors
-/// 422 naming every bad field.
+/// 422 naming every bad field; 409 beyond `limits.goals_per_user`.
 pub async fn create(
     state: &AppState,
     owner: Uuid,
@@ -67,7 +67,13 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    state.db.insert_goal(&row).await?;
+    let max = state.settings.limits.goals_per_user;
+    if !state.db.insert_goal_within(&row, max).await? {
+        return Err(ApiError::Conflict {
+            detail: format!("you already have the maximum of {max} goals"),
+            field: None,
+        });
+    }
     view(&row)
 }
 

@@ -40,27 +40,42 @@ macro_rules! goal_select {
 }
 
 impl Db {
-    /// Inserts a goal.
+    /// Inserts a goal unless its owner already has `max` goals. Returns false, inserting
+    /// nothing, when they have.
+    ///
+    /// Race-free: the transaction first writes the owner's row (changing nothing), which on
+    /// PostgreSQL locks that row and on SQLite takes the database's write lock, so concurrent
+    /// inserts for one owner count one after the other.
     ///
     /// # Errors
     /// The database refused the write.
-    pub async fn insert_goal(&self, goal: &GoalRow) -> Result<(), StoreError> {
-        with_pool!(self, pool => sqlx::query(
-            "insert into goals (id, user_id, name, target_amount_cents, target_date, priority, status, \
-             created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-            .bind(goal.id)
-            .bind(goal.user_id)
-            .bind(&goal.name)
-            .bind(goal.target_amount_cents)
-            .bind(goal.target_date)
-            .bind(goal.priority)
-            .bind(&goal.status)
-            .bind(goal.created_at)
-            .bind(goal.updated_at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
+    pub async fn insert_goal_within(&self, goal: &GoalRow, max: u32) -> Result<bool, StoreError> {
+        let inserted = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("update users set updated_at = updated_at where id = $1")
+                .bind(goal.user_id).execute(&mut *tx).await?;
+            let inserted = sqlx::query(
+                "insert into goals (id, user_id, name, target_amount_cents, target_date, priority, \
+                 status, created_at, updated_at) \
+                 select $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+                 where (select count(*) from goals where user_id = $2) < $10")
+                .bind(goal.id)
+                .bind(goal.user_id)
+                .bind(&goal.name)
+                .bind(goal.target_amount_cents)
+                .bind(goal.target_date)
+                .bind(goal.priority)
+                .bind(&goal.status)
+                .bind(goal.created_at)
+                .bind(goal.updated_at)
+                .bind(i64::from(max))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            inserted
+        });
+        Ok(inserted == 1)
     }
 
     /// The owner's goal with this id.

@@ -319,3 +319,38 @@ async fn edge_values_found_by_schemathesis_are_handled() {
     assert_eq!(fields(&p), ["age"]);
     assert_eq!(goal_count(&app, &user).await, 1);
 }
+
+#[actix_web::test]
+async fn json_in_a_charset_other_than_utf8_is_refused_with_415() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let good = json!({ "name": "House", "target_amount": 1000, "target_date": "2040-01-01" });
+    for content_type in [
+        "application/json; charset=utf-16",
+        "application/json; charset=\"UTF-16LE\"",
+        "application/json; charset=iso-8859-1",
+        "application/json; charset=utf-8; charset=utf-16",
+    ] {
+        let p = problem(
+            post_raw(&app, &user, content_type, good.to_string()).await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        )
+        .await;
+        assert!(
+            p["detail"].as_str().unwrap().contains("UTF-8"),
+            "{content_type}: {p}"
+        );
+    }
+    assert_eq!(goal_count(&app, &user).await, 0);
+    for content_type in [
+        "application/json",
+        "application/json; charset=utf-8",
+        "application/json;charset=UTF-8",
+        "application/json; charset=\"utf-8\"",
+        "application/json; charset=utf8",
+    ] {
+        let created = post_raw(&app, &user, content_type, good.to_string()).await;
+        assert_eq!(created.status(), StatusCode::CREATED, "{content_type}");
+    }
+}

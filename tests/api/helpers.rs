@@ -34,6 +34,9 @@ pub struct TestApp {
     pub private_key_pem: String,
     /// The price hub, so tests can set prices with [`TestApp::tick`].
     pub hub: actix::Addr<actors::market::PriceHub>,
+    /// Stops the server as SIGTERM would; `server` ends when it has stopped.
+    pub stop: glidepath::shutdown::StopHandle,
+    pub server: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
     _data_dir: tempfile::TempDir,
 }
 
@@ -85,7 +88,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
     let hub = app.state().market.hub.clone();
-    actix_web::rt::spawn(app.run_until_stopped());
+    let stop = app.stop_handle();
+    let server = actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
         db,
@@ -93,8 +97,19 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         settings,
         private_key_pem: shared_private_key().to_owned(),
         hub,
+        stop,
+        server,
         _data_dir: data_dir,
     }
+}
+
+/// A client whose connections come from `ip` (any of 127.0.0.0/8 reaches the server on
+/// Linux), so the server sees another client address.
+pub fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(ip))
+        .build()
+        .unwrap()
 }
 
 /// A unique e-mail address.
@@ -154,12 +169,22 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
-        self.post(
-            "/auth/login",
-            None,
-            &json!({ "email": email, "password": password }),
-        )
-        .await
+        self.login_with(&self.client, email, password).await
+    }
+
+    /// Logs in through `client` (one bound to another loopback address, say).
+    pub async fn login_with(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        client
+            .post(format!("{}/auth/login", self.address))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> reqwest::Response {

@@ -35,7 +35,7 @@ pub async fn register(
         (status = 200, description = "Signed in.", body = TokenResponse),
         (status = 401, description = "E-mail or password is wrong.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts for this account or address.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address, or too many failed ones for this account from this address (an account attacked from many addresses is slowed down instead).", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Password hashing is saturated.", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn login(

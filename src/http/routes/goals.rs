@@ -16,6 +16,7 @@ use crate::state::AppState;
     request_body = CreateGoalRequest,
     responses(
         (status = 201, description = "The goal.", body = GoalView),
+        (status = 409, description = "The caller has the maximum number of goals (`limits.goals_per_user`).", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_goal(

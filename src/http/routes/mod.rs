@@ -12,4 +12,5 @@ pub mod live;
 pub mod market;
 pub mod portfolio;
 pub mod simulations;
+pub mod testing;
 pub mod users;
