@@ -43,7 +43,10 @@ pub async fn send(socket: &mut Socket, encoding: Encoding, message: &ClientMessa
 }
 
 /// The next data frame, decoded; `Err(close code)` if the server closed instead.
-pub async fn receive(socket: &mut Socket, encoding: Encoding) -> Result<ServerMessage, u16> {
+pub async fn receive<S>(socket: &mut S, encoding: Encoding) -> Result<ServerMessage, u16>
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -209,4 +212,60 @@ async fn the_handshake_checks_origin_and_subprotocol() {
     }
     let plain = app.get("/ws", None).await;
     crate::helpers::problem(plain, reqwest::StatusCode::BAD_REQUEST, "malformed_request").await;
+}
+
+/// Sends `messages` in one TCP write: the socket buffers fed frames until the flush.
+pub async fn burst<S>(sink: &mut S, messages: impl IntoIterator<Item = Message>)
+where
+    S: futures_util::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
+{
+    for message in messages {
+        sink.feed(message).await.unwrap();
+    }
+    sink.flush().await.unwrap();
+}
+
+#[actix_web::test]
+async fn a_client_that_sends_in_bursts_and_reads_every_answer_is_never_closed() {
+    const BURSTS: u64 = 100;
+    const PER_BURST: u64 = 100;
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let mut socket = connect(&app, None, None).await.unwrap();
+    send(
+        &mut socket,
+        Encoding::Json,
+        &ClientMessage::Auth {
+            token: user.access.clone(),
+        },
+    )
+    .await;
+    assert!(matches!(
+        receive(&mut socket, Encoding::Json).await,
+        Ok(ServerMessage::Welcome { .. })
+    ));
+    let (mut sink, mut stream) = socket.split();
+    // Bursts as fast as the server takes them, while every answer is read as it comes.
+    let writer = async {
+        for b in 0..BURSTS {
+            let pings = (0..PER_BURST).map(|i| {
+                Message::Text(format!(r#"{{"type":"ping","nonce":{}}}"#, b * PER_BURST + i).into())
+            });
+            burst(&mut sink, pings).await;
+        }
+    };
+    let reader = async {
+        for expected in 0..BURSTS * PER_BURST {
+            match receive(&mut stream, Encoding::Json).await {
+                Ok(ServerMessage::Pong { nonce }) => assert_eq!(nonce, expected),
+                other => panic!("answer {expected}: expected a pong, got {other:?}"),
+            }
+        }
+    };
+    tokio::time::timeout(
+        Duration::from_secs(120),
+        futures_util::future::join(writer, reader),
+    )
+    .await
+    .expect("10,000 answers within 2 minutes");
 }

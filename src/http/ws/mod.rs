@@ -2,7 +2,8 @@
 //!
 //! The upgrade checks `Origin` and picks the subprotocol; each connection then is an actix
 //! actor fed by actix-ws's message stream (the maintained successor of actix-web-actors),
-//! with an explicit message-size limit and reassembled fragments.
+//! with an explicit message-size limit and reassembled fragments, read only while the
+//! connection has room for the answers ([`connection::Inbound`]).
 //!
 //! # Layout
 //! - [`connection`]: the per-connection actor (authentication, heartbeats, frames).
@@ -22,7 +23,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::ws::{Encoding, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK};
 
-use self::connection::WsConnection;
+use self::connection::{Inbound, WsConnection};
 use self::outlet::Outlet;
 use crate::config::WsSettings;
 use crate::http::error::ApiError;
@@ -106,7 +107,7 @@ pub async fn connect(
     let state = state.get_ref().clone();
     WsConnection::create(|ctx| {
         let outlet = Arc::new(Outlet::new(encoding, ctx.address().recipient()));
-        ctx.add_stream(stream);
+        ctx.spawn(Inbound::new(stream));
         WsConnection::new(session, encoding, state, outlet)
     });
     Ok(response)
