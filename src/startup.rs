@@ -21,6 +21,7 @@ use crate::config::Settings;
 use crate::http::extract::BodyLimit;
 use crate::http::openapi::{OpenApiJson, document};
 use crate::http::{self, middleware};
+use crate::site::Site;
 use crate::state::AppState;
 use crate::store::Db;
 use crate::telemetry::Metrics;
@@ -105,7 +106,15 @@ impl Application {
                 db.clone(),
             )
         });
+        let listener = TcpListener::bind((settings.host, settings.port))
+            .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
+        let port = listener.local_addr()?.port();
+        let site = Site::new(&settings, port)?;
+        for warning in site.warnings() {
+            tracing::warn!("{warning}");
+        }
         let state = AppState {
+            site: Arc::new(site),
             market,
             live,
             db,
@@ -119,9 +128,6 @@ impl Application {
             settings: Arc::new(settings),
             started: Instant::now(),
         };
-        let listener = TcpListener::bind((state.settings.host, state.settings.port))
-            .with_context(|| format!("binding {}:{}", state.settings.host, state.settings.port))?;
-        let port = listener.local_addr()?.port();
         let server = serve(state.clone(), listener)?;
         Ok(Self {
             port,
@@ -179,6 +185,7 @@ fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
             crate::scheduling::batch_current_thread();
         }
         App::new()
+            .wrap(actix_web::middleware::from_fn(middleware::known_hosts))
             .wrap(middleware::problem_bodies())
             .wrap(middleware::security_headers())
             .wrap(Condition::new(!origins.is_empty(), cors(&origins)))

@@ -1,11 +1,14 @@
 //! Response-shaping middleware.
 
-use actix_web::dev::ServiceResponse;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next};
+use actix_web::{ResponseError, web};
 use protocol::{ErrorCode, Problem};
 
-use super::error::{PROBLEM_JSON, problem_response};
+use super::error::{ApiError, PROBLEM_JSON, problem_response};
+use crate::state::AppState;
 
 /// The seed specification's security headers, on every response.
 #[must_use]
@@ -90,4 +93,39 @@ fn to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
 #[must_use]
 pub fn problem_bodies<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(to_problem)
+}
+
+/// Refuses, on every route, a request whose `Host` (or HTTP/2 `:authority`) names a host the
+/// server does not answer to: a page on a name re-pointed at the server (DNS rebinding)
+/// gets a 400 problem body, not the API. See [`crate::site`].
+///
+/// # Errors
+/// Those of the services it wraps.
+pub async fn known_hosts(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let host = match req.headers().get(header::HOST) {
+        // A value that is not text is no host the server answers to.
+        Some(value) => Some(value.to_str().unwrap_or_default()),
+        None => req.uri().authority().map(|a| a.as_str()),
+    };
+    let answered = req
+        .app_data::<web::Data<AppState>>()
+        .is_none_or(|state| state.site.answers(host));
+    if answered {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    let refusal = ApiError::malformed(
+        "Host",
+        format!(
+            "this server does not answer to host {}; see allowed_hosts",
+            host.unwrap_or_default()
+        ),
+    );
+    let response = refusal.error_response();
+    Ok(req.into_response(response).map_into_right_body())
 }
