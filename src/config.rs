@@ -42,6 +42,15 @@ pub struct Settings {
     /// Origins allowed to call the API from a browser. Empty: same origin only.
     #[serde(deserialize_with = "string_or_list")]
     pub cors_allowed_origins: Vec<String>,
+    /// The origins (`https://plan.example.com`, `scheme://host[:port]`) browsers load the
+    /// server from, besides its own address (see [`crate::site::Site::new`]): they may open
+    /// `/ws`, and their hosts are answered to.
+    #[serde(deserialize_with = "string_or_list")]
+    pub public_origins: Vec<String>,
+    /// Host names (`name` or `name:port`) requests may carry in `Host`, besides those of
+    /// `public_origins` and the server's own address; `*` for any. Others get 400.
+    #[serde(deserialize_with = "string_or_list")]
+    pub allowed_hosts: Vec<String>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
@@ -197,8 +206,8 @@ impl Default for MarketSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WsSettings {
-    /// Origins a browser may open `/ws` from, besides the server's own. Clients that send
-    /// no `Origin` (not browsers) are not affected.
+    /// Origins a browser may open `/ws` from, besides the server's own and
+    /// `public_origins`. Clients that send no `Origin` (not browsers) are not affected.
     #[serde(deserialize_with = "string_or_list")]
     pub allowed_origins: Vec<String>,
     /// Largest message (after reassembling fragments); larger ones close the connection
@@ -364,6 +373,8 @@ impl Default for Settings {
             workers: None,
             workers_batch_scheduling: true,
             cors_allowed_origins: Vec::new(),
+            public_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
             max_body_bytes: 64 * 1024,
             shutdown_timeout_secs: 10,
             database: DatabaseSettings::default(),
@@ -434,6 +445,16 @@ pub enum ConfigError {
         min: u64,
         /// The greatest value allowed.
         max: u64,
+    },
+    /// A value that does not have the form its key requires.
+    #[error("invalid configuration: {field} = {value:?}: {reason}")]
+    Invalid {
+        /// The key, dotted as in the file (`ws.allowed_origins`).
+        field: &'static str,
+        /// The value given.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
     },
 }
 
@@ -532,11 +553,12 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Refuses a value outside [`BOUNDS`].
+    /// Refuses a value outside [`BOUNDS`], and origins and host names that do not parse.
     ///
     /// # Errors
     /// The first such value, with its key.
     pub fn check(&self) -> Result<(), ConfigError> {
+        crate::site::check(self)?;
         for (field, get, min, max) in BOUNDS {
             let value = get(self);
             if !(min..=max).contains(&value) {
@@ -585,6 +607,8 @@ impl Settings {
             ),
             workers = ?self.workers,
             cors_allowed_origins = ?self.cors_allowed_origins,
+            public_origins = ?self.public_origins,
+            allowed_hosts = ?self.allowed_hosts,
             max_body_bytes = self.max_body_bytes,
             access_ttl_secs = self.auth.access_ttl_secs,
             refresh_ttl_days = self.auth.refresh_ttl_days,
@@ -659,8 +683,13 @@ mod tests {
                 "GLIDEPATH_CORS_ALLOWED_ORIGINS",
                 "https://a.example, https://b.example",
             );
+            jail.set_env(
+                "GLIDEPATH_ALLOWED_HOSTS",
+                "plan.example.com,lb.example:8443",
+            );
             jail.set_env("DATABASE_URL", "postgres://x@y/z");
             let s = Settings::load(None).expect("loads");
+            assert_eq!(s.allowed_hosts, ["plan.example.com", "lb.example:8443"]);
             assert_eq!(s.port, 9999);
             assert_eq!(s.auth.access_ttl_secs, 60);
             assert_eq!(

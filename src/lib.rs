@@ -14,6 +14,7 @@
 //! - [`store`]: SQLite and PostgreSQL persistence.
 //! - [`telemetry`]: logs and metrics.
 //! - [`market`]: starts the price hub and the market-data feed.
+//! - [`site`]: the origins and host names the server answers to.
 //! - [`cli`]: the `glidepath` command's subcommands; [`cli_simulate`]: `glidepath simulate`.
 
 pub mod auth;
@@ -27,6 +28,7 @@ pub mod market;
 pub mod scheduling;
 pub mod services;
 pub mod shutdown;
+pub mod site;
 pub mod startup;
 pub mod state;
 pub mod store;

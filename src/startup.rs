@@ -27,6 +27,7 @@ use crate::http::{self, middleware};
 use crate::live::connections::UserConnections;
 use crate::live::fanout::HookTargets;
 use crate::shutdown::StopHandle;
+use crate::site::Site;
 use crate::state::AppState;
 use crate::store::Db;
 use crate::telemetry::Metrics;
@@ -123,7 +124,15 @@ impl Application {
                 db.clone(),
             )
         });
+        let listener = TcpListener::bind((settings.host, settings.port))
+            .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
+        let port = listener.local_addr()?.port();
+        let site = Site::new(&settings, port)?;
+        for warning in site.warnings() {
+            tracing::warn!("{warning}");
+        }
         let state = AppState {
+            site: Arc::new(site),
             market,
             live,
             db,
@@ -143,9 +152,6 @@ impl Application {
             settings: Arc::new(settings),
             started: Instant::now(),
         };
-        let listener = TcpListener::bind((state.settings.host, state.settings.port))
-            .with_context(|| format!("binding {}:{}", state.settings.host, state.settings.port))?;
-        let port = listener.local_addr()?.port();
         let (deadline, deadline_rx) = tokio::sync::watch::channel(false);
         let server = serve(state.clone(), listener, ShutdownDeadline(deadline_rx))?;
         Ok(Self {
@@ -224,6 +230,7 @@ fn serve(
             crate::scheduling::batch_current_thread();
         }
         App::new()
+            .wrap(actix_web::middleware::from_fn(middleware::known_hosts))
             .wrap(middleware::problem_bodies())
             .wrap(middleware::security_headers())
             .wrap(Condition::new(!origins.is_empty(), cors(&origins)))

@@ -11,6 +11,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::verified::VerifiedTokens;
 use crate::config::Settings;
+use crate::site::Site;
 use crate::store::Db;
 
 /// Shared, cheaply clonable application state.
@@ -34,6 +35,8 @@ pub struct AppState {
     pub redis: Option<ConnectionManager>,
     /// The settings the server started with.
     pub settings: Arc<Settings>,
+    /// The origins and host names in force, with the port bound.
+    pub site: Arc<Site>,
     /// When the server started, for uptime.
     pub started: Instant,
     /// The price hub and the feed.

@@ -1,6 +1,6 @@
 //! Response-shaping middleware.
 
-use actix_web::ResponseError;
+use actix_web::{ResponseError, web};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::ConnectionType;
@@ -10,6 +10,7 @@ use protocol::{ErrorCode, Problem};
 use tokio::sync::watch;
 
 use super::error::{ApiError, PROBLEM_JSON, problem_response};
+use crate::state::AppState;
 
 /// The seed specification's security headers, on every response.
 #[must_use]
@@ -142,4 +143,39 @@ pub async fn answer_before_shutdown(
             Ok(ServiceResponse::new(request, res).map_into_right_body())
         }
     }
+}
+
+/// Refuses, on every route, a request whose `Host` (or HTTP/2 `:authority`) names a host the
+/// server does not answer to: a page on a name re-pointed at the server (DNS rebinding)
+/// gets a 400 problem body, not the API. See [`crate::site`].
+///
+/// # Errors
+/// Those of the services it wraps.
+pub async fn known_hosts(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let host = match req.headers().get(header::HOST) {
+        // A value that is not text is no host the server answers to.
+        Some(value) => Some(value.to_str().unwrap_or_default()),
+        None => req.uri().authority().map(|a| a.as_str()),
+    };
+    let answered = req
+        .app_data::<web::Data<AppState>>()
+        .is_none_or(|state| state.site.answers(host));
+    if answered {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    let refusal = ApiError::malformed(
+        "Host",
+        format!(
+            "this server does not answer to host {}; see allowed_hosts",
+            host.unwrap_or_default()
+        ),
+    );
+    let response = refusal.error_response();
+    Ok(req.into_response(response).map_into_right_body())
 }

@@ -33,6 +33,27 @@ pub async fn connect(
         .map(|(socket, _)| socket)
 }
 
+/// Opens `/ws` with `Host` (the address's own when `None`) and `Origin` set as a browser
+/// would; the handshake's HTTP status when refused.
+async fn connect_as(app: &TestApp, host: Option<&str>, origin: &str) -> Result<Socket, u16> {
+    let mut request = format!("{}/ws", app.address.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    if let Some(host) = host {
+        request.headers_mut().insert("host", host.parse().unwrap());
+    }
+    request
+        .headers_mut()
+        .insert("origin", origin.parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Err(response.status().as_u16())
+        }
+        Err(e) => panic!("handshake failed: {e}"),
+    }
+}
+
 pub async fn send(socket: &mut Socket, encoding: Encoding, message: &ClientMessage) {
     let bytes = encoding.encode(message).unwrap();
     let frame = match encoding {
@@ -43,7 +64,10 @@ pub async fn send(socket: &mut Socket, encoding: Encoding, message: &ClientMessa
 }
 
 /// The next data frame, decoded; `Err(close code)` if the server closed instead.
-pub async fn receive(socket: &mut Socket, encoding: Encoding) -> Result<ServerMessage, u16> {
+pub async fn receive<S>(socket: &mut S, encoding: Encoding) -> Result<ServerMessage, u16>
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -190,10 +214,10 @@ async fn the_handshake_checks_origin_and_subprotocol() {
             .await
             .is_ok()
     );
-    let host_origin = app.address.clone();
+    let own_origin = app.address.clone();
     assert!(
-        connect(&app, None, Some(&host_origin)).await.is_ok(),
-        "same origin is always allowed"
+        connect(&app, None, Some(&own_origin)).await.is_ok(),
+        "the server's own origin is always allowed"
     );
     match connect(&app, None, Some("https://evil.example")).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
@@ -209,4 +233,172 @@ async fn the_handshake_checks_origin_and_subprotocol() {
     }
     let plain = app.get("/ws", None).await;
     crate::helpers::problem(plain, reqwest::StatusCode::BAD_REQUEST, "malformed_request").await;
+}
+
+/// Sends `messages` in one TCP write: the socket buffers fed frames until the flush.
+pub async fn burst<S>(sink: &mut S, messages: impl IntoIterator<Item = Message>)
+where
+    S: futures_util::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
+{
+    for message in messages {
+        sink.feed(message).await.unwrap();
+    }
+    sink.flush().await.unwrap();
+}
+
+#[actix_web::test]
+async fn a_client_that_sends_in_bursts_and_reads_every_answer_is_never_closed() {
+    const BURSTS: u64 = 100;
+    const PER_BURST: u64 = 100;
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let mut socket = connect(&app, None, None).await.unwrap();
+    send(
+        &mut socket,
+        Encoding::Json,
+        &ClientMessage::Auth {
+            token: user.access.clone(),
+        },
+    )
+    .await;
+    assert!(matches!(
+        receive(&mut socket, Encoding::Json).await,
+        Ok(ServerMessage::Welcome { .. })
+    ));
+    let (mut sink, mut stream) = socket.split();
+    // Bursts as fast as the server takes them, while every answer is read as it comes.
+    let writer = async {
+        for b in 0..BURSTS {
+            let pings = (0..PER_BURST).map(|i| {
+                Message::Text(format!(r#"{{"type":"ping","nonce":{}}}"#, b * PER_BURST + i).into())
+            });
+            burst(&mut sink, pings).await;
+        }
+    };
+    let reader = async {
+        for expected in 0..BURSTS * PER_BURST {
+            match receive(&mut stream, Encoding::Json).await {
+                Ok(ServerMessage::Pong { nonce }) => assert_eq!(nonce, expected),
+                other => panic!("answer {expected}: expected a pong, got {other:?}"),
+            }
+        }
+    };
+    tokio::time::timeout(
+        Duration::from_secs(120),
+        futures_util::future::join(writer, reader),
+    )
+    .await
+    .expect("10,000 answers within 2 minutes");
+}
+
+#[actix_web::test]
+async fn the_origin_must_be_the_servers_own_or_allowed_by_scheme_host_and_port() {
+    let app = spawn_app().await;
+    let port = app.address.rsplit(':').next().unwrap().to_owned();
+    for origin in [
+        format!("http://127.0.0.1:{port}"),
+        format!("http://localhost:{port}"),
+    ] {
+        assert!(connect_as(&app, None, &origin).await.is_ok(), "{origin}");
+    }
+    for origin in [
+        format!("evil://127.0.0.1:{port}"),
+        format!("https://127.0.0.1:{port}"),
+        format!("http://127.0.0.1:{}", port.parse::<u16>().unwrap() + 1),
+        "http://127.0.0.1".to_owned(),
+        "null".to_owned(),
+    ] {
+        assert_eq!(
+            connect_as(&app, None, &origin).await.err(),
+            Some(403),
+            "{origin}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_host_the_server_does_not_answer_to_is_refused_on_every_route() {
+    let app = spawn_app().await;
+    let port = app.address.rsplit(':').next().unwrap().to_owned();
+    // A page on a name re-pointed at the server (DNS rebinding): same-origin to the browser.
+    for host in ["evil.example".to_owned(), format!("evil.example:{port}")] {
+        let origin = format!("http://{host}");
+        assert_eq!(
+            connect_as(&app, Some(&host), &origin).await.err(),
+            Some(400),
+            "{host}"
+        );
+        for path in ["/health", "/openapi.json", "/no/such/path"] {
+            let refused = app
+                .client
+                .get(format!("{}{path}", app.address))
+                .header("host", &host)
+                .send()
+                .await
+                .unwrap();
+            let body = crate::helpers::problem(
+                refused,
+                reqwest::StatusCode::BAD_REQUEST,
+                "malformed_request",
+            )
+            .await;
+            assert_eq!(crate::helpers::fields(&body), ["Host"], "{path}");
+        }
+    }
+    let answered = app
+        .client
+        .get(format!("{}/health", app.address))
+        .header("host", format!("localhost:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answered.status(),
+        200,
+        "the loopback names are the server's own"
+    );
+}
+
+#[actix_web::test]
+async fn configured_hosts_and_public_origins_are_answered() {
+    let app = spawn_app_with(|s| {
+        s.allowed_hosts = vec!["internal.example".into()];
+        s.public_origins = vec!["https://plan.example".into()];
+    })
+    .await;
+    for (host, status) in [
+        ("internal.example", 200),
+        ("internal.example:8443", 200),
+        ("plan.example", 200),
+        ("other.example", 400),
+    ] {
+        let response = app
+            .client
+            .get(format!("{}/health", app.address))
+            .header("host", host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{host}");
+    }
+    // Behind a TLS proxy: the browser's page is https://plan.example, whatever the hop.
+    assert!(
+        connect_as(&app, Some("plan.example"), "https://plan.example")
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        connect_as(&app, Some("plan.example"), "http://plan.example")
+            .await
+            .err(),
+        Some(403),
+        "http is another origin than https"
+    );
+    assert_eq!(
+        connect_as(&app, Some("internal.example"), "https://internal.example")
+            .await
+            .err(),
+        Some(403),
+        "a host answered to is not an origin allowed to open /ws"
+    );
 }

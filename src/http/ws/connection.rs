@@ -12,20 +12,30 @@
 //! whatever the client does. The stall timeout is a deadline on the write itself, not a
 //! per-connection interval: a write that completes at once (the usual case) never touches
 //! the timer wheel, and an idle connection has no timer to fire.
+//!
+//! Answers to the client's own messages are flow-controlled instead: the actor reads the
+//! client's messages ([`Inbound`]) only while the answers waiting or being worked on take
+//! less than half the queue. Beyond that it stops reading the socket, its buffers fill and
+//! TCP pushes back on the client, so a client that sends in bursts and reads its answers is
+//! slowed down, never closed; the other half of the queue stays free for the frames the
+//! server sends on its own (snapshots, alerts, pings).
 
 use std::collections::{HashSet, VecDeque};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
+use actix::fut::ActorFuture;
 use actix::{
-    Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, SpawnHandle,
-    StreamHandler, WrapFuture,
+    Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, SpawnHandle, WrapFuture,
 };
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError, Session};
 use actors::live::events::{StreamBody, StreamEvent};
 use actors::live::now_ms;
 use actors::live::registry::{Unwatch, Watch};
+use futures_util::Stream;
 use protocol::ErrorCode;
 use protocol::live::WhatIfChanges;
 use protocol::ws::{ClientMessage, Encoding, ServerMessage, close};
@@ -78,6 +88,10 @@ pub struct WsConnection {
     watching: HashSet<Uuid>,
     /// The last what-if on the caller's own plan, for `commit`.
     last_what_if: Option<WhatIfChanges>,
+    /// Client messages being answered asynchronously (access checks, what-ifs, commits).
+    in_flight: usize,
+    /// The waker of [`Inbound`] while it has stopped reading for want of room.
+    reader: Option<Waker>,
     closing: bool,
 }
 
@@ -126,8 +140,39 @@ impl WsConnection {
             updates: Vec::new(),
             watching: HashSet::new(),
             last_what_if: None,
+            in_flight: 0,
+            reader: None,
             closing: false,
         }
+    }
+
+    /// Answers to the client that may be waiting or in the works before the connection stops
+    /// reading: half the queue, so that the frames the server sends unasked find room.
+    fn answers_limit(&self) -> usize {
+        (self.state.settings.live.outbound_queue.max(1) / 2).max(1)
+    }
+
+    /// Whether reading the client's next message must wait for room for its answer. Once
+    /// closing, messages are read and dropped: the client's backlog drains while the close
+    /// frame waits its turn, so the socket is not reset under it.
+    fn reading_paused(&self) -> bool {
+        !self.closing && self.outbox.len() + self.in_flight >= self.answers_limit()
+    }
+
+    /// Wakes [`Inbound`] if it waits and there is room again.
+    fn resume_reading(&mut self) {
+        if self.reader.is_some()
+            && !self.reading_paused()
+            && let Some(reader) = self.reader.take()
+        {
+            reader.wake();
+        }
+    }
+
+    /// An asynchronous answer is done (it may have queued its frame).
+    fn answered(&mut self) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        self.resume_reading();
     }
 
     fn queue(&mut self, ctx: &mut Context<Self>, frame: Outbound) {
@@ -168,7 +213,11 @@ impl WsConnection {
     /// The next frame to write: queued frames first, then the streams' newest updates.
     fn next_frame(&mut self) -> Option<Frame> {
         loop {
-            let encoded = match self.outbox.pop_front() {
+            let next = self.outbox.pop_front();
+            if next.is_some() {
+                self.resume_reading();
+            }
+            let encoded = match next {
                 Some(Outbound::Ping) => Some(Frame::Ping),
                 Some(Outbound::Pong(bytes)) => Some(Frame::Pong(bytes)),
                 Some(Outbound::Message(message)) => Frame::encode(self.encoding, &message),
@@ -259,6 +308,7 @@ impl WsConnection {
             return;
         }
         self.closing = true;
+        self.resume_reading();
         self.outlet.shut();
         let session = self.session.clone();
         let reason = CloseReason {
@@ -349,11 +399,13 @@ impl WsConnection {
     fn subscribe(&mut self, ctx: &mut Context<Self>, me: Uuid, owner: Uuid) {
         let state = self.state.clone();
         let authorized_at = Instant::now();
+        self.in_flight += 1;
         ctx.spawn(
             async move { services::live::authorize_view(&state, me, owner).await }
                 .into_actor(self)
                 .map(move |allowed, act, ctx| match allowed {
                     Ok(()) => {
+                        act.answered();
                         act.watching.insert(owner);
                         act.outlet.open(owner);
                         act.state.live.registry.do_send(Watch {
@@ -365,7 +417,10 @@ impl WsConnection {
                             authorized_at,
                         });
                     }
-                    Err(e) => act.api_error(ctx, &e, None),
+                    Err(e) => {
+                        act.answered();
+                        act.api_error(ctx, &e, None);
+                    }
                 }),
         );
     }
@@ -398,24 +453,28 @@ impl WsConnection {
     ) {
         let state = self.state.clone();
         let kept = changes.clone();
+        self.in_flight += 1;
         ctx.spawn(
             async move { services::live::what_if(&state, me, owner, changes).await }
                 .into_actor(self)
-                .map(move |answer, act, ctx| match answer {
-                    Ok(answer) => {
-                        if owner == me {
-                            act.last_what_if = Some(kept);
+                .map(move |answer, act, ctx| {
+                    act.answered();
+                    match answer {
+                        Ok(answer) => {
+                            if owner == me {
+                                act.last_what_if = Some(kept);
+                            }
+                            act.send(
+                                ctx,
+                                ServerMessage::WhatIfResult {
+                                    request_id,
+                                    stream: owner,
+                                    answer,
+                                },
+                            );
                         }
-                        act.send(
-                            ctx,
-                            ServerMessage::WhatIfResult {
-                                request_id,
-                                stream: owner,
-                                answer,
-                            },
-                        );
+                        Err(e) => act.api_error(ctx, &e, Some(request_id)),
                     }
-                    Err(e) => act.api_error(ctx, &e, Some(request_id)),
                 }),
         );
     }
@@ -433,12 +492,16 @@ impl WsConnection {
             );
         };
         let state = self.state.clone();
+        self.in_flight += 1;
         ctx.spawn(
             async move { services::live::commit(&state, me, &changes).await }
                 .into_actor(self)
-                .map(move |done, act, ctx| match done {
-                    Ok(()) => act.send(ctx, ServerMessage::Committed { request_id }),
-                    Err(e) => act.api_error(ctx, &e, Some(request_id)),
+                .map(move |done, act, ctx| {
+                    act.answered();
+                    match done {
+                        Ok(()) => act.send(ctx, ServerMessage::Committed { request_id }),
+                        Err(e) => act.api_error(ctx, &e, Some(request_id)),
+                    }
                 }),
         );
     }
@@ -563,8 +626,11 @@ impl Actor for WsConnection {
         ctx.run_interval(
             Duration::from_secs(self.settings.heartbeat_secs.max(1)),
             |conn, ctx| {
-                if conn.last_heard.elapsed()
-                    > Duration::from_secs(conn.settings.client_timeout_secs)
+                // While reading waits for room, the client's frames wait unread: its silence
+                // is this connection's, and the stall deadline deals with a client that stopped.
+                if !conn.reading_paused()
+                    && conn.last_heard.elapsed()
+                        > Duration::from_secs(conn.settings.client_timeout_secs)
                 {
                     return conn.close(ctx, CloseCode::Away, "no frames from the client");
                 }
@@ -597,9 +663,72 @@ impl Handler<AccountClosed> for WsConnection {
     }
 }
 
-impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for WsConnection {
-    fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Context<Self>) {
+/// Client messages handled per turn before the connection's other work gets its turn.
+const READ_BATCH: usize = 16;
+
+/// Feeds a connection its client's messages while it has room for their answers.
+///
+/// In place of actix's `add_stream`, which reads as fast as messages come: while the
+/// connection's answers fill half its queue, this leaves the stream unpolled, so actix-web
+/// stops reading the socket once its buffers are full and TCP pushes back on the client.
+/// The connection wakes it when a queued frame is handed to the writer, an asynchronous
+/// answer is done, or it starts closing.
+pub struct Inbound<S> {
+    messages: S,
+}
+
+impl<S> Inbound<S> {
+    /// Reads `messages`.
+    pub fn new(messages: S) -> Self {
+        Self { messages }
+    }
+}
+
+impl<S> ActorFuture<WsConnection> for Inbound<S>
+where
+    S: Stream<Item = Result<AggregatedMessage, ProtocolError>> + Unpin,
+{
+    type Output = ();
+
+    fn poll(
+        self: Pin<&mut Self>,
+        act: &mut WsConnection,
+        ctx: &mut Context<WsConnection>,
+        task: &mut std::task::Context<'_>,
+    ) -> Poll<()> {
+        let this = self.get_mut();
+        for _ in 0..READ_BATCH {
+            if act.reading_paused() {
+                if !act
+                    .reader
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(task.waker()))
+                {
+                    act.reader = Some(task.waker().clone());
+                }
+                return Poll::Pending;
+            }
+            match Pin::new(&mut this.messages).poll_next(task) {
+                Poll::Ready(Some(item)) => act.receive(ctx, item),
+                Poll::Ready(None) => {
+                    ctx.stop();
+                    return Poll::Ready(());
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        task.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+impl WsConnection {
+    /// One message from the client.
+    fn receive(&mut self, ctx: &mut Context<Self>, item: Result<AggregatedMessage, ProtocolError>) {
         self.last_heard = Instant::now();
+        if self.closing {
+            return;
+        }
         match (item, self.encoding) {
             (Ok(AggregatedMessage::Text(text)), Encoding::Json) => {
                 self.handle_frame(ctx, text.as_bytes());
@@ -630,9 +759,5 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for WsConnection {
                 self.close(ctx, code, reason);
             }
         }
-    }
-
-    fn finished(&mut self, ctx: &mut Context<Self>) {
-        ctx.stop();
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The upgrade checks `Origin` and picks the subprotocol; each connection then is an actix
 //! actor fed by actix-ws's message stream (the maintained successor of actix-web-actors),
-//! with an explicit message-size limit and reassembled fragments.
+//! with an explicit message-size limit and reassembled fragments, read only while the
+//! connection has room for the answers ([`connection::Inbound`]).
 //!
 //! # Layout
 //! - [`connection`]: the per-connection actor (authentication, heartbeats, frames).
@@ -22,31 +23,21 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::ws::{Encoding, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK};
 
-use self::connection::WsConnection;
+use self::connection::{Inbound, WsConnection};
 use self::outlet::Outlet;
-use crate::config::WsSettings;
 use crate::http::error::ApiError;
+use crate::site::Site;
 use crate::state::AppState;
 
-/// Refuses browsers on other origins (cross-site WebSocket hijacking). Same origin means the
-/// `Origin` host matches the `Host` header.
-fn check_origin(req: &HttpRequest, settings: &WsSettings) -> Result<(), ApiError> {
-    let Some(origin) = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-    else {
+/// Refuses browsers on pages of other origins (cross-site WebSocket hijacking): `Origin` must
+/// be one of the server's own, `public_origins` or `ws.allowed_origins`, scheme, host and port
+/// alike ([`crate::site::Site`]). Clients that send none are not browsers, and pass.
+fn check_origin(req: &HttpRequest, site: &Site) -> Result<(), ApiError> {
+    let Some(origin) = req.headers().get(header::ORIGIN) else {
         return Ok(());
     };
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    if (!host.is_empty() && origin_host == host)
-        || settings.allowed_origins.iter().any(|o| o == origin)
-    {
+    let origin = String::from_utf8_lossy(origin.as_bytes());
+    if site.allows_ws_origin(&origin) {
         Ok(())
     } else {
         Err(ApiError::Forbidden(format!(
@@ -83,7 +74,7 @@ fn choose_encoding(req: &HttpRequest) -> Result<Encoding, ApiError> {
 #[utoipa::path(get, path = "/ws", tag = "realtime",
     responses(
         (status = 101, description = "Switching to the WebSocket protocol; see protocol/README.md."),
-        (status = 400, description = "Not a WebSocket upgrade, or no supported subprotocol offered.", body = protocol::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Not a WebSocket upgrade, no supported subprotocol offered, or a Host the server does not answer to.", body = protocol::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The Origin is not allowed.", body = protocol::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn connect(
@@ -92,7 +83,7 @@ pub async fn connect(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let settings = &state.settings.ws;
-    check_origin(&req, settings)?;
+    check_origin(&req, &state.site)?;
     let encoding = choose_encoding(&req)?;
     let (response, session, stream) =
         actix_ws::handle_with_protocols(&req, body, &[SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK])
@@ -106,7 +97,7 @@ pub async fn connect(
     let state = state.get_ref().clone();
     WsConnection::create(|ctx| {
         let outlet = Arc::new(Outlet::new(encoding, ctx.address().recipient()));
-        ctx.add_stream(stream);
+        ctx.spawn(Inbound::new(stream));
         WsConnection::new(session, encoding, state, outlet)
     });
     Ok(response)
