@@ -75,6 +75,32 @@ pub enum ClientMessage {
     },
 }
 
+impl ClientMessage {
+    /// Decodes a client's frame as the server does: the message in `encoding`, and in JSON
+    /// no array where the message has an object (serde would read a struct from an array of
+    /// its fields, which no message means). The error is the text of the `error` answer.
+    ///
+    /// # Errors
+    /// The frame is not a client message.
+    pub fn from_frame(encoding: Encoding, bytes: &[u8]) -> Result<Self, DecodeError> {
+        let message = encoding
+            .decode::<Self>(bytes)
+            .map_err(|e| DecodeError(format!("not a client message: {e}")))?;
+        if encoding == Encoding::Json
+            && let (Ok(sent), Ok(read)) = (
+                serde_json::from_slice::<serde_json::Value>(bytes),
+                serde_json::to_value(&message),
+            )
+            && let Some(field) = crate::de::array_for_object(&sent, &read)
+        {
+            return Err(DecodeError(format!(
+                "{field} must be a JSON object, not an array"
+            )));
+        }
+        Ok(message)
+    }
+}
+
 /// What the server sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -357,6 +383,31 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn frames_decode_as_the_server_answers_them() {
+        assert_eq!(
+            ClientMessage::from_frame(Encoding::Json, br#"{"type":"ping","nonce":3}"#)
+                .expect("decodes"),
+            ClientMessage::Ping { nonce: 3 }
+        );
+        let bad = ClientMessage::from_frame(Encoding::Json, b"{").unwrap_err();
+        assert!(bad.0.starts_with("not a client message: "), "{bad}");
+        let array = ClientMessage::from_frame(
+            Encoding::Json,
+            br#"{"type":"what_if","request_id":1,"changes":[1,2,3,[0.5]]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(array.0, "changes must be a JSON object, not an array");
+        // MessagePack has no such check: its maps and arrays are what serde reads.
+        let bytes = Encoding::MessagePack
+            .encode(&ClientMessage::Commit { request_id: 2 })
+            .expect("encodes");
+        assert_eq!(
+            ClientMessage::from_frame(Encoding::MessagePack, &bytes).expect("decodes"),
+            ClientMessage::Commit { request_id: 2 }
+        );
     }
 
     #[test]

@@ -507,29 +507,10 @@ impl WsConnection {
     }
 
     fn handle_frame(&mut self, ctx: &mut Context<Self>, bytes: &[u8]) {
-        let message = match self.encoding.decode::<ClientMessage>(bytes) {
+        let message = match ClientMessage::from_frame(self.encoding, bytes) {
             Ok(m) => m,
-            Err(e) => {
-                return self.error(
-                    ctx,
-                    ErrorCode::MalformedRequest,
-                    format!("not a client message: {e}"),
-                );
-            }
+            Err(e) => return self.error(ctx, ErrorCode::MalformedRequest, e.0),
         };
-        if self.encoding == Encoding::Json
-            && let (Ok(sent), Ok(read)) = (
-                serde_json::from_slice::<serde_json::Value>(bytes),
-                serde_json::to_value(&message),
-            )
-            && let Some(field) = protocol::de::array_for_object(&sent, &read)
-        {
-            return self.error(
-                ctx,
-                ErrorCode::MalformedRequest,
-                format!("{field} must be a JSON object, not an array"),
-            );
-        }
         let me = match (&message, self.user) {
             (ClientMessage::Auth { token }, _) => return self.authenticate(ctx, token),
             (_, None) => return self.error(ctx, ErrorCode::Unauthorized, "send auth first"),
