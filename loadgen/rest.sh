@@ -17,7 +17,7 @@ command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 
 secs="${REST_SECS:-20}"
 conns="${REST_CONNECTIONS:-50}"
 target="${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')}"
-cargo build --release -q -p glidepath -p glidepath-loadgen
+[ -n "${LOAD_SERVER_BIN:-}" ] || cargo build --release -q -p glidepath -p glidepath-loadgen
 bin="${LOAD_SERVER_BIN:-$target/release/glidepath}"
 
 # A user and an access token valid for the whole run.
