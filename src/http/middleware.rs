@@ -1,11 +1,11 @@
 //! Response-shaping middleware.
 
-use actix_web::{ResponseError, web};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::ConnectionType;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next};
+use actix_web::{ResponseError, web};
 use protocol::{ErrorCode, Problem};
 use tokio::sync::watch;
 
