@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 sessions="${1:-1000}"
 shift || true
 target="${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')}"
-cargo build --release -q -p glidepath -p glidepath-loadgen
+# LOAD_SERVER_BIN and LOAD_GEN_BIN, both set, run given builds without building.
+if [ -z "${LOAD_SERVER_BIN:-}" ] || [ -z "${LOAD_GEN_BIN:-}" ]; then
+  cargo build --release -q -p glidepath -p glidepath-loadgen
+fi
 ulimit -n "$(ulimit -Hn)"   # one descriptor per connection on each side
 data="${LOAD_DATA_DIR:-$target/loadgen-data}"
 mkdir -p "$data"
@@ -35,6 +38,6 @@ for _ in $(seq 100); do
   curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
   sleep 0.2
 done
-taskset -c 1 "$target/release/glidepath-load" --url "http://127.0.0.1:$port" \
+taskset -c 1 "${LOAD_GEN_BIN:-$target/release/glidepath-load}" --url "http://127.0.0.1:$port" \
   --sessions "$sessions" --server-pid "$server" \
   --users-file "$data/users.txt" "$@"
