@@ -271,7 +271,7 @@ async fn constraint_violations_are_client_errors_never_500() {
     // A goal for an account deleted meanwhile: the foreign key refuses it.
     let orphan = app
         .db
-        .insert_goal(&goal(Uuid::new_v4(), Uuid::new_v4()))
+        .insert_goal_within(&goal(Uuid::new_v4(), Uuid::new_v4()), 100)
         .await
         .unwrap_err();
     assert_eq!(
@@ -280,8 +280,17 @@ async fn constraint_violations_are_client_errors_never_500() {
     );
     // The same id twice: the primary key refuses it.
     let id = Uuid::new_v4();
-    app.db.insert_goal(&goal(user.id, id)).await.unwrap();
-    let twice = app.db.insert_goal(&goal(user.id, id)).await.unwrap_err();
+    assert!(
+        app.db
+            .insert_goal_within(&goal(user.id, id), 100)
+            .await
+            .unwrap()
+    );
+    let twice = app
+        .db
+        .insert_goal_within(&goal(user.id, id), 100)
+        .await
+        .unwrap_err();
     assert_eq!(
         ApiError::from(twice).status_code(),
         actix_web::http::StatusCode::CONFLICT
@@ -289,7 +298,7 @@ async fn constraint_violations_are_client_errors_never_500() {
     // A value the schema's check forbids.
     let mut bad = goal(user.id, Uuid::new_v4());
     bad.priority = 9;
-    let checked = app.db.insert_goal(&bad).await.unwrap_err();
+    let checked = app.db.insert_goal_within(&bad, 100).await.unwrap_err();
     assert_eq!(
         ApiError::from(checked).status_code(),
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
