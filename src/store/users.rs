@@ -49,6 +49,10 @@ macro_rules! user_select {
     };
 }
 
+/// Revokes every live refresh-token family of user $3 at time $1 for reason $2.
+const REVOKE_FAMILIES: &str = "update refresh_token_families set revoked_at = $1, revoked_reason = $2 \
+     where user_id = $3 and revoked_at is null";
+
 /// Deletes every row a user owns, children first, so that account deletion never depends on
 /// the cascades being there. A new user-owned table must be added here and to `COUNT_OWNED`.
 const DELETE_OWNED: [&str; 10] = [
@@ -271,10 +275,8 @@ impl Db {
                 .bind(active).bind(now).bind(id).execute(&mut *tx).await?;
             if done.rows_affected() == 1 {
                 if !active {
-                    sqlx::query(
-                        "update refresh_token_families set revoked_at = $1, revoked_reason = 'deactivated' \
-                         where user_id = $2 and revoked_at is null")
-                        .bind(now).bind(id).execute(&mut *tx).await?;
+                    sqlx::query(REVOKE_FAMILIES)
+                        .bind(now).bind("deactivated").bind(id).execute(&mut *tx).await?;
                 }
                 sqlx::query(INSERT_AUDIT)
                     .bind(now).bind(Some(actor)).bind(Some(id)).bind(action)
@@ -292,8 +294,10 @@ impl Db {
         }
     }
 
-    /// Changes a role and revokes the account's refresh-token families, in one transaction,
-    /// so the new scopes apply from the next login. Returns `None` for an unknown id.
+    /// Changes a role and revokes the account's refresh-token families, in one transaction.
+    /// Requests see the new role at once (they read the account's state); the revocation makes
+    /// the account sign in again, so its next tokens carry the new role. Returns `None` for an
+    /// unknown id.
     ///
     /// # Errors
     /// The database refused the write.
@@ -309,10 +313,8 @@ impl Db {
             let done = sqlx::query("update users set role = $1, updated_at = $2 where id = $3")
                 .bind(role.as_str()).bind(now).bind(id).execute(&mut *tx).await?;
             if done.rows_affected() == 1 {
-                sqlx::query(
-                    "update refresh_token_families set revoked_at = $1, revoked_reason = 'role_changed' \
-                     where user_id = $2 and revoked_at is null")
-                    .bind(now).bind(id).execute(&mut *tx).await?;
+                sqlx::query(REVOKE_FAMILIES)
+                    .bind(now).bind("role_changed").bind(id).execute(&mut *tx).await?;
                 sqlx::query(INSERT_AUDIT)
                     .bind(now).bind(Some(actor)).bind(Some(id)).bind("account.role_changed")
                     .bind(None::<String>)
