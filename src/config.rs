@@ -313,8 +313,8 @@ pub struct AuthSettings {
     /// Verified access tokens remembered (until they expire), so a request whose token was
     /// seen before skips the RS256 signature check; 0 checks every request's signature.
     pub token_cache_entries: usize,
-    /// How long an account's state (exists, active, role) read for a request is reused by
-    /// later requests. Changes invalidate it at once on every node (through Redis when
+    /// How long an account's state (exists, active, role), and its record and profile as
+    /// `GET /users/profile` shows them, read for a request are reused by later requests. Changes invalidate it at once on every node (through Redis when
     /// configured); this bounds staleness only when an invalidation is lost. 0 reads the
     /// database on every request.
     pub account_cache_secs: u64,

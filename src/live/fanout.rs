@@ -39,6 +39,11 @@ pub enum HookEvent {
         /// The user.
         user: Uuid,
     },
+    /// The account's record or profile changed: cached copies are read again.
+    Updated {
+        /// The user.
+        user: Uuid,
+    },
     /// The account is gone: its session stops, its connections close, its tokens fail.
     Forget {
         /// The user.
@@ -92,7 +97,7 @@ impl HookEvent {
             Self::Deactivated { user } => {
                 end_account(to, user, "the account was deactivated");
             }
-            Self::Reactivated { user } => to.accounts.invalidate(user),
+            Self::Reactivated { user } | Self::Updated { user } => to.accounts.invalidate(user),
             Self::RoleChanged { user, advisor } => {
                 to.accounts.invalidate(user);
                 if !advisor {

@@ -187,6 +187,7 @@ pub async fn login(
     // The owner got in from this address: earlier typos there no longer count against it.
     state.limiter.clear(&pair).await?;
     state.db.touch_last_login(user.id).await?;
+    super::live_hooks::account_updated(state, user.id);
     issue(
         state,
         user.id,

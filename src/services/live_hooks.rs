@@ -43,6 +43,12 @@ pub fn alert_rules_changed(state: &AppState, user_id: Uuid) {
     send(state, HookEvent::Changed { user: user_id });
 }
 
+/// An account's record or profile changed (its e-mail, its profile, the time of its last
+/// login): cached copies are read again.
+pub fn account_updated(state: &AppState, user_id: Uuid) {
+    send(state, HookEvent::Updated { user: user_id });
+}
+
 /// An account is gone: its tokens are refused, its session stops, its connections close and
 /// it watches no one's stream any more.
 pub fn account_deleted(state: &AppState, user_id: Uuid) {

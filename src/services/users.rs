@@ -1,5 +1,7 @@
 //! The caller's profile and account deletion.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use protocol::FieldError;
 use protocol::users::{
@@ -41,19 +43,28 @@ fn profile_view(row: &ProfileRow) -> FinancialProfile {
     }
 }
 
-/// The caller's account and profile.
+/// The caller's account and profile, from the account cache when it holds them (every change
+/// to either invalidates it: [`crate::auth::accounts`]).
 ///
 /// # Errors
 /// 404 when the account no longer exists (deleted while the token lives on).
 pub async fn get_profile(state: &AppState, user: Uuid) -> Result<ProfileResponse, ApiError> {
-    let (account, row) = state
-        .db
-        .account_and_profile(user)
+    let record = state
+        .accounts
+        .record(user, async {
+            match state.db.account_and_profile(user).await? {
+                Some((account, row)) => {
+                    Ok::<_, ApiError>(Some(Arc::new((account_view(&account)?, row))))
+                }
+                None => Ok(None),
+            }
+        })
         .await?
         .ok_or(ApiError::NotFound)?;
+    let (account, row) = &*record;
     Ok(ProfileResponse {
-        account: account_view(&account)?,
-        profile: profile_view(&row),
+        account: account.clone(),
+        profile: profile_view(row),
         updated_at: row.updated_at,
     })
 }
@@ -144,6 +155,7 @@ pub async fn update_profile(
                 },
                 other => other.into(),
             })?;
+        super::live_hooks::account_updated(state, user);
     }
     let profile_fields_sent = req.annual_income.is_some()
         || req.age.is_some()
@@ -152,6 +164,7 @@ pub async fn update_profile(
         || req.investment_experience.is_some();
     if profile_fields_sent {
         state.db.save_profile(user, &row).await?;
+        super::live_hooks::account_updated(state, user);
     }
     get_profile(state, user).await
 }

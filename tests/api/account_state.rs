@@ -219,6 +219,43 @@ async fn a_role_change_applies_from_the_next_request() {
     ok_json(app.get("/admin/users", Some(&user.access)).await).await;
 }
 
+/// `GET /users/profile` is served from the account cache; every change to what it shows
+/// (the profile, the e-mail, the time of the last login, the role) is visible on the next read.
+#[actix_web::test]
+async fn the_cached_profile_follows_every_change_to_the_account() {
+    let app = spawn_app().await;
+    let admin = app.new_admin().await;
+    let user = app.new_user().await;
+    let read = || async { ok_json(app.get("/users/profile", Some(&user.access)).await).await };
+    let first = read().await;
+    assert_eq!(
+        first,
+        read().await,
+        "two reads with no change between agree"
+    );
+
+    let update = json!({ "annual_income": 81234.5, "email": crate::helpers::unique_email() });
+    ok_json(app.put("/users/profile", Some(&user.access), &update).await).await;
+    let after_update = read().await;
+    assert_eq!(after_update["profile"]["annual_income"], json!(81234.5));
+    assert_eq!(after_update["account"]["email"], update["email"]);
+
+    let email = after_update["account"]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    ok_json(app.login(&email, &user.password).await).await;
+    let after_login = read().await;
+    assert_ne!(
+        after_login["account"]["last_login"], after_update["account"]["last_login"],
+        "a login is seen at once"
+    );
+
+    app.set_role(&admin, &user, "premium").await;
+    assert_eq!(read().await["account"]["role"], json!("premium"));
+}
+
 #[actix_web::test]
 async fn a_demoted_advisor_stops_watching_clients_at_once() {
     let app = quiet_app().await;

@@ -856,6 +856,48 @@ async fn a_node_that_missed_a_revocation_ends_the_subscription_when_it_reconnect
     until_revoked(&mut nodes.watcher, ENCODING, nodes.client.id).await;
 }
 
+/// A profile changed through one node is what another node answers next, although that
+/// node had the old one cached: the change's live hook invalidates it there (the cache's own
+/// time bound, 30 s, is far beyond what this waits).
+#[actix_web::test]
+async fn a_profile_changed_through_one_node_is_read_from_another() {
+    let Some((nodes, _alone)) = two_nodes().await else {
+        return;
+    };
+    let read = || async {
+        ok_json(
+            nodes
+                .node_b
+                .get("/users/profile", Some(&nodes.client.access))
+                .await,
+        )
+        .await
+    };
+    assert_eq!(
+        read().await["profile"]["annual_income"],
+        serde_json::Value::Null
+    );
+    ok_json(
+        nodes
+            .node_a
+            .put(
+                "/users/profile",
+                Some(&nodes.client.access),
+                &json!({ "annual_income": 64000 }),
+            )
+            .await,
+    )
+    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while read().await["profile"]["annual_income"] != json!(64000.0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "node B still answers the old profile"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// An account deactivated through one node is refused by every node at once: its connection
 /// to another node closes with 4403, and that node refuses its token (whose account state it
 /// had cached) on the next request.
