@@ -17,6 +17,7 @@ mod helpers;
 mod holdings;
 mod isolation;
 mod live;
+mod live_fan_chart;
 mod market;
 mod openapi;
 mod operations;
