@@ -310,10 +310,11 @@ impl SimulationActor {
         else {
             return;
         };
+        let wanted = self.fan_chart;
         let (answer, fan_chart) = with_scratch(|scratch| {
-            match prepared
-                .answer_fan_chart(wealth.value, scratch)
-                .filter(|_| self.fan_chart)
+            match wanted
+                .then(|| prepared.answer_fan_chart(wealth.value, scratch))
+                .flatten()
             {
                 Some(with_fan) => (with_fan.answer, Some(fan_points(&with_fan.fan_chart))),
                 None => (prepared.answer(wealth.value, scratch), None),
