@@ -68,6 +68,7 @@ fn sample_state() -> Arc<LiveState> {
                 p75: 789_012.3,
                 p95: 1_234_567.8,
             },
+            fan_chart: None,
         },
         portfolio: LivePortfolio {
             total_value: 370_370.34,

@@ -86,6 +86,7 @@ pub async fn admin_create(
     password_text: String,
 ) -> anyhow::Result<String> {
     let email = Email::parse("--email", email)
+        .and_then(|e| e.not_demo("--email"))
         .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
     if let Err(e) = password::check_new("password", &password_text) {
         bail!("password (standard input): {}", e.message);

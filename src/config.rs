@@ -71,6 +71,8 @@ pub struct Settings {
     pub market: MarketSettings,
     /// Live sessions.
     pub live: LiveConfig,
+    /// Demo accounts (`POST /auth/demo`).
+    pub demo: DemoSettings,
     /// Hooks for the end-to-end tests; never enable them in production.
     pub testing: TestingSettings,
 }
@@ -114,6 +116,31 @@ impl Default for LiveConfig {
             outbound_queue: 64,
             stall_timeout_ms: 10_000,
             alerts_kept: 1000,
+        }
+    }
+}
+
+/// Demo accounts: `POST /auth/demo` makes a fresh demo client, or a demo advisor with three
+/// demo clients, for each visitor; they are deleted once `lifetime_secs` old.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemoSettings {
+    /// Whether `POST /auth/demo` makes demo accounts (404 otherwise). Unset: on with the
+    /// embedded SQLite database, off whenever `database_url` is given, so a production
+    /// deployment never grows demo accounts unless it says so.
+    pub enabled: Option<bool>,
+    /// Age in seconds at which a demo account is deleted with everything it owns.
+    pub lifetime_secs: u64,
+    /// How often expired demo accounts are looked for, in seconds.
+    pub sweep_interval_secs: u64,
+}
+
+impl Default for DemoSettings {
+    fn default() -> Self {
+        Self {
+            enabled: None,
+            lifetime_secs: 24 * 3600,
+            sweep_interval_secs: 600,
         }
     }
 }
@@ -339,6 +366,8 @@ pub struct RateLimitSettings {
     pub login_max_delay_ms: u64,
     /// Registrations per client IP per window.
     pub register_per_ip: u32,
+    /// Demo worlds (`POST /auth/demo`) per client IP per window.
+    pub demo_per_ip: u32,
     /// Window length in seconds.
     pub window_secs: u64,
 }
@@ -385,6 +414,7 @@ impl Default for Settings {
             ws: WsSettings::default(),
             market: MarketSettings::default(),
             live: LiveConfig::default(),
+            demo: DemoSettings::default(),
             testing: TestingSettings::default(),
         }
     }
@@ -423,6 +453,7 @@ impl Default for RateLimitSettings {
             login_delay_ms: 500,
             login_max_delay_ms: 10_000,
             register_per_ip: 10,
+            demo_per_ip: 5,
             window_secs: 60,
         }
     }
@@ -464,7 +495,7 @@ type Bound = (&'static str, fn(&Settings) -> u64, u64, u64);
 /// Bounds of the settings that become token lifetimes, windows and timeouts: beyond them the
 /// arithmetic on clocks would overflow at the first login or request (a panic in a worker)
 /// instead of failing here, at start-up, with the key named.
-const BOUNDS: [Bound; 11] = [
+const BOUNDS: [Bound; 13] = [
     (
         "auth.token_cache_entries",
         |s| u64::try_from(s.auth.token_cache_entries).unwrap_or(u64::MAX),
@@ -531,6 +562,18 @@ const BOUNDS: [Bound; 11] = [
         100,
         3_600_000,
     ),
+    (
+        "demo.lifetime_secs",
+        |s| s.demo.lifetime_secs,
+        1,
+        31_536_000,
+    ),
+    (
+        "demo.sweep_interval_secs",
+        |s| s.demo.sweep_interval_secs,
+        1,
+        86_400,
+    ),
 ];
 
 impl Settings {
@@ -583,6 +626,13 @@ impl Settings {
                 self.data_dir.join("glidepath.db").display()
             ),
         }
+    }
+
+    /// Whether demo accounts are made: `demo.enabled`, or when unset, whether the database is
+    /// the embedded default.
+    #[must_use]
+    pub fn demo_enabled(&self) -> bool {
+        self.demo.enabled.unwrap_or(self.database_url.is_none())
     }
 
     /// Where the RS256 private key is read from or generated into.
@@ -746,6 +796,21 @@ mod tests {
                 Settings::default().check().is_ok(),
                 "the defaults are in range"
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_demo_is_on_for_the_embedded_database_only_unless_said_otherwise() {
+        figment::Jail::expect_with(|jail| {
+            assert!(Settings::load(None).expect("loads").demo_enabled());
+            jail.set_env("DATABASE_URL", "postgres://x@y/z");
+            assert!(!Settings::load(None).expect("loads").demo_enabled());
+            jail.set_env("GLIDEPATH_DEMO__ENABLED", "true");
+            assert!(Settings::load(None).expect("loads").demo_enabled());
+            jail.clear_env();
+            jail.set_env("GLIDEPATH_DEMO__ENABLED", "false");
+            assert!(!Settings::load(None).expect("loads").demo_enabled());
             Ok(())
         });
     }

@@ -20,6 +20,9 @@ pub struct Market {
     pub feed: &'static str,
     /// What the feed plays.
     pub description: String,
+    /// The symbols the feed prices (for the external feed and `none`, which cannot say,
+    /// `market.symbols`): what demo accounts hold.
+    pub symbols: Vec<String>,
     // Held so the feed lives as long as the server.
     _synthetic: Option<Addr<SyntheticFeed>>,
     _replay: Option<Addr<ReplayFeed>>,
@@ -37,6 +40,11 @@ pub fn start(settings: &MarketSettings) -> anyhow::Result<Market> {
         hub: hub.clone(),
         feed: "none",
         description: "no feed".into(),
+        symbols: settings
+            .symbols
+            .iter()
+            .map(|s| s.trim().to_uppercase())
+            .collect(),
         _synthetic: None,
         _replay: None,
         _external: None,
@@ -75,6 +83,7 @@ pub fn start(settings: &MarketSettings) -> anyhow::Result<Market> {
                 .as_ref()
                 .context("market.replay_file is required for the replay feed")?;
             let table = PriceTable::load(path)?;
+            market.symbols.clone_from(&table.symbols);
             market.description = format!(
                 "{} ({} symbols, {} days) one day every {} ms",
                 path.display(),

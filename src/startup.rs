@@ -152,6 +152,9 @@ impl Application {
             settings: Arc::new(settings),
             started: Instant::now(),
         };
+        if state.settings.demo_enabled() {
+            actix_web::rt::spawn(crate::services::demo::expire_periodically(state.clone()));
+        }
         let (deadline, deadline_rx) = tokio::sync::watch::channel(false);
         let server = serve(state.clone(), listener, ShutdownDeadline(deadline_rx))?;
         Ok(Self {

@@ -145,6 +145,17 @@ async fn watch(
     watch_checked_at(w, owner, viewer, conn, std::time::Instant::now()).await
 }
 
+/// As [`watch`], asking for the fan chart or not.
+async fn watch_fan(
+    w: &World,
+    owner: Uuid,
+    viewer: Uuid,
+    conn: u64,
+    fan_chart: bool,
+) -> mpsc::UnboundedReceiver<StreamEvent> {
+    subscribe(w, owner, viewer, conn, std::time::Instant::now(), fan_chart).await
+}
+
 /// Watches after `change` reached the registry, with an access check that started before
 /// it; returns the receiver and the reason its first event ended the stream (`None` when the
 /// first event was not an end).
@@ -178,6 +189,17 @@ async fn watch_checked_at(
     conn: u64,
     authorized_at: std::time::Instant,
 ) -> mpsc::UnboundedReceiver<StreamEvent> {
+    subscribe(w, owner, viewer, conn, authorized_at, false).await
+}
+
+async fn subscribe(
+    w: &World,
+    owner: Uuid,
+    viewer: Uuid,
+    conn: u64,
+    authorized_at: std::time::Instant,
+    fan_chart: bool,
+) -> mpsc::UnboundedReceiver<StreamEvent> {
     let (tx, rx) = mpsc::unbounded_channel();
     let sink = Sink(tx).start();
     w.registry
@@ -188,6 +210,7 @@ async fn watch_checked_at(
             events: Arc::new(sink.recipient()),
             home: None,
             authorized_at,
+            fan_chart,
         })
         .await
         .unwrap();
@@ -654,4 +677,99 @@ async fn forgetting_a_user_stops_their_session_and_their_viewing() {
         }
     }
     assert_eq!(w.registry.send(SessionCount).await.unwrap(), 1);
+}
+
+/// The session's counters once `ready` holds (within 4 s).
+async fn counters_when(
+    w: &World,
+    ready: impl Fn(&actors::live::session::SessionCounters) -> bool,
+) -> actors::live::session::SessionCounters {
+    for _ in 0..200 {
+        if let Some(c) = w.registry.send(Counters { owner: OWNER }).await.unwrap()
+            && ready(&c)
+        {
+            return c;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!(
+        "the counters never got there: {:?}",
+        w.registry.send(Counters { owner: OWNER }).await.unwrap()
+    );
+}
+
+#[actix::test]
+async fn the_fan_chart_goes_only_to_those_who_ask_and_is_kept_only_while_they_watch() {
+    let w = world(vec![], fast());
+    w.hub.do_send(tick("AAA", 100.0, 1));
+    w.hub.do_send(tick("BBB", 50.0, 1));
+    let mut plain = watch_fan(&w, OWNER, OWNER, 1, false).await;
+    state_with_wealth(&mut plain, 200_000.0).await;
+    let lean = counters_when(&w, |c| c.prepared.bytes > 0).await;
+    assert!(!lean.prepared.fan_chart);
+    assert_eq!(lean.fan_chart_subscribers, 0);
+
+    // A subscriber asking for it gets it in its snapshot, equal to a fresh run's.
+    let mut fan = watch_fan(&w, OWNER, OWNER, 2, true).await;
+    let StreamBody::Snapshot { state, .. } = &*next(&mut fan).await else {
+        panic!("a snapshot first");
+    };
+    let wealth = state.simulation.starting_wealth;
+    let shown = state.simulation.fan_chart.clone().expect("the fan chart");
+    let mut plan = p1();
+    plan.initial_wealth = wealth;
+    let fresh = engine::sim::simulate(
+        &plan,
+        &SimulationOptions {
+            paths: 1000,
+            seed: actors::live::session::user_seed(OWNER),
+            fan_chart: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(shown.len(), fresh.fan_chart.len());
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+    for (got, want) in shown.iter().zip(&fresh.fan_chart) {
+        assert_eq!(got.year, want.year);
+        let (g, f) = (&got.real_wealth, &want.real_wealth);
+        for (a, b) in [
+            (g.p5, f.p5),
+            (g.p25, f.p25),
+            (g.p50, f.p50),
+            (g.p75, f.p75),
+            (g.p95, f.p95),
+        ] {
+            assert!(close(a, b), "year {}: {a} against {b}", got.year);
+        }
+    }
+    let with_fan = counters_when(&w, |c| c.prepared.fan_chart).await;
+    assert_eq!(with_fan.fan_chart_subscribers, 1);
+    assert_eq!(
+        with_fan.prepared.bytes,
+        lean.prepared.bytes + 1000 * (60 * 16 + 8)
+    );
+
+    // After a tick both get the update; only the one that asked sees the fan chart.
+    w.hub.do_send(tick("AAA", 110.0, 2));
+    for (rx, wants) in [(&mut fan, true), (&mut plain, false)] {
+        loop {
+            if let StreamBody::Update { state, .. } = &*next(rx).await
+                && (state.simulation.starting_wealth - 210_000.0).abs() < 1e-6
+            {
+                assert_eq!(state.simulation.fan_chart.is_some(), wants);
+                break;
+            }
+        }
+    }
+
+    // The last subscriber that wanted it leaves: the coefficients go.
+    w.registry.do_send(Unwatch {
+        owner: OWNER,
+        conn: 2,
+    });
+    let after = counters_when(&w, |c| !c.prepared.fan_chart).await;
+    assert_eq!(after.fan_chart_subscribers, 0);
+    assert_eq!(after.prepared.bytes, lean.prepared.bytes);
+    w.hub.do_send(tick("AAA", 120.0, 3));
+    let (_, _) = state_with_wealth(&mut plain, 220_000.0).await;
 }

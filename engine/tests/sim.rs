@@ -462,4 +462,14 @@ fn the_fan_chart_is_opt_in_and_its_memory_is_as_documented() {
     assert_eq!(base.memory_bytes(), 68_004);
     assert!(std::mem::size_of::<PreparedSimulation>() <= 120);
     assert_eq!(fan.memory_bytes(), 68_004 + 1_000 * (60 * 16 + 8));
+    // Dropping the fan chart gives its memory back and leaves the other answers alone.
+    let mut dropped = fan.clone();
+    dropped.drop_fan_chart();
+    assert!(!dropped.has_fan_chart());
+    assert_eq!(dropped.memory_bytes(), 68_004);
+    assert!(dropped.answer_fan_chart(250_000.0, &mut scratch).is_none());
+    assert_eq!(
+        dropped.answer(250_000.0, &mut scratch),
+        fan.answer(250_000.0, &mut scratch)
+    );
 }

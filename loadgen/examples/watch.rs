@@ -37,7 +37,10 @@ async fn main() -> anyhow::Result<()> {
         ClientMessage::Auth {
             token: token.to_owned(),
         },
-        ClientMessage::Subscribe { user_id: None },
+        ClientMessage::Subscribe {
+            user_id: None,
+            fan_chart: false,
+        },
     ] {
         let text = String::from_utf8(Encoding::Json.encode(&message)?)?;
         socket.send(Message::Text(text.into())).await?;

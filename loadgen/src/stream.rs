@@ -123,7 +123,10 @@ async fn open(options: &Options, encoding: Encoding, user: &User) -> anyhow::Res
     socket
         .send(encode(
             encoding,
-            &ClientMessage::Subscribe { user_id: None },
+            &ClientMessage::Subscribe {
+                user_id: None,
+                fan_chart: false,
+            },
         )?)
         .await?;
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -336,6 +339,7 @@ mod tests {
                     success_probability: 0.5,
                     success_standard_error: 0.01,
                     terminal_real_wealth: p,
+                    fan_chart: None,
                 },
                 portfolio: LivePortfolio {
                     total_value: 1.0,

@@ -230,6 +230,31 @@ pub struct LogoutRequest {
     pub refresh_token: String,
 }
 
+/// Which demo `POST /auth/demo` opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DemoKind {
+    /// A client: a stored plan, holdings in the market feed's symbols, goals and alert rules.
+    Client,
+    /// An advisor whose book holds three demo clients who granted it access.
+    Advisor,
+}
+
+/// `POST /auth/demo`: a fresh demo world for this visitor alone.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DemoRequest {
+    /// The demo to open.
+    #[serde(rename = "as")]
+    pub kind: DemoKind,
+    /// The client the tokens are for; `web-app` when omitted.
+    #[serde(default)]
+    pub audience: Option<Audience>,
+    /// Deliver the refresh token as a cookie, as `POST /auth/login` does.
+    #[serde(default)]
+    pub refresh_cookie: bool,
+}
+
 /// Tokens issued by login and refresh.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TokenResponse {
@@ -262,4 +287,7 @@ pub struct AccountView {
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// The last successful login, if any.
     pub last_login: Option<chrono::DateTime<chrono::Utc>>,
+    /// A demo account (`POST /auth/demo`): it cannot change its e-mail, password or role,
+    /// and it is deleted with everything it owns once it is `demo.lifetime_secs` old.
+    pub demo: bool,
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::simulations::PercentilesView;
+use crate::simulations::{FanChartPoint, PercentilesView};
 
 /// Where a live simulation's starting wealth came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -36,6 +36,12 @@ pub struct LiveSimulation {
     pub success_standard_error: f64,
     /// Percentiles of real terminal wealth.
     pub terminal_real_wealth: PercentilesView,
+    /// Percentiles of real wealth after each whole year, as `POST /simulations/monte-carlo`
+    /// computes them for the same plan, starting wealth, paths and seed. Only in the streams
+    /// of subscriptions that asked for it (`subscribe` with `fan_chart: true`); absent
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fan_chart: Option<Vec<FanChartPoint>>,
 }
 
 /// One asset class of the portfolio.
@@ -194,6 +200,10 @@ pub(crate) mod tests {
                 success_probability: 0.812,
                 success_standard_error: 0.0123,
                 terminal_real_wealth: p,
+                fan_chart: Some(vec![FanChartPoint {
+                    year: 1,
+                    real_wealth: p,
+                }]),
             },
             portfolio: LivePortfolio {
                 total_value: 250_000.5,

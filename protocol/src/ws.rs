@@ -44,11 +44,18 @@ pub enum ClientMessage {
         nonce: u64,
     },
     /// Starts the plan stream of `user_id` (the caller's own when omitted; a client's who
-    /// granted the caller access). Answered with a `snapshot`, then `update`s.
+    /// granted the caller access). Answered with a `snapshot`, then `update`s. Subscribing
+    /// again to the same stream replaces the subscription (and sends a fresh snapshot).
     Subscribe {
         /// Whose plan.
         #[serde(default)]
         user_id: Option<uuid::Uuid>,
+        /// Also send the yearly fan chart (`state.simulation.fan_chart`) in this stream's
+        /// snapshots and updates. The session prepares it only while a subscriber asks for
+        /// it (about 1 MB per session), so the first snapshot may wait for that (tens of
+        /// milliseconds).
+        #[serde(default)]
+        fan_chart: bool,
     },
     /// Stops a plan stream; answered with `unsubscribed`.
     Unsubscribe {
@@ -296,9 +303,13 @@ mod tests {
             vec![
                 ClientMessage::Auth { token: "t".into() },
                 ClientMessage::Ping { nonce: 7 },
-                ClientMessage::Subscribe { user_id: None },
+                ClientMessage::Subscribe {
+                    user_id: None,
+                    fan_chart: false,
+                },
                 ClientMessage::Subscribe {
                     user_id: Some(uuid::Uuid::nil()),
+                    fan_chart: true,
                 },
                 ClientMessage::Unsubscribe { user_id: None },
                 ClientMessage::WhatIf {

@@ -5,6 +5,10 @@ use protocol::FieldError;
 /// RFC 5321's limit on a forward path.
 pub const MAX_LEN: usize = 254;
 
+/// The domain of demo accounts' addresses (`.invalid` never resolves, RFC 2606); no other
+/// account may use it or its subdomains, so an address there always means a demo account.
+pub const DEMO_DOMAIN: &str = "demo.glidepath.invalid";
+
 /// A syntactically plausible, lower-cased e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
@@ -50,6 +54,31 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether it is under [`DEMO_DOMAIN`].
+    #[must_use]
+    pub fn is_demo(&self) -> bool {
+        self.0.rsplit_once('@').is_some_and(|(_, domain)| {
+            domain == DEMO_DOMAIN
+                || domain
+                    .strip_suffix(DEMO_DOMAIN)
+                    .is_some_and(|sub| sub.ends_with('.'))
+        })
+    }
+
+    /// Refuses an address under [`DEMO_DOMAIN`], for accounts other than demo ones.
+    ///
+    /// # Errors
+    /// A field error for `field`.
+    pub fn not_demo(self, field: &str) -> Result<Self, FieldError> {
+        if self.is_demo() {
+            return Err(FieldError::new(
+                field,
+                format!("addresses under {DEMO_DOMAIN} are reserved for demo accounts"),
+            ));
+        }
+        Ok(self)
+    }
 }
 
 #[cfg(test)]
@@ -78,5 +107,19 @@ mod tests {
             assert!(Email::parse("email", bad).is_err(), "{bad}");
         }
         assert!(Email::parse("email", &format!("{}@x.com", "a".repeat(300))).is_err());
+    }
+
+    #[test]
+    fn demo_addresses_are_recognised_with_their_subdomains_only() {
+        let parse = |raw: &str| Email::parse("email", raw).unwrap();
+        assert!(parse("demo-1@demo.glidepath.invalid").is_demo());
+        assert!(parse("X@Sub.Demo.Glidepath.Invalid").is_demo());
+        assert!(!parse("a@notdemo.glidepath.invalid").is_demo());
+        assert!(!parse("a@glidepath.invalid").is_demo());
+        assert!(parse("a@example.com").not_demo("email").is_ok());
+        let refused = parse("a@demo.glidepath.invalid")
+            .not_demo("email")
+            .unwrap_err();
+        assert_eq!(refused.field, "email");
     }
 }

@@ -48,6 +48,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             web::post().to(auth::register)
         }),
         ep(Method::POST, "/auth/login", || web::post().to(auth::login)),
+        ep(Method::POST, "/auth/demo", || web::post().to(auth::demo)),
         ep(Method::POST, "/auth/refresh", || {
             web::post().to(auth::refresh)
         }),

@@ -29,7 +29,7 @@ pub async fn list_users(state: &AppState, paging: Paging) -> Result<Page<Account
 ///
 /// # Errors
 /// 404 for an unknown account; 409 when an administrator tries to demote themselves (which
-/// could leave the system without one).
+/// could leave the system without one) or to change a demo account's role.
 pub async fn change_role(
     state: &AppState,
     actor: Uuid,
@@ -39,6 +39,18 @@ pub async fn change_role(
     if actor == id {
         return Err(ApiError::Conflict {
             detail: "administrators cannot change their own role".into(),
+            field: Some("role".into()),
+        });
+    }
+    if state
+        .db
+        .find_user(id)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .is_demo
+    {
+        return Err(ApiError::Conflict {
+            detail: "a demo account keeps the role it was made with".into(),
             field: Some("role".into()),
         });
     }

@@ -22,7 +22,8 @@ use crate::store::tokens::Rotation;
 /// Longest refresh token accepted on the wire (ours are 43 characters).
 const MAX_REFRESH_TOKEN_LEN: usize = 256;
 
-async fn throttle(state: &AppState, key: String, limit: u32) -> Result<(), ApiError> {
+/// Counts one attempt under `key`; 429 beyond `limit` in the rate-limit window.
+pub(super) async fn throttle(state: &AppState, key: String, limit: u32) -> Result<(), ApiError> {
     let window = Duration::from_secs(state.settings.rate_limit.window_secs);
     state
         .limiter
@@ -58,7 +59,7 @@ pub async fn register(
     req: RegisterRequest,
     ip: &str,
 ) -> Result<AccountView, ApiError> {
-    let email = Email::parse("email", &req.email);
+    let email = Email::parse("email", &req.email).and_then(|e| e.not_demo("email"));
     let pw = password::check_new("password", &req.password);
     collect(
         [email.as_ref().err(), pw.as_ref().err()]
@@ -92,7 +93,7 @@ pub async fn register(
 }
 
 /// Issues an access token and starts a refresh-token family.
-async fn issue(
+pub(super) async fn issue(
     state: &AppState,
     user: Uuid,
     role: Role,
@@ -179,7 +180,12 @@ pub async fn login(
         Ok(parsed) => state.db.find_user_by_email(parsed.as_str()).await?,
         Err(_) => None,
     };
-    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    // A demo account has no password: its unusable hash would fail at once, so the dummy
+    // hash is checked instead and the answer takes as long as for any wrong password.
+    let hash = user
+        .as_ref()
+        .filter(|u| !u.is_demo)
+        .map(|u| u.password_hash.clone());
     let matches = state.passwords.verify(req.password, hash).await?;
     let Some(user) = user.filter(|u| matches && u.is_active) else {
         return Err(ApiError::InvalidCredentials);

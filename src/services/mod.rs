@@ -2,7 +2,7 @@
 //! one function here; these functions know nothing of HTTP beyond [`ApiError`].
 //!
 //! # Layout
-//! - [`auth`]: register, login, refresh, logout.
+//! - [`auth`]: register, login, refresh, logout; [`demo`]: demo accounts and their expiry.
 //! - [`users`]: profile and account deletion.
 //! - [`goals`]: goal CRUD.
 //! - [`admin`]: user administration.
@@ -18,6 +18,7 @@ pub mod admin;
 pub mod advisors;
 pub mod alerts;
 pub mod auth;
+pub mod demo;
 pub mod goals;
 pub mod health;
 pub mod live;
@@ -45,6 +46,7 @@ pub fn account_view(row: &UserRow) -> Result<AccountView, ApiError> {
         is_active: row.is_active,
         created_at: row.created_at,
         last_login: row.last_login,
+        demo: row.is_demo,
     })
 }
 

@@ -133,7 +133,7 @@ pub async fn update_profile(
     let email = match req
         .email
         .as_deref()
-        .map(|e| Email::parse("email", e))
+        .map(|e| Email::parse("email", e).and_then(|e| e.not_demo("email")))
         .transpose()
     {
         Ok(email) => email,
@@ -143,7 +143,13 @@ pub async fn update_profile(
         }
     };
     collect(errors)?;
-    if let Some(email) = email.filter(|e| e.as_str() != account.email) {
+    let email = email.filter(|e| e.as_str() != account.email);
+    if email.is_some() && account.is_demo {
+        return Err(ApiError::Forbidden(
+            "a demo account cannot change its e-mail address".into(),
+        ));
+    }
+    if let Some(email) = email {
         state
             .db
             .update_email(user, email.as_str())

@@ -178,6 +178,12 @@ impl Db {
         })
     }
 
+    /// Whether [`Db::close`] was called (the server stopped).
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        with_pool!(self, pool => pool.is_closed())
+    }
+
     /// Closes every connection; used at shutdown.
     pub async fn close(&self) {
         with_pool!(self, pool => pool.close().await);

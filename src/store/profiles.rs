@@ -48,7 +48,7 @@ impl Db {
     ) -> Result<Option<(UserRow, ProfileRow)>, StoreError> {
         let row = with_pool!(self, pool => sqlx::query_as::<_, AccountProfileRow>(
             "select u.id, u.email, u.password_hash, u.role, u.is_active, u.created_at, u.updated_at, \
-             u.last_login, p.annual_income_cents, p.age, p.birth_year, p.risk_tolerance, \
+             u.last_login, u.is_demo, p.annual_income_cents, p.age, p.birth_year, p.risk_tolerance, \
              p.investment_experience, p.updated_at as profile_updated_at \
              from users u left join financial_profiles p on p.user_id = u.id where u.id = $1")
             .bind(user_id).fetch_optional(pool).await)?;

@@ -27,6 +27,8 @@ pub struct UserRow {
     pub updated_at: DateTime<Utc>,
     /// Last successful login.
     pub last_login: Option<DateTime<Utc>>,
+    /// A demo account (`POST /auth/demo`).
+    pub is_demo: bool,
 }
 
 impl UserRow {
@@ -42,8 +44,8 @@ impl UserRow {
 macro_rules! user_select {
     ($tail:literal) => {
         concat!(
-            "select id, email, password_hash, role, is_active, created_at, updated_at, last_login \
-             from users ",
+            "select id, email, password_hash, role, is_active, created_at, updated_at, last_login, \
+             is_demo from users ",
             $tail
         )
     };
@@ -117,6 +119,32 @@ impl Db {
         role: Role,
         ip: Option<&str>,
     ) -> Result<UserRow, StoreError> {
+        self.insert_user(email, password_hash, role, ip, false)
+            .await
+    }
+
+    /// Creates a demo account (`POST /auth/demo`), as [`Db::create_user`].
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the e-mail is taken.
+    pub async fn create_demo_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+        ip: Option<&str>,
+    ) -> Result<UserRow, StoreError> {
+        self.insert_user(email, password_hash, role, ip, true).await
+    }
+
+    async fn insert_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+        ip: Option<&str>,
+        demo: bool,
+    ) -> Result<UserRow, StoreError> {
         let now = crate::store::now();
         let row = UserRow {
             id: Uuid::new_v4(),
@@ -127,12 +155,13 @@ impl Db {
             created_at: now,
             updated_at: now,
             last_login: None,
+            is_demo: demo,
         };
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(
-                "insert into users (id, email, password_hash, role, is_active, created_at, updated_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7)",
+                "insert into users (id, email, password_hash, role, is_active, created_at, updated_at, is_demo) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(row.id)
             .bind(&row.email)
@@ -141,6 +170,7 @@ impl Db {
             .bind(row.is_active)
             .bind(now)
             .bind(now)
+            .bind(demo)
             .execute(&mut *tx)
             .await
             .map_err(on_unique)?;
@@ -150,7 +180,7 @@ impl Db {
                 .bind(Some(row.id))
                 .bind("account.registered")
                 .bind(ip)
-                .bind(Json(serde_json::json!({ "role": role.as_str() })))
+                .bind(Json(serde_json::json!({ "role": role.as_str(), "demo": demo })))
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -329,6 +359,21 @@ impl Db {
         } else {
             Ok(None)
         }
+    }
+
+    /// Demo accounts created before `cutoff`, oldest first, at most `limit` of them.
+    ///
+    /// # Errors
+    /// The database did not answer.
+    pub async fn demo_users_created_before(
+        &self,
+        cutoff: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let rows: Vec<(Uuid,)> = with_pool!(self, pool => sqlx::query_as(
+            "select id from users where is_demo = true and created_at < $1 order by created_at limit $2")
+            .bind(cutoff).bind(i64::from(limit)).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
     /// A page of accounts, oldest first, and the total count.

@@ -34,6 +34,8 @@ pub struct TestApp {
     pub private_key_pem: String,
     /// The price hub, so tests can set prices with [`TestApp::tick`].
     pub hub: actix::Addr<actors::market::PriceHub>,
+    /// The live sessions, so tests can read a session's counters.
+    pub registry: actix::Addr<actors::live::registry::SessionRegistry>,
     /// Stops the server as SIGTERM would; `server` ends when it has stopped.
     pub stop: glidepath::shutdown::StopHandle,
     pub server: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
@@ -88,6 +90,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
     let hub = app.state().market.hub.clone();
+    let registry = app.state().live.registry.clone();
     let stop = app.stop_handle();
     let server = actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
@@ -97,6 +100,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         settings,
         private_key_pem: shared_private_key().to_owned(),
         hub,
+        registry,
         stop,
         server,
         _data_dir: data_dir,

@@ -54,7 +54,10 @@ pub(crate) async fn subscribe(
     send(
         socket,
         encoding,
-        &ClientMessage::Subscribe { user_id: owner },
+        &ClientMessage::Subscribe {
+            user_id: owner,
+            fan_chart: false,
+        },
     )
     .await;
     match receive(socket, encoding).await {
@@ -197,6 +200,7 @@ async fn an_advisor_sees_a_clients_updates_until_the_grant_is_revoked() {
             encoding,
             &ClientMessage::Subscribe {
                 user_id: Some(owner),
+                fan_chart: false,
             },
         )
         .await;

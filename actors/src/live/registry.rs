@@ -42,6 +42,8 @@ pub struct Watch {
     /// When the caller began checking `viewer`'s access. A revocation after that instant
     /// may have raced the check, so the subscription is refused (see [`Revoked`]).
     pub authorized_at: Instant,
+    /// Whether the states sent carry the yearly fan chart.
+    pub fan_chart: bool,
 }
 
 /// Ends connection `conn`'s subscription to `owner`'s stream.
@@ -275,6 +277,7 @@ impl Handler<Watch> for SessionRegistry {
                 conn: msg.conn,
                 viewer: msg.viewer,
                 events: msg.events,
+                fan_chart: msg.fan_chart,
             });
     }
 }

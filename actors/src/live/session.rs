@@ -3,6 +3,10 @@
 //! it to its subscribers. It outlives connections: several tabs and an advisor share it, and
 //! a reconnect finds it warm. It stops after an idle timeout when nobody watches and no rule
 //! needs watching.
+//!
+//! Subscribers that ask for the fan chart get states that carry it; the others get the same
+//! states without it (each built once per publication and shared). The simulation keeps the
+//! fan chart's coefficients only while at least one such subscriber is there.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,7 +25,10 @@ use super::alerts::{AlertActor, AlertRaised, Observe, SetRules};
 use super::backend::{SessionBackend, SessionData};
 use super::events::{SharedSink, StreamBody, StreamEvent, deliver_soon};
 use super::portfolio::{Book, PortfolioActor, Route, SetHoldings};
-use super::simulation::{SetPlan, SimulationActor, SimulationDone, WhatIf, WhatIfError};
+use super::simulation::{
+    GetPreparedMemory, PreparedMemory, SetFanChart, SetPlan, SimulationActor, SimulationDone,
+    WhatIf, WhatIfError,
+};
 use super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
 use super::{LiveSettings, now_ms};
 use crate::market::PriceHub;
@@ -36,6 +43,8 @@ pub struct AddSubscriber {
     pub viewer: Uuid,
     /// Where events go.
     pub events: SharedSink,
+    /// Whether its states carry the yearly fan chart.
+    pub fan_chart: bool,
 }
 
 /// Removes a connection's subscription.
@@ -103,6 +112,10 @@ pub struct SessionCounters {
     pub restarts: u64,
     /// Subscribers.
     pub subscribers: usize,
+    /// Subscribers that asked for the fan chart.
+    pub fan_chart_subscribers: usize,
+    /// What the simulation holds prepared.
+    pub prepared: PreparedMemory,
 }
 
 /// Asks for [`SessionCounters`].
@@ -113,7 +126,10 @@ pub struct GetCounters;
 struct Subscriber {
     viewer: Uuid,
     events: SharedSink,
-    /// False until the subscriber got a snapshot (it may subscribe before the first state).
+    /// Whether it gets the fan chart.
+    fan_chart: bool,
+    /// False until the subscriber got a snapshot (it may subscribe before the first state,
+    /// or ask for the fan chart before a state carries it).
     snapshotted: bool,
 }
 
@@ -140,6 +156,10 @@ pub struct UserSession {
     seq: u64,
     restarts: u64,
     state: Option<Arc<LiveState>>,
+    /// The last state with the fan chart, when the last publication had it.
+    fan_state: Option<Arc<LiveState>>,
+    /// Whether the simulation was told to keep the fan chart.
+    fan_chart: bool,
     waiters: Vec<oneshot::Sender<LiveState>>,
     idle_since: Option<Instant>,
     stopping: bool,
@@ -151,13 +171,15 @@ pub struct UserSession {
 }
 
 /// The seed of a user's live simulation: fixed per user, so a restarted session draws the
-/// same paths and its numbers do not jump.
+/// same paths and its numbers do not jump. At most `MAX_SEED` (2^53 - 1), like every seed
+/// the API shows: a browser reads it exactly, and `POST /simulations/monte-carlo` accepts it
+/// to reproduce the live numbers.
 #[must_use]
 pub fn user_seed(user: Uuid) -> u64 {
     let bytes = user.as_bytes();
     u64::from_le_bytes([
         bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-    ])
+    ]) & protocol::simulations::MAX_SEED
 }
 
 impl UserSession {
@@ -187,6 +209,8 @@ impl UserSession {
             seq: 0,
             restarts: 0,
             state: None,
+            fan_state: None,
+            fan_chart: false,
             waiters: Vec::new(),
             idle_since: Some(Instant::now()),
             stopping: false,
@@ -241,6 +265,7 @@ impl UserSession {
                         self.settings.paths,
                         user_seed(self.user),
                         self.settings.min_interval,
+                        self.fan_chart,
                         notice,
                     )
                     .start(),
@@ -333,41 +358,53 @@ impl UserSession {
 
     fn publish(&mut self, done: SimulationDone) {
         self.seq += 1;
-        let state = Arc::new(LiveState {
+        let full = Arc::new(LiveState {
             user_id: self.user,
             simulation: done.simulation,
             portfolio: self.portfolio_view(done.portfolio),
             computed_at_ms: now_ms(),
         });
+        let (state, fan_state) = if full.simulation.fan_chart.is_some() {
+            let mut lean = LiveState::clone(&full);
+            lean.simulation.fan_chart = None;
+            (Arc::new(lean), Some(full))
+        } else {
+            (full, None)
+        };
         for waiter in self.waiters.drain(..) {
             let _gone = waiter.send(LiveState::clone(&state));
         }
-        // Subscribers that arrived before the first state get it as their snapshot.
-        let snapshot = self
-            .subscribers
-            .values()
-            .any(|sub| !sub.snapshotted)
-            .then(|| {
-                Arc::new(StreamBody::Snapshot {
-                    seq: self.seq,
-                    state: state.clone(),
-                })
-            });
-        let update = Arc::new(StreamBody::Update {
-            seq: self.seq,
-            coalesced: done.coalesced,
-            ticks: done.ticks.into(),
-            newest_tick_ms: done.newest_tick_ms,
-            state: state.clone(),
-        });
+        // Snapshot or update, with the fan chart or without: each built at most once, and
+        // only when some subscriber gets it.
+        let mut bodies: [Option<Arc<StreamBody>>; 4] = Default::default();
+        let (seq, ticks) = (self.seq, Arc::<[_]>::from(done.ticks));
         for sub in self.subscribers.values_mut() {
-            let body = match (&snapshot, sub.snapshotted) {
-                (Some(snapshot), false) => {
-                    sub.snapshotted = true;
-                    snapshot.clone()
-                }
-                _ => update.clone(),
-            };
+            let with_fan = sub.fan_chart && fan_state.is_some();
+            // A subscriber that asked for the fan chart starts with a snapshot that has it.
+            if sub.fan_chart && !sub.snapshotted && !with_fan {
+                continue;
+            }
+            let snapshot = !sub.snapshotted;
+            sub.snapshotted = true;
+            let shown = if with_fan { fan_state.as_ref() } else { None }.unwrap_or(&state);
+            let body = bodies[usize::from(snapshot) * 2 + usize::from(with_fan)]
+                .get_or_insert_with(|| {
+                    Arc::new(if snapshot {
+                        StreamBody::Snapshot {
+                            seq,
+                            state: shown.clone(),
+                        }
+                    } else {
+                        StreamBody::Update {
+                            seq,
+                            coalesced: done.coalesced,
+                            ticks: ticks.clone(),
+                            newest_tick_ms: done.newest_tick_ms,
+                            state: shown.clone(),
+                        }
+                    })
+                })
+                .clone();
             deliver_soon(
                 &sub.events,
                 StreamEvent {
@@ -385,6 +422,23 @@ impl UserSession {
             });
         }
         self.state = Some(state);
+        self.fan_state = fan_state;
+    }
+
+    /// Tells the simulation whether to keep the fan chart, when that changed: on while any
+    /// subscriber wants it.
+    fn update_fan_chart(&mut self) {
+        let wanted = self.subscribers.values().any(|sub| sub.fan_chart);
+        if wanted == self.fan_chart {
+            return;
+        }
+        self.fan_chart = wanted;
+        if !wanted {
+            self.fan_state = None;
+        }
+        if let Some(sim) = &self.simulation {
+            sim.do_send(SetFanChart(wanted));
+        }
     }
 
     /// Whether any alert rule needs observations (most sessions have none).
@@ -483,7 +537,12 @@ impl Handler<AddSubscriber> for UserSession {
     type Result = ();
 
     fn handle(&mut self, msg: AddSubscriber, _: &mut Context<Self>) {
-        let snapshotted = if let Some(state) = &self.state {
+        let current = if msg.fan_chart {
+            &self.fan_state
+        } else {
+            &self.state
+        };
+        let snapshotted = if let Some(state) = current {
             deliver_soon(
                 &msg.events,
                 StreamEvent {
@@ -504,9 +563,11 @@ impl Handler<AddSubscriber> for UserSession {
             Subscriber {
                 viewer: msg.viewer,
                 events: msg.events,
+                fan_chart: msg.fan_chart,
                 snapshotted,
             },
         );
+        self.update_fan_chart();
     }
 }
 
@@ -515,6 +576,7 @@ impl Handler<RemoveSubscriber> for UserSession {
 
     fn handle(&mut self, msg: RemoveSubscriber, _: &mut Context<Self>) {
         self.subscribers.remove(&msg.conn);
+        self.update_fan_chart();
     }
 }
 
@@ -539,6 +601,7 @@ impl Handler<RevokeViewer> for UserSession {
                 true
             }
         });
+        self.update_fan_chart();
     }
 }
 
@@ -614,13 +677,26 @@ impl Handler<ForeignViewers> for UserSession {
 }
 
 impl Handler<GetCounters> for UserSession {
-    type Result = actix::MessageResult<GetCounters>;
+    type Result = ResponseFuture<SessionCounters>;
 
     fn handle(&mut self, _: GetCounters, _: &mut Context<Self>) -> Self::Result {
-        actix::MessageResult(SessionCounters {
+        let counters = SessionCounters {
             seq: self.seq,
             restarts: self.restarts,
             subscribers: self.subscribers.len(),
+            fan_chart_subscribers: self.subscribers.values().filter(|s| s.fan_chart).count(),
+            prepared: PreparedMemory::default(),
+        };
+        let sim = self.simulation.clone();
+        Box::pin(async move {
+            let prepared = match sim {
+                Some(sim) => sim.send(GetPreparedMemory).await.unwrap_or_default(),
+                None => PreparedMemory::default(),
+            };
+            SessionCounters {
+                prepared,
+                ..counters
+            }
         })
     }
 }

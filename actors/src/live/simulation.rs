@@ -8,6 +8,11 @@
 //! Preparing a plan (drawing every path once, milliseconds) and what-ifs that change more
 //! than the contribution (a fresh run) go to tokio's blocking pool; an answer from the
 //! prepared simulation takes microseconds and runs here.
+//!
+//! The yearly fan chart is kept only while the session says a subscriber wants it
+//! ([`SetFanChart`]): its coefficients are about 1 MB per session against 68 KB without, and
+//! an answer with it costs about 200 µs against 10. Turning it on prepares the plan again
+//! (the old preparation answers meanwhile); turning it off frees the coefficients at once.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,11 +21,11 @@ use actix::{
     Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, Message, Recipient,
     ResponseActFuture, SpawnHandle, WrapFuture,
 };
-use engine::sim::{Plan, PreparedSimulation, SimulationOptions, simulate};
+use engine::sim::{Plan, PreparedOptions, PreparedSimulation, SimulationOptions, simulate};
 use protocol::live::{
     LivePortfolio, LiveSimulation, TickSummary, WealthSource, WhatIfAnswer, WhatIfChanges,
 };
-use protocol::simulations::PercentilesView;
+use protocol::simulations::{FanChartPoint, PercentilesView};
 
 use super::portfolio::Valuation;
 use super::supervision::{DownNotice, InjectFault, Shutdown};
@@ -43,6 +48,27 @@ static PREPARING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct SetPlan(pub Arc<Plan>);
+
+/// Whether the answers carry the yearly fan chart: prepare it (when on) or free it (when
+/// off).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct SetFanChart(pub bool);
+
+/// What the prepared simulation holds, for the session's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PreparedMemory {
+    /// Bytes of coefficients (`PreparedSimulation::memory_bytes`); 0 while nothing is
+    /// prepared.
+    pub bytes: usize,
+    /// Whether the fan chart's coefficients are among them.
+    pub fan_chart: bool,
+}
+
+/// Asks for [`PreparedMemory`].
+#[derive(Debug, Message)]
+#[rtype(result = "PreparedMemory")]
+pub struct GetPreparedMemory;
 
 /// A new answer for the session.
 #[derive(Debug, Message)]
@@ -126,8 +152,14 @@ pub struct SimulationActor {
     min_interval: Duration,
     plan: Option<Arc<Plan>>,
     prepared: Option<Arc<PreparedSimulation>>,
-    /// Bumped on every plan, so a slow preparation of an older plan is ignored.
-    plan_version: u64,
+    /// Bumped on every preparation: only the newest one's result is used, so a slow
+    /// preparation of an older plan (or one without the fan chart, overtaken by one with it)
+    /// is ignored.
+    preparation: u64,
+    /// Whether a subscriber wants the fan chart.
+    fan_chart: bool,
+    /// The newest preparation keeps the fan chart and has not finished.
+    fan_preparing: bool,
     /// The newest valuation's wealth (`None` inside when nothing is priced), once one came.
     valued: Option<Option<f64>>,
     pending: Option<Pending>,
@@ -154,14 +186,29 @@ fn view(
         monthly_contribution: contribution,
         success_probability: answer.success_probability,
         success_standard_error: answer.success_standard_error,
-        terminal_real_wealth: PercentilesView {
-            p5: p.p5,
-            p25: p.p25,
-            p50: p.p50,
-            p75: p.p75,
-            p95: p.p95,
-        },
+        terminal_real_wealth: percentiles(p),
+        fan_chart: None,
     }
+}
+
+fn percentiles(p: &engine::sim::stats::Percentiles) -> PercentilesView {
+    PercentilesView {
+        p5: p.p5,
+        p25: p.p25,
+        p50: p.p50,
+        p75: p.p75,
+        p95: p.p95,
+    }
+}
+
+fn fan_points(years: &[engine::sim::YearPercentiles]) -> Vec<FanChartPoint> {
+    years
+        .iter()
+        .map(|y| FanChartPoint {
+            year: y.year,
+            real_wealth: percentiles(&y.real_wealth),
+        })
+        .collect()
 }
 
 /// The plan with the what-if's changes, validated; errors name the request's field.
@@ -188,13 +235,14 @@ fn apply(plan: &Plan, changes: &WhatIfChanges) -> Result<Plan, WhatIfError> {
 
 impl SimulationActor {
     /// An actor answering with `paths` paths drawn from `seed`, at most once per
-    /// `min_interval`.
+    /// `min_interval`, with the fan chart when `fan_chart`.
     #[must_use]
     pub fn new(
         session: Recipient<SimulationDone>,
         paths: u32,
         seed: u64,
         min_interval: Duration,
+        fan_chart: bool,
         notice: DownNotice,
     ) -> Self {
         Self {
@@ -204,7 +252,9 @@ impl SimulationActor {
             min_interval,
             plan: None,
             prepared: None,
-            plan_version: 0,
+            preparation: 0,
+            fan_chart,
+            fan_preparing: false,
             valued: None,
             pending: None,
             last_run: None,
@@ -260,14 +310,24 @@ impl SimulationActor {
         else {
             return;
         };
-        let answer = with_scratch(|scratch| prepared.answer(wealth.value, scratch));
-        let simulation = view(
+        let wanted = self.fan_chart;
+        let (answer, fan_chart) = with_scratch(|scratch| {
+            match wanted
+                .then(|| prepared.answer_fan_chart(wealth.value, scratch))
+                .flatten()
+            {
+                Some(with_fan) => (with_fan.answer, Some(fan_points(&with_fan.fan_chart))),
+                None => (prepared.answer(wealth.value, scratch), None),
+            }
+        });
+        let mut simulation = view(
             &answer,
             self.paths,
             self.seed,
             wealth,
             plan.monthly_contribution,
         );
+        simulation.fan_chart = fan_chart;
         let pending = self.pending.take().unwrap_or_default();
         self.last_run = Some(Instant::now());
         self.session.do_send(SimulationDone {
@@ -288,25 +348,46 @@ impl Handler<SetPlan> for SimulationActor {
     type Result = ();
 
     fn handle(&mut self, SetPlan(plan): SetPlan, ctx: &mut Context<Self>) {
-        self.plan_version += 1;
-        let version = self.plan_version;
-        self.plan = Some(plan.clone());
+        self.plan = Some(plan);
         // The old preparation belongs to the old plan: answering from it under the new plan's
         // name would publish a wrong state. Nothing is answered until the new one is ready.
         self.prepared = None;
+        self.prepare(ctx);
+    }
+}
+
+impl SimulationActor {
+    /// Prepares the current plan (with the fan chart if wanted) in the background, then
+    /// answers at once.
+    fn prepare(&mut self, ctx: &mut Context<Self>) {
+        let Some(plan) = self.plan.clone() else {
+            return;
+        };
+        self.preparation += 1;
+        let version = self.preparation;
         let options = self.options();
+        let fan_chart = self.fan_chart;
+        self.fan_preparing = fan_chart;
         let prepare = async move {
             // Thousands of sessions starting at once queue here rather than each taking a
             // blocking thread: the work is CPU-bound and rayon spreads each one anyway.
             let _permit = PREPARING.acquire().await;
-            tokio::task::spawn_blocking(move || PreparedSimulation::new(&plan, &options)).await
+            tokio::task::spawn_blocking(move || {
+                PreparedSimulation::with_options(&plan, &options, PreparedOptions { fan_chart })
+            })
+            .await
         };
         ctx.spawn(prepare.into_actor(self).map(move |result, act, ctx| {
-            if act.plan_version != version {
+            if act.preparation != version {
                 return;
             }
+            act.fan_preparing = false;
             match result {
-                Ok(Ok(prepared)) => {
+                Ok(Ok(mut prepared)) => {
+                    // Nobody wants the fan chart any more: it was turned off meanwhile.
+                    if !act.fan_chart {
+                        prepared.drop_fan_chart();
+                    }
                     act.prepared = Some(Arc::new(prepared));
                     for ready in act.ready.drain(..) {
                         let _ = ready.send(());
@@ -318,6 +399,42 @@ impl Handler<SetPlan> for SimulationActor {
                 Err(e) => tracing::error!(error = %e, "preparing a plan panicked"),
             }
         }));
+    }
+}
+
+impl Handler<SetFanChart> for SimulationActor {
+    type Result = ();
+
+    fn handle(&mut self, SetFanChart(on): SetFanChart, ctx: &mut Context<Self>) {
+        self.fan_chart = on;
+        if on {
+            // A preparation under way without the fan chart is overtaken by one with it; until
+            // that is ready, the current preparation (if any) keeps answering without it. A
+            // preparation under way with it is kept even if the fan chart was off meanwhile.
+            let prepared = self.prepared.as_ref().is_some_and(|p| p.has_fan_chart());
+            if !prepared && !self.fan_preparing && self.plan.is_some() {
+                self.prepare(ctx);
+            }
+        } else if let Some(prepared) = self.prepared.as_mut().filter(|p| p.has_fan_chart()) {
+            // Nothing else holds the preparation between messages (what-ifs borrow it only
+            // while they answer), so this frees the coefficients rather than copying them.
+            Arc::make_mut(prepared).drop_fan_chart();
+        }
+    }
+}
+
+impl Handler<GetPreparedMemory> for SimulationActor {
+    type Result = actix::MessageResult<GetPreparedMemory>;
+
+    fn handle(&mut self, _: GetPreparedMemory, _: &mut Context<Self>) -> Self::Result {
+        actix::MessageResult(
+            self.prepared
+                .as_ref()
+                .map_or_else(PreparedMemory::default, |p| PreparedMemory {
+                    bytes: p.memory_bytes(),
+                    fan_chart: p.has_fan_chart(),
+                }),
+        )
     }
 }
 

@@ -279,6 +279,12 @@ impl PreparedSimulation {
         self.fan.is_some()
     }
 
+    /// Frees the fan chart's coefficients (most of the memory of a plan prepared with them);
+    /// the other answers stay exactly as they were. Getting them back means preparing again.
+    pub fn drop_fan_chart(&mut self) {
+        self.fan = None;
+    }
+
     /// The seed the paths were drawn with.
     #[must_use]
     pub fn seed(&self) -> u64 {

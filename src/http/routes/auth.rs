@@ -3,7 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::Problem;
 use protocol::auth::{
-    AccountView, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, TokenResponse,
+    AccountView, DemoRequest, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest,
+    TokenResponse,
 };
 
 use crate::http::error::ApiError;
@@ -44,6 +45,28 @@ pub async fn login(
     body: Body<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let tokens = services::auth::login(&state, body.0, &client_ip(&req)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(tokens))
+}
+
+/// Open a demo: a fresh demo client (a plan, holdings in the market feed's symbols, goals
+/// and alert rules) or a demo advisor whose book holds three demo clients, made for this
+/// request alone and signed in. Demo accounts cannot change their e-mail, password or role,
+/// and are deleted with everything they own after `demo.lifetime_secs`.
+#[utoipa::path(post, path = "/auth/demo", tag = "auth", request_body = DemoRequest,
+    responses(
+        (status = 200, description = "Signed in to the new demo account.", body = TokenResponse),
+        (status = 404, description = "Demo accounts are off on this server (`demo.enabled`).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many demos from this address.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn demo(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<DemoRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tokens = services::demo::start(&state, body.0, &client_ip(&req)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(tokens))

@@ -394,9 +394,9 @@ impl WsConnection {
         );
     }
 
-    /// Subscribes to `owner`'s stream once access is confirmed; the session answers with a
-    /// snapshot.
-    fn subscribe(&mut self, ctx: &mut Context<Self>, me: Uuid, owner: Uuid) {
+    /// Subscribes to `owner`'s stream once access is confirmed (with the yearly fan chart
+    /// when `fan_chart`); the session answers with a snapshot.
+    fn subscribe(&mut self, ctx: &mut Context<Self>, me: Uuid, owner: Uuid, fan_chart: bool) {
         let state = self.state.clone();
         let authorized_at = Instant::now();
         self.in_flight += 1;
@@ -415,6 +415,7 @@ impl WsConnection {
                             events: act.outlet.clone(),
                             home: Some(actix::Arbiter::current()),
                             authorized_at,
+                            fan_chart,
                         });
                     }
                     Err(e) => {
@@ -519,8 +520,8 @@ impl WsConnection {
         match message {
             ClientMessage::Auth { .. } => {}
             ClientMessage::Ping { nonce } => self.send(ctx, ServerMessage::Pong { nonce }),
-            ClientMessage::Subscribe { user_id } => {
-                self.subscribe(ctx, me, user_id.unwrap_or(me));
+            ClientMessage::Subscribe { user_id, fan_chart } => {
+                self.subscribe(ctx, me, user_id.unwrap_or(me), fan_chart);
             }
             ClientMessage::Unsubscribe { user_id } => self.unsubscribe(ctx, user_id.unwrap_or(me)),
             ClientMessage::WhatIf {

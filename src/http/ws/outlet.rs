@@ -201,6 +201,7 @@ mod tests {
                 success_probability: 0.5,
                 success_standard_error: 0.01,
                 terminal_real_wealth: p,
+                fan_chart: None,
             },
             portfolio: LivePortfolio {
                 total_value: 0.0,
