@@ -6,6 +6,7 @@
 //! - [`extract`]: JSON body, path id and paging extractors with field-naming errors.
 //! - [`middleware`]: security headers and the rewrite of framework errors to problem bodies.
 //! - [`openapi`]: the generated OpenAPI document.
+//! - [`refresh_cookie`]: cookie mode of the refresh token.
 //! - [`routes`]: the handlers, one file per route group.
 //! - [`ws`]: the WebSocket endpoint.
 
@@ -14,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod openapi;
+pub mod refresh_cookie;
 pub mod routes;
 pub mod ws;
 

@@ -10,6 +10,7 @@ mod account_state;
 mod admin;
 mod alerts;
 mod auth_flow;
+mod cookie_mode;
 mod dashboard;
 mod errors;
 mod goals;
