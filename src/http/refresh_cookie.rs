@@ -43,14 +43,9 @@ impl Transport {
         // Browsers send `Origin` with every POST; a client without one is no browser, so
         // cannot be a victim's browser either.
         if let Some(origin) = req.headers().get(header::ORIGIN) {
-            let host = req
-                .headers()
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .or_else(|| req.uri().authority().map(|a| a.as_str()));
             let own = origin
                 .to_str()
-                .is_ok_and(|origin| state.site.is_own_page(origin, host));
+                .is_ok_and(|origin| state.site.is_own_page(origin, host(req)));
             if !own {
                 return Err(ApiError::Forbidden(
                     "cookie mode is only for the server's own pages: this request's Origin is \
@@ -78,14 +73,18 @@ pub fn presented(req: &HttpRequest) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
+/// The host the request was sent to: `Host`, or HTTP/2's `:authority`.
+fn host(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+}
+
 /// Whether the browser reached the server over TLS: on the connection itself, or at a proxy
 /// serving an `https` public origin under the request's host.
 fn over_tls(state: &AppState, req: &HttpRequest) -> bool {
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok());
-    req.app_config().secure() || state.site.is_https_host(host)
+    req.app_config().secure() || state.site.is_https_host(host(req))
 }
 
 fn cookie(state: &AppState, req: &HttpRequest, value: &str, max_age: u64) -> HeaderValue {
