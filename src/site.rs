@@ -96,6 +96,8 @@ pub fn check(settings: &Settings) -> Result<(), ConfigError> {
 pub struct Site {
     /// Origins a browser may open `/ws` from.
     ws_origins: Vec<Origin>,
+    /// The server's own origins and `public_origins`: where its pages are.
+    page_origins: Vec<Origin>,
     /// Host names answered to; `None`: any.
     hosts: Option<Vec<HostName>>,
     /// What an operator should know about the choices made for them.
@@ -136,6 +138,7 @@ impl Site {
             .filter_map(|h| parse_origin(&format!("http://{h}:{port}")).ok())
             .collect();
         ws_origins.extend(public.iter().cloned());
+        let page_origins = ws_origins.clone();
         ws_origins.extend(configured(&settings.ws.allowed_origins));
 
         let mut warnings = Vec::new();
@@ -174,6 +177,7 @@ impl Site {
         }
         Ok(Self {
             ws_origins,
+            page_origins,
             hosts,
             warnings,
         })
@@ -194,6 +198,39 @@ impl Site {
     pub fn allows_ws_origin(&self, origin: &str) -> bool {
         // Any other scheme, and `null`, parse to an opaque origin, which equals none.
         Url::parse(origin).is_ok_and(|url| self.ws_origins.contains(&url.origin()))
+    }
+
+    /// Whether `origin` is one of the server's own pages: one of its own origins or
+    /// `public_origins`, or the origin of the request's own `host` (a page served under a name
+    /// the server answers to without listing it, as when it answers to any host). `Host` can
+    /// be trusted here because [`Site::answers`] has checked it.
+    #[must_use]
+    pub fn is_own_page(&self, origin: &str, host: Option<&str>) -> bool {
+        let Ok(url) = Url::parse(origin) else {
+            return false;
+        };
+        let origin = url.origin();
+        if self.page_origins.contains(&origin) {
+            return true;
+        }
+        let (Some(host), Origin::Tuple(scheme, origin_host, origin_port)) = (host, &origin) else {
+            return false;
+        };
+        let default_port = if scheme == "https" { 443 } else { 80 };
+        parse_host(host)
+            .is_ok_and(|h| h.host == *origin_host && h.port.unwrap_or(default_port) == *origin_port)
+    }
+
+    /// Whether browsers reach the server at `host` over TLS: it is the host of an `https`
+    /// public origin (the TLS ends at a proxy in front of the server).
+    #[must_use]
+    pub fn is_https_host(&self, host: Option<&str>) -> bool {
+        let Some(Ok(host)) = host.map(parse_host) else {
+            return false;
+        };
+        self.page_origins.iter().any(|origin| {
+            matches!(origin, Origin::Tuple(scheme, h, _) if scheme == "https" && *h == host.host)
+        })
     }
 
     /// What an operator should know about the defaults chosen for them.
@@ -304,6 +341,37 @@ mod tests {
         });
         assert!(star.answers(Some("anything.example")));
         assert_eq!(star.warnings().len(), 1, "only the one about origins");
+    }
+
+    #[test]
+    fn own_pages_are_its_origins_public_origins_and_the_requests_own_host() {
+        let site = site(|s| {
+            s.public_origins = vec!["https://plan.example.com".into()];
+            s.ws.allowed_origins = vec!["http://dash.example:8000".into()];
+        });
+        for (origin, host) in [
+            ("http://localhost:8080", None),
+            ("https://plan.example.com", Some("backend:8080")),
+            ("http://any.example:9000", Some("any.example:9000")),
+            ("http://any.example", Some("any.example:80")),
+            ("https://any.example", Some("any.example")),
+        ] {
+            assert!(site.is_own_page(origin, host), "{origin} {host:?}");
+        }
+        for (origin, host) in [
+            ("http://dash.example:8000", None),
+            ("http://evil.example", Some("localhost:8080")),
+            ("http://localhost:8081", Some("localhost:8080")),
+            ("https://any.example", Some("any.example:80")),
+            ("null", Some("localhost:8080")),
+            ("", None),
+        ] {
+            assert!(!site.is_own_page(origin, host), "{origin} {host:?}");
+        }
+        assert!(site.is_https_host(Some("plan.example.com")));
+        assert!(site.is_https_host(Some("PLAN.example.com:443")));
+        assert!(!site.is_https_host(Some("localhost:8080")));
+        assert!(!site.is_https_host(None));
     }
 
     #[test]

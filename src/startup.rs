@@ -245,6 +245,7 @@ fn serve(
             .app_data(BodyLimit(body_limit))
             .app_data(deadline.clone())
             .configure(http::configure)
+            .configure(http::dashboard::configure)
             .configure(|cfg| {
                 if autobahn_echo {
                     cfg.route("/ws/echo", web::get().to(http::ws::echo::echo));

@@ -210,24 +210,33 @@ pub struct LoginRequest {
     /// The client the tokens are for; `web-app` when omitted.
     #[serde(default)]
     pub audience: Option<Audience>,
+    /// Cookie mode, for browsers: the refresh token is set as the `HttpOnly` cookie
+    /// `glidepath_refresh` (`SameSite=Strict; Path=/auth`) instead of appearing in the
+    /// answer, so scripts cannot read it. `false` when omitted (the token is in the answer).
+    #[serde(default)]
+    pub refresh_cookie: bool,
 }
 
 /// `POST /auth/refresh`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    /// The refresh token from the last login or refresh. It is single-use.
+    /// The refresh token from the last login or refresh. It is single-use. Omitted: cookie
+    /// mode, the `glidepath_refresh` cookie is used and replaced.
+    #[serde(default)]
     #[schema(min_length = 1, max_length = 256)]
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
 }
 
 /// `POST /auth/logout`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
-    /// The refresh token whose session (token family) ends.
+    /// The refresh token whose session (token family) ends. Omitted: cookie mode, the
+    /// `glidepath_refresh` cookie's session ends and the cookie is cleared.
+    #[serde(default)]
     #[schema(min_length = 1, max_length = 256)]
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
 }
 
 /// Which demo `POST /auth/demo` opens.
@@ -264,8 +273,11 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the access token expires (900).
     pub expires_in: u64,
-    /// Opaque, single-use token for `POST /auth/refresh`.
-    pub refresh_token: String,
+    /// Opaque, single-use token for `POST /auth/refresh`. Absent in cookie mode, where it
+    /// travels in the `glidepath_refresh` cookie instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub refresh_token: Option<String>,
     /// Seconds until the refresh token expires (30 days).
     pub refresh_expires_in: u64,
     /// The scopes granted.

@@ -6,6 +6,7 @@
 //! `protocol/README.md` shows an example exchange.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::ErrorCode;
 use crate::live::{LiveAlert, LiveState, TickSummary, WhatIfAnswer, WhatIfChanges};
@@ -29,7 +30,7 @@ pub mod close {
 }
 
 /// What a client sends.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientMessage {
     /// The first message, and again before the token expires: an access token from
@@ -109,7 +110,7 @@ impl ClientMessage {
 }
 
 /// What the server sends.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ServerMessage {
     /// Authentication succeeded (also after a re-`auth`).
@@ -133,9 +134,11 @@ pub enum ServerMessage {
         message: String,
         /// The offending field, when one is to blame (`changes.weights`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(nullable = false)]
         field: Option<String>,
         /// The request this answers, when it carried one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(nullable = false)]
         request_id: Option<u64>,
     },
     /// The stream's current state, sent on `subscribe`. `seq` is the stream's sequence number:
@@ -146,6 +149,7 @@ pub enum ServerMessage {
         /// The state's sequence number.
         seq: u64,
         /// The state (shared: a session sends the same state to every subscriber).
+        #[schema(value_type = LiveState)]
         state: std::sync::Arc<LiveState>,
     },
     /// The stream's new state. `seq == previous seq + 1 + skipped`: a client that sees
@@ -162,11 +166,14 @@ pub enum ServerMessage {
         /// waited for its minimum interval).
         coalesced: u32,
         /// The prices that moved since the previous update (the tick summary).
+        #[schema(value_type = Vec<TickSummary>)]
         ticks: std::sync::Arc<[TickSummary]>,
         /// The newest tick's timestamp (Unix milliseconds), when a tick caused the update.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(nullable = false)]
         newest_tick_ms: Option<i64>,
         /// The state.
+        #[schema(value_type = LiveState)]
         state: std::sync::Arc<LiveState>,
     },
     /// A rule of the stream's owner fired.
@@ -394,6 +401,54 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Checks that each message's JSON form is an instance of its type's schema: the branch
+    /// of `oneOf` with the message's `type` names every property the message has, allows
+    /// null where it sends null, and requires none it lacks; and that every variant has its
+    /// branch.
+    fn check_schema<T: ToSchema + Serialize>(messages: &[T], variants: usize) {
+        let schema = serde_json::to_value(T::schema()).expect("serialises");
+        let branches = schema["oneOf"].as_array().expect("a oneOf of the variants");
+        assert_eq!(branches.len(), variants, "{schema:#}");
+        for message in messages {
+            let json = serde_json::to_value(message).expect("encodes");
+            let object = json.as_object().expect("an object");
+            let tag = &object["type"];
+            let branch = branches
+                .iter()
+                .find(|b| b["properties"]["type"]["enum"] == serde_json::json!([tag]))
+                .unwrap_or_else(|| panic!("no branch for {tag}: {schema:#}"));
+            let properties = branch["properties"].as_object().expect("properties");
+            for (key, value) in object {
+                let property = properties
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{tag}: {key} not in {branch:#}"));
+                if value.is_null() {
+                    let nullable = property["type"]
+                        .as_array()
+                        .is_some_and(|types| types.contains(&"null".into()))
+                        || property["oneOf"].as_array().is_some_and(|alternatives| {
+                            alternatives.iter().any(|a| a["type"] == "null")
+                        });
+                    assert!(
+                        nullable,
+                        "{tag}: {key} is null, which {property} does not allow"
+                    );
+                }
+            }
+            for required in branch["required"].as_array().expect("required") {
+                let required = required.as_str().expect("a name");
+                assert!(object.contains_key(required), "{tag}: lacks {required}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_schemas_describe_the_json_form() {
+        let (client, server) = samples();
+        check_schema(&client, 6);
+        check_schema(&server, 9);
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub enum ApiError {
     /// 401: the refresh token cannot be used.
     #[error("invalid refresh token")]
     InvalidRefreshToken,
+    /// 401: no refresh token in the body, and no refresh cookie.
+    #[error("no refresh token")]
+    RefreshTokenMissing,
     /// 403: authenticated but not allowed.
     #[error("forbidden: {0}")]
     Forbidden(String),
@@ -106,7 +109,7 @@ impl ApiError {
             Self::Validation(_) => ErrorCode::ValidationFailed,
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::InvalidCredentials => ErrorCode::InvalidCredentials,
-            Self::InvalidRefreshToken => ErrorCode::InvalidRefreshToken,
+            Self::InvalidRefreshToken | Self::RefreshTokenMissing => ErrorCode::InvalidRefreshToken,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound => ErrorCode::NotFound,
             Self::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
@@ -133,6 +136,9 @@ impl ApiError {
             Self::InvalidRefreshToken => {
                 "the refresh token is unknown, expired, revoked or was already used".into()
             }
+            Self::RefreshTokenMissing => "no refresh token: send refresh_token in the body, or \
+                                          the glidepath_refresh cookie set in cookie mode"
+                .into(),
             Self::NotFound => "no such resource".into(),
             Self::MethodNotAllowed(allow) => format!("this path accepts only {allow}"),
             Self::Conflict { detail, .. } | Self::Unavailable { detail, .. } => detail.clone(),
@@ -157,6 +163,10 @@ impl ApiError {
                 field: Some(field),
                 detail,
             } => vec![FieldError::new(field, detail)],
+            Self::RefreshTokenMissing => vec![FieldError::new(
+                "refresh_token",
+                "required in the body unless the glidepath_refresh cookie is sent",
+            )],
             _ => Vec::new(),
         };
         Problem::new(self.code(), self.status_code().as_u16(), self.detail()).with_errors(errors)
@@ -168,9 +178,10 @@ impl ResponseError for ApiError {
         match self {
             Self::Malformed { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unauthorized(_) | Self::InvalidCredentials | Self::InvalidRefreshToken => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::Unauthorized(_)
+            | Self::InvalidCredentials
+            | Self::InvalidRefreshToken
+            | Self::RefreshTokenMissing => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,

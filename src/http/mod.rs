@@ -1,17 +1,21 @@
 //! The HTTP surface: one table of endpoints, the middleware stack and the error mapping.
 //!
 //! # Layout
+//! - [`dashboard`]: the embedded browser dashboard (`web/dist`).
 //! - [`error`]: `ApiError` → problem body; the only place that knows status codes.
 //! - [`extract`]: JSON body, path id and paging extractors with field-naming errors.
 //! - [`middleware`]: security headers and the rewrite of framework errors to problem bodies.
 //! - [`openapi`]: the generated OpenAPI document.
+//! - [`refresh_cookie`]: cookie mode of the refresh token.
 //! - [`routes`]: the handlers, one file per route group.
 //! - [`ws`]: the WebSocket endpoint.
 
+pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod openapi;
+pub mod refresh_cookie;
 pub mod routes;
 pub mod ws;
 

@@ -36,7 +36,12 @@ pub struct OpenApiJson(pub String);
         docs::openapi,
         super::ws::connect,
     ),
-    components(schemas(protocol::Problem, protocol::FieldError, protocol::ErrorCode)),
+    // The WebSocket messages are no operation's body; listed here so that clients generate
+    // their types from this document too.
+    components(schemas(
+        protocol::Problem, protocol::FieldError, protocol::ErrorCode,
+        protocol::ws::ClientMessage, protocol::ws::ServerMessage,
+    )),
     modifiers(&Security, &SharedErrors),
     tags(
         (name = "auth", description = "Accounts and tokens."),

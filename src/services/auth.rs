@@ -128,7 +128,7 @@ fn token_response(
         access_token: access,
         token_type: "Bearer".into(),
         expires_in: state.tokens.ttl().as_secs(),
-        refresh_token: refresh,
+        refresh_token: Some(refresh),
         refresh_expires_in: u64::from(state.settings.auth.refresh_ttl_days) * 86_400,
         scope: claims.scope,
     })
@@ -203,33 +203,36 @@ pub async fn login(
     .await
 }
 
-fn check_refresh_token(token: &str) -> Result<(), ApiError> {
+/// The presented refresh token, from the body or (put there by the handler) the cookie.
+fn check_refresh_token(token: Option<&str>) -> Result<&str, ApiError> {
+    let token = token.ok_or(ApiError::RefreshTokenMissing)?;
     if token.is_empty() || token.len() > MAX_REFRESH_TOKEN_LEN {
         return Err(ApiError::invalid(
             "refresh_token",
             "must be 1 to 256 characters",
         ));
     }
-    Ok(())
+    Ok(token)
 }
 
 /// Rotates a refresh token: the presented one is used up, a new one is returned with a new
 /// access token carrying the account's current role.
 ///
 /// # Errors
-/// 401 for a token that is unknown, expired, revoked or reused (reuse revokes its family).
+/// 401 for a token that is unknown, expired, revoked or reused (reuse revokes its family), or
+/// missing.
 pub async fn refresh(
     state: &AppState,
     req: RefreshRequest,
     ip: &str,
 ) -> Result<TokenResponse, ApiError> {
-    check_refresh_token(&req.refresh_token)?;
+    let presented = check_refresh_token(req.refresh_token.as_deref())?;
     let next = new_token();
     let refresh_ttl = chrono::Duration::days(i64::from(state.settings.auth.refresh_ttl_days));
     let rotation = state
         .db
         .rotate_refresh_token(
-            &hash_token(&req.refresh_token),
+            &hash_token(presented),
             &hash_token(&next),
             Utc::now() + refresh_ttl,
         )
@@ -272,12 +275,12 @@ pub async fn refresh(
 /// unknown token is not an error, so the answer reveals nothing about it.
 ///
 /// # Errors
-/// 422 for an absurd token; storage failures.
+/// 401 for a missing token, 422 for an absurd one; storage failures.
 pub async fn logout(state: &AppState, req: LogoutRequest, ip: &str) -> Result<(), ApiError> {
-    check_refresh_token(&req.refresh_token)?;
+    let presented = check_refresh_token(req.refresh_token.as_deref())?;
     if let Some(user_id) = state
         .db
-        .revoke_family_of(&hash_token(&req.refresh_token), "logout")
+        .revoke_family_of(&hash_token(presented), "logout")
         .await?
     {
         state

@@ -327,3 +327,54 @@ async fn demos_are_limited_per_address() {
     )
     .await;
 }
+
+/// The dashboard opens demos in cookie mode, as it signs in: the refresh token arrives only
+/// as the `HttpOnly` cookie and refreshes through it; a foreign page is refused before any
+/// account is made.
+#[actix_web::test]
+async fn a_demo_opens_in_cookie_mode_too() {
+    let _turn = TURN.lock().await;
+    let app = demo_app(|_| {}).await;
+    let open = |origin: String| {
+        app.client
+            .post(format!("{}/auth/demo", app.address))
+            .header("origin", origin)
+            .json(&json!({ "as": "client", "refresh_cookie": true }))
+            .send()
+    };
+    let response = open(app.address.clone()).await.unwrap();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .expect("the refresh token comes as a cookie")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.starts_with("glidepath_refresh=") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    let tokens = ok_json(response).await;
+    assert!(tokens.get("refresh_token").is_none(), "{tokens}");
+    let token = cookie
+        .strip_prefix("glidepath_refresh=")
+        .and_then(|rest| rest.split(';').next())
+        .unwrap();
+    let refreshed = app
+        .client
+        .post(format!("{}/auth/refresh", app.address))
+        .header("origin", app.address.clone())
+        .header("cookie", format!("glidepath_refresh={token}"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert!(ok_json(refreshed).await["access_token"].is_string());
+
+    problem(
+        open("https://evil.example".into()).await.unwrap(),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+}

@@ -10,6 +10,8 @@ mod account_state;
 mod admin;
 mod alerts;
 mod auth_flow;
+mod cookie_mode;
+mod dashboard;
 mod demo;
 mod errors;
 mod goals;

@@ -72,3 +72,43 @@ async fn every_route_is_documented_and_every_documented_route_is_served() {
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+/// `docs/openapi.json` is what the server serves, pretty-printed: the browser's types are
+/// generated from it. Stale, this fails; `BLESS=1` rewrites it instead.
+#[actix_web::test]
+async fn the_committed_document_is_the_served_one() {
+    let app = spawn_app().await;
+    let served = ok_json(app.get("/openapi.json", None).await).await;
+    let expected = format!("{}\n", serde_json::to_string_pretty(&served).unwrap());
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi.json");
+    if std::env::var_os("BLESS").is_some_and(|v| v == "1") {
+        std::fs::write(path, &expected).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "docs/openapi.json is not the served document; run \
+         `BLESS=1 cargo test -p glidepath --test api the_committed_document` and commit it"
+    );
+}
+
+/// The WebSocket messages are in the components, as tagged unions on `type`.
+#[actix_web::test]
+async fn the_websocket_messages_are_components() {
+    let app = spawn_app().await;
+    let doc = ok_json(app.get("/openapi.json", None).await).await;
+    for (name, tag) in [("ClientMessage", "subscribe"), ("ServerMessage", "update")] {
+        let schema = &doc["components"]["schemas"][name];
+        let branches = schema["oneOf"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}"));
+        assert!(
+            branches
+                .iter()
+                .any(|b| b["properties"]["type"]["enum"] == serde_json::json!([tag])),
+            "{name}: {schema:#}"
+        );
+    }
+    assert!(doc["components"]["schemas"]["LiveState"].is_object());
+}

@@ -12,7 +12,7 @@ const SECURITY_HEADERS: [(&str, &str); 6] = [
     ),
     (
         "content-security-policy",
-        "default-src 'self'; script-src 'self' 'unsafe-inline'",
+        glidepath::http::middleware::CONTENT_SECURITY_POLICY,
     ),
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),

@@ -1,4 +1,8 @@
 //! `/auth/*`: register, login, refresh, logout.
+//!
+//! Login, refresh and logout have two modes (see [`crate::http::refresh_cookie`]): JSON mode
+//! carries the refresh token in the bodies; cookie mode (`"refresh_cookie": true` at login, no
+//! `refresh_token` afterwards) in the `glidepath_refresh` cookie.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::Problem;
@@ -9,6 +13,7 @@ use protocol::auth::{
 
 use crate::http::error::ApiError;
 use crate::http::extract::{Body, client_ip};
+use crate::http::refresh_cookie::{self, Transport};
 use crate::services;
 use crate::state::AppState;
 
@@ -30,11 +35,15 @@ pub async fn register(
     Ok(HttpResponse::Created().json(account))
 }
 
-/// Exchange e-mail and password for an access token and a refresh token.
+/// Exchange e-mail and password for an access token and a refresh token. With
+/// `"refresh_cookie": true` (cookie mode, for browsers) the refresh token is set as the
+/// `glidepath_refresh` cookie and left out of the answer.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in.", body = TokenResponse),
+        (status = 200, description = "Signed in.", body = TokenResponse,
+            headers(("Set-Cookie" = String, description = "Cookie mode only: `glidepath_refresh=<token>; HttpOnly; SameSite=Strict; Path=/auth; Max-Age=<refresh lifetime>`, plus `Secure` when served over TLS."))),
         (status = 401, description = "E-mail or password is wrong.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Cookie mode asked for by a page (`Origin`) that is not one of the server's own.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts from this address, or too many failed ones for this account from this address (an account attacked from many addresses is slowed down instead).", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Password hashing is saturated.", body = Problem, content_type = "application/problem+json"),
@@ -44,10 +53,10 @@ pub async fn login(
     req: HttpRequest,
     body: Body<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let tokens = services::auth::login(&state, body.0, &client_ip(&req)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(tokens))
+    let cookie = body.0.refresh_cookie;
+    let ip = client_ip(&req);
+    let issue = services::auth::login(&state, body.0, &ip);
+    refresh_cookie::sign_in(&state, &req, cookie, issue).await
 }
 
 /// Open a demo: a fresh demo client (a plan, holdings in the market feed's symbols, goals
@@ -56,7 +65,9 @@ pub async fn login(
 /// and are deleted with everything they own after `demo.lifetime_secs`.
 #[utoipa::path(post, path = "/auth/demo", tag = "auth", request_body = DemoRequest,
     responses(
-        (status = 200, description = "Signed in to the new demo account.", body = TokenResponse),
+        (status = 200, description = "Signed in to the new demo account (with `refresh_cookie`, in cookie mode as `/auth/login`).", body = TokenResponse,
+            headers(("Set-Cookie" = String, description = "Cookie mode only: the `glidepath_refresh` cookie, as `/auth/login` sets it."))),
+        (status = 403, description = "Cookie mode asked for by a page (`Origin`) that is not one of the server's own.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Demo accounts are off on this server (`demo.enabled`).", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many demos from this address.", body = Problem, content_type = "application/problem+json"),
@@ -66,18 +77,21 @@ pub async fn demo(
     req: HttpRequest,
     body: Body<DemoRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let tokens = services::demo::start(&state, body.0, &client_ip(&req)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(tokens))
+    let cookie = body.0.refresh_cookie;
+    let ip = client_ip(&req);
+    let issue = services::demo::start(&state, body.0, &ip);
+    refresh_cookie::sign_in(&state, &req, cookie, issue).await
 }
 
 /// Rotate a refresh token: returns new tokens; the old refresh token is used up. Presenting
-/// a used refresh token revokes its whole session.
+/// a used refresh token revokes its whole session. Without `refresh_token` in the body
+/// (cookie mode) the `glidepath_refresh` cookie is used and replaced.
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses(
-        (status = 200, description = "New tokens.", body = TokenResponse),
-        (status = 401, description = "The refresh token cannot be used.", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "New tokens (in cookie mode without `refresh_token`).", body = TokenResponse,
+            headers(("Set-Cookie" = String, description = "Cookie mode only: the new `glidepath_refresh` cookie."))),
+        (status = 401, description = "The refresh token cannot be used, or none was sent (neither in the body nor as the cookie); in cookie mode the cookie is deleted.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Cookie mode used by a page (`Origin`) that is not one of the server's own.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn refresh(
@@ -85,16 +99,29 @@ pub async fn refresh(
     req: HttpRequest,
     body: Body<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let tokens = services::auth::refresh(&state, body.0, &client_ip(&req)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(tokens))
+    let mut request = body.0;
+    let transport = Transport::requested(&state, &req, request.refresh_token.is_none())?;
+    if transport == Transport::Cookie {
+        request.refresh_token = refresh_cookie::presented(&req);
+    }
+    match services::auth::refresh(&state, request, &client_ip(&req)).await {
+        Ok(tokens) => Ok(refresh_cookie::token_reply(&state, &req, tokens, transport)),
+        Err(error) if transport == Transport::Cookie => {
+            Ok(refresh_cookie::failed(&state, &req, &error, transport))
+        }
+        Err(error) => Err(error),
+    }
 }
 
-/// End the session a refresh token belongs to. Always 204, known token or not.
+/// End the session a refresh token belongs to. 204 for any token, known or not. Without
+/// `refresh_token` in the body (cookie mode) the `glidepath_refresh` cookie's session ends and
+/// the cookie is deleted.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = LogoutRequest,
     responses(
-        (status = 204, description = "The session is over."),
+        (status = 204, description = "The session is over.",
+            headers(("Set-Cookie" = String, description = "Cookie mode only: deletes `glidepath_refresh` (`Max-Age=0`)."))),
+        (status = 401, description = "No refresh token was sent (neither in the body nor as the cookie).", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Cookie mode used by a page (`Origin`) that is not one of the server's own.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn logout(
@@ -102,6 +129,20 @@ pub async fn logout(
     req: HttpRequest,
     body: Body<LogoutRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    services::auth::logout(&state, body.0, &client_ip(&req)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let mut request = body.0;
+    let transport = Transport::requested(&state, &req, request.refresh_token.is_none())?;
+    if transport == Transport::Cookie {
+        request.refresh_token = refresh_cookie::presented(&req);
+    }
+    if let Err(error) = services::auth::logout(&state, request, &client_ip(&req)).await {
+        return match transport {
+            Transport::Cookie => Ok(refresh_cookie::failed(&state, &req, &error, transport)),
+            Transport::Body => Err(error),
+        };
+    }
+    let mut response = HttpResponse::NoContent().finish();
+    if transport == Transport::Cookie {
+        refresh_cookie::clear(&state, &req, &mut response);
+    }
+    Ok(response)
 }
