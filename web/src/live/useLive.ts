@@ -23,9 +23,12 @@ const EMPTY: LiveView = { state: null, seq: null, prices: new Map(), moved: [], 
 
 /** Follows one plan stream while the component is mounted. */
 export function useLive(stream: StreamClient, userId: string | undefined, fanChart = false): LiveView {
-  const [view, setView] = useState<LiveView>(EMPTY);
+  const key = `${userId ?? 'self'}:${fanChart}`;
+  // Kept with the stream it belongs to: another stream's view reads as empty at once.
+  const [keyed, setKeyed] = useState<{ key: string; view: LiveView }>({ key, view: EMPTY });
   useEffect(() => {
-    setView(EMPTY);
+    const setView = (f: (v: LiveView) => LiveView) =>
+      setKeyed((k) => ({ key, view: f(k.key === key ? k.view : EMPTY) }));
     return stream.subscribe(
       userId,
       {
@@ -44,8 +47,8 @@ export function useLive(stream: StreamClient, userId: string | undefined, fanCha
       },
       fanChart,
     );
-  }, [stream, userId, fanChart]);
-  return view;
+  }, [stream, userId, fanChart, key]);
+  return keyed.key === key ? keyed.view : EMPTY;
 }
 
 export function useConnection(stream: StreamClient): ConnectionStatus {
