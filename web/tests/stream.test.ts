@@ -251,6 +251,31 @@ describe('StreamClient', () => {
     expect(outcomes).toHaveLength(2);
   });
 
+  it('takes the answer to its own unsubscribe as no news when a page subscribes again at once', async () => {
+    const { server, client, frames } = await setup();
+    const CLIENT = '00000000-0000-0000-0000-0000000000c1';
+    server.onMessage = (m, s) => {
+      if (m.type === 'auth') s.send({ type: 'welcome', user_id: ME, expires_at_ms: Date.now() + 900_000 });
+      if (m.type === 'subscribe') s.send({ type: 'snapshot', stream: CLIENT, seq: 1, state: state(0.5) });
+      if (m.type === 'unsubscribe') s.send({ type: 'unsubscribed', stream: CLIENT, reason: 'unsubscribed' });
+    };
+    client.start();
+    await until(() => client.status.kind === 'live');
+    const offBook = client.subscribe(CLIENT, { onFrame: (f) => frames.push(f) });
+    await until(() => frames.length === 1);
+    // The book unmounts and the client's page mounts: unsubscribe, then subscribe.
+    offBook();
+    const ended: string[] = [];
+    client.subscribe(CLIENT, { onFrame: (f) => frames.push(f), onEnded: (r) => ended.push(r) });
+    await until(() => frames.length === 2);
+    expect(server.received.map((m) => m.type)).toEqual(['auth', 'subscribe', 'unsubscribe', 'subscribe']);
+    expect(ended).toEqual([]);
+    // A revocation later still ends it.
+    server.send({ type: 'unsubscribed', stream: CLIENT, reason: 'access revoked' });
+    await until(() => ended.length === 1);
+    expect(ended).toEqual(['access revoked']);
+  });
+
   it('follows without the fan chart when the server refuses the field', async () => {
     const { server, client, frames } = await setup();
     server.onMessage = (m, s) => {

@@ -93,12 +93,14 @@ export function Alerts({ api, live }: { api: Api; live: LiveAlert[] }) {
         <button type="submit">Add rule</button>
       </form>
       <h3>Fired</h3>
-      <ul className="list" role="log" aria-label="Fired alerts" data-testid="fired-alerts">
+      <div role="log" aria-label="Fired alerts" data-testid="fired-alerts">
+      <ul className="list">
         {fired.map((a) => (
           <li key={a.id}><time dateTime={a.at.toISOString()}>{a.at.toLocaleTimeString()}</time> {a.message}</li>
         ))}
         {fired.length === 0 && <li className="muted">Nothing has fired.</li>}
       </ul>
+      </div>
       {error && <p className="error" role="alert">{error}</p>}
     </section>
   );

@@ -6,7 +6,7 @@ export function Summary({ state }: { state: LiveState | null }) {
   const sim = state.simulation;
   const t = sim.terminal_real_wealth;
   return (
-    <section className="card summary" aria-labelledby="summary-heading">
+    <section className="card summary" aria-labelledby="summary-heading" data-computed-at={state.computed_at_ms}>
       <h2 id="summary-heading">Success probability</h2>
       <p className="big" data-testid="success">
         {pct(sim.success_probability)} <span className="se">± {pct(sim.success_standard_error)}</span>
@@ -15,6 +15,7 @@ export function Summary({ state }: { state: LiveState | null }) {
         Chance the money lasts the whole horizon, over {sim.paths.toLocaleString('en-US')} simulated paths, starting from{' '}
         {money(sim.starting_wealth)} ({sim.wealth_source === 'holdings' ? 'your holdings at market prices' : 'the plan’s initial wealth'}).
       </p>
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Terminal wealth percentiles">
       <table className="numbers">
         <caption>Real terminal wealth (today’s money)</caption>
         <thead>
@@ -26,6 +27,7 @@ export function Summary({ state }: { state: LiveState | null }) {
           </tr>
         </tbody>
       </table>
+      </div>
     </section>
   );
 }

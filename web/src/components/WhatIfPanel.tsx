@@ -121,6 +121,7 @@ export function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted,
       <div aria-live="polite" data-testid="whatif-answer">
         {outcome && !outcome.ok && <p className="error" role="alert">{outcome.message}</p>}
         {answer && (
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="What-if comparison">
           <table className="numbers compare">
             <caption>The plan as it stands and with your changes</caption>
             <thead>
@@ -141,6 +142,7 @@ export function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted,
               </tr>
             </tbody>
           </table>
+          </div>
         )}
         {!outcome && <p className="muted">Move a slider to see its effect on the same simulated paths.</p>}
       </div>

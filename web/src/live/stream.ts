@@ -83,6 +83,8 @@ export class StreamClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private reauthTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly subs = new Map<string, Subscription>();
+  /** Our own `unsubscribe`s not yet answered, per stream key: their `unsubscribed` is no news. */
+  private readonly unsubscribing = new Map<string, number>();
   private readonly statusListeners = new Set<(s: ConnectionStatus) => void>();
   private readonly errorListeners = new Set<(message: string) => void>();
   private currentStatus: ConnectionStatus = { kind: 'connecting' };
@@ -151,7 +153,9 @@ export class StreamClient {
       current.listeners.delete(listener);
       if (current.listeners.size === 0 && this.subs.get(key) === current) {
         this.subs.delete(key);
-        if (this.welcomed) this.send({ type: 'unsubscribe', ...(userId ? { user_id: userId } : {}) });
+        if (this.welcomed && this.send({ type: 'unsubscribe', ...(userId ? { user_id: userId } : {}) })) {
+          this.unsubscribing.set(key, (this.unsubscribing.get(key) ?? 0) + 1);
+        }
       }
     };
   }
@@ -268,9 +272,18 @@ export class StreamClient {
         return;
       }
       case 'unsubscribed': {
+        const key = m.stream === this.selfId ? 'self' : m.stream;
+        const own = this.unsubscribing.get(key) ?? 0;
+        if (own > 0) {
+          // The answer to our own unsubscribe (a page that left), even if another page has
+          // subscribed again since: that subscribe's snapshot follows.
+          if (own === 1) this.unsubscribing.delete(key);
+          else this.unsubscribing.set(key, own - 1);
+          return;
+        }
         const sub = this.subFor(m.stream);
         if (!sub) return;
-        // Our own `unsubscribe` removed it already; anything else ended it for us.
+        // Access was revoked or the session stopped: the stream is over for us.
         this.subs.delete(sub.userId ?? 'self');
         for (const l of sub.listeners) l.onEnded?.(m.reason);
         return;
@@ -348,6 +361,7 @@ export class StreamClient {
 
   private onDisconnect(code: number, reason: string): void {
     this.welcomed = false;
+    this.unsubscribing.clear();
     if (this.reauthTimer) clearTimeout(this.reauthTimer);
     for (const sub of this.subs.values()) {
       sub.lastSeq = undefined;
