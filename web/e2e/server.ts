@@ -22,6 +22,8 @@ export default async function startServer(): Promise<() => Promise<void>> {
     // Every test registers its own users from this one address.
     GLIDEPATH_RATE_LIMIT__REGISTER_PER_IP: '1000',
     GLIDEPATH_RATE_LIMIT__LOGIN_PER_IP: '1000',
+    // Five ticks a second per symbol: 300 updates for the frame budget in a minute.
+    GLIDEPATH_MARKET__TICK_INTERVAL_MS: '200',
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { App } from './App';
+import './perf';
 
 const root = document.getElementById('root');
 if (root) {

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import type { FanChartPoint } from '../live/wire';
 import { money } from './format';
@@ -18,6 +18,8 @@ export function FanChart({ points, title = 'Wealth over time' }: { points: FanCh
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const has = !!points && points.length > 0;
+  // The table is built only while open: 60-odd rows on every update cost a frame's budget.
+  const [tableOpen, setTableOpen] = useState(false);
 
   useEffect(() => {
     const el = box.current;
@@ -72,8 +74,9 @@ export function FanChart({ points, title = 'Wealth over time' }: { points: FanCh
       {has ? (
         <>
           <div ref={box} className="chart" role="img" aria-label="Fan chart of real wealth by year: percentile bands 5–95 and 25–75 around the median. The table below has the same numbers." />
-          <details>
+          <details onToggle={(e) => setTableOpen(e.currentTarget.open)}>
             <summary>Fan chart as a table</summary>
+            {tableOpen && (
             <div className="table-wrap" tabIndex={0} role="region" aria-label="Fan chart numbers">
               <table className="numbers">
                 <caption>Real wealth by year (today’s money)</caption>
@@ -90,6 +93,7 @@ export function FanChart({ points, title = 'Wealth over time' }: { points: FanCh
                 </tbody>
               </table>
             </div>
+            )}
           </details>
         </>
       ) : (

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { memo, useState, type FormEvent } from 'react';
 import type { Api } from '../api/api';
 import type { GoalStatus, GoalView } from '../api/types';
 import { money } from './format';
@@ -16,7 +16,7 @@ interface Draft {
 
 const empty: Draft = { name: '', target_amount: '', target_date: '', priority: '3', status: 'active' };
 
-export function Goals({ api }: { api: Api }) {
+export const Goals = memo(function Goals({ api }: { api: Api }) {
   const goals = useAsync(() => api.goals(), api);
   const [editing, setEditing] = useState<GoalView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -66,7 +66,7 @@ export function Goals({ api }: { api: Api }) {
       {(error ?? goals.error) && <p className="error" role="alert">{error ?? goals.error}</p>}
     </section>
   );
-}
+});
 
 function GoalForm({ initial, editing, onSave, onCancel }: { initial: Draft; editing: boolean; onSave: (d: Draft) => Promise<boolean>; onCancel: () => void }) {
   const [d, setD] = useState(initial);

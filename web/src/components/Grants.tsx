@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { memo, useState, type FormEvent } from 'react';
 import type { Api } from '../api/api';
 import { errorText, useAsync } from './useAsync';
 
 /** Which advisors may watch this plan. */
-export function Grants({ api }: { api: Api }) {
+export const Grants = memo(function Grants({ api }: { api: Api }) {
   const grants = useAsync(() => api.grants(), api);
   const [email, setEmail] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -40,4 +40,4 @@ export function Grants({ api }: { api: Api }) {
       {error && <p className="error" role="alert">{error}</p>}
     </section>
   );
-}
+});

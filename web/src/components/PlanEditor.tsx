@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { memo, useState, type FormEvent } from 'react';
 import type { PlanSpec } from '../api/types';
 import { DEFAULT_PLAN } from './format';
 import { errorText } from './useAsync';
@@ -25,7 +25,7 @@ function correlationOf(plan: PlanSpec, n: number): number[][] {
  * Every field of the plan and its asset classes, saved with `PUT /planning/plan`. The parent
  * keys it by the stored plan, so a saved or committed plan starts a fresh form.
  */
-export function PlanEditor({ plan, onSave }: { plan: PlanSpec | null; onSave: (p: PlanSpec) => Promise<void> }) {
+export const PlanEditor = memo(function PlanEditor({ plan, onSave }: { plan: PlanSpec | null; onSave: (p: PlanSpec) => Promise<void> }) {
   const source = plan ?? (DEFAULT_PLAN as PlanSpec);
   const [fields, setFields] = useState(() => ({ ...source }));
   const [rows, setRows] = useState(() => rowsOf(source));
@@ -137,4 +137,4 @@ export function PlanEditor({ plan, onSave }: { plan: PlanSpec | null; onSave: (p
       </details>
     </section>
   );
-}
+});

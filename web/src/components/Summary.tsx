@@ -1,7 +1,13 @@
+import { useLayoutEffect } from 'react';
 import type { LiveState } from '../live/wire';
+import { now, record } from '../perf';
 import { money, pct } from './format';
 
-export function Summary({ state }: { state: LiveState | null }) {
+export function Summary({ state, frameAt }: { state: LiveState | null; frameAt?: number }) {
+  useLayoutEffect(() => {
+    // The DOM now shows this frame's state.
+    if (state && frameAt) record('frameToDom', now() - frameAt);
+  }, [state, frameAt]);
   if (!state) return <section className="card summary" aria-busy="true"><h2>Success probability</h2><p>Waiting for the live plan…</p></section>;
   const sim = state.simulation;
   const t = sim.terminal_real_wealth;

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useState } from 'react';
+import { now, record } from '../perf';
 import type { PlanSpec } from '../api/types';
 import type { StreamClient, WhatIfOutcome } from '../live/stream';
 import type { WhatIfChanges } from '../live/wire';
@@ -51,7 +52,7 @@ function changesOf(s: Sliders, base: Sliders): WhatIfChanges {
  * Sliders answered over the WebSocket while they move: the plan as is beside the plan changed.
  * The parent keys it by the plan, so a committed plan starts the sliders afresh.
  */
-export function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted, contributionAndWeightsOnly }: Props) {
+export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted, contributionAndWeightsOnly }: Props) {
   const effective = plan ?? (DEFAULT_PLAN as PlanSpec);
   const base = useMemo(() => fromPlan(effective), [effective]);
   const [sliders, setSliders] = useState<Sliders>(base);
@@ -61,6 +62,10 @@ export function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted,
   const names = (effective.asset_classes ?? DEFAULT_PLAN.asset_classes).map((a) => a.name);
 
   useEffect(() => channel.onAnswer(setOutcome), [channel]);
+  useLayoutEffect(() => {
+    // The answer is in the DOM now.
+    if (outcome?.ok && outcome.sentAt !== undefined) record('whatIfToDom', now() - outcome.sentAt);
+  }, [outcome]);
 
   const update = (next: Sliders) => {
     setSliders(next);
@@ -160,7 +165,7 @@ export function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted,
       </div>
     </section>
   );
-}
+});
 
 function Slider(props: { id: string; label: string; min: number; max: number; step: number; value: number; display: string; onChange: (v: number) => void }) {
   return (

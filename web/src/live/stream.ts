@@ -1,5 +1,6 @@
 import { refreshAt } from '../auth/timing';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { now as perfNow } from '../perf';
 import { isGap } from './seq';
 import {
   CLOSE,
@@ -28,6 +29,8 @@ export interface StreamFrame {
   /** The prices that moved (empty on a snapshot). */
   ticks: TickSummary[];
   snapshot: boolean;
+  /** When the frame arrived (performance clock). */
+  receivedAt: number;
 }
 
 export interface StreamListener {
@@ -42,6 +45,8 @@ export type WhatIfOutcome = (
 ) & {
   /** A newer request was already sent: another answer follows. */
   superseded?: boolean;
+  /** When the request went out (performance clock). */
+  sentAt?: number;
 };
 
 interface Subscription {
@@ -88,6 +93,7 @@ export class StreamClient {
   private readonly statusListeners = new Set<(s: ConnectionStatus) => void>();
   private readonly errorListeners = new Set<(message: string) => void>();
   private currentStatus: ConnectionStatus = { kind: 'connecting' };
+  private receivedAt = 0;
   private nextRequestId = 1;
   private readonly whatIfs = new Map<string, WhatIfChannel>();
   private readonly commits = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
@@ -199,6 +205,7 @@ export class StreamClient {
     };
     ws.onmessage = (event: MessageEvent) => {
       if (this.ws !== ws) return;
+      this.receivedAt = perfNow();
       const text = typeof event.data === 'string' ? event.data : String(event.data);
       let message: ServerMessage;
       try {
@@ -250,7 +257,7 @@ export class StreamClient {
         sub.lastSeq = m.seq;
         sub.awaitingSnapshot = false;
         this.refreshStatus();
-        for (const l of sub.listeners) l.onFrame?.({ state: m.state, seq: m.seq, ticks: [], snapshot: true });
+        for (const l of sub.listeners) l.onFrame?.({ state: m.state, seq: m.seq, ticks: [], snapshot: true, receivedAt: this.receivedAt });
         return;
       }
       case 'update': {
@@ -263,7 +270,7 @@ export class StreamClient {
           return;
         }
         sub.lastSeq = m.seq;
-        for (const l of sub.listeners) l.onFrame?.({ state: m.state, seq: m.seq, ticks: m.ticks, snapshot: false });
+        for (const l of sub.listeners) l.onFrame?.({ state: m.state, seq: m.seq, ticks: m.ticks, snapshot: false, receivedAt: this.receivedAt });
         return;
       }
       case 'alert': {
@@ -417,7 +424,7 @@ export class StreamClient {
  * up with the slider without queueing stale requests behind it.
  */
 export class WhatIfChannel {
-  private inflight: { id: number; changes: WhatIfChanges } | null = null;
+  private inflight: { id: number; changes: WhatIfChanges; sentAt: number } | null = null;
   private pending: WhatIfChanges | null = null;
   private readonly listeners = new Set<(o: WhatIfOutcome) => void>();
 
@@ -455,18 +462,19 @@ export class WhatIfChannel {
 
   answer(requestId: number, outcome: WhatIfOutcome): void {
     if (this.inflight?.id !== requestId) return;
+    const sentAt = this.inflight.sentAt;
     this.inflight = null;
     const next = this.pending;
     this.pending = null;
     // Shown even when superseded (the answer follows the slider while it moves); the newest
     // change goes out now, so the last answer shown is always the slider's last position.
     if (next) this.dispatch(next);
-    for (const l of this.listeners) l({ ...outcome, superseded: next !== null });
+    for (const l of this.listeners) l({ ...outcome, superseded: next !== null, sentAt });
   }
 
   private dispatch(changes: WhatIfChanges): void {
     const id = this.nextId();
-    this.inflight = { id, changes };
+    this.inflight = { id, changes, sentAt: perfNow() };
     this.sendMessage({
       type: 'what_if',
       request_id: id,

@@ -15,7 +15,7 @@ export interface LiveView {
   moved: MovedPrice[];
   alerts: LiveAlert[];
   ended: string | null;
-  /** When the last frame arrived (performance.now()). */
+  /** When the last frame arrived (performance clock). */
   frameAt: number;
 }
 
@@ -40,7 +40,7 @@ export function useLive(stream: StreamClient, userId: string | undefined, fanCha
               prices.set(t.symbol, m);
               return m;
             });
-            return { ...v, state: f.state, seq: f.seq, prices, moved: f.snapshot ? v.moved : moved, ended: null, frameAt: performance.now() };
+            return { ...v, state: f.state, seq: f.seq, prices, moved: f.snapshot ? v.moved : moved, ended: null, frameAt: f.receivedAt };
           }),
         onAlert: (a) => setView((v) => ({ ...v, alerts: [a, ...v.alerts].slice(0, 50) })),
         onEnded: (reason) => setView((v) => ({ ...v, ended: reason })),

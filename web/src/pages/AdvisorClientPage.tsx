@@ -29,7 +29,7 @@ export default function AdvisorClientPage({ clientId }: { clientId: string }) {
       {live.ended && <p className="error" role="alert">The stream ended: {live.ended}. You no longer see this plan.</p>}
       <Ticker moved={live.moved} />
       <div className="columns">
-        <Summary state={live.ended ? null : live.state} />
+        <Summary state={live.ended ? null : live.state} frameAt={live.frameAt} />
         {live.state && !live.ended && <WhatIfPanel key={planKey} stream={stream} userId={clientId} plan={plan} age={null} canCommit={false} contributionAndWeightsOnly />}
       </div>
       {!live.ended && <FanChart points={live.state?.simulation.fan_chart} />}

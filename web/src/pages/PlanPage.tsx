@@ -36,7 +36,7 @@ export function PlanPage() {
       {live.ended && <p className="error" role="alert">The live stream ended: {live.ended}.</p>}
       <Ticker moved={live.moved} />
       <div className="columns">
-        <Summary state={live.state} />
+        <Summary state={live.state} frameAt={live.frameAt} />
         <WhatIfPanel key={planKey} stream={stream} userId={undefined} plan={plan.data} age={profile.data?.profile.age} canCommit onCommitted={reloadPlan} />
       </div>
       <FanChart points={live.state?.simulation.fan_chart} />
