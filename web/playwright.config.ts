@@ -3,7 +3,7 @@ import { E2E_PORT } from './e2e/env';
 
 /**
  * Browser tests on Debian's Chromium (the npm registry cannot download browsers here).
- * By default the tests start the real server binary (GLIDEPATH_SERVER_BIN, or the debug build
+ * By default the tests start the real server binary (E2E_SERVER_BIN, or the debug build
  * in CARGO_TARGET_DIR) on a fresh SQLite directory; it serves the committed web/dist itself.
  * E2E_BASE_URL points them at a dashboard already running instead (say, `vite preview`
  * proxying to a server), with E2E_ADMIN_EMAIL / E2E_ADMIN_PASSWORD for its administrator.

@@ -10,12 +10,14 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, E2E_PORT } from './env';
  */
 export default async function startServer(): Promise<() => Promise<void>> {
   const bin = resolve(
-    process.env.GLIDEPATH_SERVER_BIN ?? join(process.env.CARGO_TARGET_DIR ?? '../target', 'debug', 'glidepath'),
+    process.env.E2E_SERVER_BIN ?? join(process.env.CARGO_TARGET_DIR ?? '../target', 'debug', 'glidepath'),
   );
-  if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: build it or set GLIDEPATH_SERVER_BIN`);
+  if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: build it or set E2E_SERVER_BIN`);
   const dir = mkdtempSync(join(tmpdir(), 'glidepath-e2e-'));
+  // The server refuses unknown GLIDEPATH_* variables: it gets only the settings made here.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GLIDEPATH_')));
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited,
     GLIDEPATH_DATA_DIR: join(dir, 'data'),
     GLIDEPATH_PORT: String(E2E_PORT),
     GLIDEPATH_LOG: 'warn',
