@@ -109,6 +109,38 @@ test('a non-admin sees no administration and cannot reach it', async ({ page }) 
   await page.goto('/app/admin');
   await expect(page.getByText('Administration is for administrators.')).toBeVisible();
   await expect(page.getByTestId('users')).toHaveCount(0);
+
+  // Signing out clears the refresh cookie: a reload stays signed out.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/app\/signin$/);
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'My plan' })).toHaveCount(0);
+});
+
+test('the service worker keeps the app shell, never API data, and opens offline', async ({ page, context }) => {
+  await register(page, uniqueEmail('pwa'));
+  await expect(page.getByTestId('success')).toHaveText(/%/);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload(); // now controlled by the worker, which caches what the page loads
+  await expect(page.getByTestId('success')).toHaveText(/%/);
+  const cached = await page.evaluate(async () => {
+    const urls: string[] = [];
+    for (const name of await caches.keys()) {
+      for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+    }
+    return urls;
+  });
+  expect(cached).toContain('/');
+  expect(cached.some((u) => u.startsWith('/assets/'))).toBe(true);
+  expect(cached.filter((u) => !(u === '/' || u.startsWith('/assets/') || u.startsWith('/icons/') || u === '/manifest.webmanifest'))).toEqual([]);
+  const manifest = await page.request.get('/manifest.webmanifest');
+  expect(((await manifest.json()) as { name: string }).name).toBe('Glidepath');
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Glidepath' })).toBeVisible();
+  await context.setOffline(false);
 });
 
 test('an admin finds a user and changes their role', async ({ page, browser }) => {

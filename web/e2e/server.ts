@@ -29,7 +29,12 @@ export default async function startServer(): Promise<() => Promise<void>> {
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
-  execFileSync(bin, ['admin', 'create', '--email', ADMIN_EMAIL], { cwd: dir, env, input: `${ADMIN_PASSWORD}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+  try {
+    execFileSync(bin, ['admin', 'create', '--email', ADMIN_EMAIL], { cwd: dir, env, input: `${ADMIN_PASSWORD}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const server = spawn(bin, [], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<void>((r) => server.once('exit', () => r()));
   const deadline = Date.now() + 60_000;
