@@ -24,7 +24,15 @@ export function App() {
   const auth = useMemo(() => new AuthSession(), []);
   const api = useMemo(() => makeApi(auth), [auth]);
   const stream = useMemo(
-    () => new StreamClient({ url: wsUrl(), token: () => auth.accessToken(), onSignedOut: () => void auth.logout() }),
+    () =>
+      new StreamClient({
+        url: wsUrl(),
+        token: async (renew) => {
+          if (renew && !(await auth.refresh())) return null;
+          return auth.accessToken();
+        },
+        onSignedOut: () => void auth.logout(),
+      }),
     [auth],
   );
   const [phase, setPhase] = useState<Phase>({ kind: 'restoring' });

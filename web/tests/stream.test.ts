@@ -37,6 +37,10 @@ class FakeServer {
     this.current?.terminate();
   }
 
+  closeCurrent(code: number): void {
+    this.current?.close(code);
+  }
+
   sent(type: ClientMessage['type']): ClientMessage[] {
     return this.received.filter((m) => m.type === type);
   }
@@ -85,15 +89,16 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-async function setup(tokens: () => string = () => 'token-1', backoffBaseMs = 10) {
+async function setup(tokens: (renew?: boolean) => string = () => 'token-1', backoffBaseMs = 10, onSignedOut?: (reason: string) => void) {
   const server = new FakeServer();
   servers.push(server);
   await new Promise((r) => server.wss.once('listening', r));
   const client = new StreamClient({
     url: server.url,
-    token: async () => tokens(),
+    token: async (renew) => tokens(renew),
     socket: (url, protocols) => new NodeWebSocket(url, protocols) as unknown as WebSocket,
     backoff: { baseMs: backoffBaseMs, capMs: 1000, jitter: 0.5 },
+    ...(onSignedOut ? { onSignedOut } : {}),
   });
   clients.push(client);
   const frames: StreamFrame[] = [];
@@ -180,6 +185,42 @@ describe('StreamClient', () => {
     expect(server.connections).toBe(2);
     expect(server.received.map((m) => m.type)).toEqual(['auth', 'subscribe', 'auth', 'subscribe']);
     expect(server.sent('auth').at(-1)).toEqual({ type: 'auth', token: 'token-2' });
+  });
+
+  it('asks for a renewed token after the server refused one', async () => {
+    const asked: (boolean | undefined)[] = [];
+    const { server, client, frames } = await setup((renew) => {
+      asked.push(renew);
+      return renew ? 'fresh' : 'stale';
+    });
+    let refused = false;
+    server.onMessage = (m, s) => {
+      if (m.type === 'auth' && m.token === 'stale' && !refused) {
+        refused = true;
+        s.closeCurrent(4401);
+        return;
+      }
+      if (m.type === 'auth') s.send({ type: 'welcome', user_id: ME, expires_at_ms: Date.now() + 900_000 });
+      if (m.type === 'subscribe') s.send({ type: 'snapshot', stream: ME, seq: 1, state: state(0.5) });
+    };
+    client.subscribe(undefined, { onFrame: (f) => frames.push(f) });
+    client.start();
+    await until(() => frames.length === 1);
+    expect(asked).toEqual([false, true]);
+    expect(server.sent('auth').map((m) => (m as { token: string }).token)).toEqual(['stale', 'fresh']);
+  });
+
+  it('stops and signs out when the account is closed (4403)', async () => {
+    const signedOut: string[] = [];
+    const { server, client } = await setup(undefined, 10, (r) => signedOut.push(r));
+    standardServer(server);
+    client.start();
+    await until(() => client.status.kind === 'live');
+    server.closeCurrent(4403);
+    await until(() => client.status.kind === 'closed');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.connections).toBe(1);
+    expect(signedOut).toEqual(['account closed']);
   });
 
   it('backs off between failed attempts', async () => {

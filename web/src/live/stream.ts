@@ -64,8 +64,11 @@ export type SocketFactory = (url: string, protocols: string[]) => WebSocket;
 
 export interface StreamOptions {
   url: string;
-  /** A valid access token (renewed by the caller's session when due). */
-  token: () => Promise<string | null>;
+  /**
+   * A valid access token (renewed by the caller's session when due); `renew` asks for a new
+   * one even if the current looks valid (the server refused it: 4401, or it expired: 4001).
+   */
+  token: (renew?: boolean) => Promise<string | null>;
   socket?: SocketFactory;
   random?: () => number;
   now?: () => number;
@@ -94,6 +97,8 @@ export class StreamClient {
   private readonly errorListeners = new Set<(message: string) => void>();
   private currentStatus: ConnectionStatus = { kind: 'connecting' };
   private receivedAt = 0;
+  /** The server refused or outlived the last token: get a new one before the next auth. */
+  private renewToken = false;
   private nextRequestId = 1;
   private readonly whatIfs = new Map<string, WhatIfChannel>();
   private readonly commits = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
@@ -225,7 +230,9 @@ export class StreamClient {
   }
 
   private async authenticate(ws: WebSocket): Promise<void> {
-    const token = await this.opts.token();
+    const renew = this.renewToken;
+    this.renewToken = false;
+    const token = await this.opts.token(renew);
     if (this.ws !== ws) return;
     if (!token) {
       this.stopped = true;
@@ -377,6 +384,7 @@ export class StreamClient {
     for (const c of this.commits.values()) c.reject(new Error('connection lost'));
     this.commits.clear();
     if (this.stopped) return;
+    if (code === CLOSE.AUTH_REQUIRED || code === CLOSE.TOKEN_EXPIRED) this.renewToken = true;
     if (code === CLOSE.ACCOUNT_CLOSED) {
       this.stopped = true;
       this.setStatus({ kind: 'closed', reason: reason || 'account closed' });
