@@ -159,6 +159,10 @@ test('an admin finds a user and changes their role', async ({ page, browser }) =
   await expect(role).toHaveValue('user');
   await role.selectOption('advisor');
   await expect(role).toHaveValue('advisor');
+  await page.getByRole('button', { name: `Deactivate ${email}` }).click();
+  await expect(page.getByRole('button', { name: `Activate ${email}` })).toBeVisible();
+  await page.getByRole('button', { name: `Activate ${email}` }).click();
+  await expect(page.getByRole('button', { name: `Deactivate ${email}` })).toBeVisible();
   await page.getByLabel('Search by email').fill('');
   await expect(page.getByTestId('health')).toContainText('database');
   await expectAccessible(page);
@@ -237,5 +241,20 @@ test('the demo opens a plan marked as a demo', async ({ page }) => {
   test.skip(response.status() === 404, 'the demo is off on this server');
   await expect(page.getByText('This is a demo')).toBeVisible();
   await expect(page.getByTestId('success')).toHaveText(/%/);
+  await expectAccessible(page);
   await screenshot(page, 'demo-client');
+});
+
+test('the demo advisor opens a book of live demo clients', async ({ page }) => {
+  await page.goto('/app/signin');
+  const demo = page.waitForResponse((r) => r.url().endsWith('/auth/demo'));
+  await page.getByRole('button', { name: 'Demo advisor' }).click();
+  const response = await demo;
+  test.skip(response.status() === 404, 'the demo is off on this server');
+  await expect(page.getByText('This is a demo')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Advisor book' })).toBeVisible();
+  const rows = page.getByTestId('book').locator('tbody tr');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.first()).toContainText(/\d+\.\d%/);
+  await screenshot(page, 'demo-advisor');
 });
