@@ -106,7 +106,7 @@ export function App() {
       </header>
       {account.demo && (
         <div className="demo-banner" role="note">
-          This is a demo: the account, its plan and its data are made up and shared with other visitors.
+          This is a demo: the account and everything in it are made up, and deleted after a while.
         </div>
       )}
       <main id="main">

@@ -40,11 +40,11 @@ export function FanChart({ points, title = 'Wealth over time' }: { points: FanCh
         ],
         series: [
           {},
-          { label: '5th', stroke: 'transparent' },
-          { label: '25th', stroke: 'transparent' },
-          { label: 'Median', stroke: '#0b5cad', width: 2 },
-          { label: '75th', stroke: 'transparent' },
-          { label: '95th', stroke: 'transparent' },
+          { label: '5th', stroke: 'transparent', points: { show: false } },
+          { label: '25th', stroke: 'transparent', points: { show: false } },
+          { label: 'Median', stroke: '#0b5cad', width: 2, points: { show: false } },
+          { label: '75th', stroke: 'transparent', points: { show: false } },
+          { label: '95th', stroke: 'transparent', points: { show: false } },
         ],
         bands: [
           { series: [5, 1], fill: band },

@@ -3,7 +3,7 @@ import type { Api } from '../api/api';
 import type { HoldingView } from '../api/types';
 import type { MovedPrice } from '../live/useLive';
 import type { LiveState } from '../live/wire';
-import { money, pct, price } from './format';
+import { money, pct, price, quantity } from './format';
 import { errorText, useAsync } from './useAsync';
 
 interface Props {
@@ -75,7 +75,7 @@ export function Holdings({ api, state, prices, classes }: Props) {
                   <th scope="row">{h.symbol}</th>
                   <td>{h.account}</td>
                   <td>{h.asset_class}</td>
-                  <td>{h.quantity}</td>
+                  <td>{quantity(h.quantity)}</td>
                   <td>{price(p)}</td>
                   <td>{money(value)}</td>
                   <td>{value == null || total <= 0 ? '—' : pct(value / total)}</td>

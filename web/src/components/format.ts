@@ -1,6 +1,8 @@
 const money0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const money2 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
+const qty = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+export const quantity = (n: number): string => qty.format(n);
 export const money = (n: number | null | undefined): string => (n == null || !Number.isFinite(n) ? '—' : money0.format(n));
 export const price = (n: number | null | undefined): string => (n == null || !Number.isFinite(n) ? '—' : money2.format(n));
 export const pct = (p: number | null | undefined, digits = 1): string =>

@@ -31,7 +31,8 @@ export function useAsync<T>(load: () => Promise<T>, key: unknown) {
 export function errorText(e: unknown): string {
   if (e instanceof ApiProblem) {
     const fields = e.errors.map((f) => `${f.field}: ${f.message}`).join('; ');
-    return fields ? `${e.message} (${fields})` : e.message;
+    // The detail often is the one field's message already: say it once.
+    return fields && !e.errors.every((f) => e.message.includes(f.message)) ? `${e.message} (${fields})` : e.message;
   }
   return e instanceof Error ? e.message : String(e);
 }

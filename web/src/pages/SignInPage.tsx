@@ -87,7 +87,8 @@ function describe(e: unknown): string {
   if (e instanceof ApiProblem) {
     if (e.status === 404 && e.code === 'not_found') return 'The demo is not enabled on this server.';
     const fields = e.errors.map((f) => `${f.field}: ${f.message}`).join('; ');
-    return fields ? `${e.message} (${fields})` : e.message;
+    // The detail often is the one field's message already: say it once.
+    return fields && !e.errors.every((f) => e.message.includes(f.message)) ? `${e.message} (${fields})` : e.message;
   }
   return 'The server could not be reached.';
 }
