@@ -209,6 +209,9 @@ test('an advisor watches a client live after a grant and loses the plan on revok
   await page.getByRole('button', { name: `Revoke ${advisorEmail}` }).click();
   await expect(advisor.getByText(/The stream ended/)).toBeVisible({ timeout: 5_000 });
   await expect(advisor.getByTestId('success')).toHaveCount(0);
+  // Coming back later: refused, like a client that does not exist.
+  await advisor.reload();
+  await expect(advisor.getByText(/This plan cannot be shown/)).toBeVisible();
   await advisorContext.close();
 });
 

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useApp } from '../app/context';
 import { Link } from '../app/router';
 import { FanChart } from '../components/FanChart';
@@ -18,6 +18,9 @@ import type { LiveState } from '../live/wire';
 export default function AdvisorClientPage({ clientId }: { clientId: string }) {
   const { stream } = useApp();
   const live = useLive(stream, clientId, true);
+  // A refused subscribe (no grant, or no such client) answers `error` not_found.
+  const [refused, setRefused] = useState<string | null>(null);
+  useEffect(() => stream.onError(setRefused), [stream]);
   // The sliders' starting point changes only when the plan does, not with every tick.
   const planKey = live.state ? JSON.stringify([live.state.simulation.monthly_contribution, live.state.portfolio.classes.map((c) => [c.asset_class, c.target])]) : null;
   // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -26,6 +29,7 @@ export default function AdvisorClientPage({ clientId }: { clientId: string }) {
     <>
       <p><Link to="/app/advisor">← Advisor book</Link></p>
       <h1>Client plan</h1>
+      {refused && !live.state && <p className="error" role="alert">This plan cannot be shown: {refused}</p>}
       {live.ended && <p className="error" role="alert">The stream ended: {live.ended}. You no longer see this plan.</p>}
       <Ticker moved={live.moved} />
       <div className="columns">
