@@ -14,6 +14,8 @@ interface Props {
   age: number | null | undefined;
   canCommit: boolean;
   onCommitted?: () => void;
+  /** The plan shown was just committed from here (the panel restarts on the new plan). */
+  committed?: boolean;
   /** Offer only the inputs whose current values are known (an advisor sees no stored plan). */
   contributionAndWeightsOnly?: boolean;
 }
@@ -52,7 +54,7 @@ function changesOf(s: Sliders, base: Sliders): WhatIfChanges {
  * Sliders answered over the WebSocket while they move: the plan as is beside the plan changed.
  * The parent keys it by the plan, so a committed plan starts the sliders afresh.
  */
-export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted, contributionAndWeightsOnly }: Props) {
+export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted, committed, contributionAndWeightsOnly }: Props) {
   const effective = plan ?? (DEFAULT_PLAN as PlanSpec);
   const base = useMemo(() => fromPlan(effective), [effective]);
   const [sliders, setSliders] = useState<Sliders>(base);
@@ -160,7 +162,7 @@ export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age
         <button type="button" className="secondary" disabled={!dirty} onClick={() => { setSliders(base); setOutcome(null); }}>
           Reset
         </button>
-        {commitState === 'done' && <span role="status">Saved as your plan.</span>}
+        {(commitState === 'done' || (committed && !dirty && commitState === 'idle')) && <span role="status">Saved as your plan.</span>}
         {commitState !== 'idle' && commitState !== 'busy' && commitState !== 'done' && <span className="error" role="alert">{commitState}</span>}
       </div>
     </section>

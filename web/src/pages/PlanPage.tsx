@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
 import { useApp } from '../app/context';
 import { Alerts } from '../components/Alerts';
 import { FanChart } from '../components/FanChart';
@@ -22,6 +22,11 @@ export function PlanPage() {
   const classes = (plan.data?.asset_classes ?? DEFAULT_PLAN.asset_classes).map((c) => c.name);
   const reloadPlan = plan.reload;
   const planKey = JSON.stringify(plan.data);
+  const [committed, setCommitted] = useState(false);
+  const onCommitted = useCallback(() => {
+    setCommitted(true);
+    reloadPlan();
+  }, [reloadPlan]);
   const save = useCallback(
     async (spec: Parameters<typeof api.putPlan>[0]) => {
       await api.putPlan(spec);
@@ -37,7 +42,7 @@ export function PlanPage() {
       <Ticker moved={live.moved} />
       <div className="columns">
         <Summary state={live.state} frameAt={live.frameAt} />
-        <WhatIfPanel key={planKey} stream={stream} userId={undefined} plan={plan.data} age={profile.data?.profile.age} canCommit onCommitted={reloadPlan} />
+        <WhatIfPanel key={planKey} stream={stream} userId={undefined} plan={plan.data} age={profile.data?.profile.age} canCommit committed={committed} onCommitted={onCommitted} />
       </div>
       <FanChart points={live.state?.simulation.fan_chart} />
       <Holdings api={api} state={live.state} prices={live.prices} classes={classes} />
