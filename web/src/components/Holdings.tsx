@@ -11,7 +11,6 @@ interface Props {
   state: LiveState | null;
   prices: Map<string, MovedPrice>;
   classes: string[];
-  /** Read-only (an advisor's view has no holdings list). */
 }
 
 /** Holdings valued live: prices from the stream's ticks, over the REST valuation. */
