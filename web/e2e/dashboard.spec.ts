@@ -218,6 +218,14 @@ test('an advisor watches a client live after a grant and loses the plan on revok
 test.describe('on a phone', () => {
   test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
+  test('sign-in fits the screen', async ({ page }) => {
+    await page.goto('/app/signin');
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeInViewport();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectAccessible(page);
+    await screenshot(page, 'signin-phone');
+  });
+
   test('the plan fits the screen', async ({ page }) => {
     await register(page, uniqueEmail('phone'));
     await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible();
@@ -230,7 +238,6 @@ test.describe('on a phone', () => {
     );
     expect(wide).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await expect(page.getByRole('slider', { name: 'Monthly contribution' })).toBeInViewport({ ratio: 0 }).catch(() => {});
     await expectAccessible(page);
     await screenshot(page, 'plan-phone');
   });
