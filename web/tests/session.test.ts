@@ -117,6 +117,29 @@ describe('AuthSession', () => {
     await session.logout();
   });
 
+  it('keeps a signed-in session through a network failure, and tries again', async () => {
+    let up = true;
+    const { seen, base } = await authServer((_req, res) => (up ? tokens(res) : res.socket?.destroy()));
+    const session = new AuthSession({ baseUrl: base });
+    await session.login('a@b.c', 'password password');
+    up = false;
+    expect(await session.refresh()).toBe(false);
+    expect(session.signedIn).toBe(true);
+    up = true;
+    const start = Date.now();
+    while (seen.filter((s) => s.url === '/auth/refresh').length < 2) {
+      if (Date.now() - start > 7000) throw new Error('no retry');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await session.logout();
+  }, 10_000);
+
+  it('finds no session when the server cannot be reached at start-up', async () => {
+    const session = new AuthSession({ baseUrl: 'http://127.0.0.1:9' });
+    expect(await session.restore()).toBe(false);
+    expect(session.signedIn).toBe(false);
+  });
+
   it('signs out when the refresh cookie is refused', async () => {
     const { base } = await authServer((req, res) =>
       req.url === '/auth/refresh' ? json(res, 401, { code: 'invalid_token' }) : tokens(res),

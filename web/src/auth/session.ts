@@ -138,8 +138,9 @@ export class AuthSession {
         this.clear();
         return false;
       }
-      // A network failure is not a verdict on the session: keep the token and try later.
-      this.schedule(this.now() + 5_000);
+      // A network failure is not a verdict on the session: a signed-in one keeps its token
+      // and tries again shortly; a restore at start-up just finds no session.
+      if (this.token) this.schedule(this.now() + 5_000);
       return false;
     }
   }
