@@ -1,0 +1,57 @@
+import type { AuthSession } from '../auth/session';
+import type {
+  AdvisorClient,
+  AlertRuleView,
+  AlertView,
+  AllocationsResponse,
+  CreateAlertRuleRequest,
+  CreateGoalRequest,
+  CreateHoldingRequest,
+  FeedsResponse,
+  GoalView,
+  GrantView,
+  HoldingView,
+  Page,
+  PlanSpec,
+  ProfileResponse,
+  Role,
+  Account,
+  UpdateGoalRequest,
+  UpdateHoldingRequest,
+} from './types';
+
+/** The REST routes the dashboard uses, over the session's authenticated `request`. */
+export function makeApi(auth: AuthSession) {
+  const get = <T,>(path: string) => auth.request<T>('GET', path);
+  const send = <T,>(method: string, path: string, body?: unknown) => auth.request<T>(method, path, body);
+  const id = encodeURIComponent;
+  return {
+    profile: () => get<ProfileResponse>('/users/profile'),
+    plan: () => get<PlanSpec>('/planning/plan'),
+    putPlan: (plan: PlanSpec) => send<PlanSpec>('PUT', '/planning/plan', plan),
+    holdings: () => get<Page<HoldingView>>('/portfolio/holdings?limit=100'),
+    allocations: () => get<AllocationsResponse>('/portfolio/allocations'),
+    addHolding: (h: CreateHoldingRequest) => send<HoldingView>('POST', '/portfolio/holdings', h),
+    updateHolding: (hid: string, h: UpdateHoldingRequest) => send<HoldingView>('PUT', `/portfolio/holdings/${id(hid)}`, h),
+    deleteHolding: (hid: string) => send<void>('DELETE', `/portfolio/holdings/${id(hid)}`),
+    goals: () => get<Page<GoalView>>('/planning/goals?limit=100'),
+    addGoal: (g: CreateGoalRequest) => send<GoalView>('POST', '/planning/goals', g),
+    updateGoal: (gid: string, g: UpdateGoalRequest) => send<GoalView>('PUT', `/planning/goals/${id(gid)}`, g),
+    deleteGoal: (gid: string) => send<void>('DELETE', `/planning/goals/${id(gid)}`),
+    rules: () => get<Page<AlertRuleView>>('/alerts/rules?limit=100'),
+    addRule: (r: CreateAlertRuleRequest) => send<AlertRuleView>('POST', '/alerts/rules', r),
+    deleteRule: (rid: string) => send<void>('DELETE', `/alerts/rules/${id(rid)}`),
+    alerts: () => get<Page<AlertView>>('/alerts?limit=50'),
+    grants: () => get<Page<GrantView>>('/advisors/grants?limit=100'),
+    grant: (advisorEmail: string) => send<GrantView>('POST', '/advisors/grants', { advisor_email: advisorEmail }),
+    revoke: (advisorId: string) => send<void>('DELETE', `/advisors/grants/${id(advisorId)}`),
+    advisorClients: () => get<AdvisorClient[]>('/advisor/clients'),
+    users: (limit: number, offset: number) => get<Page<Account>>(`/admin/users?limit=${limit}&offset=${offset}`),
+    setRole: (uid: string, role: Role) => send<Account>('PUT', `/admin/users/${id(uid)}/role`, { role }),
+    setActive: (uid: string, active: boolean) => send<Account>('PUT', `/admin/users/${id(uid)}/status`, { active }),
+    feeds: () => get<FeedsResponse>('/market/feeds'),
+    healthDetailed: () => get<Record<string, unknown>>('/health/detailed'),
+  };
+}
+
+export type Api = ReturnType<typeof makeApi>;

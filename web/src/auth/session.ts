@@ -1,0 +1,197 @@
+import { ApiProblem } from '../api/problem';
+import { refreshAt } from './timing';
+
+/** The part of `TokenResponse` the browser uses (cookie mode: no `refresh_token`). */
+export interface TokenBody {
+  access_token: string;
+  expires_in: number;
+  scope: string[];
+}
+
+export type DemoRole = 'client' | 'advisor';
+
+export interface AuthOptions {
+  /** '' in the browser (same origin); a full origin in tests. */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+type Listener = (signedIn: boolean) => void;
+
+/**
+ * The signed-in session. The access token lives only in this object's memory; the refresh
+ * token is an HttpOnly cookie (`Path=/auth`) that JavaScript never sees, so a page reload
+ * restores the session through `POST /auth/refresh` and an injected script cannot steal it.
+ */
+export class AuthSession {
+  private token: string | null = null;
+  private expiresAtMs = 0;
+  private scopes: string[] = [];
+  private inflight: Promise<boolean> | null = null;
+  /** When the token is due for renewal (the refresh margin before it expires). */
+  private dueAtMs = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly listeners = new Set<Listener>();
+  private readonly base: string;
+  private readonly doFetch: typeof fetch;
+  private readonly now: () => number;
+
+  constructor(options: AuthOptions = {}) {
+    this.base = options.baseUrl ?? '';
+    this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.now = options.now ?? (() => Date.now());
+  }
+
+  get signedIn(): boolean {
+    return this.token !== null;
+  }
+
+  get expiresAt(): number {
+    return this.expiresAtMs;
+  }
+
+  hasScope(scope: string): boolean {
+    return this.scopes.includes(scope);
+  }
+
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async register(email: string, password: string): Promise<void> {
+    await this.post('/auth/register', { email, password });
+    await this.login(email, password);
+  }
+
+  async login(email: string, password: string): Promise<void> {
+    this.accept(
+      await this.post('/auth/login', { email, password, audience: 'web-app', refresh_cookie: true }),
+    );
+  }
+
+  async demo(as: DemoRole): Promise<void> {
+    this.accept(await this.post('/auth/demo', { as, refresh_cookie: true }));
+  }
+
+  /** On start-up: a refresh cookie from an earlier visit signs the user in again. */
+  restore(): Promise<boolean> {
+    return this.refresh();
+  }
+
+  /**
+   * Renews the access token with the refresh cookie. Concurrent callers share one request:
+   * the cookie is single use, and a second request would present a used token and revoke
+   * the whole family (re-use detection).
+   */
+  refresh(): Promise<boolean> {
+    if (!this.inflight) {
+      this.inflight = this.doRefresh().finally(() => {
+        this.inflight = null;
+      });
+    }
+    return this.inflight;
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.post('/auth/logout', {});
+    } catch {
+      // Signed out locally whatever the server says: the cookie is cleared or expires.
+    }
+    this.clear();
+  }
+
+  /** A token valid for at least the refresh margin, renewing it first when needed. */
+  async accessToken(): Promise<string | null> {
+    // Timers in background tabs are throttled: the clock, not the timer, decides.
+    if (this.token && this.now() >= this.dueAtMs) {
+      await this.refresh();
+    }
+    return this.token;
+  }
+
+  /**
+   * An API call with the bearer token. A 401 (the token expired in flight, or the server
+   * restarted with a new key) is answered by one refresh and one retry.
+   */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response = await this.send(method, path, body, await this.accessToken());
+    if (response.status === 401 && this.token) {
+      if (await this.refresh()) {
+        response = await this.send(method, path, body, this.token);
+      }
+    }
+    if (!response.ok) throw await ApiProblem.from(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+
+  private async doRefresh(): Promise<boolean> {
+    try {
+      this.accept(await this.post('/auth/refresh', {}));
+      return true;
+    } catch (e) {
+      if (e instanceof ApiProblem) {
+        this.clear();
+        return false;
+      }
+      // A network failure is not a verdict on the session: a signed-in one keeps its token
+      // and tries again shortly; a restore at start-up just finds no session.
+      if (this.token) this.schedule(this.now() + 5_000);
+      return false;
+    }
+  }
+
+  private accept(body: TokenBody): void {
+    const wasSignedIn = this.signedIn;
+    this.token = body.access_token;
+    this.scopes = body.scope;
+    this.expiresAtMs = this.now() + body.expires_in * 1000;
+    this.schedule(refreshAt(this.now(), this.expiresAtMs));
+    if (!wasSignedIn) this.emit(true);
+  }
+
+  private schedule(atMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.dueAtMs = atMs;
+    this.timer = setTimeout(() => void this.refresh(), Math.max(0, atMs - this.now()));
+  }
+
+  private clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const wasSignedIn = this.signedIn;
+    this.token = null;
+    this.scopes = [];
+    this.expiresAtMs = 0;
+    if (wasSignedIn) this.emit(false);
+  }
+
+  private emit(signedIn: boolean): void {
+    for (const l of this.listeners) l(signedIn);
+  }
+
+  private async post(path: string, body: unknown): Promise<TokenBody> {
+    const response = await this.send('POST', path, body, null);
+    if (!response.ok) throw await ApiProblem.from(response);
+    if (response.status === 204) return undefined as unknown as TokenBody;
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as TokenBody;
+  }
+
+  private send(method: string, path: string, body: unknown, token: string | null): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    return this.doFetch(this.base + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      // The refresh cookie goes only to this origin, and only to /auth (its Path).
+      credentials: 'same-origin',
+    });
+  }
+}

@@ -1,0 +1,34 @@
+const money0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const money2 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+const qty = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+export const quantity = (n: number): string => qty.format(n);
+export const money = (n: number | null | undefined): string => (n == null || !Number.isFinite(n) ? '—' : money0.format(n));
+export const price = (n: number | null | undefined): string => (n == null || !Number.isFinite(n) ? '—' : money2.format(n));
+export const pct = (p: number | null | undefined, digits = 1): string =>
+  p == null || !Number.isFinite(p) ? '—' : `${(p * 100).toFixed(digits)}%`;
+/** A change with its sign: "+3.1 pts", "−2,000". */
+export const signedPts = (d: number): string => `${d >= 0 ? '+' : '−'}${Math.abs(d * 100).toFixed(1)} pts`;
+export const signedMoney = (d: number): string => `${d >= 0 ? '+' : '−'}${money0.format(Math.abs(d))}`;
+
+/** The plan's default (P1 of docs/simulation-model.md), what the server simulates for a user with no stored plan. */
+export const DEFAULT_PLAN = {
+  initial_wealth: 250000,
+  monthly_contribution: 1500,
+  retirement_month: 360,
+  monthly_spending: 5000,
+  horizon_months: 720,
+  annual_inflation: 0.025,
+  annual_fee: 0.002,
+  asset_classes: [
+    { name: 'us_equity', mu: 0.07, sigma: 0.16 },
+    { name: 'intl_equity', mu: 0.065, sigma: 0.18 },
+    { name: 'bonds', mu: 0.03, sigma: 0.05 },
+  ],
+  weights: [0.6, 0.2, 0.2],
+  correlation: [
+    [1, 0.8, 0.1],
+    [0.8, 1, 0.1],
+    [0.1, 0.1, 1],
+  ],
+};

@@ -1,0 +1,78 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useApp } from '../app/context';
+import { Link } from '../app/router';
+import { FanChart } from '../components/FanChart';
+import { money, pct } from '../components/format';
+import { Summary } from '../components/Summary';
+import { Ticker } from '../components/Ticker';
+import { WhatIfPanel } from '../components/WhatIfPanel';
+import { useLive } from '../live/useLive';
+import type { PlanSpec } from '../api/types';
+import type { LiveState } from '../live/wire';
+
+/**
+ * A client's live plan, read-only. The advisor's what-ifs run on it (nothing is stored).
+ * The stream tells the contribution and the target weights but not the client's spending or
+ * retirement month, so only those two kinds of slider are offered here.
+ */
+export default function AdvisorClientPage({ clientId }: { clientId: string }) {
+  const { stream } = useApp();
+  const live = useLive(stream, clientId, true);
+  // A refused subscribe (no grant, or no such client) answers `error` not_found.
+  const [refused, setRefused] = useState<string | null>(null);
+  useEffect(() => stream.onError(setRefused), [stream]);
+  // The sliders' starting point changes only when the plan does, not with every tick.
+  const planKey = live.state ? JSON.stringify([live.state.simulation.monthly_contribution, live.state.portfolio.classes.map((c) => [c.asset_class, c.target])]) : null;
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const plan = useMemo(() => (live.state ? planFrom(live.state) : null), [planKey]);
+  return (
+    <>
+      <p><Link to="/app/advisor">← Advisor book</Link></p>
+      <h1>Client plan</h1>
+      {refused && !live.state && <p className="error" role="alert">This plan cannot be shown: {refused}</p>}
+      {live.ended && <p className="error" role="alert">The stream ended: {live.ended}. You no longer see this plan.</p>}
+      <Ticker moved={live.moved} />
+      <div className="columns">
+        <Summary state={live.ended ? null : live.state} frameAt={live.frameAt} />
+        {live.state && !live.ended && <WhatIfPanel key={planKey} stream={stream} userId={clientId} plan={plan} age={null} canCommit={false} contributionAndWeightsOnly />}
+      </div>
+      {!live.ended && <FanChart points={live.state?.simulation.fan_chart} />}
+      {live.state && !live.ended && <Allocation state={live.state} />}
+    </>
+  );
+}
+
+/** What the sliders need, from what the stream says (contribution and classes). */
+function planFrom(state: LiveState): PlanSpec {
+  return {
+    initial_wealth: state.simulation.starting_wealth,
+    monthly_contribution: state.simulation.monthly_contribution,
+    // Unknown to an advisor and not offered as sliders; the what-if never sends them.
+    retirement_month: 0,
+    monthly_spending: 0,
+    horizon_months: 1,
+    asset_classes: state.portfolio.classes.map((c) => ({ name: c.asset_class, mu: 0, sigma: 0 })),
+    weights: state.portfolio.classes.map((c) => c.target),
+  } as PlanSpec;
+}
+
+function Allocation({ state }: { state: LiveState }) {
+  return (
+    <section className="card" aria-labelledby="alloc-heading">
+      <h2 id="alloc-heading">Allocation</h2>
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Allocation table">
+        <table className="numbers">
+          <caption>Market value {money(state.portfolio.total_value)}</caption>
+          <thead><tr><th scope="col">Class</th><th scope="col">Value</th><th scope="col">Weight</th><th scope="col">Target</th><th scope="col">Drift</th></tr></thead>
+          <tbody>
+            {state.portfolio.classes.map((c) => (
+              <tr key={c.asset_class}>
+                <th scope="row">{c.asset_class}</th><td>{money(c.value)}</td><td>{pct(c.weight)}</td><td>{pct(c.target)}</td><td>{pct(c.drift)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
