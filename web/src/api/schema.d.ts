@@ -174,6 +174,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a demo: a fresh demo client (a plan, holdings in the market feed's symbols, goals
+         *     and alert rules) or a demo advisor whose book holds three demo clients, made for this
+         *     request alone and signed in. Demo accounts cannot change their e-mail, password or role,
+         *     and are deleted with everything they own after `demo.lifetime_secs`.
+         */
+        post: operations["demo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -183,7 +205,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange e-mail and password for an access token and a refresh token. */
+        /**
+         * Exchange e-mail and password for an access token and a refresh token. With
+         *     `"refresh_cookie": true` (cookie mode, for browsers) the refresh token is set as the
+         *     `glidepath_refresh` cookie and left out of the answer.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -200,7 +226,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the session a refresh token belongs to. Always 204, known token or not. */
+        /**
+         * End the session a refresh token belongs to. 204 for any token, known or not. Without
+         *     `refresh_token` in the body (cookie mode) the `glidepath_refresh` cookie's session ends and
+         *     the cookie is deleted.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -219,7 +249,8 @@ export interface paths {
         put?: never;
         /**
          * Rotate a refresh token: returns new tokens; the old refresh token is used up. Presenting
-         *     a used refresh token revokes its whole session.
+         *     a used refresh token revokes its whole session. Without `refresh_token` in the body
+         *     (cookie mode) the `glidepath_refresh` cookie is used and replaced.
          */
         post: operations["refresh"];
         delete?: never;
@@ -626,6 +657,11 @@ export interface components {
              * @description When the account was created.
              */
             created_at: string;
+            /**
+             * @description A demo account (`POST /auth/demo`): it cannot change its e-mail, password or role,
+             *     and it is deleted with everything it owns once it is `demo.lifetime_secs` old.
+             */
+            demo: boolean;
             /** @description The e-mail address (stored lower-case). */
             email: string;
             /**
@@ -836,6 +872,67 @@ export interface components {
              */
             weight: number;
         };
+        /** @description What a client sends. */
+        ClientMessage: {
+            /** @description The access token. */
+            token: string;
+            /** @enum {string} */
+            type: "auth";
+        } | {
+            /**
+             * Format: int64
+             * @description Any number.
+             */
+            nonce: number;
+            /** @enum {string} */
+            type: "ping";
+        } | {
+            /**
+             * @description Also send the yearly fan chart (`state.simulation.fan_chart`) in this stream's
+             *     snapshots and updates. The session prepares it only while a subscriber asks for
+             *     it (about 1 MB per session), so the first snapshot may wait for that (tens of
+             *     milliseconds).
+             */
+            fan_chart?: boolean;
+            /** @enum {string} */
+            type: "subscribe";
+            /**
+             * Format: uuid
+             * @description Whose plan.
+             */
+            user_id?: string | null;
+        } | {
+            /** @enum {string} */
+            type: "unsubscribe";
+            /**
+             * Format: uuid
+             * @description Whose plan (the caller's own when omitted).
+             */
+            user_id?: string | null;
+        } | {
+            /** @description The changes. */
+            changes: components["schemas"]["WhatIfChanges"];
+            /**
+             * Format: int64
+             * @description Echoed in the answer.
+             */
+            request_id: number;
+            /** @enum {string} */
+            type: "what_if";
+            /**
+             * Format: uuid
+             * @description Whose plan (the caller's own when omitted).
+             */
+            user_id?: string | null;
+        } | {
+            /**
+             * Format: int64
+             * @description Echoed in the answer.
+             */
+            request_id: number;
+            /** @enum {string} */
+            type: "commit";
+        };
         /**
          * @description The state of one dependency.
          * @enum {string}
@@ -978,6 +1075,19 @@ export interface components {
         DeleteAccountRequest: {
             /** @description The account's current password. */
             password: string;
+        };
+        /**
+         * @description Which demo `POST /auth/demo` opens.
+         * @enum {string}
+         */
+        DemoKind: "client" | "advisor";
+        /** @description `POST /auth/demo`: a fresh demo world for this visitor alone. */
+        DemoRequest: {
+            /** @description The demo to open. */
+            as: components["schemas"]["DemoKind"];
+            audience?: components["schemas"]["Audience"] | null;
+            /** @description Deliver the refresh token as a cookie, as `POST /auth/login` does. */
+            refresh_cookie?: boolean;
         };
         /** @description `GET /health/detailed`: every dependency, for operators. */
         DetailedHealthResponse: {
@@ -1224,6 +1334,33 @@ export interface components {
          * @enum {string}
          */
         InvestmentExperience: "none" | "beginner" | "intermediate" | "advanced" | "expert";
+        /** @description An alert raised by one of a user's rules. */
+        LiveAlert: {
+            /**
+             * Format: int64
+             * @description When (Unix milliseconds).
+             */
+            at_ms: number;
+            /**
+             * Format: uuid
+             * @description The stored alert's id.
+             */
+            id: string;
+            /** @description `success_below`, `drift_above` or `price_cross`. */
+            kind: string;
+            /** @description What happened, for people. */
+            message: string;
+            /**
+             * Format: uuid
+             * @description The rule that fired (gone when the rule was deleted since).
+             */
+            rule_id?: string | null;
+            /**
+             * Format: double
+             * @description The observed value that fired the rule.
+             */
+            value: number;
+        };
         /** @description The holdings marked to market. */
         LivePortfolio: {
             /** @description Per asset class of the plan, in the plan's order. */
@@ -1243,6 +1380,13 @@ export interface components {
         };
         /** @description The live simulation: the session's prepared plan answered for the current wealth. */
         LiveSimulation: {
+            /**
+             * @description Percentiles of real wealth after each whole year, as `POST /simulations/monte-carlo`
+             *     computes them for the same plan, starting wealth, paths and seed. Only in the streams
+             *     of subscriptions that asked for it (`subscribe` with `fan_chart: true`); absent
+             *     otherwise.
+             */
+            fan_chart?: components["schemas"]["FanChartPoint"][] | null;
             /**
              * Format: double
              * @description The monthly contribution simulated.
@@ -1305,11 +1449,20 @@ export interface components {
             email: string;
             /** @description The password. */
             password: string;
+            /**
+             * @description Cookie mode, for browsers: the refresh token is set as the `HttpOnly` cookie
+             *     `glidepath_refresh` (`SameSite=Strict; Path=/auth`) instead of appearing in the
+             *     answer, so scripts cannot read it. `false` when omitted (the token is in the answer).
+             */
+            refresh_cookie?: boolean;
         };
         /** @description `POST /auth/logout`. */
         LogoutRequest: {
-            /** @description The refresh token whose session (token family) ends. */
-            refresh_token: string;
+            /**
+             * @description The refresh token whose session (token family) ends. Omitted: cookie mode, the
+             *     `glidepath_refresh` cookie's session ends and the cookie is cleared.
+             */
+            refresh_token?: string | null;
         };
         /** @description Memory of the machine and of the server process. */
         MemoryHealth: {
@@ -1340,6 +1493,11 @@ export interface components {
                  * @description When the account was created.
                  */
                 created_at: string;
+                /**
+                 * @description A demo account (`POST /auth/demo`): it cannot change its e-mail, password or role,
+                 *     and it is deleted with everything it owns once it is `demo.lifetime_secs` old.
+                 */
+                demo: boolean;
                 /** @description The e-mail address (stored lower-case). */
                 email: string;
                 /**
@@ -1815,8 +1973,11 @@ export interface components {
         };
         /** @description `POST /auth/refresh`. */
         RefreshRequest: {
-            /** @description The refresh token from the last login or refresh. It is single-use. */
-            refresh_token: string;
+            /**
+             * @description The refresh token from the last login or refresh. It is single-use. Omitted: cookie
+             *     mode, the `glidepath_refresh` cookie is used and replaced.
+             */
+            refresh_token?: string | null;
         };
         /** @description `POST /auth/register`. */
         RegisterRequest: {
@@ -1905,6 +2066,136 @@ export interface components {
          * @enum {string}
          */
         Scope: "read:profile" | "write:profile" | "read:goals" | "write:goals" | "read:simulations" | "write:simulations" | "read:portfolio" | "write:portfolio" | "read:alerts" | "write:alerts" | "manage:grants" | "admin:users" | "admin:system";
+        /** @description What the server sends. */
+        ServerMessage: {
+            /**
+             * Format: int64
+             * @description When the token expires (Unix milliseconds): re-`auth` before, or the connection
+             *     closes with [`close::TOKEN_EXPIRED`].
+             */
+            expires_at_ms: number;
+            /** @enum {string} */
+            type: "welcome";
+            /**
+             * Format: uuid
+             * @description The caller.
+             */
+            user_id: string;
+        } | {
+            /**
+             * Format: int64
+             * @description The ping's nonce.
+             */
+            nonce: number;
+            /** @enum {string} */
+            type: "pong";
+        } | {
+            /** @description The machine-readable code. */
+            code: components["schemas"]["ErrorCode"];
+            /** @description The offending field, when one is to blame (`changes.weights`). */
+            field?: string;
+            /** @description What went wrong. */
+            message: string;
+            /**
+             * Format: int64
+             * @description The request this answers, when it carried one.
+             */
+            request_id?: number;
+            /** @enum {string} */
+            type: "error";
+        } | {
+            /**
+             * Format: int64
+             * @description The state's sequence number.
+             */
+            seq: number;
+            /** @description The state (shared: a session sends the same state to every subscriber). */
+            state: components["schemas"]["LiveState"];
+            /**
+             * Format: uuid
+             * @description Whose plan.
+             */
+            stream: string;
+            /** @enum {string} */
+            type: "snapshot";
+        } | {
+            /**
+             * Format: int32
+             * @description Revaluations the session folded into this update (ticks that arrived while it
+             *     waited for its minimum interval).
+             */
+            coalesced: number;
+            /**
+             * Format: int64
+             * @description The newest tick's timestamp (Unix milliseconds), when a tick caused the update.
+             */
+            newest_tick_ms?: number;
+            /**
+             * Format: int64
+             * @description The state's sequence number.
+             */
+            seq: number;
+            /**
+             * Format: int64
+             * @description Older updates this connection dropped because a newer one replaced them before
+             *     the client read them (latest wins).
+             */
+            skipped: number;
+            /** @description The state. */
+            state: components["schemas"]["LiveState"];
+            /**
+             * Format: uuid
+             * @description Whose plan.
+             */
+            stream: string;
+            /** @description The prices that moved since the previous update (the tick summary). */
+            ticks: components["schemas"]["TickSummary"][];
+            /** @enum {string} */
+            type: "update";
+        } | {
+            /** @description The alert (also stored). */
+            alert: components["schemas"]["LiveAlert"];
+            /**
+             * Format: uuid
+             * @description Whose plan.
+             */
+            stream: string;
+            /** @enum {string} */
+            type: "alert";
+        } | {
+            /** @description Why. */
+            reason: string;
+            /**
+             * Format: uuid
+             * @description Whose plan.
+             */
+            stream: string;
+            /** @enum {string} */
+            type: "unsubscribed";
+        } | {
+            /** @description Base and variant. */
+            answer: components["schemas"]["WhatIfAnswer"];
+            /**
+             * Format: int64
+             * @description The request's id.
+             */
+            request_id: number;
+            /**
+             * Format: uuid
+             * @description Whose plan.
+             */
+            stream: string;
+            /** @enum {string} */
+            type: "what_if_result";
+        } | {
+            /**
+             * Format: int64
+             * @description The request's id.
+             */
+            request_id: number;
+            /** @enum {string} */
+            type: "committed";
+        };
         /** @description A stored simulation run. */
         SimulationRecord: {
             /**
@@ -1992,6 +2283,21 @@ export interface components {
              */
             terminal_real_wealth_mean: number;
         };
+        /** @description A price that moved since the previous update. */
+        TickSummary: {
+            /**
+             * Format: double
+             * @description Its new price.
+             */
+            price: number;
+            /** @description The symbol. */
+            symbol: string;
+            /**
+             * Format: int64
+             * @description When the feed produced it (Unix milliseconds).
+             */
+            ts_ms: number;
+        };
         /** @description Tokens issued by login and refresh. */
         TokenResponse: {
             /** @description RS256-signed JWT for the `Authorization: Bearer` header. */
@@ -2006,8 +2312,11 @@ export interface components {
              * @description Seconds until the refresh token expires (30 days).
              */
             refresh_expires_in: number;
-            /** @description Opaque, single-use token for `POST /auth/refresh`. */
-            refresh_token: string;
+            /**
+             * @description Opaque, single-use token for `POST /auth/refresh`. Absent in cookie mode, where it
+             *     travels in the `glidepath_refresh` cookie instead.
+             */
+            refresh_token?: string;
             /** @description The scopes granted. */
             scope: components["schemas"]["Scope"][];
             /** @description Always `Bearer`. */
@@ -3051,6 +3360,113 @@ export interface operations {
             };
         };
     };
+    demo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DemoRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in to the new demo account (with `refresh_cookie`, in cookie mode as `/auth/login`). */
+            200: {
+                headers: {
+                    /** @description Cookie mode only: the `glidepath_refresh` cookie, as `/auth/login` sets it. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description The body is not valid JSON of the documented shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cookie mode asked for by a page (`Origin`) that is not one of the server's own. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Demo accounts are off on this server (`demo.enabled`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json, or not in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many demos from this address. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -3067,6 +3483,8 @@ export interface operations {
             /** @description Signed in. */
             200: {
                 headers: {
+                    /** @description Cookie mode only: `glidepath_refresh=<token>; HttpOnly; SameSite=Strict; Path=/auth; Max-Age=<refresh lifetime>`, plus `Secure` when served over TLS. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3084,6 +3502,15 @@ export interface operations {
             };
             /** @description E-mail or password is wrong. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cookie mode asked for by a page (`Origin`) that is not one of the server's own. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3163,12 +3590,32 @@ export interface operations {
             /** @description The session is over. */
             204: {
                 headers: {
+                    /** @description Cookie mode only: deletes `glidepath_refresh` (`Max-Age=0`). */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
             /** @description The body is not valid JSON of the documented shape. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No refresh token was sent (neither in the body nor as the cookie). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cookie mode used by a page (`Origin`) that is not one of the server's own. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3236,9 +3683,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description New tokens. */
+            /** @description New tokens (in cookie mode without `refresh_token`). */
             200: {
                 headers: {
+                    /** @description Cookie mode only: the new `glidepath_refresh` cookie. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3254,8 +3703,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The refresh token cannot be used. */
+            /** @description The refresh token cannot be used, or none was sent (neither in the body nor as the cookie); in cookie mode the cookie is deleted. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cookie mode used by a page (`Origin`) that is not one of the server's own. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
