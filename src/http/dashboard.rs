@@ -34,14 +34,28 @@ pub fn files() -> Vec<String> {
     Dist::iter().map(|path| path.into_owned()).collect()
 }
 
-/// Registers `/`, `/app`, `/app/{tail}` (all `index.html`), `/assets/{file}`, and each other
-/// embedded file at its path. Each resource answers GET and HEAD, and is wrapped like the
-/// API's (see [`middleware::answer_before_shutdown`]).
+/// Client routes: `/`, `/app`, `/app/` and up to four segments below it, all `index.html`. Plain
+/// segment patterns rather than one `{tail:.*}`: the metrics middleware labels requests by
+/// pattern and cannot fill in a pattern with a regex (it warned on every request).
+const CLIENT_ROUTES: [&str; 7] = [
+    "/",
+    "/app",
+    "/app/",
+    "/app/{a}",
+    "/app/{a}/{b}",
+    "/app/{a}/{b}/{c}",
+    "/app/{a}/{b}/{c}/{d}",
+];
+
+/// Registers the client routes (all `index.html`), `/assets/{file}` (the bundler's hashed
+/// files, all in that one folder), and each other embedded file at its path. Each resource
+/// answers GET and HEAD, and is wrapped like the API's (see
+/// [`middleware::answer_before_shutdown`]).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for path in ["/", "/app", "/app/{tail:.*}"] {
+    for path in CLIENT_ROUTES {
         cfg.service(resource(path, || INDEX.to_owned()));
     }
-    cfg.service(resource("/assets/{file:.+}", String::new));
+    cfg.service(resource("/assets/{file}", String::new));
     for file in files() {
         let routable = !file.starts_with(HASHED_DIR) && !file.contains(['{', '}']);
         if routable {
