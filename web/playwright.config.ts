@@ -12,6 +12,8 @@ const external = process.env.E2E_BASE_URL;
 
 export default defineConfig({
   testDir: 'e2e',
+  // The latency benchmark runs only when asked for (`npm run bench`).
+  testIgnore: process.env.E2E_PERF ? [] : ['**/perf.spec.ts'],
   timeout: 90_000,
   expect: { timeout: 15_000 },
   // One server for all tests, whose users they make themselves; the machine has two cores.
