@@ -238,6 +238,40 @@ impl FromRequest for Paging {
     }
 }
 
+/// The validated `email` filter of `GET /admin/users`, lower-cased (stored addresses are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailSearch(pub Option<String>);
+
+fn parse_email_search(query: &str) -> Result<EmailSearch, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| {
+        ApiError::malformed("query", format!("the query string does not parse: {e}"))
+    })?;
+    let Some((_, text)) = pairs.into_iter().find(|(key, _)| key == "email") else {
+        return Ok(EmailSearch(None));
+    };
+    let len = text.chars().count();
+    if len == 0 || len > protocol::admin::MAX_EMAIL_SEARCH_LEN || text.chars().any(char::is_control)
+    {
+        return Err(ApiError::malformed(
+            "email",
+            format!(
+                "must be 1 to {} characters, none of them control characters",
+                protocol::admin::MAX_EMAIL_SEARCH_LEN
+            ),
+        ));
+    }
+    Ok(EmailSearch(Some(text.to_lowercase())))
+}
+
+impl FromRequest for EmailSearch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_email_search(req.query_string()))
+    }
+}
+
 /// The client's IP address as seen on the socket (a proxy's forwarded header is not trusted:
 /// anyone could forge it to dodge the per-IP limits).
 #[must_use]

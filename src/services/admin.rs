@@ -10,12 +10,19 @@ use crate::http::error::ApiError;
 use crate::http::extract::Paging;
 use crate::state::AppState;
 
-/// A page of every account.
+/// A page of every account, or of those whose e-mail contains `email` (lower case).
 ///
 /// # Errors
 /// Storage failures.
-pub async fn list_users(state: &AppState, paging: Paging) -> Result<Page<AccountView>, ApiError> {
-    let (rows, total) = state.db.list_users(paging.limit, paging.offset).await?;
+pub async fn list_users(
+    state: &AppState,
+    paging: Paging,
+    email: Option<&str>,
+) -> Result<Page<AccountView>, ApiError> {
+    let (rows, total) = state
+        .db
+        .list_users(paging.limit, paging.offset, email)
+        .await?;
     Ok(Page {
         items: rows.iter().map(account_view).collect::<Result<_, _>>()?,
         total,

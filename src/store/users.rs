@@ -51,6 +51,21 @@ macro_rules! user_select {
     };
 }
 
+/// A LIKE pattern matching text that contains `text` literally (its `%`, `_` and backslashes
+/// escaped with a backslash).
+fn like_containing(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// Revokes every live refresh-token family of user $3 at time $1 for reason $2.
 const REVOKE_FAMILIES: &str = "update refresh_token_families set revoked_at = $1, revoked_reason = $2 \
      where user_id = $3 and revoked_at is null";
@@ -376,7 +391,8 @@ impl Db {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
-    /// A page of accounts, oldest first, and the total count.
+    /// A page of accounts, oldest first, and the total count; with `email_contains`, only
+    /// the accounts whose (lower-case) e-mail contains it, taken literally.
     ///
     /// # Errors
     /// The database did not answer.
@@ -384,11 +400,15 @@ impl Db {
         &self,
         limit: u32,
         offset: u32,
+        email_contains: Option<&str>,
     ) -> Result<(Vec<UserRow>, u64), StoreError> {
+        let pattern = email_contains.map_or_else(|| "%".to_owned(), like_containing);
         let (rows, total): (Vec<UserRow>, i64) = with_pool!(self, pool => {
-            let rows = sqlx::query_as::<_, UserRow>(user_select!("order by created_at, id limit $1 offset $2"))
-                .bind(i64::from(limit)).bind(i64::from(offset)).fetch_all(pool).await?;
-            let (total,): (i64,) = sqlx::query_as("select count(*) from users").fetch_one(pool).await?;
+            let rows = sqlx::query_as::<_, UserRow>(user_select!(
+                "where email like $3 escape '\\' order by created_at, id limit $1 offset $2"))
+                .bind(i64::from(limit)).bind(i64::from(offset)).bind(&pattern).fetch_all(pool).await?;
+            let (total,): (i64,) = sqlx::query_as("select count(*) from users where email like $1 escape '\\'")
+                .bind(&pattern).fetch_one(pool).await?;
             (rows, total)
         });
         Ok((rows, u64::try_from(total).unwrap_or(0)))

@@ -98,3 +98,62 @@ async fn the_cli_refuses_bad_input_with_a_message() {
             .is_none()
     );
 }
+
+/// `email` keeps the accounts whose e-mail contains it, ignoring case and taking `%` and `_`
+/// literally; `total` counts the matches, and paging applies to them.
+#[actix_web::test]
+async fn an_admin_searches_users_by_email() {
+    let app = spawn_app().await;
+    let admin = app.new_admin().await;
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    for name in ["ann", "bob", "annabel"] {
+        let email = format!("{name}-{tag}@example.com");
+        assert_eq!(
+            app.register(&email, crate::helpers::PASSWORD)
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+    }
+    let search = |query: String| {
+        let admin = admin.access.clone();
+        let app = &app;
+        async move {
+            app.get(&format!("/admin/users?{query}"), Some(&admin))
+                .await
+        }
+    };
+    let emails = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["email"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let page = ok_json(search(format!("email=ANN-{}", &tag[..8])).await).await;
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(emails(&page), [format!("ann-{tag}@example.com")]);
+
+    let page = ok_json(search(format!("email={tag}&limit=2")).await).await;
+    assert_eq!(page["total"], 3);
+    assert_eq!(emails(&page).len(), 2);
+    let rest = ok_json(search(format!("email={tag}&limit=2&offset=2")).await).await;
+    assert_eq!(emails(&rest), [format!("annabel-{tag}@example.com")]);
+
+    // Wildcards are plain characters: no address has a % or an _ followed by the tag.
+    for wildcard in ["%25", "_"] {
+        let page = ok_json(search(format!("email={wildcard}{tag}")).await).await;
+        assert_eq!(page["total"], 0, "{wildcard}: {page}");
+    }
+    for bad in ["email=", &format!("email={}", "x".repeat(255))] {
+        let refused = problem(
+            search(bad.to_owned()).await,
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+        )
+        .await;
+        assert_eq!(crate::helpers::fields(&refused), ["email"]);
+    }
+}

@@ -1,27 +1,29 @@
 //! `/admin/*`: user administration (scope `admin:users`).
 
 use actix_web::{HttpResponse, web};
-use protocol::admin::{ChangeRoleRequest, ChangeStatusRequest};
+use protocol::admin::{ChangeRoleRequest, ChangeStatusRequest, UserSearchQuery};
 use protocol::auth::{AccountView, Scope};
 use protocol::{PageQuery, Problem};
 
 use crate::auth::AuthUser;
 use crate::http::error::ApiError;
-use crate::http::extract::{Body, Paging, PathId};
+use crate::http::extract::{Body, EmailSearch, Paging, PathId};
 use crate::services;
 use crate::state::AppState;
 
-/// Every account, oldest first.
+/// Every account, oldest first; with `email`, those whose e-mail contains it.
 #[utoipa::path(get, path = "/admin/users", tag = "admin", security(("bearer" = ["admin:users"])),
-    params(PageQuery),
-    responses((status = 200, description = "A page of accounts.", body = protocol::Page<AccountView>)))]
+    params(PageQuery, UserSearchQuery),
+    responses((status = 200, description = "A page of accounts (`total` counts the matching ones).", body = protocol::Page<AccountView>)))]
 pub async fn list_users(
     state: web::Data<AppState>,
     user: AuthUser,
     paging: Paging,
+    search: EmailSearch,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Scope::AdminUsers)?;
-    Ok(HttpResponse::Ok().json(services::admin::list_users(&state, paging).await?))
+    Ok(HttpResponse::Ok()
+        .json(services::admin::list_users(&state, paging, search.0.as_deref()).await?))
 }
 
 /// Change an account's role. It applies from the account's next request; its refresh

@@ -46,7 +46,8 @@ export function makeApi(auth: AuthSession) {
     grant: (advisorEmail: string) => send<GrantView>('POST', '/advisors/grants', { advisor_email: advisorEmail }),
     revoke: (advisorId: string) => send<void>('DELETE', `/advisors/grants/${id(advisorId)}`),
     advisorClients: () => get<AdvisorClient[]>('/advisor/clients'),
-    users: (limit: number, offset: number) => get<Page<Account>>(`/admin/users?limit=${limit}&offset=${offset}`),
+    users: (limit: number, offset: number, email?: string) =>
+      get<Page<Account>>(`/admin/users?limit=${limit}&offset=${offset}${email ? `&email=${encodeURIComponent(email)}` : ''}`),
     setRole: (uid: string, role: Role) => send<Account>('PUT', `/admin/users/${id(uid)}/role`, { role }),
     setActive: (uid: string, active: boolean) => send<Account>('PUT', `/admin/users/${id(uid)}/status`, { active }),
     feeds: () => get<FeedsResponse>('/market/feeds'),

@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every account, oldest first. */
+        /** Every account, oldest first; with `email`, those whose e-mail contains it. */
         get: operations["list_users"];
         put?: never;
         post?: never;
@@ -2455,6 +2455,11 @@ export interface operations {
                 limit?: number;
                 /** @description How many items to skip (0 or more, default 0). */
                 offset?: number;
+                /**
+                 * @description Only accounts whose e-mail contains this text, ignoring case (1 to 254 characters;
+                 *     `%` and `_` are plain characters here).
+                 */
+                email?: string;
             };
             header?: never;
             path?: never;
@@ -2462,7 +2467,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of accounts. */
+            /** @description A page of accounts (`total` counts the matching ones). */
             200: {
                 headers: {
                     [name: string]: unknown;
