@@ -268,3 +268,33 @@ test('the demo advisor opens a book of live demo clients', async ({ page }) => {
   await expect(rows.first()).toContainText(/\d+\.\d%/);
   await screenshot(page, 'demo-advisor');
 });
+
+test('the keyboard alone creates an account and reaches the plan\'s controls', async ({ page }) => {
+  await page.goto('/');
+  // Tab until `accessible` has the focus; fails if it is not reachable within `limit` presses.
+  const tabTo = async (name: string, limit = 100) => {
+    for (let i = 0; i < limit; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el) return '';
+        const labels = (el as HTMLInputElement).labels;
+        return (labels && labels[0]?.textContent?.trim()) || el.getAttribute('aria-label') || el.textContent?.trim() || '';
+      });
+      if (focused.startsWith(name)) return;
+    }
+    throw new Error(`${name} is not reachable with the Tab key`);
+  };
+  await tabTo('Email');
+  await page.keyboard.type(uniqueEmail('keys'));
+  await tabTo('Password');
+  await page.keyboard.type(PASSWORD);
+  await tabTo('Create account');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible();
+  await tabTo('Monthly contribution');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('whatif-variant')).toBeVisible();
+  await tabTo('Commit');
+  await tabTo('Add holding');
+});
