@@ -316,19 +316,4 @@ describe('StreamClient', () => {
     await until(() => ended.length === 1);
     expect(ended).toEqual(['access revoked']);
   });
-
-  it('follows without the fan chart when the server refuses the field', async () => {
-    const { server, client, frames } = await setup();
-    server.onMessage = (m, s) => {
-      if (m.type === 'auth') s.send({ type: 'welcome', user_id: ME, expires_at_ms: Date.now() + 900_000 });
-      if (m.type === 'subscribe') {
-        if ('fan_chart' in m) s.send({ type: 'error', code: 'malformed_request', message: 'not a client message: unknown field `fan_chart`' });
-        else s.send({ type: 'snapshot', stream: ME, seq: 1, state: state(0.5) });
-      }
-    };
-    client.subscribe(undefined, { onFrame: (f) => frames.push(f) }, true);
-    client.start();
-    await until(() => frames.length === 1);
-    expect(server.sent('subscribe')).toEqual([{ type: 'subscribe', fan_chart: true }, { type: 'subscribe' }]);
-  });
 });

@@ -102,8 +102,6 @@ export class StreamClient {
   private nextRequestId = 1;
   private readonly whatIfs = new Map<string, WhatIfChannel>();
   private readonly commits = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  /** Set when the server refuses `fan_chart` (a server without the live fan chart). */
-  private fanChartRefused = false;
   private readonly opts: Required<Omit<StreamOptions, 'onSignedOut'>> &
     Pick<StreamOptions, 'onSignedOut'>;
 
@@ -329,12 +327,6 @@ export class StreamClient {
           }
           return;
         }
-        if (!this.fanChartRefused && /fan_chart/.test(m.message)) {
-          // A server without the live fan chart refuses the field: follow without it.
-          this.fanChartRefused = true;
-          for (const sub of this.subs.values()) if (sub.fanChart) this.sendSubscribe(sub);
-          return;
-        }
         for (const l of this.errorListeners) l(m.message);
         return;
       }
@@ -354,7 +346,7 @@ export class StreamClient {
     this.send({
       type: 'subscribe',
       ...(sub.userId ? { user_id: sub.userId } : {}),
-      ...(sub.fanChart && !this.fanChartRefused ? { fan_chart: true } : {}),
+      ...(sub.fanChart ? { fan_chart: true } : {}),
     });
   }
 
