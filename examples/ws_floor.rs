@@ -59,6 +59,9 @@ fn sample_state() -> Arc<LiveState> {
             starting_wealth: 370_370.34,
             wealth_source: WealthSource::Holdings,
             monthly_contribution: 1500.0,
+            monthly_spending: 4000.0,
+            retirement_month: 360,
+            horizon_months: 720,
             success_probability: 0.8123,
             success_standard_error: 0.0123,
             terminal_real_wealth: PercentilesView {

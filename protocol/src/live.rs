@@ -30,6 +30,12 @@ pub struct LiveSimulation {
     pub wealth_source: WealthSource,
     /// The monthly contribution simulated.
     pub monthly_contribution: f64,
+    /// The monthly spending simulated (from retirement on).
+    pub monthly_spending: f64,
+    /// The month retirement starts, counted from now.
+    pub retirement_month: u32,
+    /// Months simulated.
+    pub horizon_months: u32,
     /// Share of paths never ruined.
     pub success_probability: f64,
     /// Its standard error.
@@ -197,6 +203,9 @@ pub(crate) mod tests {
                 starting_wealth: 250_000.5,
                 wealth_source: WealthSource::Holdings,
                 monthly_contribution: 1500.0,
+                monthly_spending: 4000.0,
+                retirement_month: 360,
+                horizon_months: 720,
                 success_probability: 0.812,
                 success_standard_error: 0.0123,
                 terminal_real_wealth: p,

@@ -282,6 +282,77 @@ async fn a_panicking_simulation_actor_is_restarted_and_updates_continue() {
     assert!(after.simulation.success_probability >= before.simulation.success_probability);
 }
 
+/// The stream says which spending and retirement month it simulated (a dashboard's sliders
+/// start there, an advisor's too, who cannot read the client's stored plan), and a what-if's
+/// variant says its own.
+#[actix_web::test]
+async fn the_stream_and_what_ifs_carry_the_plans_spending_and_retirement_month() {
+    let app = quiet_app().await;
+    let user = app.new_user().await;
+    let plan = json!({ "initial_wealth": 200000, "monthly_contribution": 1000,
+        "monthly_spending": 3100, "retirement_month": 250, "horizon_months": 600 });
+    ok_json(app.put("/planning/plan", Some(&user.access), &plan).await).await;
+    let encoding = Encoding::Json;
+    let mut socket = open(&app, &user, encoding).await;
+    let (_, state) = subscribe(&mut socket, encoding, None).await;
+    assert_eq!(state.simulation.monthly_spending, 3100.0);
+    assert_eq!(state.simulation.retirement_month, 250);
+    assert_eq!(state.simulation.horizon_months, 600);
+    for (request_id, changes) in [
+        (
+            1,
+            WhatIfChanges {
+                monthly_contribution: Some(1500.0),
+                ..WhatIfChanges::default()
+            },
+        ),
+        (
+            2,
+            WhatIfChanges {
+                monthly_spending: Some(2500.0),
+                retirement_month: Some(270),
+                ..WhatIfChanges::default()
+            },
+        ),
+    ] {
+        send(
+            &mut socket,
+            encoding,
+            &ClientMessage::WhatIf {
+                request_id,
+                user_id: None,
+                changes: changes.clone(),
+            },
+        )
+        .await;
+        let answer = loop {
+            match receive(&mut socket, encoding).await {
+                Ok(ServerMessage::WhatIfResult {
+                    request_id: r,
+                    answer,
+                    ..
+                }) if r == request_id => break answer,
+                Ok(ServerMessage::Update { .. }) => {}
+                other => panic!("expected a what-if result, got {other:?}"),
+            }
+        };
+        assert_eq!(answer.base.monthly_spending, 3100.0);
+        assert_eq!(answer.base.retirement_month, 250);
+        assert_eq!(
+            answer.variant.monthly_contribution,
+            changes.monthly_contribution.unwrap_or(1000.0)
+        );
+        assert_eq!(
+            answer.variant.monthly_spending,
+            changes.monthly_spending.unwrap_or(3100.0)
+        );
+        assert_eq!(
+            answer.variant.retirement_month,
+            changes.retirement_month.unwrap_or(250)
+        );
+    }
+}
+
 #[actix_web::test]
 async fn what_ifs_answer_on_the_same_numbers_and_commit_updates_the_plan() {
     let app = quiet_app().await;

@@ -203,6 +203,15 @@ test('an advisor watches a client live after a grant and loses the plan on revok
   await slider.focus();
   for (let i = 0; i < 10; i++) await advisor.keyboard.press('ArrowRight');
   await expect(advisor.getByTestId('whatif-variant')).toHaveText(/\d+\.\d%/);
+  // Every input the client's stream reports is a slider for the advisor too.
+  await expect(advisor.getByRole('slider', { name: /^Retirement/ })).toBeVisible();
+  const spending = advisor.getByRole('slider', { name: 'Monthly spending' });
+  const before = Number(await spending.inputValue());
+  expect(before).toBeGreaterThan(0);
+  await spending.focus();
+  for (let i = 0; i < 5; i++) await advisor.keyboard.press('ArrowLeft');
+  expect(Number(await spending.inputValue())).toBeLessThan(before);
+  await expect(advisor.getByTestId('whatif-variant')).toHaveText(/\d+\.\d%/);
   await expectAccessible(advisor);
   await screenshot(advisor, 'advisor-client');
 

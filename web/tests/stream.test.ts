@@ -59,6 +59,7 @@ function state(successProbability: number): LiveState {
     user_id: ME,
     simulation: {
       paths: 1000, seed: 1, starting_wealth: 1, wealth_source: 'holdings', monthly_contribution: 0,
+      monthly_spending: 0, retirement_month: 0, horizon_months: 12,
       success_probability: successProbability, success_standard_error: 0.01, terminal_real_wealth: p,
     },
     portfolio: { total_value: 1, classes: [], max_abs_drift: 0, unpriced: [] },

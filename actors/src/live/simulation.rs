@@ -170,12 +170,13 @@ pub struct SimulationActor {
     _notice: DownNotice,
 }
 
+/// The answer for `plan`'s inputs (the stored plan, or a what-if's variant of it).
 fn view(
     answer: &engine::sim::prepared::PreparedAnswer,
     paths: u32,
     seed: u64,
     wealth: Wealth,
-    contribution: f64,
+    plan: &Plan,
 ) -> LiveSimulation {
     let p = &answer.terminal_real_wealth;
     LiveSimulation {
@@ -183,7 +184,10 @@ fn view(
         seed,
         starting_wealth: wealth.value,
         wealth_source: wealth.source,
-        monthly_contribution: contribution,
+        monthly_contribution: plan.monthly_contribution,
+        monthly_spending: plan.monthly_spending,
+        retirement_month: plan.retirement_month,
+        horizon_months: plan.horizon_months,
         success_probability: answer.success_probability,
         success_standard_error: answer.success_standard_error,
         terminal_real_wealth: percentiles(p),
@@ -320,13 +324,7 @@ impl SimulationActor {
                 None => (prepared.answer(wealth.value, scratch), None),
             }
         });
-        let mut simulation = view(
-            &answer,
-            self.paths,
-            self.seed,
-            wealth,
-            plan.monthly_contribution,
-        );
+        let mut simulation = view(&answer, self.paths, self.seed, wealth, plan);
         simulation.fan_chart = fan_chart;
         let pending = self.pending.take().unwrap_or_default();
         self.last_run = Some(Instant::now());
@@ -489,13 +487,7 @@ impl SimulationActor {
             Err(e) => return Box::pin(actix::fut::ready(Err(e))),
         };
         let base_answer = with_scratch(|scratch| prepared.answer(wealth.value, scratch));
-        let base = view(
-            &base_answer,
-            self.paths,
-            self.seed,
-            wealth,
-            plan.monthly_contribution,
-        );
+        let base = view(&base_answer, self.paths, self.seed, wealth, &plan);
         let only_contribution = changes.retirement_month.is_none()
             && changes.monthly_spending.is_none()
             && changes.weights.is_none();
@@ -505,17 +497,17 @@ impl SimulationActor {
             // The prepared simulation answers a new contribution exactly, without drawing.
             let answer =
                 with_scratch(|scratch| prepared.answer_with(wealth.value, contribution, scratch));
-            let variant = view(&answer, paths, seed, wealth, contribution);
+            let variant = view(&answer, paths, seed, wealth, &variant_plan);
             return Box::pin(actix::fut::ready(Ok(compare(base, variant))));
         }
         let options = self.options();
         let run = tokio::task::spawn_blocking(move || {
             let mut plan = variant_plan;
             plan.initial_wealth = wealth.value;
-            simulate(&plan, &options)
+            simulate(&plan, &options).map(|result| (result, plan))
         });
         Box::pin(run.into_actor(self).map(move |result, _, _| {
-            let result = match result {
+            let (result, variant_plan) = match result {
                 Ok(Ok(r)) => r,
                 Ok(Err(e)) => return Err(WhatIfError::Unavailable(e.to_string())),
                 Err(e) => return Err(WhatIfError::Unavailable(e.to_string())),
@@ -525,7 +517,7 @@ impl SimulationActor {
                 success_standard_error: result.success_standard_error,
                 terminal_real_wealth: result.terminal_real_wealth,
             };
-            let variant = view(&answer, paths, seed, wealth, contribution);
+            let variant = view(&answer, paths, seed, wealth, &variant_plan);
             Ok(compare(base, variant))
         }))
     }

@@ -1388,15 +1388,30 @@ export interface components {
              */
             fan_chart?: components["schemas"]["FanChartPoint"][] | null;
             /**
+             * Format: int32
+             * @description Months simulated.
+             */
+            horizon_months: number;
+            /**
              * Format: double
              * @description The monthly contribution simulated.
              */
             monthly_contribution: number;
             /**
+             * Format: double
+             * @description The monthly spending simulated (from retirement on).
+             */
+            monthly_spending: number;
+            /**
              * Format: int32
              * @description Paths of the prepared simulation.
              */
             paths: number;
+            /**
+             * Format: int32
+             * @description The month retirement starts, counted from now.
+             */
+            retirement_month: number;
             /**
              * Format: int64
              * @description Its seed: fixed per user, so numbers move only with the inputs.

@@ -16,8 +16,6 @@ interface Props {
   onCommitted?: () => void;
   /** The plan shown was just committed from here (the panel restarts on the new plan). */
   committed?: boolean;
-  /** Offer only the inputs whose current values are known (an advisor sees no stored plan). */
-  contributionAndWeightsOnly?: boolean;
 }
 
 interface Sliders {
@@ -54,7 +52,7 @@ function changesOf(s: Sliders, base: Sliders): WhatIfChanges {
  * Sliders answered over the WebSocket while they move: the plan as is beside the plan changed.
  * The parent keys it by the plan, so a committed plan starts the sliders afresh.
  */
-export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted, committed, contributionAndWeightsOnly }: Props) {
+export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted, committed }: Props) {
   const effective = plan ?? (DEFAULT_PLAN as PlanSpec);
   const base = useMemo(() => fromPlan(effective), [effective]);
   const [sliders, setSliders] = useState<Sliders>(base);
@@ -104,9 +102,9 @@ export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age
       <div className="sliders">
         <Slider id="wi-contribution" label="Monthly contribution" min={0} max={maxContribution} step={50} value={sliders.contribution}
           display={money(sliders.contribution)} onChange={(v) => update({ ...sliders, contribution: v })} />
-        {!contributionAndWeightsOnly && <Slider id="wi-spending" label="Monthly spending" min={0} max={maxSpending} step={50} value={sliders.spending}
-          display={money(sliders.spending)} onChange={(v) => update({ ...sliders, spending: v })} />}
-        {contributionAndWeightsOnly ? null : age != null ? (
+        <Slider id="wi-spending" label="Monthly spending" min={0} max={maxSpending} step={50} value={sliders.spending}
+          display={money(sliders.spending)} onChange={(v) => update({ ...sliders, spending: v })} />
+        {age != null ? (
           <Slider id="wi-retirement" label="Retirement age" min={age} max={Math.max(age, Math.min(age + Math.floor(horizon / 12), 100))} step={1}
             value={age + Math.round(sliders.retirementMonth / 12)} display={`${age + Math.round(sliders.retirementMonth / 12)}`}
             onChange={(v) => update({ ...sliders, retirementMonth: (v - age) * 12 })} />

@@ -11,9 +11,8 @@ import type { PlanSpec } from '../api/types';
 import type { LiveState } from '../live/wire';
 
 /**
- * A client's live plan, read-only. The advisor's what-ifs run on it (nothing is stored).
- * The stream tells the contribution and the target weights but not the client's spending or
- * retirement month, so only those two kinds of slider are offered here.
+ * A client's live plan, read-only. The advisor's what-ifs run on it (nothing is stored),
+ * starting from the inputs the stream says it simulated.
  */
 export default function AdvisorClientPage({ clientId }: { clientId: string }) {
   const { stream } = useApp();
@@ -22,7 +21,7 @@ export default function AdvisorClientPage({ clientId }: { clientId: string }) {
   const [refused, setRefused] = useState<string | null>(null);
   useEffect(() => stream.onError(setRefused), [stream]);
   // The sliders' starting point changes only when the plan does, not with every tick.
-  const planKey = live.state ? JSON.stringify([live.state.simulation.monthly_contribution, live.state.portfolio.classes.map((c) => [c.asset_class, c.target])]) : null;
+  const planKey = live.state ? JSON.stringify(planInputs(live.state)) : null;
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const plan = useMemo(() => (live.state ? planFrom(live.state) : null), [planKey]);
   return (
@@ -34,7 +33,7 @@ export default function AdvisorClientPage({ clientId }: { clientId: string }) {
       <Ticker moved={live.moved} />
       <div className="columns">
         <Summary state={live.ended ? null : live.state} frameAt={live.frameAt} />
-        {live.state && !live.ended && <WhatIfPanel key={planKey} stream={stream} userId={clientId} plan={plan} age={null} canCommit={false} contributionAndWeightsOnly />}
+        {live.state && !live.ended && <WhatIfPanel key={planKey} stream={stream} userId={clientId} plan={plan} age={null} canCommit={false} />}
       </div>
       {!live.ended && <FanChart points={live.state?.simulation.fan_chart} />}
       {live.state && !live.ended && <Allocation state={live.state} />}
@@ -42,15 +41,23 @@ export default function AdvisorClientPage({ clientId }: { clientId: string }) {
   );
 }
 
-/** What the sliders need, from what the stream says (contribution and classes). */
+/** The simulated inputs the stream reports; the sliders restart only when these change. */
+function planInputs(state: LiveState) {
+  const s = state.simulation;
+  return [s.monthly_contribution, s.monthly_spending, s.retirement_month, s.horizon_months,
+    state.portfolio.classes.map((c) => [c.asset_class, c.target])];
+}
+
+/** What the sliders need, from what the stream says it simulated. */
 function planFrom(state: LiveState): PlanSpec {
+  const s = state.simulation;
   return {
-    initial_wealth: state.simulation.starting_wealth,
-    monthly_contribution: state.simulation.monthly_contribution,
-    // Unknown to an advisor and not offered as sliders; the what-if never sends them.
-    retirement_month: 0,
-    monthly_spending: 0,
-    horizon_months: 1,
+    initial_wealth: s.starting_wealth,
+    monthly_contribution: s.monthly_contribution,
+    monthly_spending: s.monthly_spending,
+    retirement_month: s.retirement_month,
+    horizon_months: s.horizon_months,
+    // Only the names matter here: the what-if sends weights, never returns or volatilities.
     asset_classes: state.portfolio.classes.map((c) => ({ name: c.asset_class, mu: 0, sigma: 0 })),
     weights: state.portfolio.classes.map((c) => c.target),
   } as PlanSpec;
