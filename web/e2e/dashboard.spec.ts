@@ -307,3 +307,14 @@ test('the keyboard alone creates an account and reaches the plan\'s controls', a
   await tabTo('Commit');
   await tabTo('Add holding');
 });
+
+test('tabs that restore the session at the same moment all stay signed in', async ({ page, context }) => {
+  await register(page, uniqueEmail('tabs'));
+  await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible();
+  const tabs = [page, await context.newPage(), await context.newPage()];
+  // Each load restores the session with the one refresh cookie the tabs share, all at once.
+  for (let round = 0; round < 3; round++) {
+    await Promise.all(tabs.map((tab) => tab.goto('/app/plan')));
+    for (const tab of tabs) await expect(tab.getByRole('heading', { name: 'My plan' })).toBeVisible();
+  }
+});

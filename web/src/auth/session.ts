@@ -131,7 +131,7 @@ export class AuthSession {
 
   private async doRefresh(): Promise<boolean> {
     try {
-      this.accept(await this.post('/auth/refresh', {}));
+      this.accept(await oneTabAtATime(() => this.post('/auth/refresh', {})));
       return true;
     } catch (e) {
       if (e instanceof ApiProblem) {
@@ -194,4 +194,16 @@ export class AuthSession {
       credentials: 'same-origin',
     });
   }
+}
+
+/**
+ * Runs `refresh` while holding a lock every tab of this origin shares (Web Locks). Tabs share
+ * the refresh cookie, which is single use: two tabs refreshing at once (say, a browser
+ * restoring several tabs) would present the same token twice, which the server takes for a
+ * stolen token and answers by ending the session everywhere. In turn, the second tab presents
+ * the cookie the first one has just received.
+ */
+function oneTabAtATime<T>(refresh: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  return locks ? (locks.request('glidepath-refresh', refresh) as Promise<T>) : refresh();
 }
