@@ -250,12 +250,11 @@ fn parse_email_search(query: &str) -> Result<EmailSearch, ApiError> {
         return Ok(EmailSearch(None));
     };
     let len = text.chars().count();
-    if len == 0 || len > protocol::admin::MAX_EMAIL_SEARCH_LEN || text.chars().any(char::is_control)
-    {
+    if len == 0 || len > protocol::admin::MAX_EMAIL_SEARCH_LEN {
         return Err(ApiError::malformed(
             "email",
             format!(
-                "must be 1 to {} characters, none of them control characters",
+                "must be 1 to {} characters",
                 protocol::admin::MAX_EMAIL_SEARCH_LEN
             ),
         ));

@@ -402,6 +402,11 @@ impl Db {
         offset: u32,
         email_contains: Option<&str>,
     ) -> Result<(Vec<UserRow>, u64), StoreError> {
+        // PostgreSQL text cannot hold a NUL (it would be an error, not a miss), and no stored
+        // address has one: nothing to ask.
+        if email_contains.is_some_and(|text| text.contains('\0')) {
+            return Ok((Vec::new(), 0));
+        }
         let pattern = email_contains.map_or_else(|| "%".to_owned(), like_containing);
         let (rows, total): (Vec<UserRow>, i64) = with_pool!(self, pool => {
             let rows = sqlx::query_as::<_, UserRow>(user_select!(
