@@ -1,4 +1,5 @@
-//! The `glidepath` command line: `serve` (the default), `migrate`, `admin create`.
+//! The `glidepath` command line: `serve` (the default), `migrate`, `simulate`, `prices import`,
+//! `admin create`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -46,6 +47,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Price history.
+    Prices {
+        /// What to do.
+        #[command(subcommand)]
+        command: PricesCommand,
+    },
     /// Administer accounts.
     Admin {
         /// What to do.
@@ -64,6 +71,52 @@ pub enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+}
+
+/// `glidepath prices …`.
+#[derive(Debug, Subcommand)]
+pub enum PricesCommand {
+    /// Store a file of daily closes (`date,SYM1,SYM2,…`, one row per trading day, an empty
+    /// cell for no close) as source `import`: all of it, or nothing if a cell is bad.
+    Import {
+        /// The CSV file, e.g. datasets/sp500_prices.csv.
+        file: PathBuf,
+    },
+}
+
+/// `glidepath prices import`: returns the message to print.
+///
+/// # Errors
+/// An unreadable file, a bad cell (named by line and column) or a database failure.
+pub async fn prices_import(settings: &Settings, file: &std::path::Path) -> anyhow::Result<String> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let db = open_database(settings).await?;
+    let imported =
+        crate::services::prices::import(&db, &text, crate::store::prices::PriceSource::Import)
+            .await;
+    db.close().await;
+    let summary = imported.map_err(|e| match e {
+        crate::http::error::ApiError::Validation(errors) => anyhow::anyhow!(
+            "{}: {}; nothing was imported",
+            file.display(),
+            errors
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    })?;
+    Ok(format!(
+        "imported {} closes of {} symbols ({} days, {} to {}) from {}",
+        summary.closes,
+        summary.symbols.len(),
+        summary.days,
+        summary.first_day,
+        summary.last_day,
+        file.display()
+    ))
 }
 
 /// Reads one line of standard input as a password.

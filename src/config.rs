@@ -73,6 +73,8 @@ pub struct Settings {
     pub live: LiveConfig,
     /// Demo accounts (`POST /auth/demo`).
     pub demo: DemoSettings,
+    /// Portfolio history and optimisation.
+    pub portfolio: PortfolioSettings,
     /// Hooks for the end-to-end tests; never enable them in production.
     pub testing: TestingSettings,
 }
@@ -141,6 +143,29 @@ impl Default for DemoSettings {
             enabled: None,
             lifetime_secs: 24 * 3600,
             sweep_interval_secs: 600,
+        }
+    }
+}
+
+/// Portfolio history and optimisation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PortfolioSettings {
+    /// How often the feed's closes and every user's valuation are recorded, in seconds; the
+    /// last recording of a (UTC) day is its close. 0: never.
+    pub record_interval_secs: u64,
+    /// Optimisations, frontiers and back-tests run at once; more wait their turn.
+    pub concurrent_solves: usize,
+    /// Largest price file `POST /admin/prices` takes, in bytes.
+    pub max_upload_bytes: usize,
+}
+
+impl Default for PortfolioSettings {
+    fn default() -> Self {
+        Self {
+            record_interval_secs: 300,
+            concurrent_solves: 2,
+            max_upload_bytes: 16 << 20,
         }
     }
 }
@@ -415,6 +440,7 @@ impl Default for Settings {
             market: MarketSettings::default(),
             live: LiveConfig::default(),
             demo: DemoSettings::default(),
+            portfolio: PortfolioSettings::default(),
             testing: TestingSettings::default(),
         }
     }

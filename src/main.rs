@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use glidepath::cli::{AdminCommand, Cli, Command};
+use glidepath::cli::{AdminCommand, Cli, Command, PricesCommand};
 use glidepath::config::Settings;
 use glidepath::startup::{Application, open_database};
 use glidepath::telemetry;
@@ -45,6 +45,11 @@ async fn main() -> ExitCode {
             seed,
             json,
         } => glidepath::cli_simulate::run(&plan, paths, seed, json).map(|out| say(out.trim_end())),
+        Command::Prices {
+            command: PricesCommand::Import { file },
+        } => glidepath::cli::prices_import(&settings, &file)
+            .await
+            .map(|m| say(&m)),
         Command::Admin {
             command: AdminCommand::Create { email },
         } => glidepath::cli::admin_create_from_stdin(&settings, &email)

@@ -149,9 +149,17 @@ impl Application {
             simulation_slots: Arc::new(tokio::sync::Semaphore::new(
                 settings.simulation.concurrent_runs.max(1),
             )),
+            solve_slots: Arc::new(tokio::sync::Semaphore::new(
+                settings.portfolio.concurrent_solves.max(1),
+            )),
             settings: Arc::new(settings),
             started: Instant::now(),
         };
+        if state.settings.portfolio.record_interval_secs > 0 {
+            actix_web::rt::spawn(crate::services::daily_record::record_periodically(
+                state.clone(),
+            ));
+        }
         if state.settings.demo_enabled() {
             actix_web::rt::spawn(crate::services::demo::expire_periodically(state.clone()));
         }

@@ -45,4 +45,6 @@ pub struct AppState {
     pub live: crate::live::Live,
     /// Caps simulations running at once, so a burst cannot take every core for long.
     pub simulation_slots: Arc<tokio::sync::Semaphore>,
+    /// Caps optimisations, frontiers and back-tests running at once, for the same reason.
+    pub solve_slots: Arc<tokio::sync::Semaphore>,
 }

@@ -51,3 +51,67 @@ pub struct FeedsResponse {
     /// Subscribers to the hub.
     pub subscribers: usize,
 }
+
+/// Which stored closes a price history reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceSourceFilter {
+    /// Market history: uploads, imports and a real feed's daily closes (in that order of
+    /// preference when several have a day).
+    #[default]
+    History,
+    /// Only what the synthetic or replay feed recorded.
+    Synthetic,
+    /// Everything, history preferred.
+    All,
+}
+
+/// `GET /market/prices/{symbol}` query.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PriceHistoryQuery {
+    /// First day (inclusive); the earliest stored when omitted.
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day (inclusive); the latest stored when omitted.
+    pub to: Option<chrono::NaiveDate>,
+    /// Which closes (default `history`).
+    pub source: Option<PriceSourceFilter>,
+}
+
+/// One daily close.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PricePoint {
+    /// The trading day.
+    pub date: chrono::NaiveDate,
+    /// The close.
+    pub close: f64,
+    /// `upload`, `import`, `feed` or `synthetic`.
+    pub source: String,
+}
+
+/// `GET /market/prices/{symbol}`: one close per day, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PriceHistory {
+    /// The symbol, upper-case.
+    pub symbol: String,
+    /// The closes.
+    pub prices: Vec<PricePoint>,
+}
+
+/// What an import stored: `POST /admin/prices` and `glidepath prices import`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PriceImportSummary {
+    /// The file's symbols, in column order.
+    pub symbols: Vec<String>,
+    /// Rows (trading days).
+    pub days: usize,
+    /// Closes stored (empty cells are not closes).
+    pub closes: usize,
+    /// The first day.
+    pub first_day: chrono::NaiveDate,
+    /// The last day.
+    pub last_day: chrono::NaiveDate,
+    /// `upload` or `import`.
+    pub source: String,
+}

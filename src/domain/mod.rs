@@ -10,6 +10,7 @@
 //! - [`profile`]: financial-profile fields.
 //! - [`holding`]: holding fields and the plan's asset-class targets.
 //! - [`alert`]: alert rules.
+//! - [`price_csv`]: price history files (`date,SYM1,SYM2,…`).
 
 pub mod alert;
 pub mod email;
@@ -18,4 +19,5 @@ pub mod holding;
 pub mod money;
 pub mod password;
 pub mod plan;
+pub mod price_csv;
 pub mod profile;

@@ -158,6 +158,50 @@ impl<T: DeserializeOwned + Serialize + 'static> FromRequest for Body<T> {
     }
 }
 
+/// A `text/csv` body of at most `portfolio.max_upload_bytes`, as UTF-8 text.
+#[derive(Debug)]
+pub struct CsvBody(pub String);
+
+impl FromRequest for CsvBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<crate::state::AppState>>()
+            .map_or(16 << 20, |s| s.settings.portfolio.max_upload_bytes);
+        let csv =
+            matches!(req.mime_type(), Ok(Some(m)) if m.type_() == "text" && m.subtype() == "csv");
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            if !csv {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::malformed("body", format!("could not read the body: {e}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            String::from_utf8(body.to_vec())
+                .map(CsvBody)
+                .map_err(|e| ApiError::malformed("body", format!("the CSV is not UTF-8: {e}")))
+        })
+    }
+}
+
 /// The `{id}` path parameter as a UUID.
 #[derive(Debug, Clone, Copy)]
 pub struct PathId(pub Uuid);

@@ -112,6 +112,12 @@ pub fn endpoints() -> Vec<Endpoint> {
             web::get().to(health::detailed)
         }),
         ep(Method::GET, "/metrics", || web::get().to(health::metrics)),
+        ep(Method::GET, "/market/prices/{symbol}", || {
+            web::get().to(market::prices)
+        }),
+        ep(Method::POST, "/admin/prices", || {
+            web::post().to(admin::upload_prices)
+        }),
         ep(Method::GET, "/market/quotes", || {
             web::get().to(market::quotes)
         }),

@@ -26,9 +26,9 @@ pub struct OpenApiJson(pub String);
         users::get_profile, users::update_profile, users::delete_account,
         goals::create_goal, goals::list_goals, goals::get_goal, goals::update_goal, goals::delete_goal,
         simulations::get_plan, simulations::put_plan, simulations::monte_carlo, simulations::results, simulations::scenarios,
-        admin::list_users, admin::change_role, admin::change_status,
+        admin::list_users, admin::change_role, admin::change_status, admin::upload_prices,
         health::health, health::detailed, health::metrics,
-        market::quotes, market::feeds,
+        market::quotes, market::feeds, market::prices,
         portfolio::create_holding, portfolio::list_holdings, portfolio::get_holding, portfolio::update_holding, portfolio::delete_holding, portfolio::allocations,
         advisors::list_grants, advisors::create_grant, advisors::delete_grant,
         alerts::create_rule, alerts::list_rules, alerts::delete_rule, alerts::list_alerts,
@@ -41,6 +41,8 @@ pub struct OpenApiJson(pub String);
     components(schemas(
         protocol::Problem, protocol::FieldError, protocol::ErrorCode,
         protocol::ws::ClientMessage, protocol::ws::ServerMessage,
+        // Referenced by a query parameter, which does not register its schema.
+        protocol::market::PriceSourceFilter,
     )),
     modifiers(&Security, &SharedErrors),
     tags(

@@ -7,24 +7,28 @@
 //! - [`goals`]: goal CRUD.
 //! - [`admin`]: user administration.
 //! - [`health`]: detailed health.
-//! - [`market`]: quotes and feed status.
+//! - [`market`]: quotes and feed status; [`prices`]: price history (imports, a symbol's
+//!   closes); [`daily_record`]: the feed's daily closes and users' daily valuations.
 //! - [`live`]: live sessions over REST and WebSocket (access, state, what-ifs, advisors).
 //! - [`live_hooks`]: how storage changes reach the live sessions.
 //! - [`simulations`]: plans and Monte Carlo runs; [`scenarios`]: variants of a plan.
-//! - [`portfolio`]: holdings and allocations; [`advisors`]: advisor grants; [`alerts`]:
-//!   alert rules and alerts.
+//! - [`portfolio`]: holdings and allocations; [`flows`]: the cash flows of holding changes;
+//!   [`advisors`]: advisor grants; [`alerts`]: alert rules and alerts.
 
 pub mod admin;
 pub mod advisors;
 pub mod alerts;
 pub mod auth;
+pub mod daily_record;
 pub mod demo;
+pub mod flows;
 pub mod goals;
 pub mod health;
 pub mod live;
 pub mod live_hooks;
 pub mod market;
 pub mod portfolio;
+pub mod prices;
 pub mod scenarios;
 pub mod simulations;
 pub mod users;

@@ -13,13 +13,13 @@ use protocol::simulations::PlanSpec;
 use protocol::{FieldError, Page};
 use uuid::Uuid;
 
-use super::{collect, live_hooks};
+use super::{collect, flows, live_hooks};
 use crate::domain::holding::{Targets, account, quantity_micros, symbol};
 use crate::http::error::ApiError;
 use crate::http::extract::Paging;
 use crate::state::AppState;
 use crate::store::StoreError;
-use crate::store::holdings::{self, HoldingRow};
+use crate::store::holdings::{self, HoldingRow, Written};
 
 /// Most holdings per user: a live session revalues all of them on every tick.
 pub const MAX_HOLDINGS: u64 = 1000;
@@ -107,9 +107,27 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    holdings::insert(&state.db, &row).await.map_err(conflict)?;
+    let flows =
+        flows::of_change(state, owner, None, Some((&row.symbol, row.quantity_micros))).await?;
+    holdings::insert(&state.db, &row, &flows)
+        .await
+        .map_err(conflict)?;
     live_hooks::holdings_changed(state, owner);
     Ok(view(&row))
+}
+
+/// A guarded write's outcome as the API's: a holding changed by another request between
+/// this one's read and write is a conflict, to be retried, since its flows were priced for
+/// the old quantity.
+fn written(outcome: Written) -> Result<(), ApiError> {
+    match outcome {
+        Written::Done => Ok(()),
+        Written::Missing => Err(ApiError::NotFound),
+        Written::Changed => Err(ApiError::Conflict {
+            detail: "the holding changed while this request was made; read it and try again".into(),
+            field: None,
+        }),
+    }
 }
 
 /// One of `owner`'s holdings.
@@ -153,6 +171,7 @@ pub async fn update(
     let mut row = holdings::get(&state.db, owner, id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let was = (row.symbol.clone(), row.quantity_micros);
     let mut errors = Vec::new();
     if let Some(a) = req.account.and_then(|a| keep(account(&a), &mut errors)) {
         row.account = a;
@@ -178,9 +197,18 @@ pub async fn update(
     }
     collect(errors)?;
     row.updated_at = crate::store::now();
-    if !holdings::update(&state.db, &row).await.map_err(conflict)? {
-        return Err(ApiError::NotFound);
-    }
+    let flows = flows::of_change(
+        state,
+        owner,
+        Some((&was.0, was.1)),
+        Some((&row.symbol, row.quantity_micros)),
+    )
+    .await?;
+    written(
+        holdings::update(&state.db, &row, (&was.0, was.1), &flows)
+            .await
+            .map_err(conflict)?,
+    )?;
     live_hooks::holdings_changed(state, owner);
     Ok(view(&row))
 }
@@ -190,9 +218,12 @@ pub async fn update(
 /// # Errors
 /// 404 when the holding is not the owner's.
 pub async fn delete(state: &AppState, owner: Uuid, id: Uuid) -> Result<(), ApiError> {
-    if !holdings::delete(&state.db, owner, id).await? {
-        return Err(ApiError::NotFound);
-    }
+    let row = holdings::get(&state.db, owner, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let was = (row.symbol.as_str(), row.quantity_micros);
+    let flows = flows::of_change(state, owner, Some(was), None).await?;
+    written(holdings::delete(&state.db, owner, id, was, &flows).await?)?;
     live_hooks::holdings_changed(state, owner);
     Ok(())
 }

@@ -11,6 +11,8 @@
 //! - [`goals`]: goals, always scoped to their owner.
 //! - [`simulations`]: stored plans and simulation results.
 //! - [`holdings`]: holdings (quantities in millionths of a share).
+//! - [`prices`]: daily closes per symbol and source.
+//! - [`valuations`]: daily portfolio valuations and the cash flows of holding changes.
 //! - [`grants`]: advisors' access to clients' plans.
 //! - [`alert_rules`], [`alerts`]: what the live sessions watch and what they raised.
 //! - [`tokens`]: refresh-token families and rotation.
@@ -22,10 +24,12 @@ pub mod audit;
 pub mod goals;
 pub mod grants;
 pub mod holdings;
+pub mod prices;
 pub mod profiles;
 pub mod simulations;
 pub mod tokens;
 pub mod users;
+pub mod valuations;
 
 use std::str::FromStr;
 use std::time::{Duration, Instant};

@@ -68,6 +68,8 @@ pub fn test_settings(data_dir: PathBuf) -> Settings {
         settings.redis_prefix = format!("gp-test:{}:", Uuid::new_v4());
     }
     settings.database.max_connections = 5;
+    // Tests that want the daily recording ask for it; others leave shared tables alone.
+    settings.portfolio.record_interval_secs = 0;
     settings
 }
 

@@ -94,6 +94,11 @@ pub struct GetQuotes {
     pub symbols: Vec<String>,
 }
 
+/// Every priced symbol's last quote, in symbol order.
+#[derive(Debug, Message)]
+#[rtype(result = "Vec<(String, Quote)>")]
+pub struct GetAllQuotes;
+
 /// Counters, for `/market/feeds` and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HubStats {
@@ -311,6 +316,17 @@ impl Handler<GetQuotes> for PriceHub {
                 .filter_map(|s| self.quotes.get(&s).map(|q| (s, *q)))
                 .collect(),
         )
+    }
+}
+
+impl Handler<GetAllQuotes> for PriceHub {
+    type Result = MessageResult<GetAllQuotes>;
+
+    fn handle(&mut self, _: GetAllQuotes, _: &mut Context<Self>) -> Self::Result {
+        let mut all: Vec<(String, Quote)> =
+            self.quotes.iter().map(|(s, q)| (s.clone(), *q)).collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        MessageResult(all)
     }
 }
 

@@ -7,7 +7,7 @@ use protocol::{PageQuery, Problem};
 
 use crate::auth::AuthUser;
 use crate::http::error::ApiError;
-use crate::http::extract::{Body, EmailSearch, Paging, PathId};
+use crate::http::extract::{Body, CsvBody, EmailSearch, Paging, PathId};
 use crate::services;
 use crate::state::AppState;
 
@@ -65,4 +65,32 @@ pub async fn change_status(
     user.require(Scope::AdminUsers)?;
     Ok(HttpResponse::Ok()
         .json(services::admin::change_status(&state, user.id, id.0, body.0).await?))
+}
+
+/// Upload price history (scope `admin:system`): a `text/csv` body in the layout
+/// `date,SYM1,SYM2,…`, one row per trading day, an empty cell for no close. Every close is
+/// stored (replacing earlier uploads of the same symbol and day) or, at the first bad cell,
+/// none.
+#[utoipa::path(post, path = "/admin/prices", tag = "admin", security(("bearer" = ["admin:system"])),
+    request_body(content = String, content_type = "text/csv", description = "date,SYM1,SYM2,… then one row per day."),
+    responses(
+        (status = 200, description = "What was stored.", body = protocol::market::PriceImportSummary),
+        (status = 413, description = "Larger than `portfolio.max_upload_bytes`.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not `text/csv`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad cell, named by line and column (field `body`); nothing was stored.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn upload_prices(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: CsvBody,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::AdminSystem)?;
+    Ok(HttpResponse::Ok().json(
+        services::prices::import(
+            &state.db,
+            &body.0,
+            crate::store::prices::PriceSource::Upload,
+        )
+        .await?,
+    ))
 }

@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/admin/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload price history (scope `admin:system`): a `text/csv` body in the layout
+         *     `date,SYM1,SYM2,…`, one row per trading day, an empty cell for no close. Every close is
+         *     stored (replacing earlier uploads of the same symbol and day) or, at the first bad cell,
+         *     none.
+         */
+        post: operations["upload_prices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users": {
         parameters: {
             query?: never;
@@ -359,6 +381,26 @@ export interface paths {
         };
         /** The market-data feed and the price hub's counters (scope `admin:system`). */
         get: operations["feeds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/market/prices/{symbol}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A symbol's daily closes, oldest first: market history (uploads, imports and a real feed's
+         *     closes) unless `source` says otherwise.
+         */
+        get: operations["prices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1926,6 +1968,54 @@ export interface components {
             /** @description Target weights, one per asset class, non-negative, summing to 1. */
             weights?: number[] | null;
         };
+        /** @description `GET /market/prices/{symbol}`: one close per day, oldest first. */
+        PriceHistory: {
+            /** @description The closes. */
+            prices: components["schemas"]["PricePoint"][];
+            /** @description The symbol, upper-case. */
+            symbol: string;
+        };
+        /** @description What an import stored: `POST /admin/prices` and `glidepath prices import`. */
+        PriceImportSummary: {
+            /** @description Closes stored (empty cells are not closes). */
+            closes: number;
+            /** @description Rows (trading days). */
+            days: number;
+            /**
+             * Format: date
+             * @description The first day.
+             */
+            first_day: string;
+            /**
+             * Format: date
+             * @description The last day.
+             */
+            last_day: string;
+            /** @description `upload` or `import`. */
+            source: string;
+            /** @description The file's symbols, in column order. */
+            symbols: string[];
+        };
+        /** @description One daily close. */
+        PricePoint: {
+            /**
+             * Format: double
+             * @description The close.
+             */
+            close: number;
+            /**
+             * Format: date
+             * @description The trading day.
+             */
+            date: string;
+            /** @description `upload`, `import`, `feed` or `synthetic`. */
+            source: string;
+        };
+        /**
+         * @description Which stored closes a price history reads.
+         * @enum {string}
+         */
+        PriceSourceFilter: "history" | "synthetic" | "all";
         /** @description The body of every error response, served as `application/problem+json`. */
         Problem: {
             /** @description The machine-readable code. */
@@ -2463,6 +2553,103 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    upload_prices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description date,SYM1,SYM2,… then one row per day. */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description What was stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceImportSummary"];
+                };
+            };
+            /** @description The body is not valid JSON of the documented shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Larger than `portfolio.max_upload_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not `text/csv`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bad cell, named by line and column (field `body`); nothing was stored. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_users: {
         parameters: {
             query?: {
@@ -4189,6 +4376,90 @@ export interface operations {
             };
             /** @description The access token lacks the scope this operation needs. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    prices: {
+        parameters: {
+            query?: {
+                /** @description First day (inclusive); the earliest stored when omitted. */
+                from?: string;
+                /** @description Last day (inclusive); the latest stored when omitted. */
+                to?: string;
+                /** @description Which closes (default `history`). */
+                source?: components["schemas"]["PriceSourceFilter"];
+            };
+            header?: never;
+            path: {
+                /** @description The ticker. */
+                symbol: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The closes (none when nothing is stored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceHistory"];
+                };
+            };
+            /** @description A path or query parameter does not parse. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A malformed symbol, or `from` after `to`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
