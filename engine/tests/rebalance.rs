@@ -381,6 +381,13 @@ fn check_invariants(positions: &[Position], cash: f64, s: &RebalanceSettings, r:
             Side::Buy => bought += t.value,
             Side::Sell => {
                 assert!(s.allow_sells && t.shares <= p.quantity, "{t:?}");
+                // Whole shares, unless the sell empties a position held in a fraction.
+                if s.shares == ShareUnit::Whole {
+                    assert!(
+                        t.shares == t.shares.round() || t.shares == p.quantity,
+                        "{t:?}"
+                    );
+                }
                 sold += t.value;
             }
         }
