@@ -8,10 +8,14 @@
 //! # Layout
 //! - [`sim`]: the base Monte Carlo model of `docs/simulation-model.md`, and its prepared
 //!   form for incremental re-answers.
+//! - [`rebalance`]: trade lists back to target weights, and the live path's band status.
+//! - [`performance`]: returns, risk, drawdown, beta and alpha of valuations; back-tests.
 //!
 //! Portfolio optimisation (`portfolio/`, Clarabel) and ML (`ml/`, linfa) come with their issues.
 
+pub mod performance;
 pub mod portfolio;
+pub mod rebalance;
 pub mod sim;
 
 /// The engine's version, stored with simulation results so that a result can always be
