@@ -156,6 +156,58 @@ test('activating the worker deletes older releases\' files and keeps the current
   expect(await page.evaluate(() => caches.keys())).toEqual([current]);
 });
 
+test('an offline start shows the offline state, and the plan comes back with the network', async ({ page, context }) => {
+  await page.goto('/app/signin');
+  const demo = page.waitForResponse((r) => r.url().endsWith('/auth/demo'));
+  await page.getByRole('button', { name: 'Demo client' }).click();
+  const response = await demo;
+  test.skip(response.status() === 404, 'the demo is off on this server');
+  await expect(page.getByTestId('success')).toHaveText(/%/);
+  await expect(page).toHaveURL(/\/app\/plan$/);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await expect.poll(() => cachedShell(page)).toEqual({ current: releaseFiles() });
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: /offline/ })).toBeVisible();
+  await expect(page.getByRole('status')).toContainText('reconnect when the network is back');
+  await expect(page.getByLabel('Email')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+  await expect(page).toHaveURL(/\/app\/plan$/);
+
+  // Retry is the first stop of the keyboard; still offline, it says so.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Retry' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('offline-status')).toContainText('Still offline');
+  await expect(page.getByRole('heading', { name: /offline/ })).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, 'offline');
+
+  // Back online: the refresh cookie restores the session without a click.
+  await context.setOffline(false);
+  await expect(page.getByTestId('success')).toHaveText(/%/);
+  await expect(page.getByText('This is a demo')).toBeVisible();
+  await expect(page).toHaveURL(/\/app\/plan$/);
+  await expect(page.getByTestId('connection')).toHaveText('Live');
+});
+
+test('a server that does not answer while the browser is online is asked again on its own', async ({ page }) => {
+  await register(page, uniqueEmail('unreachable'));
+  await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible();
+  // The network is up, but the refresh never reaches the server (as with a server down).
+  await page.route('**/auth/refresh', (route) => route.abort('connectionrefused'));
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Glidepath cannot be reached' })).toBeVisible();
+  await expect(page.getByRole('status')).toContainText('keep trying');
+  await expect(page.getByLabel('Email')).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshot(page, 'unreachable');
+  // No `online` event will come: the backoff's next try finds the server.
+  await page.unroute('**/auth/refresh');
+  await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible({ timeout: 20_000 });
+});
+
 test('an admin finds a user and changes their role', async ({ page, browser }) => {
   const email = uniqueEmail('promote');
   const otherContext = await browser.newContext();
