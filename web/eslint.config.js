@@ -16,8 +16,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['public/sw.js', 'scripts/*.mjs'],
+    files: ['scripts/*.mjs'],
     extends: [js.configs.recommended],
-    languageOptions: { globals: { ...globals.serviceworker, ...globals.node } },
+    languageOptions: { globals: globals.node },
   },
 );

@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { serviceWorker } from './plugins/service-worker.ts';
 
 // The API server the dev and preview servers forward to (the dashboard is served by the
 // Glidepath binary itself in production, so this only matters while developing `web/`).
@@ -15,7 +16,7 @@ const proxy = Object.fromEntries([
 
 export default defineConfig({
   base: '/',
-  plugins: [react()],
+  plugins: [react(), serviceWorker('src/sw/worker.ts')],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from './env';
-import { expectAccessible, PASSWORD, register, screenshot, setRole, signIn, uniqueEmail } from './helpers';
+import { cachedShell, expectAccessible, PASSWORD, register, releaseFiles, screenshot, setRole, signIn, uniqueEmail } from './helpers';
 
 test('the sign-in page has labelled fields, the two buttons and the demo', async ({ page }) => {
   await page.goto('/');
@@ -118,29 +118,94 @@ test('a non-admin sees no administration and cannot reach it', async ({ page }) 
   await expect(page.getByRole('heading', { name: 'My plan' })).toHaveCount(0);
 });
 
-test('the service worker keeps the app shell, never API data, and opens offline', async ({ page, context }) => {
+test('the service worker keeps exactly the release\'s shell, never API data', async ({ page }) => {
   await register(page, uniqueEmail('pwa'));
   await expect(page.getByTestId('success')).toHaveText(/%/);
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.reload(); // now controlled by the worker, which caches what the page loads
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.reload(); // now controlled by the worker, which answers what the page loads
   await expect(page.getByTestId('success')).toHaveText(/%/);
-  const cached = await page.evaluate(async () => {
-    const urls: string[] = [];
-    for (const name of await caches.keys()) {
-      for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
-    }
-    return urls;
-  });
-  expect(cached).toContain('/');
-  expect(cached.some((u) => u.startsWith('/assets/'))).toBe(true);
-  expect(cached.filter((u) => !(u === '/' || u.startsWith('/assets/') || u.startsWith('/icons/') || u === '/manifest.webmanifest'))).toEqual([]);
+  await expect(page.getByTestId('connection')).toHaveText('Live');
+  // After the plan's API calls and the WebSocket: the caches hold the release and nothing else.
+  await expect.poll(() => cachedShell(page)).toEqual({ current: releaseFiles() });
   const manifest = await page.request.get('/manifest.webmanifest');
   expect(((await manifest.json()) as { name: string }).name).toBe('Glidepath');
+});
+
+test('activating the worker deletes older releases\' files and keeps the current release', async ({ page }) => {
+  await page.goto('/app/signin');
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await expect.poll(() => cachedShell(page)).toEqual({ current: releaseFiles() });
+  const current = await page.evaluate(async () => (await caches.keys())[0] ?? '');
+  // What a long-lived installation had before this release: another release's cache, the
+  // single cache of the first worker, and an older page's chunk in the current cache.
+  await page.evaluate(async (name) => {
+    await (await caches.open('glidepath-shell-0ldre1ease000000')).put('/assets/index-0ld.js', new Response('x'));
+    await (await caches.open('glidepath-shell-v1')).put('/', new Response('<html>'));
+    await (await caches.open(name)).put('/assets/old-deadbeef.js', new Response('x'));
+  }, current);
+  expect(Object.keys(await cachedShell(page)).sort()).toEqual(['current', 'glidepath-shell-0ldre1ease000000', 'glidepath-shell-v1']);
+
+  // The worker of this release installs and activates again (as it does after an update):
+  // unregistered, the page registers it anew on the next load.
+  await page.evaluate(async () => {
+    for (const registration of await navigator.serviceWorker.getRegistrations()) await registration.unregister();
+  });
+  await page.reload();
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await expect.poll(() => cachedShell(page)).toEqual({ current: releaseFiles() });
+  expect(await page.evaluate(() => caches.keys())).toEqual([current]);
+});
+
+test('an offline start shows the offline state, and the plan comes back with the network', async ({ page, context }) => {
+  await page.goto('/app/signin');
+  const demo = page.waitForResponse((r) => r.url().endsWith('/auth/demo'));
+  await page.getByRole('button', { name: 'Demo client' }).click();
+  const response = await demo;
+  test.skip(response.status() === 404, 'the demo is off on this server');
+  await expect(page.getByTestId('success')).toHaveText(/%/);
+  await expect(page).toHaveURL(/\/app\/plan$/);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await expect.poll(() => cachedShell(page)).toEqual({ current: releaseFiles() });
 
   await context.setOffline(true);
   await page.reload();
-  await expect(page.getByRole('heading', { name: 'Glidepath' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: /offline/ })).toBeVisible();
+  await expect(page.getByRole('status')).toContainText('reconnect when the network is back');
+  await expect(page.getByLabel('Email')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+  await expect(page).toHaveURL(/\/app\/plan$/);
+
+  // Retry is the first stop of the keyboard; still offline, it says so.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Retry' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('offline-status')).toContainText('Still offline');
+  await expect(page.getByRole('heading', { name: /offline/ })).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, 'offline');
+
+  // Back online: the refresh cookie restores the session without a click.
   await context.setOffline(false);
+  await expect(page.getByTestId('success')).toHaveText(/%/);
+  await expect(page.getByText('This is a demo')).toBeVisible();
+  await expect(page).toHaveURL(/\/app\/plan$/);
+  await expect(page.getByTestId('connection')).toHaveText('Live');
+});
+
+test('a server that does not answer while the browser is online is asked again on its own', async ({ page }) => {
+  await register(page, uniqueEmail('unreachable'));
+  await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible();
+  // The network is up, but the refresh never reaches the server (as with a server down).
+  await page.route('**/auth/refresh', (route) => route.abort('connectionrefused'));
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Glidepath cannot be reached' })).toBeVisible();
+  await expect(page.getByRole('status')).toContainText('keep trying');
+  await expect(page.getByLabel('Email')).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshot(page, 'unreachable');
+  // No `online` event will come: the backoff's next try finds the server.
+  await page.unroute('**/auth/refresh');
+  await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible({ timeout: 20_000 });
 });
 
 test('an admin finds a user and changes their role', async ({ page, browser }) => {

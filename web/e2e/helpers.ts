@@ -1,4 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, SCREENSHOTS } from './env';
 
@@ -55,4 +57,41 @@ export async function setRole(request: APIRequestContext, email: string, role: s
     }
     if (offset + 100 >= page.total) throw new Error(`no account ${email}`);
   }
+}
+
+/**
+ * The paths of the release the server serves, read from web/dist itself (the server serves
+ * that folder): every file but the worker, index.html at `/`, sorted.
+ */
+export function releaseFiles(dist = 'dist'): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(relative(dist, p).split('\\').join('/'));
+    }
+  };
+  walk(dist);
+  return out
+    .filter((f) => f !== 'sw.js')
+    .map((f) => (f === 'index.html' ? '/' : `/${f}`))
+    .sort();
+}
+
+/**
+ * Every cache of the origin with the paths it holds, sorted; the one cache named after a
+ * release id of 16 hex digits is listed as `current`, so tests need not know the id.
+ */
+export async function cachedShell(page: Page): Promise<Record<string, string[]>> {
+  const caches = await page.evaluate(async () => {
+    const out: [string, string[]][] = [];
+    for (const name of await globalThis.caches.keys()) {
+      const requests = await (await globalThis.caches.open(name)).keys();
+      out.push([name, requests.map((r) => new URL(r.url).pathname + new URL(r.url).search).sort()]);
+    }
+    return out;
+  });
+  const current = caches.filter(([name]) => /^glidepath-shell-[0-9a-f]{16}$/.test(name));
+  return Object.fromEntries(caches.map(([name, paths]) => [current.length === 1 && current[0]?.[0] === name ? 'current' : name, paths]));
 }

@@ -4,8 +4,10 @@ import type { Account } from './api/types';
 import { AppContext, type AppContextValue } from './app/context';
 import { Link, match, navigate, Redirect, usePath } from './app/router';
 import { AuthSession } from './auth/session';
+import { startUp, type Start } from './app/startup';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { StreamClient } from './live/stream';
+import { OfflinePage } from './pages/OfflinePage';
 import { PlanPage } from './pages/PlanPage';
 import { SignInPage } from './pages/SignInPage';
 
@@ -18,7 +20,7 @@ function wsUrl(): string {
   return `${scheme}://${window.location.host}/ws`;
 }
 
-type Phase = { kind: 'restoring' } | { kind: 'signed-out' } | { kind: 'signed-in'; account: Account };
+type Phase = { kind: 'restoring' } | Start;
 
 export function App() {
   const auth = useMemo(() => new AuthSession(), []);
@@ -42,6 +44,10 @@ export function App() {
     setPhase({ kind: 'signed-in', account: profile.account as Account });
   }, [api]);
 
+  // Where to open: the plan, the sign-in page, or the offline state (which asks again).
+  const start = useCallback(() => startUp(() => auth.restore(), api.profile), [auth, api]);
+  const retry = useCallback(() => start().then(setPhase), [start]);
+
   useEffect(() => {
     const off = auth.onChange((signedIn) => {
       if (!signedIn) {
@@ -49,12 +55,9 @@ export function App() {
         setPhase({ kind: 'signed-out' });
       }
     });
-    void auth.restore().then(async (ok) => {
-      if (ok) await loadAccount().catch(() => setPhase({ kind: 'signed-out' }));
-      else setPhase({ kind: 'signed-out' });
-    });
+    void start().then(setPhase);
     return off;
-  }, [auth, stream, loadAccount]);
+  }, [auth, stream, start]);
 
   useEffect(() => {
     if (phase.kind !== 'signed-in') return;
@@ -66,6 +69,10 @@ export function App() {
 
   if (phase.kind === 'restoring') {
     return <main id="main" className="boot" aria-busy="true"><p>Loading…</p></main>;
+  }
+  if (phase.kind === 'offline') {
+    // The path stays: back online, the app opens the page that was asked for.
+    return <OfflinePage retry={retry} />;
   }
   if (phase.kind === 'signed-out') {
     if (path !== '/app/signin') return <Redirect to="/app/signin" />;

@@ -16,6 +16,8 @@ if (root) {
 
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
   window.addEventListener('load', () => {
-    void navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+    // sw.js carries the release (plugins/service-worker.ts): always asked of the server, so a
+    // new release's worker is found on the next visit.
+    void navigator.serviceWorker.register('/sw.js', { scope: '/', updateViaCache: 'none' }).catch(() => {});
   });
 }

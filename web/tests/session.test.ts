@@ -134,9 +134,43 @@ describe('AuthSession', () => {
     await session.logout();
   }, 10_000);
 
-  it('finds no session when the server cannot be reached at start-up', async () => {
+  it('reports an unreachable server at start-up, not a refused session', async () => {
     const session = new AuthSession({ baseUrl: 'http://127.0.0.1:9' });
-    expect(await session.restore()).toBe(false);
+    expect(await session.restore()).toBe('unreachable');
+    expect(session.signedIn).toBe(false);
+  });
+
+  it('restores a session from the cookie, and reports a refused cookie as refused', async () => {
+    let valid = true;
+    const { seen, base } = await authServer((_req, res) => (valid ? tokens(res) : json(res, 401, { code: 'invalid_token' })));
+    const session = new AuthSession({ baseUrl: base });
+    expect(await session.restore()).toBe('renewed');
+    expect(session.signedIn).toBe(true);
+    // Holding a token, there is nothing to restore: no second use of the cookie.
+    expect(await session.restore()).toBe('renewed');
+    expect(seen.filter((s) => s.url === '/auth/refresh')).toHaveLength(1);
+    await session.logout();
+    valid = false;
+    expect(await session.restore()).toBe('refused');
+    expect(session.signedIn).toBe(false);
+  });
+
+  it('takes a gateway error for no answer: the session is kept, not ended', async () => {
+    let status = 200;
+    const { base } = await authServer((_req, res) => (status === 200 ? tokens(res) : json(res, status, { title: 'Bad Gateway' })));
+    const fresh = new AuthSession({ baseUrl: base });
+    for (const gateway of [502, 503, 504]) {
+      status = gateway;
+      expect(await fresh.restore(), String(gateway)).toBe('unreachable');
+    }
+    status = 200;
+    const session = new AuthSession({ baseUrl: base });
+    await session.login('a@b.c', 'password password');
+    status = 503;
+    expect(await session.refresh()).toBe(false);
+    expect(session.signedIn).toBe(true);
+    status = 500; // a verdict of the server's own: the session ends
+    expect(await session.refresh()).toBe(false);
     expect(session.signedIn).toBe(false);
   });
 

@@ -1,4 +1,5 @@
 import { ApiProblem } from '../api/problem';
+import { isUnreachable } from '../api/unreachable';
 import { refreshAt } from './timing';
 
 /** The part of `TokenResponse` the browser uses (cookie mode: no `refresh_token`). */
@@ -9,6 +10,13 @@ export interface TokenBody {
 }
 
 export type DemoRole = 'client' | 'advisor';
+
+/**
+ * How a refresh ended: a new access token; the server refused the refresh cookie (or there was
+ * none), so the user must sign in; or no answer from the server, which says nothing about the
+ * session.
+ */
+export type RefreshOutcome = 'renewed' | 'refused' | 'unreachable';
 
 export interface AuthOptions {
   /** '' in the browser (same origin); a full origin in tests. */
@@ -28,7 +36,7 @@ export class AuthSession {
   private token: string | null = null;
   private expiresAtMs = 0;
   private scopes: string[] = [];
-  private inflight: Promise<boolean> | null = null;
+  private inflight: Promise<RefreshOutcome> | null = null;
   /** When the token is due for renewal (the refresh margin before it expires). */
   private dueAtMs = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -75,17 +83,26 @@ export class AuthSession {
     this.accept(await this.post('/auth/demo', { as, refresh_cookie: true }));
   }
 
-  /** On start-up: a refresh cookie from an earlier visit signs the user in again. */
-  restore(): Promise<boolean> {
-    return this.refresh();
+  /**
+   * On start-up: a refresh cookie from an earlier visit signs the user in again. Says whether
+   * the server refused it or could not be reached, which the app shows differently (sign-in
+   * page, offline state). A session already holding a token has nothing to restore.
+   */
+  restore(): Promise<RefreshOutcome> {
+    if (this.token) return Promise.resolve('renewed');
+    return this.renew();
+  }
+
+  /** Renews the access token with the refresh cookie; whether it now holds a fresh one. */
+  async refresh(): Promise<boolean> {
+    return (await this.renew()) === 'renewed';
   }
 
   /**
-   * Renews the access token with the refresh cookie. Concurrent callers share one request:
-   * the cookie is single use, and a second request would present a used token and revoke
-   * the whole family (re-use detection).
+   * Concurrent callers share one request: the cookie is single use, and a second request
+   * would present a used token and revoke the whole family (re-use detection).
    */
-  refresh(): Promise<boolean> {
+  private renew(): Promise<RefreshOutcome> {
     if (!this.inflight) {
       this.inflight = this.doRefresh().finally(() => {
         this.inflight = null;
@@ -129,19 +146,19 @@ export class AuthSession {
   }
 
 
-  private async doRefresh(): Promise<boolean> {
+  private async doRefresh(): Promise<RefreshOutcome> {
     try {
       this.accept(await oneTabAtATime(() => this.post('/auth/refresh', {})));
-      return true;
+      return 'renewed';
     } catch (e) {
-      if (e instanceof ApiProblem) {
+      if (!isUnreachable(e)) {
         this.clear();
-        return false;
+        return 'refused';
       }
-      // A network failure is not a verdict on the session: a signed-in one keeps its token
-      // and tries again shortly; a restore at start-up just finds no session.
+      // No answer is not a verdict on the session: a signed-in one keeps its token and tries
+      // again shortly; a restore at start-up reports it, and the app waits for the network.
       if (this.token) this.schedule(this.now() + 5_000);
-      return false;
+      return 'unreachable';
     }
   }
 
