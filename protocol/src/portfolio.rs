@@ -121,3 +121,185 @@ pub struct AllocationsResponse {
     /// Held symbols without a price yet, sorted.
     pub unpriced: Vec<String>,
 }
+
+/// Whole or fractional shares in a trade list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareUnit {
+    /// Millionths of a share, as holdings are stored.
+    #[default]
+    Fractional,
+    /// Whole shares only.
+    Whole,
+}
+
+/// `POST /portfolio/rebalance`: what to trade to bring the holdings back to their targets.
+/// Nothing is traded or stored; the answer is a proposal.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RebalanceRequest {
+    /// Target weight per symbol, summing to 1 (an optimiser's answer, for example); symbols
+    /// held but not listed are sold. When omitted: the plan's asset-class targets, each
+    /// class's weight shared among the class's holdings in proportion to their value.
+    #[serde(default)]
+    pub targets: Option<std::collections::BTreeMap<String, f64>>,
+    /// New money to invest (default 0); it is invested before anything is sold.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000.0_f64)]
+    pub cash: Option<f64>,
+    /// The drift band: nothing is sold while every weight is within this of its target
+    /// (default 0.05, five percentage points).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1)]
+    pub band: Option<f64>,
+    /// Whole or fractional shares (default fractional).
+    #[serde(default)]
+    pub shares: Option<ShareUnit>,
+    /// Trades worth less than this are left out (default 0).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000.0_f64)]
+    pub min_trade_value: Option<f64>,
+    /// Whether selling is allowed (default true); without it only cash is invested.
+    #[serde(default)]
+    pub allow_sells: Option<bool>,
+}
+
+/// One trade of a rebalance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TradeView {
+    /// The symbol.
+    pub symbol: String,
+    /// `buy` or `sell`.
+    pub side: String,
+    /// Shares to trade.
+    pub shares: f64,
+    /// At this price (the last price).
+    pub price: f64,
+    /// `shares × price`.
+    pub value: f64,
+    /// Why, for people ("invest new cash: under target by 3.1 points").
+    pub reason: String,
+}
+
+/// A symbol's weight before and after the trades.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RebalancePosition {
+    /// The symbol.
+    pub symbol: String,
+    /// Its target weight.
+    pub target: f64,
+    /// Its weight now, among the holdings.
+    pub weight_before: f64,
+    /// Its weight after the trades.
+    pub weight_after: f64,
+    /// `weight_after − target`.
+    pub drift_after: f64,
+}
+
+/// `POST /portfolio/rebalance`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RebalanceResponse {
+    /// The trades, sells first.
+    pub trades: Vec<TradeView>,
+    /// Every symbol held or targeted.
+    pub positions: Vec<RebalancePosition>,
+    /// Whether some weight was outside the band before the trades.
+    pub outside_band_before: bool,
+    /// Whether some weight is still outside it after them.
+    pub outside_band_after: bool,
+    /// The largest `|drift|` before.
+    pub max_abs_drift_before: f64,
+    /// The largest `|drift|` after.
+    pub max_abs_drift_after: f64,
+    /// Cash left uninvested.
+    pub cash_left: f64,
+    /// The band used.
+    pub band: f64,
+    /// Plan asset classes with a target but no holding, whose weight was shared among the
+    /// others (hold something in them to rebalance into them).
+    pub unheld_classes: Vec<String>,
+}
+
+/// `GET /portfolio/performance` query.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PerformanceQuery {
+    /// First day (default: a year before `to`).
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day (default: today).
+    pub to: Option<chrono::NaiveDate>,
+    /// A symbol with price history to compare with (beta, alpha, its return).
+    pub benchmark: Option<String>,
+    /// Annual risk-free rate of the Sharpe and Sortino ratios and alpha (default 0.02).
+    pub risk_free_rate: Option<f64>,
+}
+
+/// One point of a value series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ValuePoint {
+    /// The day.
+    pub date: chrono::NaiveDate,
+    /// The value at its end.
+    pub value: f64,
+}
+
+/// The deepest fall of a series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DrawdownView {
+    /// The fall from the peak, as a fraction (0.25 = 25%).
+    pub depth: f64,
+    /// The peak before it.
+    pub peak: chrono::NaiveDate,
+    /// The lowest point.
+    pub trough: chrono::NaiveDate,
+    /// When the peak was regained, if it was.
+    pub recovery: Option<chrono::NaiveDate>,
+}
+
+/// Performance measures of one value series. Ratios and rates are fractions, annual where
+/// they say so; a measure the series cannot define (too short, no downside) is null.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PerformanceView {
+    /// The first day of the series.
+    pub from: chrono::NaiveDate,
+    /// The last day.
+    pub to: chrono::NaiveDate,
+    /// Time-weighted return over the series (deposits and withdrawals taken out).
+    pub time_weighted_return: f64,
+    /// The same, annualised; null for less than a year.
+    pub time_weighted_return_annualised: Option<f64>,
+    /// Money-weighted return (XIRR, annual): what the owner's deposits earned.
+    pub money_weighted_return: Option<f64>,
+    /// Annualised volatility of daily returns.
+    pub volatility: Option<f64>,
+    /// Annualised Sharpe ratio.
+    pub sharpe: Option<f64>,
+    /// Annualised Sortino ratio.
+    pub sortino: Option<f64>,
+    /// The deepest drawdown.
+    pub max_drawdown: Option<DrawdownView>,
+    /// The benchmark's time-weighted return over the same days.
+    pub benchmark_return: Option<f64>,
+    /// Beta against the benchmark.
+    pub beta: Option<f64>,
+    /// Jensen's alpha against the benchmark, annualised.
+    pub alpha: Option<f64>,
+    /// The values, by day.
+    pub series: Vec<ValuePoint>,
+}
+
+/// `GET /portfolio/performance`: the caller's recorded history, and today's holdings held
+/// through the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PerformanceResponse {
+    /// From the daily valuations and the cash flows of holding changes; null with a reason
+    /// in `notes` when they cannot say.
+    pub recorded: Option<PerformanceView>,
+    /// Today's holdings back-tested over the price history; null with a reason in `notes`.
+    pub backtest: Option<PerformanceView>,
+    /// The benchmark symbol, when one was asked for.
+    pub benchmark: Option<String>,
+    /// Why a part is missing, for people.
+    pub notes: Vec<String>,
+}

@@ -142,6 +142,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep(Method::GET, "/portfolio/allocations", || {
             web::get().to(portfolio::allocations)
         }),
+        ep(Method::POST, "/portfolio/rebalance", || {
+            web::post().to(portfolio::rebalance)
+        }),
+        ep(Method::GET, "/portfolio/performance", || {
+            web::get().to(portfolio::performance)
+        }),
         ep(Method::GET, "/advisors/grants", || {
             web::get().to(advisors::list_grants)
         }),

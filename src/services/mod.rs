@@ -13,6 +13,8 @@
 //! - [`live_hooks`]: how storage changes reach the live sessions.
 //! - [`simulations`]: plans and Monte Carlo runs; [`scenarios`]: variants of a plan.
 //! - [`portfolio`]: holdings and allocations; [`flows`]: the cash flows of holding changes;
+//!   [`rebalance`]: trade lists; [`performance`]: returns and risk of the recorded history
+//!   and of a back-test;
 //!   [`advisors`]: advisor grants; [`alerts`]: alert rules and alerts.
 
 pub mod admin;
@@ -27,8 +29,10 @@ pub mod health;
 pub mod live;
 pub mod live_hooks;
 pub mod market;
+pub mod performance;
 pub mod portfolio;
 pub mod prices;
+pub mod rebalance;
 pub mod scenarios;
 pub mod simulations;
 pub mod users;

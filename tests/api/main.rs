@@ -27,6 +27,7 @@ mod operations;
 mod prices;
 mod process;
 mod rate_limits;
+mod rebalance_performance;
 mod schema;
 mod shutdown;
 mod simulations;

@@ -1,9 +1,10 @@
-//! `/portfolio/*`: the caller's holdings and their allocation.
+//! `/portfolio/*`: the caller's holdings, their allocation, trade lists and performance.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::auth::Scope;
 use protocol::portfolio::{
-    AllocationsResponse, CreateHoldingRequest, HoldingView, UpdateHoldingRequest,
+    AllocationsResponse, CreateHoldingRequest, HoldingView, PerformanceQuery, PerformanceResponse,
+    RebalanceRequest, RebalanceResponse, UpdateHoldingRequest,
 };
 use protocol::{PageQuery, Problem};
 
@@ -107,4 +108,46 @@ pub async fn allocations(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Scope::ReadPortfolio)?;
     Ok(HttpResponse::Ok().json(services::portfolio::allocations(&state, user.id).await?))
+}
+
+/// The trades that would bring the caller's holdings back to their targets (the plan's
+/// asset-class weights, or the weights given), investing new cash first and selling only
+/// when a weight is outside the band. Nothing is traded or stored.
+#[utoipa::path(post, path = "/portfolio/rebalance", tag = "portfolio", security(("bearer" = ["read:portfolio"])),
+    request_body = RebalanceRequest,
+    responses(
+        (status = 200, description = "The trade list and the weights before and after.", body = RebalanceResponse),
+        (status = 422, description = "Bad targets, cash, band or minimum, or a symbol with no price yet.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn rebalance(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Body<RebalanceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadPortfolio)?;
+    Ok(HttpResponse::Ok().json(services::rebalance::propose(&state, user.id, body.0).await?))
+}
+
+/// Returns and risk of the caller's recorded history (daily valuations, with every holding
+/// change taken out as a deposit or withdrawal) and of today's holdings held through the
+/// window, against a benchmark symbol if given.
+#[utoipa::path(get, path = "/portfolio/performance", tag = "portfolio", security(("bearer" = ["read:portfolio"])),
+    params(PerformanceQuery),
+    responses(
+        (status = 200, description = "The measures; a part the data cannot support is null, with a note.", body = PerformanceResponse),
+        (status = 422, description = "A bad window, benchmark or risk-free rate.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn performance(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadPortfolio)?;
+    let query: PerformanceQuery = serde_urlencoded::from_str(req.query_string()).map_err(|e| {
+        ApiError::malformed(
+            "query",
+            format!("from, to (YYYY-MM-DD), benchmark and risk_free_rate: {e}"),
+        )
+    })?;
+    Ok(HttpResponse::Ok().json(services::performance::performance(&state, user.id, &query).await?))
 }

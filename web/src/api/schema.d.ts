@@ -576,6 +576,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/portfolio/performance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Returns and risk of the caller's recorded history (daily valuations, with every holding
+         *     change taken out as a deposit or withdrawal) and of today's holdings held through the
+         *     window, against a benchmark symbol if given.
+         */
+        get: operations["performance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portfolio/rebalance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The trades that would bring the caller's holdings back to their targets (the plan's
+         *     asset-class weights, or the weights given), investing new cash first and selling only
+         *     when a weight is outside the band. Nothing is traded or stored.
+         */
+        post: operations["rebalance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/simulations/monte-carlo": {
         parameters: {
             query?: never;
@@ -1170,6 +1212,29 @@ export interface components {
              * @description Size of the file system.
              */
             total_bytes: number;
+        };
+        /** @description The deepest fall of a series. */
+        DrawdownView: {
+            /**
+             * Format: double
+             * @description The fall from the peak, as a fraction (0.25 = 25%).
+             */
+            depth: number;
+            /**
+             * Format: date
+             * @description The peak before it.
+             */
+            peak: string;
+            /**
+             * Format: date
+             * @description When the peak was regained, if it was.
+             */
+            recovery?: string | null;
+            /**
+             * Format: date
+             * @description The lowest point.
+             */
+            trough: string;
         };
         /**
          * @description Machine-readable error codes. Closed and stable: clients may match on them.
@@ -1879,6 +1944,82 @@ export interface components {
              */
             p95: number;
         };
+        /**
+         * @description `GET /portfolio/performance`: the caller's recorded history, and today's holdings held
+         *     through the window.
+         */
+        PerformanceResponse: {
+            backtest?: components["schemas"]["PerformanceView"] | null;
+            /** @description The benchmark symbol, when one was asked for. */
+            benchmark?: string | null;
+            /** @description Why a part is missing, for people. */
+            notes: string[];
+            recorded?: components["schemas"]["PerformanceView"] | null;
+        };
+        /**
+         * @description Performance measures of one value series. Ratios and rates are fractions, annual where
+         *     they say so; a measure the series cannot define (too short, no downside) is null.
+         */
+        PerformanceView: {
+            /**
+             * Format: double
+             * @description Jensen's alpha against the benchmark, annualised.
+             */
+            alpha?: number | null;
+            /**
+             * Format: double
+             * @description The benchmark's time-weighted return over the same days.
+             */
+            benchmark_return?: number | null;
+            /**
+             * Format: double
+             * @description Beta against the benchmark.
+             */
+            beta?: number | null;
+            /**
+             * Format: date
+             * @description The first day of the series.
+             */
+            from: string;
+            max_drawdown?: components["schemas"]["DrawdownView"] | null;
+            /**
+             * Format: double
+             * @description Money-weighted return (XIRR, annual): what the owner's deposits earned.
+             */
+            money_weighted_return?: number | null;
+            /** @description The values, by day. */
+            series: components["schemas"]["ValuePoint"][];
+            /**
+             * Format: double
+             * @description Annualised Sharpe ratio.
+             */
+            sharpe?: number | null;
+            /**
+             * Format: double
+             * @description Annualised Sortino ratio.
+             */
+            sortino?: number | null;
+            /**
+             * Format: double
+             * @description Time-weighted return over the series (deposits and withdrawals taken out).
+             */
+            time_weighted_return: number;
+            /**
+             * Format: double
+             * @description The same, annualised; null for less than a year.
+             */
+            time_weighted_return_annualised?: number | null;
+            /**
+             * Format: date
+             * @description The last day.
+             */
+            to: string;
+            /**
+             * Format: double
+             * @description Annualised volatility of daily returns.
+             */
+            volatility?: number | null;
+        };
         /** @description Changes a scenario makes to the base plan; omitted fields keep the base's value. */
         PlanChanges: {
             /**
@@ -2065,6 +2206,100 @@ export interface components {
         QuotesResponse: {
             /** @description One entry per known symbol, in request order. */
             quotes: components["schemas"]["QuoteView"][];
+        };
+        /** @description A symbol's weight before and after the trades. */
+        RebalancePosition: {
+            /**
+             * Format: double
+             * @description `weight_after − target`.
+             */
+            drift_after: number;
+            /** @description The symbol. */
+            symbol: string;
+            /**
+             * Format: double
+             * @description Its target weight.
+             */
+            target: number;
+            /**
+             * Format: double
+             * @description Its weight after the trades.
+             */
+            weight_after: number;
+            /**
+             * Format: double
+             * @description Its weight now, among the holdings.
+             */
+            weight_before: number;
+        };
+        /**
+         * @description `POST /portfolio/rebalance`: what to trade to bring the holdings back to their targets.
+         *     Nothing is traded or stored; the answer is a proposal.
+         */
+        RebalanceRequest: {
+            /** @description Whether selling is allowed (default true); without it only cash is invested. */
+            allow_sells?: boolean | null;
+            /**
+             * Format: double
+             * @description The drift band: nothing is sold while every weight is within this of its target
+             *     (default 0.05, five percentage points).
+             */
+            band?: number | null;
+            /**
+             * Format: double
+             * @description New money to invest (default 0); it is invested before anything is sold.
+             */
+            cash?: number | null;
+            /**
+             * Format: double
+             * @description Trades worth less than this are left out (default 0).
+             */
+            min_trade_value?: number | null;
+            shares?: components["schemas"]["ShareUnit"] | null;
+            /**
+             * @description Target weight per symbol, summing to 1 (an optimiser's answer, for example); symbols
+             *     held but not listed are sold. When omitted: the plan's asset-class targets, each
+             *     class's weight shared among the class's holdings in proportion to their value.
+             */
+            targets?: {
+                [key: string]: number;
+            } | null;
+        };
+        /** @description `POST /portfolio/rebalance`. */
+        RebalanceResponse: {
+            /**
+             * Format: double
+             * @description The band used.
+             */
+            band: number;
+            /**
+             * Format: double
+             * @description Cash left uninvested.
+             */
+            cash_left: number;
+            /**
+             * Format: double
+             * @description The largest `|drift|` after.
+             */
+            max_abs_drift_after: number;
+            /**
+             * Format: double
+             * @description The largest `|drift|` before.
+             */
+            max_abs_drift_before: number;
+            /** @description Whether some weight is still outside it after them. */
+            outside_band_after: boolean;
+            /** @description Whether some weight was outside the band before the trades. */
+            outside_band_before: boolean;
+            /** @description Every symbol held or targeted. */
+            positions: components["schemas"]["RebalancePosition"][];
+            /** @description The trades, sells first. */
+            trades: components["schemas"]["TradeView"][];
+            /**
+             * @description Plan asset classes with a target but no holding, whose weight was shared among the
+             *     others (hold something in them to rebalance into them).
+             */
+            unheld_classes: string[];
         };
         /** @description Redis as seen by the server. */
         RedisHealth: {
@@ -2301,6 +2536,11 @@ export interface components {
             /** @enum {string} */
             type: "committed";
         };
+        /**
+         * @description Whole or fractional shares in a trade list.
+         * @enum {string}
+         */
+        ShareUnit: "fractional" | "whole";
         /** @description A stored simulation run. */
         SimulationRecord: {
             /**
@@ -2427,6 +2667,30 @@ export interface components {
             /** @description Always `Bearer`. */
             token_type: string;
         };
+        /** @description One trade of a rebalance. */
+        TradeView: {
+            /**
+             * Format: double
+             * @description At this price (the last price).
+             */
+            price: number;
+            /** @description Why, for people ("invest new cash: under target by 3.1 points"). */
+            reason: string;
+            /**
+             * Format: double
+             * @description Shares to trade.
+             */
+            shares: number;
+            /** @description `buy` or `sell`. */
+            side: string;
+            /** @description The symbol. */
+            symbol: string;
+            /**
+             * Format: double
+             * @description `shares × price`.
+             */
+            value: number;
+        };
         /** @description `PUT /planning/goals/{id}`: fields left out stay as they are. */
         UpdateGoalRequest: {
             /** @description A name, 1 to 200 characters. */
@@ -2486,6 +2750,19 @@ export interface components {
             email?: string | null;
             investment_experience?: components["schemas"]["InvestmentExperience"] | null;
             risk_tolerance?: components["schemas"]["RiskTolerance"] | null;
+        };
+        /** @description One point of a value series. */
+        ValuePoint: {
+            /**
+             * Format: date
+             * @description The day.
+             */
+            date: string;
+            /**
+             * Format: double
+             * @description The value at its end.
+             */
+            value: number;
         };
         /**
          * @description Where a live simulation's starting wealth came from.
@@ -5703,6 +5980,185 @@ export interface operations {
             };
             /** @description No such holding of the caller's. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    performance: {
+        parameters: {
+            query?: {
+                /** @description First day (default: a year before `to`). */
+                from?: string;
+                /** @description Last day (default: today). */
+                to?: string;
+                /** @description A symbol with price history to compare with (beta, alpha, its return). */
+                benchmark?: string;
+                /** @description Annual risk-free rate of the Sharpe and Sortino ratios and alpha (default 0.02). */
+                risk_free_rate?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The measures; a part the data cannot support is null, with a note. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PerformanceResponse"];
+                };
+            };
+            /** @description A path or query parameter does not parse. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bad window, benchmark or risk-free rate. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rebalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RebalanceRequest"];
+            };
+        };
+        responses: {
+            /** @description The trade list and the weights before and after. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RebalanceResponse"];
+                };
+            };
+            /** @description The body is not valid JSON of the documented shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json, or not in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad targets, cash, band or minimum, or a symbol with no price yet. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
