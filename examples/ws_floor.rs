@@ -78,6 +78,9 @@ fn sample_state() -> Arc<LiveState> {
             classes: vec![class("us_equity"), class("intl_equity"), class("bonds")],
             max_abs_drift: 0.0167,
             unpriced: Vec::new(),
+            band: 0.05,
+            outside_band: false,
+            rebalance_trades: 0,
         },
         computed_at_ms: now_ms(),
     })

@@ -94,6 +94,7 @@ fn data(rules: Vec<AlertRule>) -> SessionData {
             },
         ],
         rules,
+        rebalance_band: 0.05,
     }
 }
 

@@ -76,6 +76,14 @@ pub struct LivePortfolio {
     pub max_abs_drift: f64,
     /// Held symbols with no price yet (left out of the value).
     pub unpriced: Vec<String>,
+    /// The plan's drift band.
+    pub band: f64,
+    /// Whether some priced holding's weight is more than `band` from its share of the plan's
+    /// class targets (as `POST /portfolio/rebalance` shares them).
+    pub outside_band: bool,
+    /// How many trades `POST /portfolio/rebalance` (no new cash) would list to bring it back;
+    /// 0 inside the band.
+    pub rebalance_trades: u32,
 }
 
 /// A price that moved since the previous update.
@@ -225,6 +233,9 @@ pub(crate) mod tests {
                 }],
                 max_abs_drift: 0.4,
                 unpriced: vec!["XYZ".into()],
+                band: 0.05,
+                outside_band: false,
+                rebalance_trades: 0,
             },
             computed_at_ms: 1_700_000_000_000,
         }

@@ -148,7 +148,7 @@ pub struct RebalanceRequest {
     #[schema(minimum = 0, maximum = 1_000_000_000_000.0_f64)]
     pub cash: Option<f64>,
     /// The drift band: nothing is sold while every weight is within this of its target
-    /// (default 0.05, five percentage points).
+    /// (default: the plan's `rebalance_band`, 0.05 when it sets none).
     #[serde(default)]
     #[schema(minimum = 0, maximum = 1)]
     pub band: Option<f64>,

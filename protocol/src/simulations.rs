@@ -70,7 +70,16 @@ pub struct PlanSpec {
     #[serde(default)]
     #[schema(max_items = 32)]
     pub correlation: Option<Vec<Vec<f64>>>,
+    /// How far a holding's asset-class weight may drift from its target before the portfolio
+    /// counts as outside its band and a rebalance would sell (0.05: five percentage points,
+    /// the default when omitted).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1)]
+    pub rebalance_band: Option<f64>,
 }
+
+/// The drift band of a plan that sets none.
+pub const DEFAULT_REBALANCE_BAND: f64 = 0.05;
 
 fn default_inflation() -> f64 {
     0.025

@@ -2,7 +2,7 @@
 
 use engine::sim::reference::p1;
 use protocol::FieldError;
-use protocol::simulations::PlanSpec;
+use protocol::simulations::{DEFAULT_REBALANCE_BAND, PlanSpec};
 
 use super::plan::{DEFAULT_ASSET_NAMES, asset_classes, to_engine};
 
@@ -92,6 +92,8 @@ pub struct Targets {
     pub names: Vec<String>,
     /// Target weights, one per name.
     pub weights: Vec<f64>,
+    /// The drift band beyond which a rebalance sells.
+    pub band: f64,
 }
 
 impl Targets {
@@ -107,12 +109,14 @@ impl Targets {
                     .map(|n| (*n).to_owned())
                     .collect(),
                 weights: p1().weights,
+                band: DEFAULT_REBALANCE_BAND,
             });
         };
         let engine = to_engine(plan, "plan.")?;
         Ok(Self {
             names: asset_classes(plan).into_iter().map(|c| c.name).collect(),
             weights: engine.weights,
+            band: plan.rebalance_band.unwrap_or(DEFAULT_REBALANCE_BAND),
         })
     }
 

@@ -40,6 +40,7 @@ pub fn default_spec() -> PlanSpec {
         asset_classes: None,
         weights: None,
         correlation: None,
+        rebalance_band: None,
     }
 }
 
@@ -122,6 +123,15 @@ pub fn to_engine(spec: &PlanSpec, prefix: &str) -> Result<Plan, FieldError> {
         },
         correlation,
     };
+    if spec
+        .rebalance_band
+        .is_some_and(|b| !(b.is_finite() && (0.0..=1.0).contains(&b)))
+    {
+        return Err(FieldError::new(
+            format!("{prefix}rebalance_band"),
+            "must be a number from 0 to 1",
+        ));
+    }
     if let Some(max) = [
         ("initial_wealth", plan.initial_wealth, 1e12),
         ("monthly_contribution", plan.monthly_contribution, 1e9),

@@ -33,14 +33,17 @@ fn failed(e: impl std::fmt::Display) -> BackendError {
 }
 
 /// The stored plan, or the default (P1) for a user who has stored none.
-async fn plan(db: &Db, user: Uuid) -> Result<(engine::sim::Plan, Vec<String>), BackendError> {
+async fn plan(db: &Db, user: Uuid) -> Result<(engine::sim::Plan, Vec<String>, f64), BackendError> {
     let spec: PlanSpec = match db.plan(user).await.map_err(failed)? {
         Some(value) => serde_json::from_value(value).map_err(failed)?,
         None => default_spec(),
     };
     let plan = to_engine(&spec, "").map_err(|e| failed(e.message))?;
     let names = asset_classes(&spec).into_iter().map(|c| c.name).collect();
-    Ok((plan, names))
+    let band = spec
+        .rebalance_band
+        .unwrap_or(protocol::simulations::DEFAULT_REBALANCE_BAND);
+    Ok((plan, names, band))
 }
 
 fn rule(row: &store::alert_rules::AlertRuleRow) -> Result<AlertRule, BackendError> {
@@ -64,7 +67,7 @@ impl SessionBackend for DbBackend {
     fn load(&self, user: Uuid) -> BackendFuture<SessionData> {
         let db = self.db.clone();
         Box::pin(async move {
-            let (plan, asset_classes) = plan(&db, user).await?;
+            let (plan, asset_classes, rebalance_band) = plan(&db, user).await?;
             let holdings = store::holdings::list_for_user(&db, user)
                 .await
                 .map_err(failed)?
@@ -86,6 +89,7 @@ impl SessionBackend for DbBackend {
                 asset_classes,
                 holdings,
                 rules,
+                rebalance_band,
             })
         })
     }

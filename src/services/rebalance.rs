@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use actors::market::hub::GetQuotes;
 use engine::rebalance::{
     Position, RebalanceError, RebalanceSettings, ShareUnit as EngineShares, Side, rebalance,
+    share_class_targets,
 };
 use protocol::FieldError;
 use protocol::portfolio::{
@@ -21,8 +22,6 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::holdings::{self, HoldingRow};
 
-/// The drift band when a request gives none.
-pub const DEFAULT_BAND: f64 = 0.05;
 /// Most symbols one rebalance takes (the holdings' limit).
 pub const MAX_TARGETS: usize = 1000;
 
@@ -49,53 +48,30 @@ fn held_by_symbol(rows: &[HoldingRow]) -> BTreeMap<String, Held> {
         .collect()
 }
 
-/// Each held symbol's share of the plan's class targets: a class's weight divided among its
-/// symbols in proportion to their value (equally when they are worth nothing). Classes with a
-/// target and no holding are returned by name, and their weight shared among the held
-/// classes in proportion to those classes' targets.
+/// Each held symbol's share of the plan's class targets (see
+/// [`share_class_targets`]), and the classes with a target but no holding.
 fn class_targets(
     held: &BTreeMap<String, Held>,
     prices: &HashMap<String, f64>,
     names: &[String],
     weights: &[f64],
 ) -> (BTreeMap<String, f64>, Vec<String>) {
-    let value = |s: &str, h: &Held| h.quantity * prices.get(s).copied().unwrap_or(0.0);
-    let mut class_value: HashMap<&str, (f64, usize)> = HashMap::new();
-    for (s, h) in held {
-        let e = class_value.entry(h.class.as_str()).or_insert((0.0, 0));
-        e.0 += value(s, h);
-        e.1 += 1;
-    }
-    let target_of = |class: &str| {
-        names
-            .iter()
-            .position(|n| n == class)
-            .map_or(0.0, |i| weights[i])
-    };
-    let unheld: Vec<String> = names
+    let values: Vec<f64> = held
         .iter()
-        .zip(weights)
-        .filter(|(n, w)| **w > 0.0 && !class_value.contains_key(n.as_str()))
-        .map(|(n, _)| n.clone())
+        .map(|(s, h)| h.quantity * prices.get(s).copied().unwrap_or(0.0))
         .collect();
-    let held_total: f64 = class_value.keys().map(|c| target_of(c)).sum();
-    let mut targets = BTreeMap::new();
-    for (s, h) in held {
-        let class_target = if held_total > 0.0 {
-            target_of(&h.class) / held_total
-        } else {
-            0.0
-        };
-        let (class_worth, members) = class_value[h.class.as_str()];
-        #[allow(clippy::cast_precision_loss)]
-        let share = if class_worth > 0.0 {
-            value(s, h) / class_worth
-        } else {
-            1.0 / members as f64
-        };
-        targets.insert(s.clone(), class_target * share);
-    }
-    (targets, unheld)
+    let classes: Vec<Option<usize>> = held
+        .values()
+        .map(|h| names.iter().position(|n| *n == h.class))
+        .collect();
+    let targets = share_class_targets(&values, &classes, weights);
+    let unheld = names
+        .iter()
+        .enumerate()
+        .filter(|&(c, _)| weights[c] > 0.0 && !classes.contains(&Some(c)))
+        .map(|(_, n)| n.clone())
+        .collect();
+    (held.keys().cloned().zip(targets).collect(), unheld)
 }
 
 fn refusal(symbols: &[String], err: RebalanceError) -> ApiError {
@@ -161,6 +137,12 @@ pub async fn propose(
             }
         }
     }
+    if symbols.is_empty() {
+        return Err(ApiError::invalid(
+            "targets",
+            "there is nothing to rebalance: no holdings, and no targets given",
+        ));
+    }
     let prices: HashMap<String, f64> = if symbols.is_empty() {
         HashMap::new()
     } else {
@@ -191,11 +173,19 @@ pub async fn propose(
             format!("{s} has no price yet, so no trade in it can be valued"),
         ));
     }
+    let plan = targets(state, owner).await?;
     let (targets, unheld_classes) = match given {
         Some(given) => (given, Vec::new()),
         None => {
-            let plan = targets(state, owner).await?;
-            class_targets(&held, &prices, &plan.names, &plan.weights)
+            let (targets, unheld) = class_targets(&held, &prices, &plan.names, &plan.weights);
+            if !held.is_empty() && targets.values().sum::<f64>() <= 0.0 {
+                return Err(ApiError::invalid(
+                    "targets",
+                    "your holdings are all in asset classes the plan gives no weight: give \
+                     targets, or change the plan's weights",
+                ));
+            }
+            (targets, unheld)
         }
     };
     let positions: Vec<Position> = symbols
@@ -206,7 +196,7 @@ pub async fn propose(
             target: targets.get(s).copied().unwrap_or(0.0),
         })
         .collect();
-    let band = req.band.unwrap_or(DEFAULT_BAND);
+    let band = req.band.unwrap_or(plan.band);
     let settings = RebalanceSettings {
         band,
         shares: match req.shares.unwrap_or_default() {

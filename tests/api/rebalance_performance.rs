@@ -369,3 +369,63 @@ async fn a_bad_performance_query_is_refused() {
     .await;
     assert_eq!(fields(&p), ["query"]);
 }
+
+/// Polls `GET /live/state` until `ready` holds of its portfolio.
+async fn live_portfolio(app: &TestApp, user: &TestUser, ready: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        let response = app.get("/live/state", Some(&user.access)).await;
+        if response.status() == StatusCode::OK {
+            last = response.json::<Value>().await.unwrap()["portfolio"].clone();
+            if ready(&last) {
+                return last;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the live portfolio never got there: {last}");
+}
+
+#[actix_web::test]
+async fn the_live_state_says_when_the_portfolio_is_outside_the_plans_band() {
+    let app = quiet_app().await;
+    let user = off_target(&app).await;
+    let portfolio = live_portfolio(&app, &user, |p| p["total_value"] == 2000.0).await;
+    // As the rebalance test: 0.1 under target against a 0.05 band; three trades bring it back.
+    assert_eq!(portfolio["band"], 0.05);
+    assert_eq!(portfolio["outside_band"], true, "{portfolio}");
+    assert_eq!(portfolio["rebalance_trades"], 3);
+
+    // A plan with a wider band: the same holdings are inside it.
+    let plan = json!({"initial_wealth": 2000, "monthly_contribution": 500, "retirement_month": 360,
+                      "monthly_spending": 3000, "horizon_months": 720, "rebalance_band": 0.2});
+    assert_eq!(
+        app.put("/planning/plan", Some(&user.access), &plan)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let portfolio = live_portfolio(&app, &user, |p| p["band"] == 0.2).await;
+    assert_eq!(portfolio["outside_band"], false, "{portfolio}");
+    assert_eq!(portfolio["rebalance_trades"], 0);
+    let proposal = ok_json(
+        app.post("/portfolio/rebalance", Some(&user.access), &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        proposal["band"], 0.2,
+        "the plan's band is the rebalance's default"
+    );
+    assert_eq!(proposal["trades"], json!([]));
+
+    let bad = json!({"initial_wealth": 2000, "retirement_month": 360, "horizon_months": 720,
+                     "rebalance_band": 1.5});
+    let p = problem(
+        app.put("/planning/plan", Some(&user.access), &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(fields(&p), ["rebalance_band"]);
+}

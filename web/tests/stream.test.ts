@@ -62,7 +62,10 @@ function state(successProbability: number): LiveState {
       monthly_spending: 0, retirement_month: 0, horizon_months: 12,
       success_probability: successProbability, success_standard_error: 0.01, terminal_real_wealth: p,
     },
-    portfolio: { total_value: 1, classes: [], max_abs_drift: 0, unpriced: [] },
+    portfolio: {
+      total_value: 1, classes: [], max_abs_drift: 0, unpriced: [], band: 0.05, outside_band: false,
+      rebalance_trades: 0,
+    },
     computed_at_ms: 0,
   };
 }

@@ -67,6 +67,8 @@ pub struct SessionData {
     pub holdings: Vec<Holding>,
     /// The alert rules.
     pub rules: Vec<AlertRule>,
+    /// How far a class weight may drift before the portfolio is outside its band.
+    pub rebalance_band: f64,
 }
 
 /// An alert to store.

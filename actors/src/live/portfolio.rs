@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use actix::{Actor, ActorContext, Addr, AsyncContext, Context, Handler, Message, Recipient};
 use engine::portfolio;
+use engine::rebalance::{
+    BandStatus, Position, RebalanceSettings, band_status, share_class_targets,
+};
 use protocol::live::{ClassWeight, LivePortfolio, TickSummary};
 
 use super::alerts::Observe;
@@ -27,6 +30,8 @@ pub struct SetHoldings {
     pub classes: Vec<String>,
     /// The plan's target weights, in the same order.
     pub targets: Vec<f64>,
+    /// The plan's drift band.
+    pub band: f64,
 }
 
 /// The portfolio after a price moved or the holdings changed; it goes to the simulation
@@ -57,12 +62,18 @@ pub struct Book {
     slots: Vec<usize>,
     /// Per holding, its class's index in `classes` (`None`: a class the plan lacks).
     class_of: Vec<Option<usize>>,
+    /// Per symbol (slot), the shares held in all accounts, and the class of its largest
+    /// holding: a rebalance trades symbols, as `POST /portfolio/rebalance` does.
+    symbol_quantity: Vec<f64>,
+    symbol_class: Vec<Option<usize>>,
+    /// The drift band.
+    band: f64,
 }
 
 impl Book {
     /// `holdings` against the plan's `classes` and their `targets` (same order).
     #[must_use]
-    pub fn new(holdings: Vec<Holding>, classes: Vec<String>, targets: Vec<f64>) -> Self {
+    pub fn new(holdings: Vec<Holding>, classes: Vec<String>, targets: Vec<f64>, band: f64) -> Self {
         let mut symbols: Vec<String> = holdings.iter().map(|h| h.symbol.clone()).collect();
         symbols.sort_unstable();
         symbols.dedup();
@@ -70,10 +81,20 @@ impl Book {
             .iter()
             .map(|h| symbols.binary_search(&h.symbol).unwrap_or_default())
             .collect();
-        let class_of = holdings
+        let class_of: Vec<Option<usize>> = holdings
             .iter()
             .map(|h| classes.iter().position(|c| *c == h.asset_class))
             .collect();
+        let mut symbol_quantity = vec![0.0; symbols.len()];
+        let mut largest = vec![0.0_f64; symbols.len()];
+        let mut symbol_class = vec![None; symbols.len()];
+        for ((h, &slot), class) in holdings.iter().zip(&slots).zip(&class_of) {
+            symbol_quantity[slot] += h.quantity;
+            if h.quantity > largest[slot] {
+                largest[slot] = h.quantity;
+                symbol_class[slot] = *class;
+            }
+        }
         Self {
             holdings,
             classes,
@@ -81,7 +102,43 @@ impl Book {
             symbols,
             slots,
             class_of,
+            symbol_quantity,
+            symbol_class,
+            band,
         }
+    }
+
+    /// Whether the priced holdings are outside the band, and how many trades
+    /// `POST /portfolio/rebalance` (no new cash, fractional shares) would list to bring them
+    /// back: the plan's class targets shared among each class's symbols by value.
+    fn band_status(&self, prices: &[Option<f64>]) -> Option<BandStatus> {
+        let mut positions = Vec::with_capacity(self.symbols.len());
+        let mut values = Vec::with_capacity(self.symbols.len());
+        let mut classes = Vec::with_capacity(self.symbols.len());
+        for (slot, &quantity) in self.symbol_quantity.iter().enumerate() {
+            let Some(price) = prices.get(slot).copied().flatten() else {
+                continue;
+            };
+            positions.push(Position {
+                quantity,
+                price,
+                target: 0.0,
+            });
+            values.push(quantity * price);
+            classes.push(self.symbol_class[slot]);
+        }
+        let targets = share_class_targets(&values, &classes, &self.targets);
+        if targets.iter().sum::<f64>() <= 0.0 {
+            return None;
+        }
+        for (p, t) in positions.iter_mut().zip(targets) {
+            p.target = t;
+        }
+        let settings = RebalanceSettings {
+            band: self.band,
+            ..RebalanceSettings::default()
+        };
+        band_status(&positions, &settings).ok()
     }
 
     /// The held symbols; `prices` and ticks are indexed by position here.
@@ -123,6 +180,9 @@ impl Book {
                     classes: Vec::new(),
                     max_abs_drift: 0.0,
                     unpriced: Vec::new(),
+                    band: self.band,
+                    outside_band: false,
+                    rebalance_trades: 0,
                 };
                 return (empty, None);
             }
@@ -135,6 +195,7 @@ impl Book {
         unpriced.sort();
         unpriced.dedup();
         let priced = allocation.is_priced();
+        let band = self.band_status(prices);
         (
             LivePortfolio {
                 total_value: allocation.total_value,
@@ -152,6 +213,10 @@ impl Book {
                     .collect(),
                 max_abs_drift: allocation.max_abs_drift,
                 unpriced,
+                band: self.band,
+                outside_band: band.is_some_and(|b| b.outside),
+                rebalance_trades: band
+                    .map_or(0, |b| u32::try_from(b.trades_needed).unwrap_or(u32::MAX)),
             },
             priced.then_some(allocation.total_value),
         )
@@ -277,7 +342,7 @@ impl Handler<SetHoldings> for PortfolioActor {
     type Result = ();
 
     fn handle(&mut self, msg: SetHoldings, ctx: &mut Context<Self>) {
-        let book = Book::new(msg.holdings, msg.classes, msg.targets);
+        let book = Book::new(msg.holdings, msg.classes, msg.targets, msg.band);
         // Prices and pending ticks of symbols still held carry over to their new slots.
         let old = &self.book;
         let carried = |slot: Option<usize>| slot.map(|i| (self.prices[i], self.moved[i]));
@@ -401,6 +466,7 @@ mod tests {
                 .collect(),
             classes: vec!["equity".into()],
             targets: vec![1.0],
+            band: 0.05,
         }
     }
 
@@ -478,7 +544,7 @@ mod tests {
             },
         ];
         let classes = vec!["us_equity".to_string(), "bonds".to_string()];
-        let book = Book::new(holdings, classes, vec![0.6, 0.4]);
+        let book = Book::new(holdings, classes, vec![0.6, 0.4], 0.05);
         assert_eq!(book.symbols(), ["BND", "SPY", "XYZ"]);
         let mut prices = vec![None; 3];
         prices[book.slot("SPY").expect("held")] = Some(250.0);
@@ -491,6 +557,11 @@ mod tests {
         assert!((p.classes[1].drift + 0.15).abs() < 1e-12);
         assert!((p.max_abs_drift - 0.15).abs() < 1e-12);
         assert_eq!(p.unpriced, ["XYZ"]);
+        // Among the priced symbols SPY is 0.75 against 0.6, outside the 0.05 band: selling
+        // 2.4 SPY and buying 12 BND brings it back (XYZ, unpriced, cannot be traded).
+        assert_eq!(p.band, 0.05);
+        assert!(p.outside_band);
+        assert_eq!(p.rebalance_trades, 2);
         let (empty, none) = book.value(&[]);
         assert_eq!(none, None);
         assert_eq!(empty.max_abs_drift, 0.0);

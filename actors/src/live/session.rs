@@ -322,6 +322,7 @@ impl UserSession {
                 holdings: loaded.data.holdings.clone(),
                 classes: loaded.data.asset_classes.clone(),
                 targets: loaded.plan.weights.clone(),
+                band: loaded.data.rebalance_band,
             });
         }
         if let Some(alerts) = &self.alerts {
@@ -338,10 +339,21 @@ impl UserSession {
         if let Some(state) = &self.state {
             return state.portfolio.clone();
         }
-        let (classes, targets) = self.loaded.as_ref().map_or((vec![], vec![]), |l| {
-            (l.data.asset_classes.clone(), l.plan.weights.clone())
-        });
-        Book::new(Vec::new(), classes, targets).value(&[]).0
+        let (classes, targets, band) = self.loaded.as_ref().map_or(
+            (
+                vec![],
+                vec![],
+                protocol::simulations::DEFAULT_REBALANCE_BAND,
+            ),
+            |l| {
+                (
+                    l.data.asset_classes.clone(),
+                    l.plan.weights.clone(),
+                    l.data.rebalance_band,
+                )
+            },
+        );
+        Book::new(Vec::new(), classes, targets, band).value(&[]).0
     }
 
     fn send_all(&mut self, body: &Arc<StreamBody>) {

@@ -36,11 +36,13 @@
 //! largest under target first.
 
 mod band;
+mod class_targets;
 mod error;
 mod fill;
 mod reason;
 
 pub use band::{BandStatus, band_status};
+pub use class_targets::share_class_targets;
 pub use error::{RebalanceError, TARGET_SUM_TOLERANCE};
 pub use reason::Reason;
 

@@ -211,6 +211,9 @@ mod tests {
                 classes: Vec::new(),
                 max_abs_drift: 0.0,
                 unpriced: Vec::new(),
+                band: 0.05,
+                outside_band: false,
+                rebalance_trades: 0,
             },
             computed_at_ms: 0,
         })

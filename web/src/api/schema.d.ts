@@ -1470,6 +1470,11 @@ export interface components {
         };
         /** @description The holdings marked to market. */
         LivePortfolio: {
+            /**
+             * Format: double
+             * @description The plan's drift band.
+             */
+            band: number;
             /** @description Per asset class of the plan, in the plan's order. */
             classes: components["schemas"]["ClassWeight"][];
             /**
@@ -1477,6 +1482,17 @@ export interface components {
              * @description The largest absolute drift.
              */
             max_abs_drift: number;
+            /**
+             * @description Whether some priced holding's weight is more than `band` from its share of the plan's
+             *     class targets (as `POST /portfolio/rebalance` shares them).
+             */
+            outside_band: boolean;
+            /**
+             * Format: int32
+             * @description How many trades `POST /portfolio/rebalance` (no new cash) would list to bring it back;
+             *     0 inside the band.
+             */
+            rebalance_trades: number;
             /**
              * Format: double
              * @description Market value of every priced holding.
@@ -2101,6 +2117,13 @@ export interface components {
              */
             monthly_spending?: number;
             /**
+             * Format: double
+             * @description How far a holding's asset-class weight may drift from its target before the portfolio
+             *     counts as outside its band and a rebalance would sell (0.05: five percentage points,
+             *     the default when omitted).
+             */
+            rebalance_band?: number | null;
+            /**
              * Format: int32
              * @description Months from now until retirement (at most `horizon_months`).
              * @example 360
@@ -2242,7 +2265,7 @@ export interface components {
             /**
              * Format: double
              * @description The drift band: nothing is sold while every weight is within this of its target
-             *     (default 0.05, five percentage points).
+             *     (default: the plan's `rebalance_band`, 0.05 when it sets none).
              */
             band?: number | null;
             /**
