@@ -32,6 +32,7 @@ pub mod goals;
 pub mod health;
 pub mod live;
 pub mod market;
+pub mod optimise;
 pub mod page;
 pub mod portfolio;
 pub mod simulations;
