@@ -8,9 +8,15 @@
 //! # Layout
 //! - [`sim`]: the base Monte Carlo model of `docs/simulation-model.md`, and its prepared
 //!   form for incremental re-answers.
+//! - [`portfolio`]: holdings marked to market, weights and drift per asset class.
+//! - [`optimise`]: estimators (mean, EWMA, sample, Ledoit–Wolf and EWMA covariance) and the
+//!   portfolio optimiser on Clarabel: minimum variance, maximum Sharpe, efficient return and
+//!   risk, quadratic utility, minimum CVaR, risk parity, with bounds, groups, turnover and
+//!   costs; the efficient frontier.
 //!
-//! Portfolio optimisation (`portfolio/`, Clarabel) and ML (`ml/`, linfa) come with their issues.
+//! ML (`ml/`, linfa) comes with its issue.
 
+pub mod optimise;
 pub mod portfolio;
 pub mod sim;
 
