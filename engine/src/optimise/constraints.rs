@@ -158,14 +158,14 @@ impl Constraints {
                     });
                 }
             }
-            if let Some(l) = r.turnover_limit {
-                if !(l.is_finite() && l >= 0.0) {
-                    return Err(OptimiseError::OutOfRange {
-                        field: "rebalance.turnover_limit",
-                        value: l,
-                        requirement: "finite and 0 or more",
-                    });
-                }
+            if let Some(l) = r.turnover_limit
+                && !(l.is_finite() && l >= 0.0)
+            {
+                return Err(OptimiseError::OutOfRange {
+                    field: "rebalance.turnover_limit",
+                    value: l,
+                    requirement: "finite and 0 or more",
+                });
             }
             if !(r.cost_rate.is_finite() && r.cost_rate >= 0.0) {
                 return Err(OptimiseError::OutOfRange {
