@@ -8,11 +8,17 @@
 //! # Layout
 //! - [`sim`]: the base Monte Carlo model of `docs/simulation-model.md`, and its prepared
 //!   form for incremental re-answers.
+//! - [`portfolio`]: holdings marked to market, weights and drift per asset class.
+//! - [`optimise`]: estimators (mean, EWMA, sample, Ledoit–Wolf and EWMA covariance) and the
+//!   portfolio optimiser on Clarabel: minimum variance, maximum Sharpe, efficient return and
+//!   risk, quadratic utility, minimum CVaR, risk parity, with bounds, groups, turnover and
+//!   costs; the efficient frontier.
 //! - [`rebalance`]: trade lists back to target weights, and the live path's band status.
 //! - [`performance`]: returns, risk, drawdown, beta and alpha of valuations; back-tests.
 //!
-//! Portfolio optimisation (`portfolio/`, Clarabel) and ML (`ml/`, linfa) come with their issues.
+//! ML (`ml/`, linfa) comes with its issue.
 
+pub mod optimise;
 pub mod performance;
 pub mod portfolio;
 pub mod rebalance;
