@@ -47,6 +47,57 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The optimal portfolio of the symbols of a price file (`date,SYM1,SYM2,…`).
+    Optimize {
+        /// The price file, e.g. datasets/sp500_prices.csv.
+        #[arg(long)]
+        prices: PathBuf,
+        /// First day of the window (YYYY-MM-DD); the file's first when omitted.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the window; the file's last when omitted.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// What to optimise.
+        #[arg(long, value_enum)]
+        objective: crate::cli_optimise::CliObjective,
+        /// Annual risk-free rate of the Sharpe ratio.
+        #[arg(long = "risk-free", default_value_t = crate::services::performance::DEFAULT_RISK_FREE_RATE)]
+        risk_free: f64,
+        /// The target return (efficient-return) or volatility (efficient-risk), annual.
+        #[arg(long)]
+        target: Option<f64>,
+        /// The covariance estimator.
+        #[arg(long, value_enum, default_value_t)]
+        covariance: crate::cli_optimise::CliCovariance,
+        /// Print `{"weights", "expected_return", "volatility", "sharpe", "status"}` as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The efficient frontier of the symbols of a price file.
+    Frontier {
+        /// The price file.
+        #[arg(long)]
+        prices: PathBuf,
+        /// First day of the window.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the window.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Points on the frontier.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        points: u32,
+        /// Annual risk-free rate of the Sharpe ratios.
+        #[arg(long = "risk-free", default_value_t = crate::services::performance::DEFAULT_RISK_FREE_RATE)]
+        risk_free: f64,
+        /// The covariance estimator.
+        #[arg(long, value_enum, default_value_t)]
+        covariance: crate::cli_optimise::CliCovariance,
+        /// Print `{"points": [{"weights", …}, …]}` as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Price history.
     Prices {
         /// What to do.

@@ -19,6 +19,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod cli_optimise;
 pub mod cli_simulate;
 pub mod config;
 pub mod domain;

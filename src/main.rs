@@ -45,6 +45,48 @@ async fn main() -> ExitCode {
             seed,
             json,
         } => glidepath::cli_simulate::run(&plan, paths, seed, json).map(|out| say(out.trim_end())),
+        Command::Optimize {
+            prices,
+            from,
+            to,
+            objective,
+            risk_free,
+            target,
+            covariance,
+            json,
+        } => glidepath::cli_optimise::optimize(
+            &glidepath::cli_optimise::PriceWindow {
+                prices: &prices,
+                from,
+                to,
+                covariance,
+                risk_free,
+            },
+            objective,
+            target,
+            json,
+        )
+        .map(|out| say(out.trim_end())),
+        Command::Frontier {
+            prices,
+            from,
+            to,
+            points,
+            risk_free,
+            covariance,
+            json,
+        } => glidepath::cli_optimise::frontier(
+            &glidepath::cli_optimise::PriceWindow {
+                prices: &prices,
+                from,
+                to,
+                covariance,
+                risk_free,
+            },
+            points as usize,
+            json,
+        )
+        .map(|out| say(out.trim_end())),
         Command::Prices {
             command: PricesCommand::Import { file },
         } => glidepath::cli::prices_import(&settings, &file)

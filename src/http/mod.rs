@@ -142,6 +142,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep(Method::GET, "/portfolio/allocations", || {
             web::get().to(portfolio::allocations)
         }),
+        ep(Method::POST, "/portfolio/optimize", || {
+            web::post().to(portfolio::optimize)
+        }),
+        ep(Method::POST, "/portfolio/frontier", || {
+            web::post().to(portfolio::frontier)
+        }),
         ep(Method::POST, "/portfolio/rebalance", || {
             web::post().to(portfolio::rebalance)
         }),

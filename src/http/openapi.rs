@@ -29,7 +29,7 @@ pub struct OpenApiJson(pub String);
         admin::list_users, admin::change_role, admin::change_status, admin::upload_prices,
         health::health, health::detailed, health::metrics,
         market::quotes, market::feeds, market::prices,
-        portfolio::create_holding, portfolio::list_holdings, portfolio::get_holding, portfolio::update_holding, portfolio::delete_holding, portfolio::allocations, portfolio::rebalance, portfolio::performance,
+        portfolio::create_holding, portfolio::list_holdings, portfolio::get_holding, portfolio::update_holding, portfolio::delete_holding, portfolio::allocations, portfolio::rebalance, portfolio::performance, portfolio::optimize, portfolio::frontier,
         advisors::list_grants, advisors::create_grant, advisors::delete_grant,
         alerts::create_rule, alerts::list_rules, alerts::delete_rule, alerts::list_alerts,
         live::state, live::what_if, live::clients,

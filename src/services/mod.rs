@@ -14,7 +14,7 @@
 //! - [`simulations`]: plans and Monte Carlo runs; [`scenarios`]: variants of a plan.
 //! - [`portfolio`]: holdings and allocations; [`flows`]: the cash flows of holding changes;
 //!   [`rebalance`]: trade lists; [`performance`]: returns and risk of the recorded history
-//!   and of a back-test;
+//!   and of a back-test; [`optimise`]: optimal portfolios and the efficient frontier;
 //!   [`advisors`]: advisor grants; [`alerts`]: alert rules and alerts.
 
 pub mod admin;
@@ -29,6 +29,7 @@ pub mod health;
 pub mod live;
 pub mod live_hooks;
 pub mod market;
+pub mod optimise;
 pub mod performance;
 pub mod portfolio;
 pub mod prices;

@@ -24,6 +24,7 @@ mod live_fan_chart;
 mod market;
 mod openapi;
 mod operations;
+mod optimise;
 mod prices;
 mod process;
 mod rate_limits;

@@ -151,3 +151,38 @@ pub async fn performance(
     })?;
     Ok(HttpResponse::Ok().json(services::performance::performance(&state, user.id, &query).await?))
 }
+
+/// The optimal portfolio of an objective over the stored price history of the given symbols
+/// (the caller's holdings when none are given), under bounds, group bounds, a turnover limit
+/// and transaction costs. Nothing is stored or traded.
+#[utoipa::path(post, path = "/portfolio/optimize", tag = "portfolio", security(("bearer" = ["read:portfolio"])),
+    request_body = protocol::optimise::OptimizeRequest,
+    responses(
+        (status = 200, description = "The portfolio and the estimates it stands on.", body = protocol::optimise::OptimizeResponse),
+        (status = 422, description = "A symbol without history, too few common days, bad bounds, an infeasible problem (naming the constraint at fault), or maximum Sharpe with no return above the risk-free rate.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn optimize(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Body<protocol::optimise::OptimizeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadPortfolio)?;
+    Ok(HttpResponse::Ok().json(services::optimise::optimize(&state, user.id, body.0).await?))
+}
+
+/// The efficient frontier: minimum-variance portfolios from the least risky to the highest
+/// expected return, with the caller's current portfolio in the same estimates.
+#[utoipa::path(post, path = "/portfolio/frontier", tag = "portfolio", security(("bearer" = ["read:portfolio"])),
+    request_body = protocol::optimise::FrontierRequest,
+    responses(
+        (status = 200, description = "The frontier's portfolios by increasing expected return.", body = protocol::optimise::FrontierResponse),
+        (status = 422, description = "As for `/portfolio/optimize`; `points` outside 2 to 200.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn frontier(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Body<protocol::optimise::FrontierRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadPortfolio)?;
+    Ok(HttpResponse::Ok().json(services::optimise::frontier(&state, user.id, body.0).await?))
+}

@@ -539,6 +539,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/portfolio/frontier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The efficient frontier: minimum-variance portfolios from the least risky to the highest
+         *     expected return, with the caller's current portfolio in the same estimates.
+         */
+        post: operations["frontier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/portfolio/holdings": {
         parameters: {
             query?: never;
@@ -571,6 +591,27 @@ export interface paths {
         post?: never;
         /** Delete a holding. */
         delete: operations["delete_holding"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portfolio/optimize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The optimal portfolio of an objective over the stored price history of the given symbols
+         *     (the caller's holdings when none are given), under bounds, group bounds, a turnover limit
+         *     and transaction costs. Nothing is stored or traded.
+         */
+        post: operations["optimize"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1022,6 +1063,11 @@ export interface components {
          * @enum {string}
          */
         ComponentStatus: "ok" | "degraded" | "down" | "not_configured";
+        /**
+         * @description How the covariance is estimated from daily closes.
+         * @enum {string}
+         */
+        CovarianceMethod: "sample" | "ledoit_wolf" | "ewma";
         CreateAlertRuleRequest: {
             direction?: null;
             /**
@@ -1241,6 +1287,40 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "malformed_request" | "validation_failed" | "unauthorized" | "invalid_credentials" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "invalid_refresh_token" | "unavailable" | "internal";
+        /** @description The estimates an answer stands on. */
+        EstimateSummary: {
+            /** @description The covariance estimator. */
+            covariance: components["schemas"]["CovarianceMethod"];
+            /** @description Days with a close for every symbol. */
+            days: number;
+            /** @description Annual expected return per symbol. */
+            expected_return: {
+                [key: string]: number;
+            };
+            /** @description The expected-return estimator. */
+            expected_returns: components["schemas"]["ReturnsMethod"];
+            /**
+             * Format: date
+             * @description The first day of the window with a close for every symbol.
+             */
+            from: string;
+            /**
+             * Format: double
+             * @description The Ledoit–Wolf shrinkage intensity, with that estimator.
+             */
+            shrinkage?: number | null;
+            /** @description The symbols, in the order of the estimates. */
+            symbols: string[];
+            /**
+             * Format: date
+             * @description The last such day.
+             */
+            to: string;
+            /** @description Annual volatility per symbol. */
+            volatility: {
+                [key: string]: number;
+            };
+        };
         /** @description One point of the fan chart. */
         FanChartPoint: {
             /** @description Percentiles of real wealth (today's money) then. */
@@ -1304,6 +1384,77 @@ export interface components {
             investment_experience?: components["schemas"]["InvestmentExperience"] | null;
             risk_tolerance?: components["schemas"]["RiskTolerance"] | null;
         };
+        /** @description `POST /portfolio/frontier`. */
+        FrontierRequest: {
+            /** @description Bounds of particular symbols, replacing `bounds` for them. */
+            asset_bounds?: {
+                [key: string]: components["schemas"]["WeightRange"];
+            } | null;
+            bounds?: components["schemas"]["WeightRange"] | null;
+            covariance?: components["schemas"]["CovarianceMethod"] | null;
+            /**
+             * @description The current weights `w₀` of the turnover limit and the costs; the caller's holdings
+             *     at the last prices when omitted. Symbols left out weigh 0.
+             */
+            current_weights?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Format: double
+             * @description Span in trading days of the `ewma` estimators (default 180).
+             */
+            ewma_span?: number | null;
+            expected_returns?: components["schemas"]["ReturnsMethod"] | null;
+            /**
+             * Format: date
+             * @description First day of the price window; five years before `to` when omitted.
+             */
+            from?: string | null;
+            /** @description Bounds on the summed weight of sets of symbols. */
+            groups?: components["schemas"]["GroupBound"][] | null;
+            /**
+             * Format: double
+             * @description Largest turnover `Σ|w − w₀|` against `current_weights`.
+             */
+            max_turnover?: number | null;
+            /**
+             * Format: int32
+             * @description Points on the frontier (default 50).
+             */
+            points?: number | null;
+            /**
+             * Format: double
+             * @description Annual risk-free rate of the maximum Sharpe objective and every Sharpe ratio
+             *     (default 0.02).
+             */
+            risk_free_rate?: number | null;
+            /** @description The symbols to allocate among (2 to 100); the caller's holdings when omitted. */
+            symbols?: string[] | null;
+            /**
+             * Format: date
+             * @description Last day of the price window; today when omitted.
+             */
+            to?: string | null;
+            /**
+             * Format: double
+             * @description Proportional transaction cost per unit of weight traded against `current_weights`
+             *     (0.001 = 10 basis points).
+             */
+            transaction_cost?: number | null;
+        };
+        /** @description `POST /portfolio/frontier`. */
+        FrontierResponse: {
+            current?: components["schemas"]["RiskReturn"] | null;
+            /** @description The estimates it stands on. */
+            estimate: components["schemas"]["EstimateSummary"];
+            /** @description The point of highest Sharpe ratio on the frontier (its index in `points`). */
+            max_sharpe_index: number;
+            /**
+             * @description The portfolios, by increasing expected return: the first is the minimum-variance
+             *     portfolio, the last the highest-return one.
+             */
+            points: components["schemas"]["OptimizedPortfolio"][];
+        };
         /**
          * @description Where a goal stands.
          * @enum {string}
@@ -1360,6 +1511,23 @@ export interface components {
              * @description When access was granted.
              */
             granted_at: string;
+        };
+        /** @description A set of symbols (a sector, an asset class) whose summed weight is bounded. */
+        GroupBound: {
+            /**
+             * Format: double
+             * @description Largest summed weight (none when omitted).
+             */
+            max?: number | null;
+            /**
+             * Format: double
+             * @description Least summed weight (none when omitted).
+             */
+            min?: number | null;
+            /** @description A name for messages. */
+            name: string;
+            /** @description Its symbols, among the request's. */
+            symbols: string[];
         };
         /** @description `GET /health`: cheap liveness, no dependencies touched. */
         HealthResponse: {
@@ -1621,6 +1789,156 @@ export interface components {
              * @description Memory in use on the machine.
              */
             used_bytes: number;
+        };
+        /** @description What to optimise. */
+        Objective: {
+            /** @enum {string} */
+            kind: "min_variance";
+        } | {
+            /** @enum {string} */
+            kind: "max_sharpe";
+        } | {
+            /** @enum {string} */
+            kind: "efficient_return";
+            /**
+             * Format: double
+             * @description The expected return to reach, e.g. 0.08.
+             */
+            target_return: number;
+        } | {
+            /** @enum {string} */
+            kind: "efficient_risk";
+            /**
+             * Format: double
+             * @description The largest volatility, e.g. 0.15.
+             */
+            target_volatility: number;
+        } | {
+            /** @enum {string} */
+            kind: "max_quadratic_utility";
+            /**
+             * Format: double
+             * @description δ, above 0 (1 is the conventional default).
+             */
+            risk_aversion: number;
+        } | {
+            /**
+             * Format: double
+             * @description Confidence level, e.g. 0.95.
+             */
+            beta: number;
+            /** @enum {string} */
+            kind: "min_cvar";
+        } | {
+            /** @enum {string} */
+            kind: "risk_parity";
+        };
+        /** @description `POST /portfolio/optimize`. */
+        OptimizeRequest: {
+            /** @description Bounds of particular symbols, replacing `bounds` for them. */
+            asset_bounds?: {
+                [key: string]: components["schemas"]["WeightRange"];
+            } | null;
+            bounds?: components["schemas"]["WeightRange"] | null;
+            covariance?: components["schemas"]["CovarianceMethod"] | null;
+            /**
+             * @description The current weights `w₀` of the turnover limit and the costs; the caller's holdings
+             *     at the last prices when omitted. Symbols left out weigh 0.
+             */
+            current_weights?: {
+                [key: string]: number;
+            } | null;
+            /**
+             * Format: double
+             * @description Span in trading days of the `ewma` estimators (default 180).
+             */
+            ewma_span?: number | null;
+            expected_returns?: components["schemas"]["ReturnsMethod"] | null;
+            /**
+             * Format: date
+             * @description First day of the price window; five years before `to` when omitted.
+             */
+            from?: string | null;
+            /** @description Bounds on the summed weight of sets of symbols. */
+            groups?: components["schemas"]["GroupBound"][] | null;
+            /**
+             * Format: double
+             * @description Largest turnover `Σ|w − w₀|` against `current_weights`.
+             */
+            max_turnover?: number | null;
+            /** @description What to optimise. */
+            objective: components["schemas"]["Objective"];
+            /**
+             * Format: double
+             * @description Annual risk-free rate of the maximum Sharpe objective and every Sharpe ratio
+             *     (default 0.02).
+             */
+            risk_free_rate?: number | null;
+            /** @description The symbols to allocate among (2 to 100); the caller's holdings when omitted. */
+            symbols?: string[] | null;
+            /**
+             * Format: date
+             * @description Last day of the price window; today when omitted.
+             */
+            to?: string | null;
+            /**
+             * Format: double
+             * @description Proportional transaction cost per unit of weight traded against `current_weights`
+             *     (0.001 = 10 basis points).
+             */
+            transaction_cost?: number | null;
+        };
+        /** @description `POST /portfolio/optimize`. */
+        OptimizeResponse: components["schemas"]["OptimizedPortfolio"] & {
+            /** @description The estimates it stands on. */
+            estimate: components["schemas"]["EstimateSummary"];
+        };
+        /** @description An optimised portfolio. */
+        OptimizedPortfolio: {
+            /**
+             * Format: double
+             * @description Historical CVaR of a day's loss at the objective's level (minimum CVaR only).
+             */
+            cvar?: number | null;
+            /**
+             * Format: double
+             * @description Annual expected return, gross of transaction costs.
+             */
+            expected_return: number;
+            /**
+             * Format: double
+             * @description The risk-free rate of `sharpe`.
+             */
+            risk_free_rate: number;
+            /**
+             * Format: double
+             * @description `(expected_return − risk_free_rate) / volatility`.
+             */
+            sharpe: number;
+            /**
+             * @description `optimal`, or `optimal_reduced_accuracy` when the solver met only its looser
+             *     tolerances.
+             */
+            status: string;
+            /**
+             * Format: double
+             * @description The transaction cost charged (0 without costs).
+             */
+            transaction_cost: number;
+            /**
+             * Format: double
+             * @description `Σ|w − w₀|` against the current weights, when a turnover limit or a cost was given.
+             */
+            turnover?: number | null;
+            /**
+             * Format: double
+             * @description Annual volatility.
+             */
+            volatility: number;
+            /** @description Weight per symbol; they sum to 1. */
+            weights: {
+                [key: string]: number;
+            };
         };
         /** @description One page of a list. */
         Page_AccountView: {
@@ -2357,6 +2675,29 @@ export interface components {
             password: string;
         };
         /**
+         * @description How expected returns are estimated from daily closes.
+         * @enum {string}
+         */
+        ReturnsMethod: "mean" | "ewma";
+        /** @description Where a portfolio sits in risk and return. */
+        RiskReturn: {
+            /**
+             * Format: double
+             * @description Annual expected return.
+             */
+            expected_return: number;
+            /**
+             * Format: double
+             * @description Sharpe ratio at the request's risk-free rate.
+             */
+            sharpe: number;
+            /**
+             * Format: double
+             * @description Annual volatility.
+             */
+            volatility: number;
+        };
+        /**
          * @description How much risk the user is willing to take.
          * @enum {string}
          */
@@ -2792,6 +3133,19 @@ export interface components {
          * @enum {string}
          */
         WealthSource: "holdings" | "plan";
+        /** @description Least and largest weight. */
+        WeightRange: {
+            /**
+             * Format: double
+             * @description Largest weight.
+             */
+            max: number;
+            /**
+             * Format: double
+             * @description Least weight; negative allows a short position.
+             */
+            min: number;
+        };
         /** @description The answer to a what-if. */
         WhatIfAnswer: {
             /** @description The plan as it stands, at the current wealth. */
@@ -5586,6 +5940,102 @@ export interface operations {
             };
         };
     };
+    frontier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrontierRequest"];
+            };
+        };
+        responses: {
+            /** @description The frontier's portfolios by increasing expected return. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrontierResponse"];
+                };
+            };
+            /** @description The body is not valid JSON of the documented shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json, or not in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description As for `/portfolio/optimize`; `points` outside 2 to 200. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_holdings: {
         parameters: {
             query?: {
@@ -6003,6 +6453,102 @@ export interface operations {
             };
             /** @description No such holding of the caller's. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    optimize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptimizeRequest"];
+            };
+        };
+        responses: {
+            /** @description The portfolio and the estimates it stands on. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptimizeResponse"];
+                };
+            };
+            /** @description The body is not valid JSON of the documented shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json, or not in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A symbol without history, too few common days, bad bounds, an infeasible problem (naming the constraint at fault), or maximum Sharpe with no return above the risk-free rate. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
