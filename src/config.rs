@@ -158,6 +158,11 @@ pub struct PortfolioSettings {
     pub concurrent_solves: usize,
     /// Largest price file `POST /admin/prices` takes, in bytes.
     pub max_upload_bytes: usize,
+    /// Imports the bundled S&P 500 sample (`datasets/sp500_prices.csv`: 20 symbols, daily
+    /// closes 1990–2022) as price history at start-up when no price is stored, so estimates,
+    /// frontiers and back-tests work out of the box. Unset: on with the embedded SQLite
+    /// database, off whenever `database_url` is given.
+    pub bundled_history: Option<bool>,
 }
 
 impl Default for PortfolioSettings {
@@ -166,6 +171,7 @@ impl Default for PortfolioSettings {
             record_interval_secs: 300,
             concurrent_solves: 2,
             max_upload_bytes: 16 << 20,
+            bundled_history: None,
         }
     }
 }
@@ -659,6 +665,14 @@ impl Settings {
     #[must_use]
     pub fn demo_enabled(&self) -> bool {
         self.demo.enabled.unwrap_or(self.database_url.is_none())
+    }
+
+    /// Whether the bundled price history is imported into an empty `prices` table.
+    #[must_use]
+    pub fn bundled_history_enabled(&self) -> bool {
+        self.portfolio
+            .bundled_history
+            .unwrap_or(self.database_url.is_none())
     }
 
     /// Where the RS256 private key is read from or generated into.

@@ -155,6 +155,22 @@ impl Application {
             settings: Arc::new(settings),
             started: Instant::now(),
         };
+        if state.settings.bundled_history_enabled() {
+            let db = state.db.clone();
+            actix_web::rt::spawn(async move {
+                match crate::services::prices::import_bundled_if_empty(&db).await {
+                    Ok(Some(s)) => tracing::info!(
+                        closes = s.closes,
+                        symbols = s.symbols.len(),
+                        "the bundled S&P 500 sample was imported as price history"
+                    ),
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the bundled price history was not imported")
+                    }
+                }
+            });
+        }
         if state.settings.portfolio.record_interval_secs > 0 {
             actix_web::rt::spawn(crate::services::daily_record::record_periodically(
                 state.clone(),

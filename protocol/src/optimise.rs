@@ -107,10 +107,11 @@ macro_rules! portfolio_problem {
             /// The symbols to allocate among (2 to 100); the caller's holdings when omitted.
             #[serde(default)]
             pub symbols: Option<Vec<String>>,
-            /// First day of the price window; five years before `to` when omitted.
+            /// First day of the price window; when omitted, the window is the five years up to
+            /// the last day every symbol has a close (on or before `to`).
             #[serde(default)]
             pub from: Option<chrono::NaiveDate>,
-            /// Last day of the price window; today when omitted.
+            /// Last day of the price window; the latest stored close when omitted.
             #[serde(default)]
             pub to: Option<chrono::NaiveDate>,
             /// Expected returns (default `mean`).

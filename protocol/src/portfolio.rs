@@ -220,7 +220,8 @@ pub struct RebalanceResponse {
     pub unheld_classes: Vec<String>,
 }
 
-/// `GET /portfolio/performance` query.
+/// `GET /portfolio/performance` query. Without `from` and `to`, the recorded history covers
+/// the last year to today and the back-test the last year of stored price history.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]

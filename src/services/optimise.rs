@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use actors::market::hub::GetQuotes;
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use engine::optimise::{
     self as opt, Bound, Constraints, CovarianceEstimator, Estimate, Estimators, Group,
     Infeasibility, Market, OptimiseError, Options, Portfolio, Rebalance, ReturnEstimator, Status,
@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::collect;
 use super::performance::DEFAULT_RISK_FREE_RATE;
-use super::prices::{AlignedCloses, aligned_closes};
+use super::prices::{AlignedCloses, EARLIEST, LATEST, aligned_closes};
 use crate::domain::holding::symbol;
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -36,7 +36,7 @@ pub const DEFAULT_FRONTIER_POINTS: u32 = 50;
 pub const MAX_FRONTIER_POINTS: u32 = 200;
 /// Fewest days with a close for every symbol: fewer say little about a covariance.
 pub const MIN_DAYS: usize = 30;
-/// The window when a request gives no `from`: five years before `to`.
+/// The window when a request gives no `from`: the five years up to the last common close.
 const DEFAULT_WINDOW_MONTHS: u32 = 60;
 
 /// The fields optimisations and frontiers share, borrowed from either request.
@@ -174,15 +174,12 @@ async fn universe(state: &AppState, user: Uuid, p: &Problem<'_>) -> Result<Vec<S
 
 async fn prepare(state: &AppState, user: Uuid, p: &Problem<'_>) -> Result<Prepared, ApiError> {
     let symbols = universe(state, user, p).await?;
-    let to = p.to.unwrap_or_else(|| crate::store::now().date_naive());
-    let from = match p.from {
-        Some(from) => from,
-        None => to
-            .checked_sub_months(Months::new(DEFAULT_WINDOW_MONTHS))
-            .ok_or_else(|| bad("to", "is too early a date"))?,
-    };
     let min_days = MIN_DAYS.max(symbols.len() + 2);
-    let closes = aligned_closes(&state.db, "symbols", &symbols, from, to, min_days).await?;
+    let (from, to) = (p.from.unwrap_or(EARLIEST), p.to.unwrap_or(LATEST));
+    let mut closes = aligned_closes(&state.db, "symbols", &symbols, from, to, min_days).await?;
+    if p.from.is_none() {
+        closes = closes.last_months(DEFAULT_WINDOW_MONTHS, min_days)?;
+    }
     let symbols = &closes.symbols;
     let index = |s: &str| -> Option<usize> {
         let s = symbol("symbol", s).ok()?;

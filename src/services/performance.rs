@@ -10,7 +10,7 @@ use protocol::portfolio::{
 };
 use uuid::Uuid;
 
-use super::prices::aligned_closes;
+use super::prices::{EARLIEST, LATEST, aligned_closes};
 use crate::domain::holding::symbol;
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -172,11 +172,12 @@ async fn recorded(
     Ok(measure(&series, &flows, benchmark, rf, notes, "recorded"))
 }
 
+/// Today's holdings over `window`, or, without one, over the last year of the history they
+/// all have (stored history may end long before today).
 async fn backtest(
     state: &AppState,
     owner: Uuid,
-    from: NaiveDate,
-    to: NaiveDate,
+    window: Option<(NaiveDate, NaiveDate)>,
     benchmark: Option<&BTreeMap<i32, f64>>,
     rf: f64,
     notes: &mut Vec<String>,
@@ -190,7 +191,16 @@ async fn backtest(
         return Ok(None);
     }
     let symbols: Vec<String> = held.keys().cloned().collect();
-    let closes = match aligned_closes(&state.db, "holdings", &symbols, from, to, 2).await {
+    let (from, to) = window.unwrap_or((EARLIEST, LATEST));
+    let closes = match aligned_closes(&state.db, "holdings", &symbols, from, to, 2)
+        .await
+        .and_then(|c| {
+            if window.is_some() {
+                Ok(c)
+            } else {
+                c.last_months(12, 2)
+            }
+        }) {
         Ok(c) => c,
         Err(ApiError::Validation(errors)) => {
             notes.push(format!(
@@ -253,14 +263,19 @@ pub async fn performance(
             "must be a number from -1 to 1",
         ));
     }
+    let window = (query.from.is_some() || query.to.is_some()).then_some((from, to));
     let benchmark = match &query.benchmark {
         Some(raw) => {
             let name = symbol("benchmark", raw).map_err(|e| ApiError::Validation(vec![e]))?;
-            let closes = prices::history(&state.db, &name, from, to, &PriceSource::HISTORY).await?;
+            // Without a window the back-test covers the last year of stored history, which
+            // may end long before today: the benchmark is read whole and matched by day.
+            let (b_from, b_to) = window.unwrap_or((EARLIEST, LATEST));
+            let closes =
+                prices::history(&state.db, &name, b_from, b_to, &PriceSource::HISTORY).await?;
             if closes.is_empty() {
                 return Err(ApiError::invalid(
                     "benchmark",
-                    format!("no price history for {name} between {from} and {to}"),
+                    format!("no price history for {name} between {b_from} and {b_to}"),
                 ));
             }
             Some((
@@ -276,7 +291,7 @@ pub async fn performance(
     let bench = benchmark.as_ref().map(|(_, c)| c);
     let mut notes = Vec::new();
     let recorded = recorded(state, owner, from, to, bench, rf, &mut notes).await?;
-    let backtest = backtest(state, owner, from, to, bench, rf, &mut notes).await?;
+    let backtest = backtest(state, owner, window, bench, rf, &mut notes).await?;
     Ok(PerformanceResponse {
         recorded,
         backtest,

@@ -14,8 +14,8 @@ use crate::store::prices::{self, PriceSource};
 
 // Open ends of a window. Not `NaiveDate::MIN`/`MAX`: SQLite compares dates as text, and
 // "+262142-12-31" sorts before "2024-01-01".
-const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1000, 1, 1).expect("a valid date");
-const LATEST: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
+pub(crate) const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1000, 1, 1).expect("a valid date");
+pub(crate) const LATEST: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
 
 /// The sources a filter reads, most trusted first.
 #[must_use]
@@ -100,6 +100,21 @@ pub async fn history(
     })
 }
 
+/// The S&P 500 sample bundled with the server (see `datasets/README.md`).
+const BUNDLED: &str = include_str!("../../datasets/sp500_prices.csv");
+
+/// Imports the bundled sample as `import` history when no price is stored at all, so that a
+/// fresh embedded installation can estimate and back-test at once. Returns what it stored.
+///
+/// # Errors
+/// Storage failures (the bundled file itself always parses: a test says so).
+pub async fn import_bundled_if_empty(db: &Db) -> Result<Option<PriceImportSummary>, ApiError> {
+    if !prices::is_empty(db).await? {
+        return Ok(None);
+    }
+    import(db, BUNDLED, PriceSource::Import).await.map(Some)
+}
+
 /// Closes of several symbols on the days all of them have one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlignedCloses {
@@ -109,6 +124,34 @@ pub struct AlignedCloses {
     pub days: Vec<NaiveDate>,
     /// `closes[i][j]`: the close of `symbols[j]` on `days[i]`.
     pub closes: Vec<Vec<f64>>,
+}
+
+impl AlignedCloses {
+    /// Keeps the days from `months` before the last one, or says how few are left.
+    ///
+    /// # Errors
+    /// Fewer than `min_days` days left (field `from`).
+    pub fn last_months(mut self, months: u32, min_days: usize) -> Result<Self, ApiError> {
+        let start = self
+            .days
+            .last()
+            .and_then(|last| last.checked_sub_months(chrono::Months::new(months)));
+        if let Some(start) = start {
+            let keep_from = self.days.partition_point(|d| *d < start);
+            self.days.drain(..keep_from);
+            self.closes.drain(..keep_from);
+        }
+        if self.days.len() < min_days {
+            return Err(ApiError::invalid(
+                "from",
+                format!(
+                    "the window has {} days on which every symbol has a close; at least {min_days} are needed",
+                    self.days.len()
+                ),
+            ));
+        }
+        Ok(self)
+    }
 }
 
 /// Most symbols one estimate or back-test reads.
@@ -192,4 +235,42 @@ pub async fn aligned_closes(
         days,
         closes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date")
+    }
+
+    #[test]
+    fn a_default_window_keeps_the_months_up_to_the_last_common_day() {
+        let days = ["2019-12-30", "2020-01-02", "2020-06-30", "2021-01-04"]
+            .map(day)
+            .to_vec();
+        let closes = (0..4).map(|i| vec![f64::from(i)]).collect();
+        let aligned = AlignedCloses {
+            symbols: vec!["A".into()],
+            days,
+            closes,
+        };
+        let kept = aligned
+            .clone()
+            .last_months(12, 2)
+            .expect("two days are left");
+        assert_eq!(kept.days, ["2020-06-30", "2021-01-04"].map(day));
+        assert_eq!(kept.closes, [vec![2.0], vec![3.0]]);
+        let refused = aligned.last_months(1, 2).expect_err("one day is left");
+        assert!(matches!(refused, ApiError::Validation(e) if e[0].field == "from"));
+    }
+
+    #[test]
+    fn the_bundled_sample_parses_whole() {
+        let file = price_csv::parse(BUNDLED).expect("the bundled file parses");
+        assert_eq!(file.symbols.len(), 20);
+        assert_eq!(file.days.len(), 8313);
+        assert_eq!(file.close_count(), 20 * 8313);
+    }
 }

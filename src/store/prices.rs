@@ -89,6 +89,16 @@ pub async fn upsert(
     Ok(())
 }
 
+/// Whether no close at all is stored.
+///
+/// # Errors
+/// The database did not answer.
+pub async fn is_empty(db: &Db) -> Result<bool, StoreError> {
+    let (any,): (bool,) = with_pool!(db, pool => sqlx::query_as(
+        "select exists (select 1 from prices)").fetch_one(pool).await)?;
+    Ok(!any)
+}
+
 /// `symbol`'s closes from `sources` between `from` and `to` (inclusive), one per day: where
 /// several sources have a close for a day, the first of [`PriceSource::ALL`] wins.
 ///

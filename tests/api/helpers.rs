@@ -70,6 +70,7 @@ pub fn test_settings(data_dir: PathBuf) -> Settings {
     settings.database.max_connections = 5;
     // Tests that want the daily recording ask for it; others leave shared tables alone.
     settings.portfolio.record_interval_secs = 0;
+    settings.portfolio.bundled_history = Some(false);
     settings
 }
 

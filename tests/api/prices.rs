@@ -544,3 +544,42 @@ async fn the_synthetic_feeds_closes_are_kept_apart_from_market_history() {
         "{history}"
     );
 }
+
+#[actix_web::test]
+async fn the_bundled_sample_fills_an_empty_price_table_once() {
+    // Its own SQLite file, whatever DATABASE_URL says: the point is an empty table.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bundled.db").display());
+    let db = glidepath::store::Db::connect(&url, &glidepath::config::DatabaseSettings::default())
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let first = glidepath::services::prices::import_bundled_if_empty(&db)
+        .await
+        .unwrap()
+        .expect("an empty table is filled");
+    assert_eq!(
+        (first.symbols.len(), first.days, first.closes),
+        (20, 8313, 166_260)
+    );
+    assert_eq!(first.last_day, day("2022-12-28"));
+    let closes = prices::history(
+        &db,
+        "MSFT",
+        day("2022-12-28"),
+        day("2022-12-28"),
+        &PriceSource::HISTORY,
+    )
+    .await
+    .unwrap();
+    assert_eq!(closes.len(), 1);
+    assert_eq!(closes[0].source, PriceSource::Import);
+    assert!(
+        glidepath::services::prices::import_bundled_if_empty(&db)
+            .await
+            .unwrap()
+            .is_none(),
+        "a table with prices is left alone"
+    );
+    db.close().await;
+}

@@ -1407,7 +1407,8 @@ export interface components {
             expected_returns?: components["schemas"]["ReturnsMethod"] | null;
             /**
              * Format: date
-             * @description First day of the price window; five years before `to` when omitted.
+             * @description First day of the price window; when omitted, the window is the five years up to
+             *     the last day every symbol has a close (on or before `to`).
              */
             from?: string | null;
             /** @description Bounds on the summed weight of sets of symbols. */
@@ -1432,7 +1433,7 @@ export interface components {
             symbols?: string[] | null;
             /**
              * Format: date
-             * @description Last day of the price window; today when omitted.
+             * @description Last day of the price window; the latest stored close when omitted.
              */
             to?: string | null;
             /**
@@ -1856,7 +1857,8 @@ export interface components {
             expected_returns?: components["schemas"]["ReturnsMethod"] | null;
             /**
              * Format: date
-             * @description First day of the price window; five years before `to` when omitted.
+             * @description First day of the price window; when omitted, the window is the five years up to
+             *     the last day every symbol has a close (on or before `to`).
              */
             from?: string | null;
             /** @description Bounds on the summed weight of sets of symbols. */
@@ -1878,7 +1880,7 @@ export interface components {
             symbols?: string[] | null;
             /**
              * Format: date
-             * @description Last day of the price window; today when omitted.
+             * @description Last day of the price window; the latest stored close when omitted.
              */
             to?: string | null;
             /**
