@@ -167,7 +167,7 @@ portfolio_problem! {
     /// `POST /portfolio/frontier`.
     pub struct FrontierRequest {
         /// Points on the frontier (default 50).
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::de::opt_whole")]
         #[schema(minimum = 2, maximum = 200)]
         pub points: Option<u32>,
     }

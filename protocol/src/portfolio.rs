@@ -231,8 +231,10 @@ pub struct PerformanceQuery {
     /// Last day (default: today).
     pub to: Option<chrono::NaiveDate>,
     /// A symbol with price history to compare with (beta, alpha, its return).
+    #[param(pattern = r"^[A-Za-z0-9.\-]{1,16}$")]
     pub benchmark: Option<String>,
     /// Annual risk-free rate of the Sharpe and Sortino ratios and alpha (default 0.02).
+    #[param(minimum = -1, maximum = 1)]
     pub risk_free_rate: Option<f64>,
 }
 

@@ -2,8 +2,9 @@
 //! the protocol types, then completed with the error responses every operation shares.
 
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{AdditionalProperties, Schema};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::routes::{admin, auth, docs, goals, health, market, simulations, users};
@@ -44,7 +45,7 @@ pub struct OpenApiJson(pub String);
         // Referenced by a query parameter, which does not register its schema.
         protocol::market::PriceSourceFilter,
     )),
-    modifiers(&Security, &SharedErrors),
+    modifiers(&Security, &SharedErrors, &ClosedTaggedUnions),
     tags(
         (name = "auth", description = "Accounts and tokens."),
         (name = "users", description = "The caller's account and financial profile."),
@@ -164,6 +165,30 @@ impl Modify for SharedErrors {
                     "The server is shutting down and the request was still running at the \
                      grace limit; retry it.",
                 );
+            }
+        }
+    }
+}
+
+/// Internally tagged enums (`{"kind": …}`, `{"type": …}`) are `deny_unknown_fields` in
+/// protocol/, but utoipa leaves their variants open; saying so here keeps a field the server
+/// refuses out of what the document calls valid.
+struct ClosedTaggedUnions;
+
+impl Modify for ClosedTaggedUnions {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for name in ["Objective", "ClientMessage", "ServerMessage"] {
+            let Some(RefOr::T(Schema::OneOf(union))) = components.schemas.get_mut(name) else {
+                continue;
+            };
+            for variant in &mut union.items {
+                if let RefOr::T(Schema::Object(object)) = variant {
+                    object.additional_properties =
+                        Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
             }
         }
     }

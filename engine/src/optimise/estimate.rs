@@ -113,6 +113,9 @@ pub enum EstimateError {
         /// The offending value.
         value: f64,
     },
+    /// A basket whose weights are not finite, non-negative and summing to 1.
+    #[error("baskets column {0}: weights must be finite, non-negative and sum to 1")]
+    Basket(usize),
     /// An annualisation factor that is not finite and positive.
     #[error("periods_per_year is {0}: it must be finite and greater than 0")]
     PeriodsPerYear(f64),
@@ -223,27 +226,27 @@ fn ewma_last(values: impl Iterator<Item = f64>, decay: f64) -> f64 {
 
 /// The returns stored column by column, so that every pairwise product runs on contiguous
 /// memory.
-struct Columns {
-    data: Vec<Vec<f64>>,
+pub(super) struct Columns {
+    pub(super) data: Vec<Vec<f64>>,
 }
 
 impl Columns {
-    fn new(returns: ArrayView2<'_, f64>) -> Self {
+    pub(super) fn new(returns: ArrayView2<'_, f64>) -> Self {
         Self {
             data: returns.columns().into_iter().map(|c| c.to_vec()).collect(),
         }
     }
 
-    fn rows(&self) -> usize {
+    pub(super) fn rows(&self) -> usize {
         self.data.first().map_or(0, Vec::len)
     }
 
-    fn means(&self) -> Array1<f64> {
+    pub(super) fn means(&self) -> Array1<f64> {
         let t = self.rows() as f64;
         Array1::from_iter(self.data.iter().map(|c| c.iter().sum::<f64>() / t))
     }
 
-    fn centred(&self) -> Self {
+    pub(super) fn centred(&self) -> Self {
         let means = self.means();
         Self {
             data: self
@@ -273,13 +276,13 @@ impl Columns {
         out
     }
 
-    fn sample_covariance(&self) -> Array2<f64> {
+    pub(super) fn sample_covariance(&self) -> Array2<f64> {
         self.cross_products() / (self.rows() as f64 - 1.0)
     }
 
     /// scikit-learn's `ledoit_wolf` on centred data: the shrunk `ddof = 0` covariance and
     /// the shrinkage intensity.
-    fn ledoit_wolf(&self) -> (Array2<f64>, f64) {
+    pub(super) fn ledoit_wolf(&self) -> (Array2<f64>, f64) {
         let n_samples = self.rows() as f64;
         let p = self.data.len();
         let n_features = p as f64;

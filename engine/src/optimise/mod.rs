@@ -32,6 +32,7 @@
 //! dropping the turnover limit or the groups helps. A solver that stops without a solution
 //! is [`OptimiseError::Solver`]. No weights are returned in any of these cases.
 
+mod assumptions;
 mod constraints;
 mod error;
 mod estimate;
@@ -45,6 +46,7 @@ mod risk_parity;
 mod status;
 mod validate;
 
+pub use assumptions::{CorrelationEstimator, ModelAssumptions, model_assumptions};
 pub use constraints::{Bound, Constraints, Group, Rebalance, WeightBounds};
 pub use error::{ConstraintFamily, Infeasibility, OptimiseError};
 pub use estimate::{
