@@ -10,6 +10,7 @@ import {
   frontierChartData,
   fromPercent,
   objectiveOf,
+  planFailure,
   refusalOf,
   seriesData,
   targetWeights,
@@ -98,6 +99,17 @@ describe('a refusal\'s messages', () => {
       fields: {},
       general: ['shutting down', 'offline'],
     });
+  });
+});
+
+describe('a planning action\'s failure', () => {
+  it('says when the server has no such route, and names the symbol a weight is about', () => {
+    expect(planFailure(new ApiProblem(404, 'not_found', 'no such route'), 'not here yet')).toBe('not here yet');
+    expect(planFailure(new ApiProblem(404, 'not_found', 'no plan', [{ field: 'plan', message: 'no plan stored' }]), 'x')).toBe('no plan stored');
+    expect(
+      planFailure(new ApiProblem(422, 'validation_failed', 'invalid', [{ field: 'weights.XOM', message: 'is not held, so its class is unknown' }]), 'x'),
+    ).toBe('XOM: is not held, so its class is unknown');
+    expect(planFailure(new Error('offline'), 'x')).toBe('offline');
   });
 });
 

@@ -1,26 +1,21 @@
 import { useState } from 'react';
 import type { Api } from '../api/api';
-import { ApiProblem } from '../api/problem';
 import type { AssumptionSet, DerivedAssumptions } from '../api/types';
 import type { Controls } from '../portfolio/model';
-import { refusalOf } from '../portfolio/model';
+import { planFailure } from '../portfolio/model';
 import { pct } from './format';
 
 /** The covariance methods the assumptions endpoint takes. */
 const DERIVABLE = ['sample', 'ledoit_wolf'];
 
-function failure(e: unknown): string {
-  if (e instanceof ApiProblem && e.status === 404 && e.errors.length === 0)
-    return 'This server cannot derive plan assumptions from holdings yet.';
-  return refusalOf([e], []).general.join(' ');
-}
+const NO_DERIVE = 'This server cannot derive plan assumptions from holdings yet.';
 
 /**
  * "Use my portfolio as my plan's assumptions": `GET /planning/assumptions/derived` over the
  * page's window and covariance, the plan's current and derived asset-class assumptions side by
  * side, and Accept, which stores the returned plan unchanged (`PUT /planning/plan`).
  */
-export function PlanActions({ api, window }: { api: Api; window: Controls }) {
+export function PlanActions({ api, settings }: { api: Api; settings: Controls }) {
   const [derived, setDerived] = useState<DerivedAssumptions | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -32,13 +27,13 @@ export function PlanActions({ api, window }: { api: Api; window: Controls }) {
     try {
       setDerived(
         await api.derivedAssumptions({
-          from: window.from || undefined,
-          to: window.to || undefined,
-          covariance: DERIVABLE.includes(window.covariance) ? window.covariance : undefined,
+          from: settings.from || undefined,
+          to: settings.to || undefined,
+          covariance: DERIVABLE.includes(settings.covariance) ? settings.covariance : undefined,
         }),
       );
     } catch (e) {
-      setMessage({ ok: false, text: failure(e) });
+      setMessage({ ok: false, text: planFailure(e, NO_DERIVE) });
     } finally {
       setBusy(false);
     }
@@ -51,7 +46,7 @@ export function PlanActions({ api, window }: { api: Api; window: Controls }) {
       setMessage({ ok: true, text: 'Saved: your plan now uses the assumptions derived from your portfolio; the live plan is simulated again with them.' });
       setDerived(null);
     } catch (e) {
-      setMessage({ ok: false, text: failure(e) });
+      setMessage({ ok: false, text: planFailure(e, NO_DERIVE) });
     } finally {
       setBusy(false);
     }

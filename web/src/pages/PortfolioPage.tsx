@@ -20,6 +20,7 @@ import {
   fromPercent,
   objectiveOf,
   OBJECTIVES,
+  planFailure,
   refusalOf,
   targetWeights,
   type Controls,
@@ -206,7 +207,7 @@ export default function PortfolioPage() {
       <Allocation api={api} current={current} suggested={suggested} optimum={outcome?.optimum ?? null} objectiveLabel={objectiveLabel} busy={busy} />
       <Trades api={api} targets={suggested} />
       <Performance api={api} window={{ from: applied.from || undefined, to: applied.to || undefined, risk_free_rate: rf }} symbols={symbols} />
-      <PlanActions api={api} window={applied} />
+      <PlanActions api={api} settings={applied} />
     </>
   );
 }
@@ -246,7 +247,7 @@ function Allocation({ api, current, suggested, optimum, objectiveLabel, busy }: 
       const r = await api.applyAllocation({ weights: suggested });
       setApplied({ ok: true, text: `Your plan’s class weights are now ${r.class_weights.map((c) => `${c.name} ${pct(c.weight)}`).join(', ')}; the live plan is simulated again with them.` });
     } catch (e) {
-      setApplied({ ok: false, text: refusalOf([e], []).general.join(' ') });
+      setApplied({ ok: false, text: planFailure(e, 'This server cannot set the plan’s weights from an allocation yet.') });
     } finally {
       setApplying(false);
     }

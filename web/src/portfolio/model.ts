@@ -135,6 +135,17 @@ export function refusalOf(errors: unknown[], known: readonly string[]): Refusal 
   return { fields, general };
 }
 
+/**
+ * A planning action's failure in words: a server without the route (404 without fields) says
+ * so; a field's message names the field when it is about one symbol (`weights.XOM`).
+ */
+export function planFailure(e: unknown, missing: string): string {
+  if (e instanceof ApiProblem && e.status === 404 && e.errors.length === 0) return missing;
+  if (e instanceof ApiProblem && e.errors.length > 0)
+    return e.errors.map((f) => (/^weights\./.test(f.field) ? `${f.field.slice('weights.'.length)}: ${f.message}` : f.message)).join('; ');
+  return refusalOf([e], []).general.join(' ');
+}
+
 /** A percentage typed in a control as a fraction: "2.5" → 0.025; empty → undefined. */
 export function fromPercent(text: string): number | undefined {
   const t = text.trim();
