@@ -34,6 +34,7 @@ pub mod live;
 pub mod market;
 pub mod optimise;
 pub mod page;
+pub mod planning;
 pub mod portfolio;
 pub mod simulations;
 pub mod users;

@@ -89,6 +89,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep(Method::PUT, "/planning/plan", || {
             web::put().to(simulations::put_plan)
         }),
+        ep(Method::POST, "/planning/plan/allocation", || {
+            web::post().to(simulations::apply_allocation)
+        }),
+        ep(Method::GET, "/planning/assumptions/derived", || {
+            web::get().to(simulations::derived_assumptions)
+        }),
         ep(Method::POST, "/simulations/monte-carlo", || {
             web::post().to(simulations::monte_carlo)
         }),

@@ -10,7 +10,7 @@ use protocol::live::{AdvisorClient, LiveState, WhatIfAnswer, WhatIfChanges};
 use protocol::simulations::PlanSpec;
 use uuid::Uuid;
 
-use crate::domain::plan::{default_spec, to_engine, with_changes};
+use crate::domain::plan::{to_engine, with_changes};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store;
@@ -51,21 +51,16 @@ pub async fn current(state: &AppState, viewer: Uuid, owner: Uuid) -> Result<Live
         .ok_or_else(|| unavailable("the live simulation is not ready yet"))
 }
 
-/// The stored plan, or the default one.
-async fn plan_spec(state: &AppState, user: Uuid) -> Result<PlanSpec, ApiError> {
-    match super::simulations::stored_plan(state, user).await {
-        Err(ApiError::NotFound) => Ok(default_spec()),
-        other => other,
-    }
-}
-
 /// Validates `changes` against `owner`'s plan; fields are named `changes.*`.
 async fn changed_spec(
     state: &AppState,
     owner: Uuid,
     changes: &WhatIfChanges,
 ) -> Result<PlanSpec, ApiError> {
-    let spec = with_changes(&plan_spec(state, owner).await?, changes);
+    let spec = with_changes(
+        &super::simulations::plan_or_default(state, owner).await?,
+        changes,
+    );
     to_engine(&spec, "changes.").map_err(|e| {
         // Only the changed fields can be wrong: the stored plan is valid.
         ApiError::Validation(vec![e])

@@ -20,6 +20,7 @@
 pub mod admin;
 pub mod advisors;
 pub mod alerts;
+pub mod assumptions;
 pub mod auth;
 pub mod daily_record;
 pub mod demo;

@@ -37,7 +37,7 @@ pub const MAX_FRONTIER_POINTS: u32 = 200;
 /// Fewest days with a close for every symbol: fewer say little about a covariance.
 pub const MIN_DAYS: usize = 30;
 /// The window when a request gives no `from`: the five years up to the last common close.
-const DEFAULT_WINDOW_MONTHS: u32 = 60;
+pub(crate) const DEFAULT_WINDOW_MONTHS: u32 = 60;
 
 /// The fields optimisations and frontiers share, borrowed from either request.
 struct Problem<'a> {

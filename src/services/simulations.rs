@@ -63,6 +63,17 @@ pub async fn stored_plan(state: &AppState, user: Uuid) -> Result<PlanSpec, ApiEr
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("stored plan")))
 }
 
+/// The stored plan, or the default one a user without a stored plan is simulated with.
+///
+/// # Errors
+/// Storage failures.
+pub async fn plan_or_default(state: &AppState, user: Uuid) -> Result<PlanSpec, ApiError> {
+    match stored_plan(state, user).await {
+        Err(ApiError::NotFound) => Ok(crate::domain::plan::default_spec()),
+        other => other,
+    }
+}
+
 /// Validates and stores the caller's plan.
 ///
 /// # Errors

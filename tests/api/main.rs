@@ -25,6 +25,7 @@ mod market;
 mod openapi;
 mod operations;
 mod optimise;
+mod planning_integration;
 mod prices;
 mod process;
 mod rate_limits;

@@ -16,12 +16,12 @@ use uuid::Uuid;
 use crate::helpers::{TestApp, TestUser, fields, ok_json, problem, spawn_app_with};
 
 const DATASET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/sp500_prices.csv");
-const FROM: &str = "2017-12-28";
-const TO: &str = "2022-12-28";
-const TICKERS: [&str; 5] = ["AAPL", "JNJ", "KO", "XOM", "MSFT"];
+pub(crate) const FROM: &str = "2017-12-28";
+pub(crate) const TO: &str = "2022-12-28";
+pub(crate) const TICKERS: [&str; 5] = ["AAPL", "JNJ", "KO", "XOM", "MSFT"];
 
 /// The window's closes of `TICKERS`, rows ascending.
-fn window() -> (Vec<String>, Vec<Vec<f64>>) {
+pub(crate) fn window() -> (Vec<String>, Vec<Vec<f64>>) {
     let file = price_csv::parse(&std::fs::read_to_string(DATASET).unwrap()).unwrap();
     let columns: Vec<usize> = TICKERS
         .iter()
@@ -58,7 +58,7 @@ fn engine_answer(rows: &[Vec<f64>], objective: opt::Objective, rf: f64) -> opt::
 
 /// Uploads the window under fresh symbol names (a PostgreSQL run shares the `prices`
 /// table), returning them in `TICKERS` order.
-async fn upload_window(app: &TestApp, admin: &TestUser) -> Vec<String> {
+pub(crate) async fn upload_window(app: &TestApp, admin: &TestUser) -> Vec<String> {
     let names: Vec<String> = TICKERS
         .iter()
         .map(|t| format!("{t}{}", &Uuid::new_v4().simple().to_string()[..6]).to_uppercase())

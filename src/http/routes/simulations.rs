@@ -1,7 +1,10 @@
 //! `/planning/plan` and `/simulations/*`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::auth::Scope;
+use protocol::planning::{
+    AllocationApplied, ApplyAllocationRequest, DerivedAssumptions, DerivedAssumptionsQuery,
+};
 use protocol::simulations::{PlanSpec, SimulationRecord, SimulationRequest, SimulationResponse};
 use protocol::{PageQuery, Problem};
 
@@ -39,6 +42,52 @@ pub async fn put_plan(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Scope::WriteGoals)?;
     Ok(HttpResponse::Ok().json(services::simulations::save_plan(&state, user.id, body.0).await?))
+}
+
+/// The plan's asset-class assumptions measured from the caller's holdings' price history,
+/// beside the current ones: each class's holdings held together at their last values give its
+/// expected return, volatility and correlations. Nothing is stored: `PUT` the returned `plan`
+/// to `/planning/plan` to accept it.
+#[utoipa::path(get, path = "/planning/assumptions/derived", tag = "simulations", security(("bearer" = ["read:goals", "read:portfolio"])),
+    params(DerivedAssumptionsQuery),
+    responses(
+        (status = 200, description = "Current and derived assumptions, and the plan that would carry them.", body = DerivedAssumptions),
+        (status = 422, description = "A bad window, or no holding with price history in it.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn derived_assumptions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadGoals)?;
+    user.require(Scope::ReadPortfolio)?;
+    let query: DerivedAssumptionsQuery =
+        serde_urlencoded::from_str(req.query_string()).map_err(|e| {
+            ApiError::malformed(
+                "query",
+                format!("from, to (YYYY-MM-DD) and covariance (sample or ledoit_wolf): {e}"),
+            )
+        })?;
+    Ok(HttpResponse::Ok().json(services::assumptions::derived(&state, user.id, &query).await?))
+}
+
+/// Sets the plan's class weights from an allocation over held symbols (an optimiser result's
+/// `weights`): each symbol's weight goes to its holding's class. The live stream re-simulates.
+#[utoipa::path(post, path = "/planning/plan/allocation", tag = "simulations", security(("bearer" = ["write:goals", "read:portfolio"])),
+    request_body = ApplyAllocationRequest,
+    responses(
+        (status = 200, description = "The stored plan and its class weights.", body = AllocationApplied),
+        (status = 422, description = "A symbol not held or held in two classes, a weight outside 0 to 1, or weights not summing to 1.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn apply_allocation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Body<ApplyAllocationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::WriteGoals)?;
+    user.require(Scope::ReadPortfolio)?;
+    Ok(HttpResponse::Ok()
+        .json(services::assumptions::apply_allocation(&state, user.id, body.0).await?))
 }
 
 /// Run a Monte Carlo simulation of an inline plan, or of the stored plan when `plan` is

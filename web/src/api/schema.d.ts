@@ -463,6 +463,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/planning/assumptions/derived": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plan's asset-class assumptions measured from the caller's holdings' price history,
+         *     beside the current ones: each class's holdings held together at their last values give its
+         *     expected return, volatility and correlations. Nothing is stored: `PUT` the returned `plan`
+         *     to `/planning/plan` to accept it.
+         */
+        get: operations["derived_assumptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/planning/goals": {
         parameters: {
             query?: never;
@@ -512,6 +534,26 @@ export interface paths {
         /** Store (replace) the caller's plan; it is validated exactly as a simulation would be. */
         put: operations["put_plan"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/planning/plan/allocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sets the plan's class weights from an allocation over held symbols (an optimiser result's
+         *     `weights`): each symbol's weight goes to its holding's class. The live stream re-simulates.
+         */
+        post: operations["apply_allocation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -884,6 +926,13 @@ export interface components {
              */
             value: number;
         };
+        /** @description The plan as saved with the allocation's class weights. */
+        AllocationApplied: {
+            /** @description The class weights, in the order of the plan's classes. */
+            class_weights: components["schemas"]["PlanClassWeight"][];
+            /** @description The stored plan. */
+            plan: components["schemas"]["PlanSpec"];
+        };
         /** @description `GET /portfolio/allocations`. */
         AllocationsResponse: {
             /** @description Per asset class, in the plan's order. */
@@ -909,6 +958,23 @@ export interface components {
             /** @description Held symbols without a price yet, sorted. */
             unpriced: string[];
         };
+        /**
+         * @description `POST /planning/plan/allocation`: an allocation over symbols (an optimiser result's
+         *     `weights`) to become the plan's class weights.
+         */
+        ApplyAllocationRequest: {
+            /**
+             * @description Weight per held symbol, each 0 to 1, together 1. A symbol's class is that of the
+             *     caller's holding of it.
+             * @example {
+             *       "AAPL": 0.6,
+             *       "BND": 0.4
+             *     }
+             */
+            weights: {
+                [key: string]: number;
+            };
+        };
         /** @description One asset class and its return assumptions. */
         AssetClassSpec: {
             /**
@@ -929,6 +995,11 @@ export interface components {
              */
             sigma: number;
         };
+        /**
+         * @description How the derived correlations are measured.
+         * @enum {string}
+         */
+        AssumptionsCovariance: "sample" | "ledoit_wolf";
         /**
          * @description The client an access token is issued for (the JWT `aud` claim).
          * @enum {string}
@@ -971,6 +1042,21 @@ export interface components {
              * @description Its share of `total_value` (0 when nothing is priced).
              */
             weight: number;
+        };
+        /** @description Where a class's derived figures come from. */
+        ClassSource: {
+            /**
+             * @description Whether its figures were measured; a class without priced holdings keeps its current
+             *     assumptions.
+             */
+            derived: boolean;
+            /** @description The class. */
+            name: string;
+            /**
+             * @description The held symbols measured for it, held within the class at their values at the last
+             *     close of the window.
+             */
+            symbols: string[];
         };
         /** @description One asset class of the portfolio. */
         ClassWeight: {
@@ -1218,6 +1304,44 @@ export interface components {
             audience?: components["schemas"]["Audience"] | null;
             /** @description Deliver the refresh token as a cookie, as `POST /auth/login` does. */
             refresh_cookie?: boolean;
+        };
+        /** @description The plan's assumptions measured from the holdings' price history, beside the current ones. */
+        DerivedAssumptions: {
+            /** @description Per class, which holdings it was measured from. */
+            classes: components["schemas"]["ClassSource"][];
+            /** @description How correlations were measured. */
+            covariance: components["schemas"]["AssumptionsCovariance"];
+            /** @description The plan's assumptions now. */
+            current: components["schemas"]["PlanAssumptions"];
+            /**
+             * Format: int32
+             * @description Daily returns measured.
+             */
+            days: number;
+            /** @description The assumptions measured from history. */
+            derived: components["schemas"]["PlanAssumptions"];
+            /**
+             * Format: date
+             * @description First day of the window.
+             */
+            from: string;
+            /** @description What people should know about the figures. */
+            notes: string[];
+            /**
+             * @description The stored plan with `derived` in place of its assumptions: `PUT` it unchanged to
+             *     `/planning/plan` to accept them.
+             */
+            plan: components["schemas"]["PlanSpec"];
+            /**
+             * Format: double
+             * @description The Ledoit–Wolf intensity, with `ledoit_wolf`.
+             */
+            shrinkage?: number | null;
+            /**
+             * Format: date
+             * @description Last day of the window.
+             */
+            to: string;
         };
         /** @description `GET /health/detailed`: every dependency, for operators. */
         DetailedHealthResponse: {
@@ -2356,6 +2480,16 @@ export interface components {
              */
             volatility?: number | null;
         };
+        /** @description A plan's return assumptions: its asset classes and their correlations. */
+        PlanAssumptions: {
+            /**
+             * @description The classes with `mu` (expected annual arithmetic return) and `sigma` (annual
+             *     volatility of log returns).
+             */
+            asset_classes: components["schemas"]["AssetClassSpec"][];
+            /** @description Correlations of log returns, in the order of `asset_classes`. */
+            correlation: number[][];
+        };
         /** @description Changes a scenario makes to the base plan; omitted fields keep the base's value. */
         PlanChanges: {
             /**
@@ -2385,6 +2519,16 @@ export interface components {
             retirement_month?: number | null;
             /** @description New weights (one per asset class of the base). */
             weights?: number[] | null;
+        };
+        /** @description A class and its new weight. */
+        PlanClassWeight: {
+            /** @description The class. */
+            name: string;
+            /**
+             * Format: double
+             * @description Its weight in the plan.
+             */
+            weight: number;
         };
         /**
          * @description A plan in the base model: monthly steps, monthly rebalancing to `weights`, fees,
@@ -5290,6 +5434,87 @@ export interface operations {
             };
         };
     };
+    derived_assumptions: {
+        parameters: {
+            query?: {
+                /** @description First day (inclusive). */
+                from?: string;
+                /** @description Last day (inclusive). */
+                to?: string;
+                /** @description How correlations are measured (default `sample`). */
+                covariance?: components["schemas"]["AssumptionsCovariance"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Current and derived assumptions, and the plan that would carry them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DerivedAssumptions"];
+                };
+            };
+            /** @description A path or query parameter does not parse. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bad window, or no holding with price history in it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_goals: {
         parameters: {
             query?: {
@@ -5858,6 +6083,102 @@ export interface operations {
                 };
             };
             /** @description A field is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    apply_allocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyAllocationRequest"];
+            };
+        };
+        responses: {
+            /** @description The stored plan and its class weights. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllocationApplied"];
+                };
+            };
+            /** @description The body is not valid JSON of the documented shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json, or not in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A symbol not held or held in two classes, a weight outside 0 to 1, or weights not summing to 1. */
             422: {
                 headers: {
                     [name: string]: unknown;

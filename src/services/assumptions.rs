@@ -1,0 +1,327 @@
+//! The plan and the portfolio meet: the plan's asset-class assumptions measured from the
+//! holdings' price history ("use my portfolio as my plan's assumptions"), and an optimiser's
+//! allocation over symbols turned into the plan's class weights ("apply this allocation").
+//!
+//! A holding belongs to one of the plan's asset classes; a class's measured figures are those
+//! of its holdings held together at their values on the window's last day.
+
+use std::collections::BTreeMap;
+
+use engine::optimise::{CorrelationEstimator, TRADING_DAYS_PER_YEAR, model_assumptions};
+use ndarray::Array2;
+use protocol::FieldError;
+use protocol::planning::{
+    AllocationApplied, ApplyAllocationRequest, AssumptionsCovariance, ClassSource,
+    DerivedAssumptions, DerivedAssumptionsQuery, PlanAssumptions, PlanClassWeight,
+};
+use protocol::simulations::{AssetClassSpec, PlanSpec};
+use uuid::Uuid;
+
+use super::collect;
+use super::optimise::{DEFAULT_WINDOW_MONTHS, MIN_DAYS};
+use super::prices::{EARLIEST, LATEST, aligned_closes};
+use super::simulations::{plan_or_default, save_plan};
+use crate::domain::holding::symbol;
+use crate::domain::plan::{asset_classes, to_engine};
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::store::holdings::{self, HoldingRow};
+use crate::store::prices::{self as price_store, PriceSource};
+
+/// Years of history under which a measured expected return is flagged as uncertain.
+const FEW_YEARS: f64 = 3.0;
+
+/// The held quantity per (class, symbol).
+fn holdings_by_class(rows: &[HoldingRow]) -> BTreeMap<(String, String), f64> {
+    let mut held = BTreeMap::new();
+    for row in rows {
+        *held
+            .entry((row.asset_class.clone(), row.symbol.clone()))
+            .or_insert(0.0) += row.quantity();
+    }
+    held
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// `GET /planning/assumptions/derived`.
+///
+/// # Errors
+/// 422 for a bad window, or when no holding has price history in it.
+#[allow(clippy::too_many_lines)] // one pass from holdings to a plan, read top to bottom
+pub async fn derived(
+    state: &AppState,
+    owner: Uuid,
+    query: &DerivedAssumptionsQuery,
+) -> Result<DerivedAssumptions, ApiError> {
+    let spec = plan_or_default(state, owner).await?;
+    let current_plan = to_engine(&spec, "").map_err(|e| {
+        ApiError::Internal(anyhow::anyhow!("a stored plan no longer validates: {e:?}"))
+    })?;
+    let classes = asset_classes(&spec);
+    let (from, to) = (query.from.unwrap_or(EARLIEST), query.to.unwrap_or(LATEST));
+    if from > to {
+        return Err(ApiError::invalid("from", "must not be after `to`"));
+    }
+
+    let mut notes = Vec::new();
+    let rows = holdings::list_for_user(&state.db, owner).await?;
+    let mut held = holdings_by_class(&rows);
+    held.retain(|(class, sym), _| {
+        let known = classes.iter().any(|c| c.name == *class);
+        if !known {
+            notes.push(format!(
+                "{sym} is held as {class}, which is not one of the plan's classes: left out"
+            ));
+        }
+        known
+    });
+    let mut symbols: Vec<String> = held.keys().map(|(_, s)| s.clone()).collect();
+    symbols.sort_unstable();
+    symbols.dedup();
+    let mut priced = Vec::with_capacity(symbols.len());
+    for name in symbols {
+        let any = price_store::history(&state.db, &name, from, to, &PriceSource::HISTORY).await?;
+        if any.is_empty() {
+            notes.push(format!(
+                "{name} has no price history between {from} and {to}: left out"
+            ));
+        } else {
+            priced.push(name);
+        }
+    }
+    if priced.is_empty() {
+        return Err(ApiError::invalid(
+            "holdings",
+            "none of your holdings has price history in the window: add holdings, or import \
+             their prices",
+        ));
+    }
+    let mut closes = aligned_closes(&state.db, "symbols", &priced, from, to, MIN_DAYS).await?;
+    if query.from.is_none() {
+        closes = closes.last_months(DEFAULT_WINDOW_MONTHS, MIN_DAYS)?;
+    }
+    let last = closes.closes.last().cloned().unwrap_or_default();
+
+    // One basket per class with priced holdings: the holdings' values on the last day.
+    let mut sources = Vec::with_capacity(classes.len());
+    let mut measured_classes = Vec::new();
+    let mut baskets: Vec<Vec<f64>> = Vec::new();
+    for class in &classes {
+        let mut basket = vec![0.0; closes.symbols.len()];
+        let mut members = Vec::new();
+        for (j, sym) in closes.symbols.iter().enumerate() {
+            if let Some(quantity) = held.get(&(class.name.clone(), sym.clone())) {
+                basket[j] = quantity * last[j];
+                members.push(sym.clone());
+            }
+        }
+        let total: f64 = basket.iter().sum();
+        let derived = total > 0.0 && total.is_finite();
+        if derived {
+            baskets.push(basket.iter().map(|v| v / total).collect());
+            measured_classes.push(sources.len());
+        } else {
+            notes.push(format!(
+                "{} has no priced holdings: its current assumptions are kept",
+                class.name
+            ));
+        }
+        sources.push(ClassSource {
+            name: class.name.clone(),
+            symbols: members,
+            derived,
+        });
+    }
+    if measured_classes.is_empty() {
+        return Err(ApiError::invalid(
+            "holdings",
+            "your priced holdings have no value: nothing to measure",
+        ));
+    }
+    let estimator = match query.covariance.unwrap_or_default() {
+        AssumptionsCovariance::Sample => CorrelationEstimator::Sample,
+        AssumptionsCovariance::LedoitWolf => CorrelationEstimator::LedoitWolf,
+    };
+    let (days, n_symbols) = (closes.days.len(), closes.symbols.len());
+    let prices = Array2::from_shape_fn((days, n_symbols), |(t, j)| closes.closes[t][j]);
+    let basket_matrix = Array2::from_shape_fn((n_symbols, baskets.len()), |(j, k)| baskets[k][j]);
+    let measured = model_assumptions(
+        prices.view(),
+        basket_matrix.view(),
+        estimator,
+        TRADING_DAYS_PER_YEAR,
+    )
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("model assumptions")))?;
+
+    let mut derived_classes = classes.clone();
+    let mut correlation = current_plan.correlation.clone();
+    for (k, &i) in measured_classes.iter().enumerate() {
+        derived_classes[i] = AssetClassSpec {
+            name: classes[i].name.clone(),
+            mu: measured.mu[k],
+            sigma: measured.sigma[k],
+        };
+        for (l, &j) in measured_classes.iter().enumerate() {
+            correlation[i][j] = measured.correlation[[k, l]];
+        }
+    }
+    let mut plan = PlanSpec {
+        asset_classes: Some(derived_classes.clone()),
+        weights: Some(current_plan.weights.clone()),
+        correlation: Some(correlation.clone()),
+        ..spec.clone()
+    };
+    if measured_classes.len() < classes.len() && to_engine(&plan, "").is_err() {
+        // The kept classes' correlations with the measured ones need not fit them; with none
+        // the matrix is block-diagonal, and both blocks are valid correlation matrices.
+        for i in 0..classes.len() {
+            for j in 0..classes.len() {
+                if i != j && measured_classes.contains(&i) != measured_classes.contains(&j) {
+                    correlation[i][j] = 0.0;
+                }
+            }
+        }
+        plan.correlation = Some(correlation.clone());
+        notes.push(
+            "the current correlations between measured and kept classes do not fit the \
+             measured ones, so they are set to 0"
+                .to_owned(),
+        );
+    }
+    to_engine(&plan, "derived.").map_err(|e| ApiError::Validation(vec![e]))?;
+
+    let years = measured.observations as f64 / TRADING_DAYS_PER_YEAR;
+    for (k, &i) in measured_classes.iter().enumerate() {
+        // The standard error of an annual mean log return over `years` years.
+        let error = measured.sigma[k] / years.sqrt();
+        notes.push(format!(
+            "{}: expected return {} ± {} (one standard error over {years:.1} years)",
+            classes[i].name,
+            percent(measured.mu[k]),
+            percent(error)
+        ));
+    }
+    if years < FEW_YEARS {
+        notes.push(format!(
+            "fewer than {FEW_YEARS} years of history: expected returns measured over so short a \
+             window are very uncertain"
+        ));
+    }
+    Ok(DerivedAssumptions {
+        from: closes.days.first().copied().unwrap_or(from),
+        to: closes.days.last().copied().unwrap_or(to),
+        days: u32::try_from(measured.observations).unwrap_or(u32::MAX),
+        covariance: query.covariance.unwrap_or_default(),
+        shrinkage: measured.shrinkage,
+        current: PlanAssumptions {
+            asset_classes: classes,
+            correlation: current_plan.correlation,
+        },
+        derived: PlanAssumptions {
+            asset_classes: derived_classes,
+            correlation,
+        },
+        classes: sources,
+        plan,
+        notes,
+    })
+}
+
+/// `POST /planning/plan/allocation`: stores the plan with class weights summed from `req`'s
+/// symbol weights; the live session re-simulates as after any plan change.
+///
+/// # Errors
+/// 422 naming `weights` or `weights.SYM`: a symbol not held (its class is unknown) or held in
+/// two classes, a weight outside 0 to 1, weights not summing to 1.
+pub async fn apply_allocation(
+    state: &AppState,
+    owner: Uuid,
+    req: ApplyAllocationRequest,
+) -> Result<AllocationApplied, ApiError> {
+    let spec = plan_or_default(state, owner).await?;
+    let classes = asset_classes(&spec);
+    let rows = holdings::list_for_user(&state.db, owner).await?;
+    let mut class_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in &rows {
+        let entry = class_of.entry(row.symbol.clone()).or_default();
+        if !entry.contains(&row.asset_class) {
+            entry.push(row.asset_class.clone());
+        }
+    }
+
+    let mut errors = Vec::new();
+    if req.weights.is_empty() {
+        errors.push(FieldError::new("weights", "give at least one symbol"));
+    }
+    let mut weights = vec![0.0; classes.len()];
+    let mut total = 0.0;
+    for (raw, weight) in &req.weights {
+        let field = format!("weights.{raw}");
+        if !(weight.is_finite() && (0.0..=1.0).contains(weight)) {
+            errors.push(FieldError::new(field, "must be a number from 0 to 1"));
+            continue;
+        }
+        total += weight;
+        let name = match symbol(&field, raw) {
+            Ok(name) => name,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        match class_of.get(&name).map(Vec::as_slice) {
+            None if *weight == 0.0 => {}
+            None => errors.push(FieldError::new(
+                field,
+                "is not held: its asset class is unknown",
+            )),
+            Some([class]) => match classes.iter().position(|c| c.name == *class) {
+                Some(i) => weights[i] += weight,
+                None => errors.push(FieldError::new(
+                    field,
+                    format!("is held as {class}, which is not one of the plan's classes"),
+                )),
+            },
+            Some(several) => errors.push(FieldError::new(
+                field,
+                format!(
+                    "is held in several classes ({}): its weight cannot be split",
+                    several.join(", ")
+                ),
+            )),
+        }
+    }
+    if errors.is_empty() && (total - 1.0).abs() > 1e-6 {
+        errors.push(FieldError::new(
+            "weights",
+            format!("must sum to 1 (they sum to {total})"),
+        ));
+    }
+    collect(errors)?;
+    // Within the tolerance above, scale so the plan's weights sum to 1 exactly as it checks.
+    let sum: f64 = weights.iter().sum();
+    let weights: Vec<f64> = weights.iter().map(|w| w / sum).collect();
+    let plan = save_plan(
+        state,
+        owner,
+        PlanSpec {
+            weights: Some(weights.clone()),
+            ..spec
+        },
+    )
+    .await?;
+    Ok(AllocationApplied {
+        plan,
+        class_weights: classes
+            .into_iter()
+            .zip(weights)
+            .map(|(c, weight)| PlanClassWeight {
+                name: c.name,
+                weight,
+            })
+            .collect(),
+    })
+}
