@@ -4,8 +4,8 @@ import { expectAccessible, PASSWORD, register, screenshot, uniqueEmail } from '.
 /** Points the page asks the frontier for (FRONTIER_POINTS in src/pages/PortfolioPage.tsx). */
 const POINTS = 40;
 
-/** Adds holdings through the API (JSON-mode sign-in of the same account). */
-async function addHoldings(request: APIRequestContext, email: string, holdings: [string, number, string][]): Promise<void> {
+/** Adds holdings through the API (JSON-mode sign-in of the same account); its access token. */
+async function addHoldings(request: APIRequestContext, email: string, holdings: [string, number, string][]): Promise<string> {
   const login = await request.post('/auth/login', { data: { email, password: PASSWORD } });
   expect(login.ok()).toBe(true);
   const { access_token } = (await login.json()) as { access_token: string };
@@ -16,20 +16,22 @@ async function addHoldings(request: APIRequestContext, email: string, holdings: 
     });
     expect(r.status()).toBe(201);
   }
+  return access_token;
 }
 
 /**
  * A new account holding four of the feed's symbols (bundled S&P 500 history), on its portfolio
  * page: two in US equity, two counted as bonds, far from the plan's class weights.
  */
-async function portfolioUser(page: Page, request: APIRequestContext, prefix: string): Promise<void> {
+async function portfolioUser(page: Page, request: APIRequestContext, prefix: string): Promise<string> {
   const email = uniqueEmail(prefix);
   await register(page, email);
   await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible();
-  await addHoldings(request, email, [['AAPL', 50, 'us_equity'], ['XOM', 100, 'us_equity'], ['KO', 200, 'bonds'], ['JNJ', 60, 'bonds']]);
+  const token = await addHoldings(request, email, [['AAPL', 50, 'us_equity'], ['XOM', 100, 'us_equity'], ['KO', 200, 'bonds'], ['JNJ', 60, 'bonds']]);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Portfolio' }).click();
   await expect(page).toHaveURL(/\/app\/portfolio$/);
   await expect(page.getByRole('heading', { name: 'Portfolio', level: 1 })).toBeVisible();
+  return token;
 }
 
 const percent = (text: string | null) => Number((text ?? '').replace('%', ''));
@@ -155,6 +157,62 @@ test('a refused optimisation shows the server\'s message beside the control at f
   await bench.fill('NOPE');
   await page.getByRole('button', { name: 'Compare' }).click();
   await expect(bench).toHaveAccessibleDescription(/no price history for NOPE/);
+});
+
+test('the planning actions: the allocation becomes the plan\'s class weights, the portfolio\'s history its assumptions', async ({ page, request }) => {
+  const token = await portfolioUser(page, request, 'plan-actions');
+  const storedPlan = async () =>
+    (await (await request.get('/planning/plan', { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      weights: number[];
+      asset_classes: { name: string; mu: number; sigma: number }[];
+    };
+  await expect(page.getByTestId('allocation-total').locator('td').nth(1)).toHaveText('100.0%');
+
+  // Apply this allocation: the class weights are the suggested weights summed per holding's class.
+  const weightOf = async (symbol: string) =>
+    percent(await page.getByTestId('allocation').getByRole('row', { name: new RegExp(`^${symbol} `) }).locator('td').nth(1).textContent());
+  const usEquity = (await weightOf('AAPL')) + (await weightOf('XOM'));
+  const bonds = (await weightOf('KO')) + (await weightOf('JNJ'));
+  await page.getByRole('button', { name: 'Apply this allocation' }).click();
+  const applied = page.getByTestId('applied');
+  await expect(applied).toContainText('Your plan’s class weights are now us_equity');
+  const [us, intl, bd] = (await storedPlan()).weights;
+  expect(us! * 100).toBeCloseTo(usEquity, 0);
+  expect(intl).toBe(0);
+  expect(bd! * 100).toBeCloseTo(bonds, 0);
+  await expect(applied).toContainText(`us_equity ${(us! * 100).toFixed(1)}%, intl_equity 0.0%, bonds ${(bd! * 100).toFixed(1)}%`);
+
+  // Derive the assumptions: current and derived side by side, measured from the held symbols.
+  await page.getByRole('button', { name: 'Derive assumptions' }).click();
+  const table = page.getByTestId('assumptions');
+  const row = (name: string) => table.getByRole('row', { name: new RegExp(`^${name} `) });
+  await expect(row('us_equity')).toContainText('AAPL, XOM');
+  await expect(row('bonds')).toContainText('JNJ, KO');
+  await expect(row('intl_equity')).toContainText('kept (nothing held)');
+  const cells = async (name: string) => (await row(name).locator('td').allTextContents()).slice(1);
+  const [usMuNow, usMuDerived, usSigmaNow, usSigmaDerived] = await cells('us_equity');
+  expect(usMuNow).toBe('7.0%');
+  expect(usSigmaNow).toBe('16.0%');
+  expect(usMuDerived).not.toBe(usMuNow);
+  const [intlMuNow, intlMuDerived] = await cells('intl_equity');
+  expect(intlMuDerived).toBe(intlMuNow);
+  await page.getByText('Correlations, current and derived').click();
+  await expect(page.getByRole('region', { name: 'Derived correlations' }).locator('tbody tr')).toHaveCount(3);
+  await expectAccessible(page);
+  await screenshot(page, 'portfolio-assumptions');
+
+  // Accept: the returned plan is stored, with the derived figures and the applied weights.
+  await page.getByRole('button', { name: 'Accept' }).click();
+  await expect(page.getByTestId('assumptions-message')).toContainText('Saved: your plan now uses the assumptions derived from your portfolio');
+  const plan = await storedPlan();
+  const stored = plan.asset_classes.find((c) => c.name === 'us_equity')!;
+  expect(`${(stored.mu * 100).toFixed(1)}%`).toBe(usMuDerived);
+  expect(`${(stored.sigma * 100).toFixed(1)}%`).toBe(usSigmaDerived);
+  expect(plan.weights[0]).toBeCloseTo(us!, 12);
+
+  // The live plan follows: the holdings' class targets on the plan page are the applied weights.
+  await page.getByRole('link', { name: 'My plan' }).click();
+  await expect(page.getByTestId('holdings').getByRole('row', { name: /AAPL/ }).locator('td').nth(6)).toHaveText(`${(us! * 100).toFixed(1)}%`);
 });
 
 test('with fewer than two holdings the page says what to add', async ({ page }) => {

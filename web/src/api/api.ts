@@ -3,8 +3,9 @@ import type {
   AdvisorClient,
   AlertRuleView,
   AlertView,
-  AllocationRequest,
-  AllocationResponse,
+  AllocationApplied,
+  ApplyAllocationRequest,
+  AssumptionsCovariance,
   AllocationsResponse,
   CreateAlertRuleRequest,
   CreateGoalRequest,
@@ -76,9 +77,9 @@ export function makeApi(auth: AuthSession) {
     performance: (q: PerformanceQuery) => get<PerformanceResponse>(`/portfolio/performance${query({ ...q })}`),
     prices: (symbol: string, from?: string, to?: string) =>
       get<PriceHistory>(`/market/prices/${id(symbol)}${query({ from, to })}`),
-    derivedAssumptions: (q: { from?: string; to?: string; covariance?: string }) =>
+    derivedAssumptions: (q: { from?: string; to?: string; covariance?: AssumptionsCovariance }) =>
       get<DerivedAssumptions>(`/planning/assumptions/derived${query(q)}`),
-    applyAllocation: (r: AllocationRequest) => send<AllocationResponse>('POST', '/planning/plan/allocation', r),
+    applyAllocation: (r: ApplyAllocationRequest) => send<AllocationApplied>('POST', '/planning/plan/allocation', r),
     feeds: () => get<FeedsResponse>('/market/feeds'),
     healthDetailed: () => get<Record<string, unknown>>('/health/detailed'),
   };

@@ -41,34 +41,12 @@ export type PerformanceResponse = S['PerformanceResponse'];
 export type PerformanceView = S['PerformanceView'];
 export type ValuePoint = S['ValuePoint'];
 export type PriceHistory = S['PriceHistory'];
+export type DerivedAssumptions = S['DerivedAssumptions'];
+export type PlanAssumptions = S['PlanAssumptions'];
+export type AssumptionsCovariance = S['AssumptionsCovariance'];
+export type ApplyAllocationRequest = S['ApplyAllocationRequest'];
+export type AllocationApplied = S['AllocationApplied'];
 export type PerformanceQuery = NonNullable<operations['performance']['parameters']['query']>;
-
-/**
- * `GET /planning/assumptions/derived` and `POST /planning/plan/allocation`, written from their
- * contract until docs/openapi.json carries them (then these become aliases of the generated ones).
- */
-export interface AssumptionSet {
-  asset_classes: AssetClassSpec[];
-  correlation: number[][];
-}
-export interface DerivedAssumptions {
-  from: string;
-  to: string;
-  days: number;
-  covariance: CovarianceMethod;
-  current: AssumptionSet;
-  derived: AssumptionSet;
-  classes: { name: string; symbols: string[]; derived: boolean }[];
-  plan: PlanSpec;
-  notes: string[];
-}
-export interface AllocationRequest {
-  weights: Record<string, number>;
-}
-export interface AllocationResponse {
-  plan: PlanSpec;
-  class_weights: { name: string; weight: number }[];
-}
 
 /** A page of a list (`?limit=&offset=`). */
 export interface Page<T> {

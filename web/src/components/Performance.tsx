@@ -35,9 +35,14 @@ const BENCHMARK_MEASURES: typeof MEASURES = [
 /**
  * `GET /portfolio/performance` over the page's window: the value series (back-test or recorded)
  * as a chart, the headline measures of both side by side, beta and alpha against a benchmark;
- * and a held symbol's closes (`GET /market/prices/{symbol}`).
+ * and a held symbol's closes over the estimates' window (`GET /market/prices/{symbol}`).
  */
-export function Performance({ api, window, symbols }: { api: Api; window: Window; symbols: string[] }) {
+export function Performance({ api, window, prices }: {
+  api: Api;
+  window: Window;
+  /** The price chart's symbols and window. */
+  prices: { symbols: string[]; from?: string | undefined; to?: string | undefined };
+}) {
   const [benchmark, setBenchmark] = useState('');
   const [asked, setAsked] = useState('');
   const [data, setData] = useState<PerformanceResponse | null>(null);
@@ -157,13 +162,13 @@ export function Performance({ api, window, symbols }: { api: Api; window: Window
           {data.notes.map((n) => <li key={n}>{n}</li>)}
         </ul>
       )}
-      <PriceChart api={api} symbols={symbols} from={from} to={to} />
+      <PriceChart api={api} symbols={prices.symbols} from={prices.from} to={prices.to} />
     </section>
   );
 }
 
 /** A held symbol's daily closes over the window. */
-function PriceChart({ api, symbols, from, to }: { api: Api; symbols: string[]; from?: string; to?: string }) {
+function PriceChart({ api, symbols, from, to }: { api: Api; symbols: string[]; from?: string | undefined; to?: string | undefined }) {
   const [symbol, setSymbol] = useState('');
   const [history, setHistory] = useState<PriceHistory | null>(null);
   const [error, setError] = useState<string | null>(null);

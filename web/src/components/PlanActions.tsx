@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import type { Api } from '../api/api';
-import type { AssumptionSet, DerivedAssumptions } from '../api/types';
+import type { AssumptionsCovariance, DerivedAssumptions, PlanAssumptions } from '../api/types';
 import type { Controls } from '../portfolio/model';
 import { planFailure } from '../portfolio/model';
 import { pct } from './format';
 
 /** The covariance methods the assumptions endpoint takes. */
-const DERIVABLE = ['sample', 'ledoit_wolf'];
+const DERIVABLE: readonly string[] = ['sample', 'ledoit_wolf'] satisfies AssumptionsCovariance[];
 
 const NO_DERIVE = 'This server cannot derive plan assumptions from holdings yet.';
 
@@ -29,7 +29,7 @@ export function PlanActions({ api, settings }: { api: Api; settings: Controls })
         await api.derivedAssumptions({
           from: settings.from || undefined,
           to: settings.to || undefined,
-          covariance: DERIVABLE.includes(settings.covariance) ? settings.covariance : undefined,
+          covariance: DERIVABLE.includes(settings.covariance) ? (settings.covariance as AssumptionsCovariance) : undefined,
         }),
       );
     } catch (e) {
@@ -66,14 +66,16 @@ export function PlanActions({ api, settings }: { api: Api; settings: Controls })
       {derived && (
         <>
           <p className="muted">
-            From {derived.days.toLocaleString('en-US')} days of closes, {derived.from} to {derived.to}, {derived.covariance.replace('_', '–')} covariance.
+            From {derived.days.toLocaleString('en-US')} daily returns, {derived.from} to {derived.to}; correlations by{' '}
+            {derived.covariance === 'ledoit_wolf' ? 'Ledoit–Wolf shrinkage' : 'the sample estimate'}
+            {derived.shrinkage != null && ` (shrinkage ${derived.shrinkage.toFixed(2)})`}.
           </p>
           <div className="table-wrap" tabIndex={0} role="region" aria-label="Current and derived assumptions">
             <table className="numbers" data-testid="assumptions">
               <caption>Annual return (μ) and volatility (σ) per asset class</caption>
               <thead>
                 <tr>
-                  <th scope="col">Class</th><th scope="col">From</th>
+                  <th scope="col">Class</th><th scope="col">Measured from</th>
                   <th scope="col">Current μ</th><th scope="col">Derived μ</th>
                   <th scope="col">Current σ</th><th scope="col">Derived σ</th>
                 </tr>
@@ -114,7 +116,7 @@ export function PlanActions({ api, settings }: { api: Api; settings: Controls })
   );
 }
 
-function Correlation({ title, set }: { title: string; set: AssumptionSet }) {
+function Correlation({ title, set }: { title: string; set: PlanAssumptions }) {
   const names = set.asset_classes.map((a) => a.name);
   return (
     <div className="table-wrap" tabIndex={0} role="region" aria-label={`${title} correlations`}>

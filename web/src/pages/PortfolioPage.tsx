@@ -110,6 +110,8 @@ export default function PortfolioPage() {
   const symbols = useMemo(() => [...new Set((valuation.data?.holdings ?? []).map((h) => h.symbol))].sort(), [valuation.data]);
   const band = live.state ? bandStatus(live.state.portfolio) : null;
   const applied = outcome?.controls ?? asked;
+  // The price chart shows the estimates' window (without one chosen, the server's five years).
+  const estimate = outcome?.frontier?.estimate ?? outcome?.optimum?.estimate;
   const rf = fromPercent(applied.riskFree);
 
   return (
@@ -206,7 +208,11 @@ export default function PortfolioPage() {
 
       <Allocation api={api} current={current} suggested={suggested} optimum={outcome?.optimum ?? null} objectiveLabel={objectiveLabel} busy={busy} />
       <Trades api={api} targets={suggested} />
-      <Performance api={api} window={{ from: applied.from || undefined, to: applied.to || undefined, risk_free_rate: rf }} symbols={symbols} />
+      <Performance
+        api={api}
+        window={{ from: applied.from || undefined, to: applied.to || undefined, risk_free_rate: rf }}
+        prices={{ from: applied.from || estimate?.from, to: applied.to || estimate?.to, symbols: outcome ? symbols : [] }}
+      />
       <PlanActions api={api} settings={applied} />
     </>
   );
