@@ -138,7 +138,7 @@ export default function PortfolioPage() {
         </p>
         <form onSubmit={submit} aria-label="Optimiser settings" noValidate>
           <div className="grid-fields">
-            <Field label="Objective" error={refusal.fields.objective}>
+            <Field label="Objective">
               {(a) => (
                 <select {...a} value={controls.objective} onChange={(e) => set('objective', e.target.value as Controls['objective'])}>
                   {OBJECTIVES.map((o) => <option key={o.kind} value={o.kind}>{o.label}</option>)}
