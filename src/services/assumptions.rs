@@ -7,14 +7,16 @@
 
 use std::collections::BTreeMap;
 
-use engine::optimise::{CorrelationEstimator, TRADING_DAYS_PER_YEAR, model_assumptions};
+use engine::optimise::{
+    CorrelationEstimator, ModelAssumptions, TRADING_DAYS_PER_YEAR, model_assumptions,
+};
 use ndarray::Array2;
 use protocol::FieldError;
 use protocol::planning::{
     AllocationApplied, ApplyAllocationRequest, AssumptionsCovariance, ClassSource,
     DerivedAssumptions, DerivedAssumptionsQuery, PlanAssumptions, PlanClassWeight,
 };
-use protocol::simulations::{AssetClassSpec, PlanSpec};
+use protocol::simulations::PlanSpec;
 use uuid::Uuid;
 
 use super::collect;
@@ -44,6 +46,46 @@ fn holdings_by_class(rows: &[HoldingRow]) -> BTreeMap<(String, String), f64> {
 
 fn percent(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
+}
+
+/// `spec` with the measured classes' figures and correlations in place of the current ones
+/// (`current` is `spec` as the engine reads it), and whether the correlations between measured
+/// and kept classes had to be set to 0 to keep the matrix a correlation matrix.
+fn with_measured(
+    spec: &PlanSpec,
+    current: &engine::sim::Plan,
+    measured_classes: &[usize],
+    measured: &ModelAssumptions,
+) -> (PlanSpec, bool) {
+    let mut classes = asset_classes(spec);
+    let mut correlation = current.correlation.clone();
+    for (k, &i) in measured_classes.iter().enumerate() {
+        classes[i].mu = measured.mu[k];
+        classes[i].sigma = measured.sigma[k];
+        for (l, &j) in measured_classes.iter().enumerate() {
+            correlation[i][j] = measured.correlation[[k, l]];
+        }
+    }
+    let mut plan = PlanSpec {
+        asset_classes: Some(classes),
+        weights: Some(current.weights.clone()),
+        correlation: Some(correlation.clone()),
+        ..spec.clone()
+    };
+    if measured_classes.len() == current.assets.len() || to_engine(&plan, "").is_ok() {
+        return (plan, false);
+    }
+    // With no correlation between the two groups the matrix is block-diagonal, and both
+    // blocks are correlation matrices: the measured one and a principal block of the current.
+    for (i, row) in correlation.iter_mut().enumerate() {
+        for (j, rho) in row.iter_mut().enumerate() {
+            if measured_classes.contains(&i) != measured_classes.contains(&j) {
+                *rho = 0.0;
+            }
+        }
+    }
+    plan.correlation = Some(correlation);
+    (plan, true)
 }
 
 /// `GET /planning/assumptions/derived`.
@@ -156,35 +198,8 @@ pub async fn derived(
     )
     .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("model assumptions")))?;
 
-    let mut derived_classes = classes.clone();
-    let mut correlation = current_plan.correlation.clone();
-    for (k, &i) in measured_classes.iter().enumerate() {
-        derived_classes[i] = AssetClassSpec {
-            name: classes[i].name.clone(),
-            mu: measured.mu[k],
-            sigma: measured.sigma[k],
-        };
-        for (l, &j) in measured_classes.iter().enumerate() {
-            correlation[i][j] = measured.correlation[[k, l]];
-        }
-    }
-    let mut plan = PlanSpec {
-        asset_classes: Some(derived_classes.clone()),
-        weights: Some(current_plan.weights.clone()),
-        correlation: Some(correlation.clone()),
-        ..spec.clone()
-    };
-    if measured_classes.len() < classes.len() && to_engine(&plan, "").is_err() {
-        // The kept classes' correlations with the measured ones need not fit them; with none
-        // the matrix is block-diagonal, and both blocks are valid correlation matrices.
-        for i in 0..classes.len() {
-            for j in 0..classes.len() {
-                if i != j && measured_classes.contains(&i) != measured_classes.contains(&j) {
-                    correlation[i][j] = 0.0;
-                }
-            }
-        }
-        plan.correlation = Some(correlation.clone());
+    let (plan, zeroed) = with_measured(&spec, &current_plan, &measured_classes, &measured);
+    if zeroed {
         notes.push(
             "the current correlations between measured and kept classes do not fit the \
              measured ones, so they are set to 0"
@@ -221,8 +236,8 @@ pub async fn derived(
             correlation: current_plan.correlation,
         },
         derived: PlanAssumptions {
-            asset_classes: derived_classes,
-            correlation,
+            asset_classes: plan.asset_classes.clone().unwrap_or_default(),
+            correlation: plan.correlation.clone().unwrap_or_default(),
         },
         classes: sources,
         plan,
@@ -324,4 +339,87 @@ pub async fn apply_allocation(
             })
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array1, array};
+
+    use protocol::simulations::AssetClassSpec;
+
+    use super::*;
+    use crate::domain::plan::default_spec;
+
+    fn spec_with(correlation: Vec<Vec<f64>>) -> PlanSpec {
+        let class = |name: &str| AssetClassSpec {
+            name: name.into(),
+            mu: 0.05,
+            sigma: 0.1,
+        };
+        PlanSpec {
+            asset_classes: Some(vec![class("a"), class("b"), class("c")]),
+            weights: Some(vec![0.4, 0.4, 0.2]),
+            correlation: Some(correlation),
+            ..default_spec()
+        }
+    }
+
+    fn measured(rho: f64) -> ModelAssumptions {
+        ModelAssumptions {
+            mu: Array1::from(vec![0.08, 0.02]),
+            sigma: Array1::from(vec![0.2, 0.04]),
+            correlation: array![[1.0, rho], [rho, 1.0]],
+            shrinkage: None,
+            observations: 1000,
+        }
+    }
+
+    #[test]
+    fn kept_classes_keep_their_figures_and_fitting_correlations() {
+        let spec = spec_with(vec![
+            vec![1.0, 0.5, 0.3],
+            vec![0.5, 1.0, 0.3],
+            vec![0.3, 0.3, 1.0],
+        ]);
+        let current = to_engine(&spec, "").expect("valid");
+        let (plan, zeroed) = with_measured(&spec, &current, &[0, 1], &measured(0.2));
+        assert!(!zeroed);
+        let classes = plan.asset_classes.clone().expect("classes");
+        assert_eq!((classes[0].mu, classes[0].sigma), (0.08, 0.2));
+        assert_eq!((classes[1].mu, classes[1].sigma), (0.02, 0.04));
+        assert_eq!((classes[2].mu, classes[2].sigma), (0.05, 0.1));
+        assert_eq!(
+            plan.correlation,
+            Some(vec![
+                vec![1.0, 0.2, 0.3],
+                vec![0.2, 1.0, 0.3],
+                vec![0.3, 0.3, 1.0]
+            ])
+        );
+        assert_eq!(plan.weights, Some(vec![0.4, 0.4, 0.2]));
+        assert!(to_engine(&plan, "").is_ok());
+    }
+
+    #[test]
+    fn correlations_that_no_longer_fit_are_set_to_none() {
+        // a and c, b and c move together now; measured, a and b move against each other: no
+        // correlation matrix has all three.
+        let spec = spec_with(vec![
+            vec![1.0, 0.9, 0.9],
+            vec![0.9, 1.0, 0.9],
+            vec![0.9, 0.9, 1.0],
+        ]);
+        let current = to_engine(&spec, "").expect("valid");
+        let (plan, zeroed) = with_measured(&spec, &current, &[0, 1], &measured(-0.9));
+        assert!(zeroed);
+        assert_eq!(
+            plan.correlation,
+            Some(vec![
+                vec![1.0, -0.9, 0.0],
+                vec![-0.9, 1.0, 0.0],
+                vec![0.0, 0.0, 1.0]
+            ])
+        );
+        assert!(to_engine(&plan, "").is_ok());
+    }
 }
