@@ -3,22 +3,43 @@ import type {
   AdvisorClient,
   AlertRuleView,
   AlertView,
+  AllocationApplied,
+  ApplyAllocationRequest,
+  AssumptionsCovariance,
   AllocationsResponse,
   CreateAlertRuleRequest,
   CreateGoalRequest,
   CreateHoldingRequest,
+  DerivedAssumptions,
   FeedsResponse,
+  FrontierRequest,
+  FrontierResponse,
   GoalView,
   GrantView,
   HoldingView,
+  OptimizeRequest,
+  OptimizeResponse,
   Page,
+  PerformanceQuery,
+  PerformanceResponse,
   PlanSpec,
+  PriceHistory,
   ProfileResponse,
+  RebalanceRequest,
+  RebalanceResponse,
   Role,
   Account,
   UpdateGoalRequest,
   UpdateHoldingRequest,
 } from './types';
+
+/** `?a=1&b=x` of the given, defined values (none: the empty string). */
+export function query(params: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v != null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
 
 /** The REST routes the dashboard uses, over the session's authenticated `request`. */
 export function makeApi(auth: AuthSession) {
@@ -50,6 +71,15 @@ export function makeApi(auth: AuthSession) {
       get<Page<Account>>(`/admin/users?limit=${limit}&offset=${offset}${email ? `&email=${encodeURIComponent(email)}` : ''}`),
     setRole: (uid: string, role: Role) => send<Account>('PUT', `/admin/users/${id(uid)}/role`, { role }),
     setActive: (uid: string, active: boolean) => send<Account>('PUT', `/admin/users/${id(uid)}/status`, { active }),
+    frontier: (r: FrontierRequest) => send<FrontierResponse>('POST', '/portfolio/frontier', r),
+    optimize: (r: OptimizeRequest) => send<OptimizeResponse>('POST', '/portfolio/optimize', r),
+    rebalance: (r: RebalanceRequest) => send<RebalanceResponse>('POST', '/portfolio/rebalance', r),
+    performance: (q: PerformanceQuery) => get<PerformanceResponse>(`/portfolio/performance${query({ ...q })}`),
+    prices: (symbol: string, from?: string, to?: string) =>
+      get<PriceHistory>(`/market/prices/${id(symbol)}${query({ from, to })}`),
+    derivedAssumptions: (q: { from?: string; to?: string; covariance?: AssumptionsCovariance }) =>
+      get<DerivedAssumptions>(`/planning/assumptions/derived${query(q)}`),
+    applyAllocation: (r: ApplyAllocationRequest) => send<AllocationApplied>('POST', '/planning/plan/allocation', r),
     feeds: () => get<FeedsResponse>('/market/feeds'),
     healthDetailed: () => get<Record<string, unknown>>('/health/detailed'),
   };

@@ -1,5 +1,5 @@
 /** Short names for the generated REST types (`npm run gen:api` writes schema.d.ts). */
-import type { components } from './schema';
+import type { components, operations } from './schema';
 
 type S = components['schemas'];
 
@@ -24,6 +24,29 @@ export type AdvisorClient = S['AdvisorClient'];
 export type GrantView = S['GrantView'];
 export type FeedsResponse = S['FeedsResponse'];
 export type LiveState = S['LiveState'];
+export type CovarianceMethod = S['CovarianceMethod'];
+export type Objective = S['Objective'];
+export type FrontierRequest = S['FrontierRequest'];
+export type FrontierResponse = S['FrontierResponse'];
+export type OptimizeRequest = S['OptimizeRequest'];
+export type OptimizeResponse = S['OptimizeResponse'];
+export type OptimizedPortfolio = S['OptimizedPortfolio'];
+export type RiskReturn = S['RiskReturn'];
+export type EstimateSummary = S['EstimateSummary'];
+export type RebalanceRequest = S['RebalanceRequest'];
+export type RebalanceResponse = S['RebalanceResponse'];
+export type RebalancePosition = S['RebalancePosition'];
+export type TradeView = S['TradeView'];
+export type PerformanceResponse = S['PerformanceResponse'];
+export type PerformanceView = S['PerformanceView'];
+export type ValuePoint = S['ValuePoint'];
+export type PriceHistory = S['PriceHistory'];
+export type DerivedAssumptions = S['DerivedAssumptions'];
+export type PlanAssumptions = S['PlanAssumptions'];
+export type AssumptionsCovariance = S['AssumptionsCovariance'];
+export type ApplyAllocationRequest = S['ApplyAllocationRequest'];
+export type AllocationApplied = S['AllocationApplied'];
+export type PerformanceQuery = NonNullable<operations['performance']['parameters']['query']>;
 
 /** A page of a list (`?limit=&offset=`). */
 export interface Page<T> {
