@@ -49,8 +49,8 @@ export function countPoints(series: ArrayLike<number | null | undefined> | undef
 
 /**
  * The optimiser's weights as rebalance targets: within 0 to 1, dust (below `dust`) left out,
- * summing to exactly 1. The solver's answers carry tiny negative or leftover weights that the
- * rebalance endpoint would refuse.
+ * summing to exactly 1. A position of a hundredth of a percent is not worth a trade, and the
+ * table reads better without the solver's leftovers.
  */
 export function targetWeights(weights: Record<string, number>, dust = 1e-4): Record<string, number> {
   const kept = Object.entries(weights)
