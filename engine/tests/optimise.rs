@@ -399,6 +399,118 @@ fn frontier_runs_from_min_variance_to_max_return() {
     assert!(best <= tangency.sharpe + 1e-9 && best > tangency.sharpe - 0.01);
 }
 
+/// Every point of the frontier against a separate efficient-return solve at its target.
+fn assert_frontier_matches_point_solves(mu: &Array1<f64>, cov: &Array2<f64>, c: &Constraints) {
+    let f = frontier(&market(mu, cov), c, &Options::default(), 50).expect("a frontier");
+    if c.groups.is_empty() {
+        assert!(
+            f.solved < 10,
+            "most points come from the active set ({} solved)",
+            f.solved
+        );
+    } else {
+        assert_eq!(f.solved, 50, "with groups every point is solved");
+    }
+    let interpolated = f.points.iter().filter(|p| p.iterations == 0).count();
+    assert_eq!(interpolated, 50 - f.solved);
+    for (k, (p, &t)) in f.points.iter().zip(&f.targets).enumerate() {
+        let direct = solve(mu, cov, Objective::EfficientReturn { target_return: t }, c);
+        let gap = p
+            .weights
+            .iter()
+            .zip(&direct.weights)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        // The variance is flat to second order around the optimum: solves accurate to 1e-10
+        // in the objective fix weights to about 1e-5, so two solves of the same point differ
+        // that much. The volatility is the sharp test.
+        assert!(gap < 1e-4, "point {k}: weights differ by {gap}");
+        assert!(p.expected_return >= t - 1e-8, "point {k} misses its target");
+        assert!(
+            (p.volatility - direct.volatility).abs() < 1e-8,
+            "point {k}: {} vs {}",
+            p.volatility,
+            direct.volatility
+        );
+        assert!((p.weights.iter().sum::<f64>() - 1.0).abs() < 1e-8);
+    }
+}
+
+#[test]
+fn frontier_points_from_the_active_set_are_the_optimal_portfolios() {
+    let (mu, cov, _) = sample_market();
+    assert_frontier_matches_point_solves(&mu, &cov, &Constraints::default());
+    // Bounds and a group bind and unbind along the way.
+    let grouped = Constraints {
+        bounds: WeightBounds::Uniform(Bound {
+            lower: 0.01,
+            upper: 0.3,
+        }),
+        groups: vec![Group {
+            name: "first five".into(),
+            assets: vec![0, 1, 2, 3, 4],
+            lower: 0.2,
+            upper: 0.5,
+        }],
+        rebalance: None,
+    };
+    assert_frontier_matches_point_solves(&mu, &cov, &grouped);
+    // Bounds alone: weights reach their upper bounds too.
+    let bounded = Constraints {
+        groups: Vec::new(),
+        ..grouped
+    };
+    assert_frontier_matches_point_solves(&mu, &cov, &bounded);
+    let mut s = Stream(11);
+    for _ in 0..5 {
+        let (mu, cov) = random_market(12, &mut s);
+        assert_frontier_matches_point_solves(&mu, &cov, &Constraints::default());
+    }
+}
+
+#[test]
+fn with_bounds_only_the_highest_return_fills_the_best_assets_first() {
+    let (mu, cov, _) = sample_market();
+    let c = Constraints {
+        bounds: WeightBounds::Uniform(Bound {
+            lower: 0.02,
+            upper: 0.4,
+        }),
+        ..Constraints::default()
+    };
+    // By hand: 0.02 everywhere (0.4 of 20 assets), then 0.38 more to the best and the
+    // remaining 0.22 to the second.
+    let mut sorted: Vec<f64> = mu.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let floor = 0.02 * mu.sum();
+    let left = 1.0 - 0.02 * mu.len() as f64;
+    let by_hand = floor + 0.38 * sorted[0] + (left - 0.38) * sorted[1];
+    match optimise(
+        &market(&mu, &cov),
+        &Objective::EfficientReturn { target_return: 1.0 },
+        &c,
+        &Options::default(),
+    ) {
+        Err(OptimiseError::Infeasible(Infeasibility::TargetReturnAboveMax {
+            max_return, ..
+        })) => assert!(
+            (max_return - by_hand).abs() < 1e-12,
+            "{max_return} vs {by_hand}"
+        ),
+        other => panic!("expected target return above max, got {other:?}"),
+    }
+    // And it is reachable: the efficient-return portfolio at that target exists.
+    let top = solve(
+        &mu,
+        &cov,
+        Objective::EfficientReturn {
+            target_return: by_hand,
+        },
+        &c,
+    );
+    assert!((top.expected_return - by_hand).abs() < 1e-7);
+}
+
 #[test]
 fn efficient_risk_spends_its_volatility_budget() {
     let (mu, cov, _) = sample_market();

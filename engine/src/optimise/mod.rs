@@ -32,6 +32,7 @@
 //! dropping the turnover limit or the groups helps. A solver that stops without a solution
 //! is [`OptimiseError::Solver`]. No weights are returned in any of these cases.
 
+mod active_set;
 mod assumptions;
 mod constraints;
 mod error;
@@ -281,8 +282,36 @@ fn min_variance(ctx: &Context<'_>, rf: f64) -> Result<Portfolio, OptimiseError> 
     )
 }
 
+/// The highest expected return with only bounds and the budget: every weight at its lower
+/// bound, then what is left of the budget to the highest returns first, each up to its upper
+/// bound (the greedy answer of this linear program is exact). `None` with groups or a
+/// rebalance, whose program is solved instead.
+fn max_return_by_bounds(ctx: &Context<'_>) -> Option<f64> {
+    if !ctx.constraints.groups.is_empty() || ctx.constraints.rebalance.is_some() {
+        return None;
+    }
+    let mut left = 1.0 - ctx.bounds.iter().map(|b| b.lower).sum::<f64>();
+    let mut order: Vec<usize> = (0..ctx.n).collect();
+    order.sort_by(|&i, &j| ctx.mu[j].total_cmp(&ctx.mu[i]));
+    let mut total = ctx
+        .bounds
+        .iter()
+        .zip(ctx.mu)
+        .map(|(b, m)| b.lower * m)
+        .sum::<f64>();
+    for i in order {
+        let room = (ctx.bounds[i].upper - ctx.bounds[i].lower).min(left.max(0.0));
+        total += room * ctx.mu[i];
+        left -= room;
+    }
+    Some(total)
+}
+
 /// The highest gross expected return under the constraints.
 fn max_return(ctx: &Context<'_>) -> Result<f64, OptimiseError> {
+    if let Some(best) = max_return_by_bounds(ctx) {
+        return Ok(best);
+    }
     let p = finish(
         ctx,
         ctx.max_return(false, Families::ALL).program.solve()?,
@@ -304,13 +333,18 @@ impl Context<'_> {
 fn max_sharpe(ctx: &Context<'_>, rf: f64) -> Result<Portfolio, OptimiseError> {
     // The ratio has a positive maximum only if some feasible portfolio earns more than rf,
     // net of costs; otherwise the homogenised program is infeasible and says nothing useful.
-    let best = finish(
-        ctx,
-        ctx.max_return(true, Families::ALL).program.solve()?,
-        rf,
-        None,
-    )?;
-    let max_net = best.expected_return - best.transaction_cost;
+    let max_net = match max_return_by_bounds(ctx) {
+        Some(best) => best,
+        None => {
+            let best = finish(
+                ctx,
+                ctx.max_return(true, Families::ALL).program.solve()?,
+                rf,
+                None,
+            )?;
+            best.expected_return - best.transaction_cost
+        }
+    };
     if max_net <= rf + TARGET_TOLERANCE * (1.0 + rf.abs()) {
         return Err(OptimiseError::NoReturnAboveRiskFree {
             risk_free_rate: rf,
