@@ -5,7 +5,7 @@ use clarabel::solver::SolverStatus;
 /// The outcome of one solve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
-    /// Solved to full accuracy (Clarabel's default tolerances, 1e-8 on gap and feasibility).
+    /// Solved to full accuracy (1e-10 on gap and feasibility: `program.rs`'s `TOLERANCE`).
     Optimal,
     /// Solved to Clarabel's reduced tolerances (about 5e-5): usable, but less precise.
     OptimalReducedAccuracy,
