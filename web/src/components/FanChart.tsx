@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import type { FanChartPoint } from '../live/wire';
-import { money } from './format';
+import { axisNumber, money } from './format';
+import { useUplot } from './useUplot';
 
 const SERIES = ['p5', 'p25', 'p50', 'p75', 'p95'] as const;
 
@@ -15,54 +16,34 @@ function toData(points: FanChartPoint[]): uPlot.AlignedData {
  * beside it carries the same numbers for screen readers and keyboard users.
  */
 export function FanChart({ points, title = 'Wealth over time' }: { points: FanChartPoint[] | null | undefined; title?: string }) {
-  const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
   const has = !!points && points.length > 0;
   // The table is built only while open: 60-odd rows on every update cost a frame's budget.
   const [tableOpen, setTableOpen] = useState(false);
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el || !has) return;
-    const width = Math.max(280, el.clientWidth);
-    const band = 'rgba(11, 92, 173, 0.18)';
-    const inner = 'rgba(11, 92, 173, 0.32)';
-    const u = new uPlot(
-      {
-        width,
-        height: 260,
-        legend: { show: false },
-        cursor: { show: false },
-        scales: { x: { time: false } },
-        axes: [
-          { label: 'Year', stroke: '#333' },
-          { stroke: '#333', size: 70, values: (_u, vals) => vals.map((v) => compact(v)) },
-        ],
-        series: [
-          {},
-          { label: '5th', stroke: 'transparent', points: { show: false } },
-          { label: '25th', stroke: 'transparent', points: { show: false } },
-          { label: 'Median', stroke: '#0b5cad', width: 2, points: { show: false } },
-          { label: '75th', stroke: 'transparent', points: { show: false } },
-          { label: '95th', stroke: 'transparent', points: { show: false } },
-        ],
-        bands: [
-          { series: [5, 1], fill: band },
-          { series: [4, 2], fill: inner },
-        ],
-      },
-      [[], [], [], [], [], []],
-      el,
-    );
-    plot.current = u;
-    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(280, el.clientWidth), height: 260 }));
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      u.destroy();
-      plot.current = null;
-    };
-  }, [has]);
+  const band = 'rgba(11, 92, 173, 0.18)';
+  const inner = 'rgba(11, 92, 173, 0.32)';
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  useUplot(box, plot, has, 260, 6, () => ({
+    legend: { show: false },
+    cursor: { show: false },
+    scales: { x: { time: false } },
+    axes: [
+      { label: 'Year', stroke: '#333' },
+      { stroke: '#333', size: 70, values: (_u, vals) => vals.map(axisNumber) },
+    ],
+    series: [
+      {},
+      { label: '5th', stroke: 'transparent', points: { show: false } },
+      { label: '25th', stroke: 'transparent', points: { show: false } },
+      { label: 'Median', stroke: '#0b5cad', width: 2, points: { show: false } },
+      { label: '75th', stroke: 'transparent', points: { show: false } },
+      { label: '95th', stroke: 'transparent', points: { show: false } },
+    ],
+    bands: [
+      { series: [5, 1], fill: band },
+      { series: [4, 2], fill: inner },
+    ],
+  }), []);
 
   useEffect(() => {
     if (plot.current && points && points.length > 0) plot.current.setData(toData(points));
@@ -103,10 +84,3 @@ export function FanChart({ points, title = 'Wealth over time' }: { points: FanCh
   );
 }
 
-function compact(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 1e9) return `${(v / 1e9).toFixed(1)}B`;
-  if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
-  if (a >= 1e3) return `${(v / 1e3).toFixed(0)}k`;
-  return String(Math.round(v));
-}

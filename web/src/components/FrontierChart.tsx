@@ -3,6 +3,7 @@ import uPlot from 'uplot';
 import type { FrontierResponse, OptimizedPortfolio, RiskReturn } from '../api/types';
 import { countPoints, FRONTIER_SERIES, frontierChartData } from '../portfolio/model';
 import { pct } from './format';
+import { useUplot } from './useUplot';
 
 const COLOURS = { frontier: '#0b5cad', current: '#b35900', optimum: '#116b2f' } as const;
 const LABELS = { current: 'Current portfolio', optimum: 'Chosen optimum' } as const;
@@ -15,6 +16,16 @@ interface Props {
   optimumLabel: string;
 }
 
+/** A marker series: one point, no line. */
+const marker = (name: 'current' | 'optimum'): uPlot.Series => ({
+  label: LABELS[name],
+  stroke: COLOURS[name],
+  fill: COLOURS[name],
+  width: 0,
+  paths: () => null,
+  points: { show: true, size: 13, width: 2, stroke: '#fff', fill: COLOURS[name] },
+});
+
 const percentAxis = (_u: uPlot, vals: number[]) => vals.map((v) => `${(v * 100).toFixed(1)}%`);
 
 /**
@@ -23,89 +34,63 @@ const percentAxis = (_u: uPlot, vals: number[]) => vals.map((v) => `${(v * 100).
  * same numbers for screen readers. `data-points` and `data-markers` say what the chart holds.
  */
 export function FrontierChart({ frontier, optimum, optimumLabel }: Props) {
-  const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
   const has = !!frontier && frontier.points.length > 0;
   const [tableOpen, setTableOpen] = useState(false);
   const current: RiskReturn | null = frontier?.current ?? null;
 
-  useEffect(() => {
-    const el = box.current;
-    if (!el || !has) return;
-    const marker = (name: 'current' | 'optimum'): uPlot.Series => ({
-      label: LABELS[name],
-      stroke: COLOURS[name],
-      fill: COLOURS[name],
-      width: 0,
-      paths: () => null,
-      points: { show: true, size: 13, width: 2, stroke: '#fff', fill: COLOURS[name] },
-    });
-    const u = new uPlot(
-      {
-        width: Math.max(280, el.clientWidth),
-        height: HEIGHT,
-        legend: { show: false },
-        cursor: { show: false },
-        scales: { x: { time: false } },
-        axes: [
-          { label: 'Volatility (annual)', stroke: '#333', values: percentAxis },
-          { label: 'Expected return (annual)', stroke: '#333', size: 60, values: percentAxis },
-        ],
-        series: [
-          {},
-          { label: 'Efficient frontier', stroke: COLOURS.frontier, width: 2, spanGaps: true, points: { show: true, size: 4, fill: COLOURS.frontier } },
-          marker('current'),
-          marker('optimum'),
-        ],
-        hooks: {
-          // The markers' names beside them, on the canvas (no DOM styling: CSP-safe).
-          draw: [
-            (u) => {
-              const ctx = u.ctx;
-              ctx.save();
-              ctx.font = `${Math.round(12 * devicePixelRatio)}px system-ui, sans-serif`;
-              ctx.textBaseline = 'middle';
-              for (const name of ['current', 'optimum'] as const) {
-                const s = FRONTIER_SERIES.indexOf(name) + 1;
-                const ys = u.data[s] ?? [];
-                const i = ys.findIndex((v) => v != null);
-                const x = u.data[0][i];
-                const y = ys[i];
-                if (i < 0 || x == null || y == null) continue;
-                const px = u.valToPos(x, 'x', true);
-                const py = u.valToPos(y, 'y', true);
-                const text = LABELS[name];
-                const w = ctx.measureText(text).width;
-                const pad = 9 * devicePixelRatio;
-                // The optimum sits on the frontier, which rises to the right: its name goes above
-                // and to the left, where the curve is not. The current portfolio sits below the
-                // curve: its name goes below and to the right. Either flips at the plot's edges.
-                const optimum = name === 'optimum';
-                let toLeft = optimum ? px - pad - w >= u.bbox.left : px + pad + w > u.bbox.left + u.bbox.width;
-                if (!optimum && toLeft && px - pad - w < u.bbox.left) toLeft = false;
-                const dy = (optimum ? -1 : 1) * 11 * devicePixelRatio;
-                const ty = Math.min(u.bbox.top + u.bbox.height - pad, Math.max(u.bbox.top + pad, py + dy));
-                ctx.textAlign = toLeft ? 'right' : 'left';
-                ctx.fillStyle = COLOURS[name];
-                ctx.fillText(text, toLeft ? px - pad : px + pad, ty);
-              }
-              ctx.restore();
-            },
-          ],
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  useUplot(box, plot, has, HEIGHT, 4, () => ({
+    legend: { show: false },
+    cursor: { show: false },
+    scales: { x: { time: false } },
+    axes: [
+      { label: 'Volatility (annual)', stroke: '#333', values: percentAxis },
+      { label: 'Expected return (annual)', stroke: '#333', size: 60, values: percentAxis },
+    ],
+    series: [
+      {},
+      { label: 'Efficient frontier', stroke: COLOURS.frontier, width: 2, spanGaps: true, points: { show: true, size: 4, fill: COLOURS.frontier } },
+      marker('current'),
+      marker('optimum'),
+    ],
+    hooks: {
+      // The markers' names beside them, on the canvas (no DOM styling: CSP-safe).
+      draw: [
+        (u) => {
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.font = `${Math.round(12 * devicePixelRatio)}px system-ui, sans-serif`;
+          ctx.textBaseline = 'middle';
+          for (const name of ['current', 'optimum'] as const) {
+            const s = FRONTIER_SERIES.indexOf(name) + 1;
+            const ys = u.data[s] ?? [];
+            const i = ys.findIndex((v) => v != null);
+            const x = u.data[0][i];
+            const y = ys[i];
+            if (i < 0 || x == null || y == null) continue;
+            const px = u.valToPos(x, 'x', true);
+            const py = u.valToPos(y, 'y', true);
+            const text = LABELS[name];
+            const w = ctx.measureText(text).width;
+            const pad = 9 * devicePixelRatio;
+            // The optimum sits on the frontier, which rises to the right: its name goes above
+            // and to the left, where the curve is not. The current portfolio sits below the
+            // curve: its name goes below and to the right. Either flips at the plot's edges.
+            const optimum = name === 'optimum';
+            let toLeft = optimum ? px - pad - w >= u.bbox.left : px + pad + w > u.bbox.left + u.bbox.width;
+            if (!optimum && toLeft && px - pad - w < u.bbox.left) toLeft = false;
+            const dy = (optimum ? -1 : 1) * 11 * devicePixelRatio;
+            const ty = Math.min(u.bbox.top + u.bbox.height - pad, Math.max(u.bbox.top + pad, py + dy));
+            ctx.textAlign = toLeft ? 'right' : 'left';
+            ctx.fillStyle = COLOURS[name];
+            ctx.fillText(text, toLeft ? px - pad : px + pad, ty);
+          }
+          ctx.restore();
         },
-      },
-      [[], [], [], []],
-      el,
-    );
-    plot.current = u;
-    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(280, el.clientWidth), height: HEIGHT }));
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      u.destroy();
-      plot.current = null;
-    };
-  }, [has]);
+      ],
+    },
+  }), []);
 
   useEffect(() => {
     const u = plot.current;

@@ -32,3 +32,12 @@ export const DEFAULT_PLAN = {
     [0.1, 0.1, 1],
   ],
 };
+
+/** An axis tick: 1.2B, 3.4M, 56k, 1234, 12.34. */
+export function axisNumber(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${(v / 1e9).toFixed(1)}B`;
+  if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(0)}k`;
+  return a >= 100 ? v.toFixed(0) : v.toFixed(2);
+}
