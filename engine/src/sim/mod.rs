@@ -51,6 +51,7 @@ pub mod plan;
 pub mod prepared;
 pub mod reference;
 pub mod rng;
+pub mod solve;
 pub mod stats;
 
 use std::sync::{Mutex, PoisonError};
@@ -63,6 +64,7 @@ use self::kernel::{BLOCK, Returns, by_width};
 pub use self::model::Model;
 pub use self::plan::{AssetClass, Plan, PlanError};
 pub use self::prepared::{PreparedFanChart, PreparedOptions, PreparedSimulation};
+pub use self::solve::{Lever, Solution, SolveError, solve};
 pub use self::stats::Percentiles;
 
 // The fan chart is read at block ends.

@@ -1,0 +1,280 @@
+//! Solving for a target: the value of one lever of a plan (spending, contribution, retirement
+//! month, starting wealth) at which the success probability reaches a target, all other
+//! inputs fixed.
+//!
+//! Every evaluation uses the same seed, so the same random numbers (common random numbers):
+//! each path's wealth is then monotone in every lever (more spending, less contribution, an
+//! earlier retirement or less starting wealth never leave a path richer), so the number of
+//! surviving paths is a monotone step function of the lever and bisection finds its crossing
+//! of the target exactly, without the noise of fresh draws. Starting wealth and contribution
+//! are answered from one [`PreparedSimulation`] (wealth is affine in both), spending and the
+//! retirement month by a simulation per step. The answer is then run once more on fresh random
+//! numbers (seed + 1): choosing the value on one set of paths flatters it on that set, and the
+//! fresh run reports what the value achieves.
+
+use super::prepared::PreparedSimulation;
+use super::{Plan, SimulationError, SimulationOptions, simulate};
+
+/// The lever solved for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lever {
+    /// The highest monthly spending (today's money) that reaches the target.
+    MonthlySpending,
+    /// The lowest monthly contribution (today's money) that reaches the target.
+    MonthlyContribution,
+    /// The earliest retirement month that reaches the target.
+    RetirementMonth,
+    /// The smallest starting wealth that reaches the target.
+    InitialWealth,
+}
+
+impl Lever {
+    /// The plan field it sets.
+    #[must_use]
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::MonthlySpending => "monthly_spending",
+            Self::MonthlyContribution => "monthly_contribution",
+            Self::RetirementMonth => "retirement_month",
+            Self::InitialWealth => "initial_wealth",
+        }
+    }
+
+    /// Whether a larger value raises the success probability.
+    fn helps(self) -> bool {
+        !matches!(self, Self::MonthlySpending)
+    }
+
+    /// The largest value searched (the plan validation's own limits; for the retirement month,
+    /// the horizon).
+    fn ceiling(self, plan: &Plan) -> f64 {
+        match self {
+            Self::MonthlySpending | Self::MonthlyContribution => MAX_FLOW,
+            Self::RetirementMonth => f64::from(plan.horizon_months),
+            Self::InitialWealth => MAX_WEALTH,
+        }
+    }
+}
+
+/// The largest monthly flow searched.
+pub const MAX_FLOW: f64 = 1e9;
+/// The largest starting wealth searched.
+pub const MAX_WEALTH: f64 = 1e12;
+/// A spending answer (a simulation per step) is exact to a cent or to this fraction of itself,
+/// whichever is larger; contribution and starting wealth (answered from one prepared
+/// simulation, microseconds a step) are exact to the cent.
+const SPENDING_PRECISION: f64 = 1e-5;
+
+/// The answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Solution {
+    /// The lever.
+    pub lever: Lever,
+    /// Its value: money rounded to the cent on the safe side, or a whole month.
+    pub value: f64,
+    /// The success probability at `value` on the search's random numbers (at least the
+    /// target).
+    pub search_success: f64,
+    /// The success probability at `value` on fresh random numbers (seed + 1).
+    pub achieved_success: f64,
+    /// Its standard error.
+    pub standard_error: f64,
+    /// Success probabilities computed in the search.
+    pub evaluations: u32,
+}
+
+/// Why there is no answer.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SolveError {
+    /// The plan or path count is invalid.
+    #[error(transparent)]
+    Simulation(#[from] SimulationError),
+    /// A target outside (0, 1].
+    #[error("target_success is {0}: it must be above 0 and at most 1")]
+    Target(f64),
+    /// Even the most favourable value in range falls short.
+    #[error(
+        "no {} from 0 to {limit} reaches {target}: the best, {limit_value}, reaches {best}",
+        lever.field()
+    )]
+    Unreachable {
+        /// The lever.
+        lever: Lever,
+        /// The target.
+        target: f64,
+        /// The most favourable value searched.
+        limit_value: f64,
+        /// The end of the range searched.
+        limit: f64,
+        /// The success probability there.
+        best: f64,
+    },
+}
+
+/// How one lever's success probability is found on fixed random numbers.
+enum Evaluator<'a> {
+    Prepared {
+        prepared: PreparedSimulation,
+        plan: &'a Plan,
+        scratch: Vec<f64>,
+    },
+    Simulated {
+        plan: Plan,
+        options: SimulationOptions,
+    },
+}
+
+impl Evaluator<'_> {
+    fn success(&mut self, lever: Lever, value: f64) -> Result<f64, SolveError> {
+        match self {
+            Self::Prepared {
+                prepared,
+                plan,
+                scratch,
+            } => {
+                let (wealth, contribution) = match lever {
+                    Lever::InitialWealth => (value, plan.monthly_contribution),
+                    _ => (plan.initial_wealth, value),
+                };
+                Ok(prepared
+                    .answer_with(wealth, contribution, scratch)
+                    .success_probability)
+            }
+            Self::Simulated { plan, options } => {
+                set(plan, lever, value);
+                Ok(simulate(plan, options)?.success_probability)
+            }
+        }
+    }
+}
+
+fn set(plan: &mut Plan, lever: Lever, value: f64) {
+    match lever {
+        Lever::MonthlySpending => plan.monthly_spending = value,
+        Lever::MonthlyContribution => plan.monthly_contribution = value,
+        Lever::InitialWealth => plan.initial_wealth = value,
+        // Whole months from 0 to the horizon: the cast is exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Lever::RetirementMonth => plan.retirement_month = value as u32,
+    }
+}
+
+/// The value of `lever` at which `plan` reaches `target` success on `options.paths` paths.
+///
+/// # Errors
+/// An invalid plan, path count or target, or no value in range reaching the target.
+pub fn solve(
+    plan: &Plan,
+    lever: Lever,
+    target: f64,
+    options: &SimulationOptions,
+) -> Result<Solution, SolveError> {
+    if !(target > 0.0 && target <= 1.0) {
+        return Err(SolveError::Target(target));
+    }
+    let options = SimulationOptions {
+        fan_chart: false,
+        ..*options
+    };
+    let mut evaluator = match lever {
+        Lever::InitialWealth | Lever::MonthlyContribution => Evaluator::Prepared {
+            prepared: PreparedSimulation::new(plan, &options)?,
+            plan,
+            scratch: Vec::new(),
+        },
+        Lever::MonthlySpending | Lever::RetirementMonth => Evaluator::Simulated {
+            plan: plan.clone(),
+            options,
+        },
+    };
+    let mut evaluations = 0;
+    let mut success = |value: f64| {
+        evaluations += 1;
+        evaluator.success(lever, value)
+    };
+    let ceiling = lever.ceiling(plan);
+    // `good` reaches the target, `bad` does not; the answer is the `good` end at the close.
+    let (favourable, unfavourable) = if lever.helps() {
+        (ceiling, 0.0)
+    } else {
+        (0.0, ceiling)
+    };
+    let best = success(favourable)?;
+    if best < target {
+        return Err(SolveError::Unreachable {
+            lever,
+            target,
+            limit_value: favourable,
+            limit: ceiling,
+            best,
+        });
+    }
+    let (mut good, mut good_success) = (favourable, best);
+    let mut bad = unfavourable;
+    let worst = success(unfavourable)?;
+    if worst >= target {
+        (good, good_success) = (unfavourable, worst);
+    } else {
+        let whole = lever == Lever::RetirementMonth;
+        loop {
+            let gap = (good - bad).abs();
+            let done = if whole {
+                gap <= 1.0
+            } else {
+                let relative = if lever == Lever::MonthlySpending {
+                    SPENDING_PRECISION
+                } else {
+                    0.0
+                };
+                gap <= (relative * good.abs().min(bad.abs())).max(0.01)
+            };
+            if done {
+                break;
+            }
+            // A geometric middle first, while the ends are orders of magnitude apart: a plan's
+            // answer is near its own scale, not near half the ceiling.
+            let (low, high) = (good.min(bad), good.max(bad));
+            let mut middle = if !whole && low > 0.0 && high / low > 16.0 {
+                (low * high).sqrt()
+            } else if !whole && low == 0.0 && high > 1e4 {
+                high / 1e3
+            } else {
+                low + (high - low) / 2.0
+            };
+            if whole {
+                middle = middle.floor().clamp(low + 1.0, high - 1.0);
+            }
+            let s = success(middle)?;
+            if s >= target {
+                (good, good_success) = (middle, s);
+            } else {
+                bad = middle;
+            }
+        }
+    }
+    let value = if lever == Lever::RetirementMonth {
+        good
+    } else if lever.helps() {
+        // Upwards to the cent stays on the good side; downwards for spending.
+        (good * 100.0).ceil() / 100.0
+    } else {
+        (good * 100.0).floor() / 100.0
+    };
+    let mut fresh = plan.clone();
+    set(&mut fresh, lever, value);
+    let check = simulate(
+        &fresh,
+        &SimulationOptions {
+            seed: options.seed.wrapping_add(1),
+            ..options
+        },
+    )?;
+    Ok(Solution {
+        lever,
+        value,
+        search_success: good_success,
+        achieved_success: check.success_probability,
+        standard_error: check.success_standard_error,
+        evaluations,
+    })
+}
