@@ -47,6 +47,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The value of one lever of a plan that reaches a target success probability, all else
+    /// fixed.
+    Solve {
+        /// The plan file, e.g. examples/plans/p1.json.
+        plan: PathBuf,
+        /// The lever to solve for.
+        #[arg(long = "for", value_enum)]
+        lever: crate::cli_solve::CliLever,
+        /// The success probability to reach, above 0 and at most 1 (e.g. 0.85).
+        #[arg(long = "target-success")]
+        target_success: f64,
+        /// Number of paths.
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        paths: u32,
+        /// Fixes the answer; random (and printed) when omitted.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print the answer as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The optimal portfolio of the symbols of a price file (`date,SYM1,SYM2,…`).
     Optimize {
         /// The price file, e.g. datasets/sp500_prices.csv.

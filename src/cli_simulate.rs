@@ -19,20 +19,8 @@ use crate::services::simulations::summary;
 /// and the field), or a bad path count or seed.
 pub fn run(path: &Path, paths: u32, seed: Option<u64>, json: bool) -> anyhow::Result<String> {
     let shown = path.display();
-    let bytes = std::fs::read(path).with_context(|| format!("reading {shown}"))?;
-    let spec: PlanSpec = parse_json(&bytes).map_err(|e| match e {
-        ApiError::Malformed { errors, detail } => errors.first().map_or_else(
-            || anyhow::anyhow!("{shown}: {detail}"),
-            |f| anyhow::anyhow!("{shown}: {}: {}", f.field, f.message),
-        ),
-        other => anyhow::anyhow!("{shown}: {other}"),
-    })?;
-    let plan =
-        to_engine(&spec, "").map_err(|e| anyhow::anyhow!("{shown}: {}: {}", e.field, e.message))?;
-    if let Some(s) = seed.filter(|s| *s > MAX_SEED) {
-        bail!("--seed: {s} is above the largest seed, {MAX_SEED}");
-    }
-    let seed = seed.unwrap_or_else(|| rand::random::<u64>() & MAX_SEED);
+    let plan = read_plan(path)?;
+    let seed = seed_or_random(seed)?;
     let result = simulate(
         &plan,
         &SimulationOptions {
@@ -49,7 +37,36 @@ pub fn run(path: &Path, paths: u32, seed: Option<u64>, json: bool) -> anyhow::Re
     Ok(human(&shown.to_string(), &summary))
 }
 
-fn money(v: f64) -> String {
+/// The plan in the JSON file at `path`, validated.
+///
+/// # Errors
+/// An unreadable file, or a plan that does not parse or validate (the message names the file
+/// and the field).
+pub fn read_plan(path: &Path) -> anyhow::Result<engine::sim::Plan> {
+    let shown = path.display();
+    let bytes = std::fs::read(path).with_context(|| format!("reading {shown}"))?;
+    let spec: PlanSpec = parse_json(&bytes).map_err(|e| match e {
+        ApiError::Malformed { errors, detail } => errors.first().map_or_else(
+            || anyhow::anyhow!("{shown}: {detail}"),
+            |f| anyhow::anyhow!("{shown}: {}: {}", f.field, f.message),
+        ),
+        other => anyhow::anyhow!("{shown}: {other}"),
+    })?;
+    to_engine(&spec, "").map_err(|e| anyhow::anyhow!("{shown}: {}: {}", e.field, e.message))
+}
+
+/// `--seed`, checked, or a random one.
+///
+/// # Errors
+/// A seed above [`MAX_SEED`].
+pub fn seed_or_random(seed: Option<u64>) -> anyhow::Result<u64> {
+    if let Some(s) = seed.filter(|s| *s > MAX_SEED) {
+        bail!("--seed: {s} is above the largest seed, {MAX_SEED}");
+    }
+    Ok(seed.unwrap_or_else(|| rand::random::<u64>() & MAX_SEED))
+}
+
+pub(crate) fn money(v: f64) -> String {
     let whole = format!("{:.0}", v.max(0.0));
     let mut out = String::new();
     for (i, c) in whole.chars().enumerate() {

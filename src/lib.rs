@@ -21,6 +21,7 @@ pub mod auth;
 pub mod cli;
 pub mod cli_optimise;
 pub mod cli_simulate;
+pub mod cli_solve;
 pub mod config;
 pub mod domain;
 pub mod http;

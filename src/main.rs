@@ -45,6 +45,15 @@ async fn main() -> ExitCode {
             seed,
             json,
         } => glidepath::cli_simulate::run(&plan, paths, seed, json).map(|out| say(out.trim_end())),
+        Command::Solve {
+            plan,
+            lever,
+            target_success,
+            paths,
+            seed,
+            json,
+        } => glidepath::cli_solve::run(&plan, lever, target_success, paths, seed, json)
+            .map(|out| say(out.trim_end())),
         Command::Optimize {
             prices,
             from,

@@ -33,5 +33,6 @@ mod rebalance_performance;
 mod schema;
 mod shutdown;
 mod simulations;
+mod solve;
 mod tokens;
 mod websocket;

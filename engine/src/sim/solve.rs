@@ -94,7 +94,7 @@ pub enum SolveError {
     Target(f64),
     /// Even the most favourable value in range falls short.
     #[error(
-        "no {} from 0 to {limit} reaches {target}: the best, {limit_value}, reaches {best}",
+        "no {} from 0 to {limit} reaches a success of {target}: at {limit_value} it is {best}",
         lever.field()
     )]
     Unreachable {
