@@ -111,3 +111,122 @@ pub struct AllocationApplied {
     /// The class weights, in the order of the plan's classes.
     pub class_weights: Vec<PlanClassWeight>,
 }
+
+/// The plan input a solve sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SolveFor {
+    /// The highest monthly spending (today's money).
+    MonthlySpending,
+    /// The lowest monthly contribution (today's money).
+    MonthlyContribution,
+    /// The earliest retirement month.
+    RetirementMonth,
+    /// The smallest starting wealth.
+    InitialWealth,
+}
+
+impl SolveFor {
+    /// Every lever, in the order answers list them.
+    pub const ALL: [Self; 4] = [
+        Self::MonthlySpending,
+        Self::MonthlyContribution,
+        Self::RetirementMonth,
+        Self::InitialWealth,
+    ];
+}
+
+/// `POST /planning/solve`: the value of one input at which the plan reaches
+/// `target_success`, all other inputs fixed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SolveRequest {
+    /// The input to solve for.
+    #[serde(rename = "for")]
+    pub lever: SolveFor,
+    /// The success probability to reach, above 0 and at most 1.
+    #[schema(exclusive_minimum = 0, maximum = 1, example = 0.85)]
+    pub target_success: f64,
+    /// The plan; the stored one (or the default) when omitted.
+    #[serde(default)]
+    pub plan: Option<PlanSpec>,
+    /// Paths (default `simulation.default_paths`, at most the role's limit).
+    #[serde(default, deserialize_with = "crate::de::opt_whole")]
+    #[schema(minimum = 1, maximum = 1_000_000)]
+    pub paths: Option<u32>,
+    /// Fixes the answer; random when omitted.
+    #[serde(default, deserialize_with = "crate::de::opt_whole")]
+    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)]
+    pub seed: Option<u64>,
+}
+
+/// A solve's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SolveAnswer {
+    /// The input solved for.
+    #[serde(rename = "for")]
+    pub lever: SolveFor,
+    /// Its value: money to the cent on the safe side, or a whole month.
+    pub value: f64,
+    /// The target.
+    pub target_success: f64,
+    /// The success at `value` on the search's random numbers (the search's seed).
+    pub search_success: f64,
+    /// The success at `value` on fresh random numbers (seed + 1).
+    pub achieved_success: f64,
+    /// Its standard error.
+    pub standard_error: f64,
+    /// Paths of each run.
+    pub paths: u32,
+    /// The search's seed.
+    pub seed: u64,
+}
+
+/// `POST /ml/goal-optimization`: every input's answer at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalOptimizationRequest {
+    /// The success probability to reach, above 0 and at most 1.
+    #[schema(exclusive_minimum = 0, maximum = 1, example = 0.85)]
+    pub target_success: f64,
+    /// The plan; the stored one (or the default) when omitted.
+    #[serde(default)]
+    pub plan: Option<PlanSpec>,
+    /// Paths (default `simulation.default_paths`, at most the role's limit).
+    #[serde(default, deserialize_with = "crate::de::opt_whole")]
+    #[schema(minimum = 1, maximum = 1_000_000)]
+    pub paths: Option<u32>,
+    /// Fixes the answers; random when omitted.
+    #[serde(default, deserialize_with = "crate::de::opt_whole")]
+    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)]
+    pub seed: Option<u64>,
+}
+
+/// One input's answer, or why there is none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LeverAnswer {
+    /// The input.
+    #[serde(rename = "for")]
+    pub lever: SolveFor,
+    /// Its value, when some value in range reaches the target.
+    pub value: Option<f64>,
+    /// The success at `value` on fresh random numbers.
+    pub achieved_success: Option<f64>,
+    /// Its standard error.
+    pub standard_error: Option<f64>,
+    /// Why there is no value.
+    pub unreachable: Option<String>,
+}
+
+/// Every input's answer for the same plan, paths and seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GoalOptimizationResponse {
+    /// The target.
+    pub target_success: f64,
+    /// Paths of each run.
+    pub paths: u32,
+    /// The seed.
+    pub seed: u64,
+    /// One answer per input.
+    pub levers: Vec<LeverAnswer>,
+}

@@ -104,6 +104,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep(Method::POST, "/simulations/scenarios", || {
             web::post().to(simulations::scenarios)
         }),
+        ep(Method::POST, "/planning/solve", || {
+            web::post().to(simulations::solve)
+        }),
+        ep(Method::POST, "/ml/goal-optimization", || {
+            web::post().to(simulations::goal_optimization)
+        }),
         ep(Method::GET, "/admin/users", || {
             web::get().to(admin::list_users)
         }),

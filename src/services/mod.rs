@@ -37,6 +37,7 @@ pub mod prices;
 pub mod rebalance;
 pub mod scenarios;
 pub mod simulations;
+pub mod solve;
 pub mod users;
 
 use protocol::auth::AccountView;

@@ -1,11 +1,15 @@
-//! `glidepath solve`: the command's answer is the engine's, printed as documented, and a
-//! target out of reach is said and exits 1.
+//! Solving for a target: `glidepath solve` prints the engine's answer as documented and exits
+//! 1 on a target out of reach; `POST /planning/solve` and `POST /ml/goal-optimization` answer
+//! as the engine does and name what they refuse.
 
 use std::process::Command;
 
 use engine::sim::reference::p1;
 use engine::sim::{Lever, SimulationOptions, solve};
-use serde_json::Value;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{fields, ok_json, problem};
 
 const PLAN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/plans/p1.json");
 
@@ -37,17 +41,7 @@ fn the_command_prints_the_engines_answer() {
         "--json",
     ]);
     assert!(ok, "{err}");
-    let engine = solve(
-        &p1(),
-        Lever::MonthlySpending,
-        0.85,
-        &SimulationOptions {
-            paths: 1000,
-            seed: 11,
-            fan_chart: false,
-        },
-    )
-    .unwrap();
+    let engine = solve(&p1(), Lever::MonthlySpending, 0.85, &options(1000, 11)).unwrap();
     let printed: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(printed["for"], "monthly_spending");
     assert_eq!(printed["value"], engine.value);
@@ -103,4 +97,162 @@ fn a_target_out_of_reach_or_out_of_range_is_refused() {
     let (ok, _, err) = glidepath(&["solve", PLAN, "--for", "bonds", "--target-success", "0.5"]);
     assert!(!ok);
     assert!(err.contains("--for"), "{err}");
+}
+
+fn p1_spec() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(PLAN).unwrap()).unwrap()
+}
+
+fn options(paths: u32, seed: u64) -> SimulationOptions {
+    SimulationOptions {
+        paths,
+        seed,
+        fan_chart: false,
+    }
+}
+
+#[actix_web::test]
+async fn the_api_solves_an_inline_or_the_stored_plan_as_the_engine_does() {
+    let app = crate::helpers::spawn_app().await;
+    let user = app.new_user().await;
+    let body = json!({"for": "monthly_contribution", "target_success": 0.8, "plan": p1_spec(),
+                      "paths": 1000, "seed": 5});
+    let answer = ok_json(app.post("/planning/solve", Some(&user.access), &body).await).await;
+    let engine = solve(&p1(), Lever::MonthlyContribution, 0.8, &options(1000, 5)).unwrap();
+    assert_eq!(answer["for"], "monthly_contribution");
+    assert_eq!(answer["value"], engine.value);
+    assert_eq!(answer["search_success"], engine.search_success);
+    assert_eq!(answer["achieved_success"], engine.achieved_success);
+    assert_eq!(answer["standard_error"], engine.standard_error);
+    assert_eq!(answer["target_success"], 0.8);
+    assert_eq!(
+        (answer["paths"].clone(), answer["seed"].clone()),
+        (json!(1000), json!(5))
+    );
+
+    // Without a plan: the caller's (here the default, which is P1).
+    let stored = ok_json(
+        app.post(
+            "/planning/solve",
+            Some(&user.access),
+            &json!({"for": "retirement_month", "target_success": 0.9, "paths": 500, "seed": 9}),
+        )
+        .await,
+    )
+    .await;
+    let engine = solve(&p1(), Lever::RetirementMonth, 0.9, &options(500, 9)).unwrap();
+    assert_eq!(stored["value"], engine.value);
+}
+
+#[actix_web::test]
+async fn a_bad_or_unreachable_solve_is_named() {
+    let app = crate::helpers::spawn_app().await;
+    let user = app.new_user().await;
+    let retired = json!({"initial_wealth": 100000, "monthly_contribution": 1000,
+                         "retirement_month": 0, "monthly_spending": 5000, "horizon_months": 360});
+    for (body, field, says) in [
+        (
+            json!({"for": "initial_wealth", "target_success": 1.5}),
+            "target_success",
+            "at most 1",
+        ),
+        (
+            json!({"for": "monthly_contribution", "target_success": 0.9, "plan": retired,
+                   "paths": 200}),
+            "target_success",
+            "no monthly_contribution from 0 to",
+        ),
+        (
+            json!({"for": "monthly_spending", "target_success": 0.9,
+                   "plan": {"initial_wealth": -1, "retirement_month": 0, "horizon_months": 12}}),
+            "plan.initial_wealth",
+            "",
+        ),
+    ] {
+        let p = problem(
+            app.post("/planning/solve", Some(&user.access), &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(fields(&p), [field], "{p}");
+        assert!(p.to_string().contains(says), "{p}");
+    }
+    let p = problem(
+        app.post(
+            "/planning/solve",
+            Some(&user.access),
+            &json!({"for": "bonds", "target_success": 0.5}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "malformed_request",
+    )
+    .await;
+    assert_eq!(fields(&p), ["for"]);
+    // Beyond the role's paths.
+    let response = app
+        .post(
+            "/planning/solve",
+            Some(&user.access),
+            &json!({"for": "initial_wealth", "target_success": 0.5, "paths": 1_000_000}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[actix_web::test]
+async fn goal_optimization_answers_every_input_and_says_which_cannot_reach() {
+    let app = crate::helpers::spawn_app().await;
+    let user = app.new_user().await;
+    let retired = json!({"initial_wealth": 600000, "monthly_contribution": 1000,
+                         "retirement_month": 0, "monthly_spending": 3000, "horizon_months": 360});
+    let body = json!({"target_success": 0.85, "plan": retired, "paths": 500, "seed": 3});
+    let answer = ok_json(
+        app.post("/ml/goal-optimization", Some(&user.access), &body)
+            .await,
+    )
+    .await;
+    let levers = answer["levers"].as_array().unwrap();
+    let names: Vec<&str> = levers.iter().map(|l| l["for"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "monthly_spending",
+            "monthly_contribution",
+            "retirement_month",
+            "initial_wealth"
+        ]
+    );
+    // Each answer is the single solve's, on the same plan, paths and seed.
+    for lever in levers {
+        let one = app
+            .post(
+                "/planning/solve",
+                Some(&user.access),
+                &json!({"for": lever["for"], "target_success": 0.85, "plan": body["plan"],
+                        "paths": 500, "seed": 3}),
+            )
+            .await;
+        if lever["value"].is_null() {
+            // Retired from month 0: a contribution is never paid.
+            assert_eq!(lever["for"], "monthly_contribution");
+            assert!(
+                lever["unreachable"]
+                    .as_str()
+                    .unwrap()
+                    .contains("no monthly_contribution")
+            );
+            assert_eq!(one.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        } else {
+            let one = ok_json(one).await;
+            assert_eq!(lever["value"], one["value"], "{lever}");
+            assert_eq!(lever["achieved_success"], one["achieved_success"]);
+            assert_eq!(lever["unreachable"], Value::Null);
+        }
+    }
+    assert_eq!(
+        (answer["paths"].clone(), answer["seed"].clone()),
+        (json!(500), json!(3))
+    );
 }

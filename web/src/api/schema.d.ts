@@ -446,6 +446,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ml/goal-optimization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Every input's answer at once for the same plan, paths and seed (the seed specification's
+         *     goal optimisation): the highest spending, the lowest contribution, the earliest retirement
+         *     and the smallest starting wealth that reach `target_success`; an input no value in range
+         *     moves there says why.
+         */
+        post: operations["goal_optimization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -554,6 +576,28 @@ export interface paths {
          *     `weights`): each symbol's weight goes to its holding's class. The live stream re-simulates.
          */
         post: operations["apply_allocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/planning/solve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The value of one plan input (monthly spending, monthly contribution, retirement month or
+         *     starting wealth) at which the plan reaches `target_success`, all other inputs fixed:
+         *     bisection on common random numbers, then a run on fresh ones at the answer. Nothing is
+         *     stored.
+         */
+        post: operations["solve"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1580,6 +1624,46 @@ export interface components {
              */
             points: components["schemas"]["OptimizedPortfolio"][];
         };
+        /** @description `POST /ml/goal-optimization`: every input's answer at once. */
+        GoalOptimizationRequest: {
+            /**
+             * Format: int32
+             * @description Paths (default `simulation.default_paths`, at most the role's limit).
+             */
+            paths?: number | null;
+            plan?: components["schemas"]["PlanSpec"] | null;
+            /**
+             * Format: int64
+             * @description Fixes the answers; random when omitted.
+             */
+            seed?: number | null;
+            /**
+             * Format: double
+             * @description The success probability to reach, above 0 and at most 1.
+             * @example 0.85
+             */
+            target_success: number;
+        };
+        /** @description Every input's answer for the same plan, paths and seed. */
+        GoalOptimizationResponse: {
+            /** @description One answer per input. */
+            levers: components["schemas"]["LeverAnswer"][];
+            /**
+             * Format: int32
+             * @description Paths of each run.
+             */
+            paths: number;
+            /**
+             * Format: int64
+             * @description The seed.
+             */
+            seed: number;
+            /**
+             * Format: double
+             * @description The target.
+             */
+            target_success: number;
+        };
         /**
          * @description Where a goal stands.
          * @enum {string}
@@ -1734,6 +1818,28 @@ export interface components {
          * @enum {string}
          */
         InvestmentExperience: "none" | "beginner" | "intermediate" | "advanced" | "expert";
+        /** @description One input's answer, or why there is none. */
+        LeverAnswer: {
+            /**
+             * Format: double
+             * @description The success at `value` on fresh random numbers.
+             */
+            achieved_success?: number | null;
+            /** @description The input. */
+            for: components["schemas"]["SolveFor"];
+            /**
+             * Format: double
+             * @description Its standard error.
+             */
+            standard_error?: number | null;
+            /** @description Why there is no value. */
+            unreachable?: string | null;
+            /**
+             * Format: double
+             * @description Its value, when some value in range reaches the target.
+             */
+            value?: number | null;
+        };
         /** @description An alert raised by one of a user's rules. */
         LiveAlert: {
             /**
@@ -3137,6 +3243,76 @@ export interface components {
              * @description Mean real terminal wealth.
              */
             terminal_real_wealth_mean: number;
+        };
+        /** @description A solve's answer. */
+        SolveAnswer: {
+            /**
+             * Format: double
+             * @description The success at `value` on fresh random numbers (seed + 1).
+             */
+            achieved_success: number;
+            /** @description The input solved for. */
+            for: components["schemas"]["SolveFor"];
+            /**
+             * Format: int32
+             * @description Paths of each run.
+             */
+            paths: number;
+            /**
+             * Format: double
+             * @description The success at `value` on the search's random numbers (the search's seed).
+             */
+            search_success: number;
+            /**
+             * Format: int64
+             * @description The search's seed.
+             */
+            seed: number;
+            /**
+             * Format: double
+             * @description Its standard error.
+             */
+            standard_error: number;
+            /**
+             * Format: double
+             * @description The target.
+             */
+            target_success: number;
+            /**
+             * Format: double
+             * @description Its value: money to the cent on the safe side, or a whole month.
+             */
+            value: number;
+        };
+        /**
+         * @description The plan input a solve sets.
+         * @enum {string}
+         */
+        SolveFor: "monthly_spending" | "monthly_contribution" | "retirement_month" | "initial_wealth";
+        /**
+         * @description `POST /planning/solve`: the value of one input at which the plan reaches
+         *     `target_success`, all other inputs fixed.
+         */
+        SolveRequest: {
+            /** @description The input to solve for. */
+            for: components["schemas"]["SolveFor"];
+            /**
+             * Format: int32
+             * @description Paths (default `simulation.default_paths`, at most the role's limit).
+             */
+            paths?: number | null;
+            plan?: components["schemas"]["PlanSpec"] | null;
+            /**
+             * Format: int64
+             * @description Fixes the answer; random when omitted.
+             */
+            seed?: number | null;
+            /**
+             * Format: double
+             * @description The success probability to reach, above 0 and at most 1.
+             * @example 0.85
+             */
+            target_success: number;
         };
         /** @description A price that moved since the previous update. */
         TickSummary: {
@@ -5396,6 +5572,102 @@ export interface operations {
             };
         };
     };
+    goal_optimization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GoalOptimizationRequest"];
+            };
+        };
+        responses: {
+            /** @description One answer per input. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoalOptimizationResponse"];
+                };
+            };
+            /** @description The body is not valid JSON of the documented shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More paths than the caller's role may run. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json, or not in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bad target or plan, or searches over the server's time bound. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     openapi: {
         parameters: {
             query?: never;
@@ -6179,6 +6451,102 @@ export interface operations {
                 };
             };
             /** @description A symbol not held or held in two classes, a weight outside 0 to 1, or weights not summing to 1. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    solve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SolveRequest"];
+            };
+        };
+        responses: {
+            /** @description The value and what it achieves. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SolveAnswer"];
+                };
+            };
+            /** @description The body is not valid JSON of the documented shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More paths than the caller's role may run. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json, or not in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bad target or plan, a search over the server's time bound, or a target no value in range reaches (naming `target_success`, with the best reachable). */
             422: {
                 headers: {
                     [name: string]: unknown;
