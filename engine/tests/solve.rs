@@ -62,7 +62,7 @@ fn each_answer_is_the_boundary_on_the_searchs_random_numbers() {
         // A step the wrong way falls short: the answer is the boundary, not merely safe.
         let step = match lever {
             Lever::RetirementMonth => 1.0,
-            Lever::MonthlySpending => (2e-5 * s.value).max(0.02),
+            Lever::MonthlySpending => (2e-4 * s.value).max(0.02),
             _ => 0.02,
         };
         let worse = match lever {
@@ -102,7 +102,7 @@ fn deterministic(months: u32, wealth: f64) -> Plan {
 
 #[test]
 fn without_randomness_the_answers_are_the_hand_computed_ones() {
-    // 120 months from 120,000: 1,000 a month is the boundary (within the search's cent).
+    // 120 months from 120,000: 1,000 a month is the boundary (within the search's 1e-4).
     let s = solve(
         &deterministic(120, 120_000.0),
         Lever::MonthlySpending,
@@ -110,7 +110,7 @@ fn without_randomness_the_answers_are_the_hand_computed_ones() {
         &options(100),
     )
     .unwrap();
-    assert!((s.value - 1_000.0).abs() <= 0.02, "{}", s.value);
+    assert!((s.value - 1_000.0).abs() <= 0.11, "{}", s.value);
     assert_eq!(s.achieved_success, 1.0);
     // Spending 1,000 for 120 months needs 120,000 to start with.
     let mut plan = deterministic(120, 1.0);

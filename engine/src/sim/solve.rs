@@ -63,7 +63,7 @@ pub const MAX_WEALTH: f64 = 1e12;
 /// A spending answer (a simulation per step) is exact to a cent or to this fraction of itself,
 /// whichever is larger; contribution and starting wealth (answered from one prepared
 /// simulation, microseconds a step) are exact to the cent.
-const SPENDING_PRECISION: f64 = 1e-5;
+const SPENDING_PRECISION: f64 = 1e-4;
 
 /// The answer.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,6 +109,16 @@ pub enum SolveError {
         /// The success probability there.
         best: f64,
     },
+}
+
+fn unreachable(lever: Lever, target: f64, limit_value: f64, limit: f64, best: f64) -> SolveError {
+    SolveError::Unreachable {
+        lever,
+        target,
+        limit_value,
+        limit,
+        best,
+    }
 }
 
 /// How one lever's success probability is found on fixed random numbers.
@@ -193,63 +203,110 @@ pub fn solve(
         evaluator.success(lever, value)
     };
     let ceiling = lever.ceiling(plan);
-    // `good` reaches the target, `bad` does not; the answer is the `good` end at the close.
+    let whole = lever == Lever::RetirementMonth;
+    // The ends of the range: the most and the least favourable value.
     let (favourable, unfavourable) = if lever.helps() {
         (ceiling, 0.0)
     } else {
         (0.0, ceiling)
     };
-    let best = success(favourable)?;
-    if best < target {
-        return Err(SolveError::Unreachable {
-            lever,
-            target,
-            limit_value: favourable,
-            limit: ceiling,
-            best,
-        });
-    }
-    let (mut good, mut good_success) = (favourable, best);
-    let mut bad = unfavourable;
-    let worst = success(unfavourable)?;
-    if worst >= target {
-        (good, good_success) = (unfavourable, worst);
+    // `good` reaches the target and `bad` does not; the answer is the `good` end at the close.
+    let (mut good, mut good_success, mut bad);
+    if whole {
+        // Twelve or so halvings of the horizon: no bracketing needed.
+        let best = success(favourable)?;
+        if best < target {
+            return Err(unreachable(lever, target, favourable, ceiling, best));
+        }
+        (good, good_success, bad) = (favourable, best, unfavourable);
+        let worst = success(unfavourable)?;
+        if worst >= target {
+            (good, good_success) = (unfavourable, worst);
+        }
     } else {
-        let whole = lever == Lever::RetirementMonth;
-        loop {
-            let gap = (good - bad).abs();
-            let done = if whole {
-                gap <= 1.0
+        // A plan's answer is usually within a few doublings of its own value: bracket it from
+        // there, reaching an end of the range only when the answer is at or beyond it.
+        let own = match lever {
+            Lever::MonthlySpending => plan.monthly_spending,
+            Lever::MonthlyContribution => plan.monthly_contribution,
+            _ => plan.initial_wealth,
+        };
+        let start = if own > 0.01 {
+            own.min(ceiling)
+        } else {
+            1_000.0
+        };
+        // One doubling (or halving) towards `end`, reaching it below a cent or at the ceiling.
+        let towards = |v: f64, end: f64| {
+            if end > v {
+                (v * 2.0).min(end)
+            } else if v / 2.0 < 0.01 {
+                end
             } else {
-                let relative = if lever == Lever::MonthlySpending {
-                    SPENDING_PRECISION
+                v / 2.0
+            }
+        };
+        let first = success(start)?;
+        if first >= target {
+            (good, good_success) = (start, first);
+            loop {
+                if good == unfavourable {
+                    bad = good;
+                    break;
+                }
+                let next = towards(good, unfavourable);
+                let s = success(next)?;
+                if s >= target {
+                    (good, good_success) = (next, s);
                 } else {
-                    0.0
-                };
-                gap <= (relative * good.abs().min(bad.abs())).max(0.01)
-            };
-            if done {
-                break;
+                    bad = next;
+                    break;
+                }
             }
-            // A geometric middle first, while the ends are orders of magnitude apart: a plan's
-            // answer is near its own scale, not near half the ceiling.
-            let (low, high) = (good.min(bad), good.max(bad));
-            let mut middle = if !whole && low > 0.0 && high / low > 16.0 {
-                (low * high).sqrt()
-            } else if !whole && low == 0.0 && high > 1e4 {
-                high / 1e3
+        } else {
+            bad = start;
+            loop {
+                if bad == favourable {
+                    return Err(unreachable(lever, target, favourable, ceiling, first));
+                }
+                let next = towards(bad, favourable);
+                let s = success(next)?;
+                if s >= target {
+                    (good, good_success) = (next, s);
+                    break;
+                }
+                bad = next;
+                if next == favourable {
+                    return Err(unreachable(lever, target, favourable, ceiling, s));
+                }
+            }
+        }
+    }
+    loop {
+        let gap = (good - bad).abs();
+        let done = if whole {
+            gap <= 1.0
+        } else {
+            let relative = if lever == Lever::MonthlySpending {
+                SPENDING_PRECISION
             } else {
-                low + (high - low) / 2.0
+                0.0
             };
-            if whole {
-                middle = middle.floor().clamp(low + 1.0, high - 1.0);
-            }
-            let s = success(middle)?;
-            if s >= target {
-                (good, good_success) = (middle, s);
-            } else {
-                bad = middle;
-            }
+            gap <= (relative * good.abs().min(bad.abs())).max(0.01)
+        };
+        if done {
+            break;
+        }
+        let (low, high) = (good.min(bad), good.max(bad));
+        let mut middle = low + (high - low) / 2.0;
+        if whole {
+            middle = middle.floor().clamp(low + 1.0, high - 1.0);
+        }
+        let s = success(middle)?;
+        if s >= target {
+            (good, good_success) = (middle, s);
+        } else {
+            bad = middle;
         }
     }
     let value = if lever == Lever::RetirementMonth {
