@@ -203,6 +203,135 @@ fn growth_years(model: &Model) -> impl Iterator<Item = std::ops::Range<usize>> +
         .map(move |start| start..(start + BLOCK).min(model.horizon))
 }
 
+/// Which input a path's ruin threshold is in, the other held.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    /// Starting wealth, at this contribution.
+    Wealth { contribution: f64 },
+    /// Contribution, at this starting wealth.
+    Contribution { wealth: f64 },
+}
+
+/// Path `index`'s ruin threshold: in starting wealth, the largest of its months' ruin bounds
+/// `β_t − γ_t c` (as [`threshold`] finds on the kept envelope, without keeping the lines); in
+/// contribution, the largest `(β_t − W_0) / γ_t` (infinite when a month no contribution
+/// reaches ruins it). The path survives exactly when the input exceeds it.
+fn path_threshold<const N: usize>(
+    model: &Model,
+    retirement: usize,
+    spending: f64,
+    bound: Bound,
+    seed: u64,
+    index: u64,
+) -> f64 {
+    let mut returns = Returns::<N>::new(model, rng::path_stream(seed, index));
+    let (mut growth, mut next) = ([0.0; BLOCK], [0.0; BLOCK]);
+    returns.next_block(&mut growth);
+    let last = model.horizon.div_ceil(BLOCK) - 1;
+    let (mut a, mut p, mut q) = (1.0_f64, 0.0_f64, 0.0_f64);
+    let mut highest = f64::NEG_INFINITY;
+    for (year, block) in growth_years(model).enumerate() {
+        let more = year < last;
+        for (month, t) in block.enumerate() {
+            if more {
+                returns.draw_month(month);
+            }
+            let index = model.price_index[t];
+            let (u, v) = if t < retirement {
+                (index, 0.0)
+            } else {
+                (0.0, index)
+            };
+            // The same expressions as the kept lines, so the same bits.
+            let (gamma, beta) = ((p + u) / a, spending * (q + v) / a);
+            highest = highest.max(match bound {
+                Bound::Wealth { contribution } => beta - gamma * contribution,
+                // Month t spares the path iff W_0 + γ_t c > β_t.
+                Bound::Contribution { wealth } if gamma > 0.0 => (beta - wealth) / gamma,
+                Bound::Contribution { wealth } if beta >= wealth => f64::INFINITY,
+                Bound::Contribution { .. } => f64::NEG_INFINITY,
+            });
+            let g = growth[month];
+            a *= g;
+            p = (p + u) * g;
+            q = (q + v) * g;
+        }
+        if more {
+            returns.finish_block(&mut next);
+            std::mem::swap(&mut growth, &mut next);
+        }
+    }
+    highest
+}
+
+/// Every path's ruin threshold in starting wealth at the plan's own contribution, ascending:
+/// a path succeeds exactly when it starts with more. The thresholds a [`PreparedSimulation`]
+/// keeps, at about the cost of one simulation (it keeps no lines to answer other
+/// contributions).
+///
+/// # Errors
+/// An invalid plan or path count.
+pub fn ruin_thresholds(
+    plan: &Plan,
+    options: &SimulationOptions,
+) -> Result<Vec<f64>, SimulationError> {
+    thresholds(
+        plan,
+        options,
+        Bound::Wealth {
+            contribution: sanitise(plan.monthly_contribution),
+        },
+    )
+}
+
+/// Every path's ruin threshold in monthly contribution at the plan's own starting wealth,
+/// ascending: a path succeeds exactly when the contribution is larger.
+///
+/// # Errors
+/// An invalid plan or path count.
+pub fn contribution_thresholds(
+    plan: &Plan,
+    options: &SimulationOptions,
+) -> Result<Vec<f64>, SimulationError> {
+    thresholds(
+        plan,
+        options,
+        Bound::Contribution {
+            wealth: sanitise(plan.initial_wealth),
+        },
+    )
+}
+
+fn thresholds(
+    plan: &Plan,
+    options: &SimulationOptions,
+    bound: Bound,
+) -> Result<Vec<f64>, SimulationError> {
+    let model = Model::new(plan)?;
+    if options.paths == 0 || options.paths > super::MAX_PATHS {
+        return Err(SimulationError::Paths);
+    }
+    let retirement = plan.retirement_month as usize;
+    let mut thresholds: Vec<f64> = (0..u64::from(options.paths))
+        .into_par_iter()
+        .map(|index| {
+            by_width!(
+                model.assets,
+                path_threshold(
+                    &model,
+                    retirement,
+                    plan.monthly_spending,
+                    bound,
+                    options.seed,
+                    index
+                )
+            )
+        })
+        .collect();
+    thresholds.sort_by(f64::total_cmp);
+    Ok(thresholds)
+}
+
 impl PreparedSimulation {
     /// Draws every path of `plan` once and keeps its coefficients, without the fan chart
     /// (as [`PreparedSimulation::with_options`] with the default [`PreparedOptions`]).
@@ -383,6 +512,43 @@ fn sanitise(amount: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ruin_thresholds_are_the_prepared_ones() {
+        let mut plan = crate::sim::reference::p1();
+        for retirement in [0, 200, 360, 720] {
+            plan.retirement_month = retirement;
+            let options = SimulationOptions {
+                paths: 500,
+                seed: 17,
+                fan_chart: false,
+            };
+            let prepared = PreparedSimulation::new(&plan, &options).unwrap();
+            assert_eq!(
+                super::ruin_thresholds(&plan, &options).unwrap(),
+                prepared.thresholds,
+                "retirement {retirement}"
+            );
+            // In contribution: a path survives iff c exceeds its threshold, as the prepared
+            // envelope answers (checked at the thresholds' own values and between them).
+            let by_c = super::contribution_thresholds(&plan, &options).unwrap();
+            let mut scratch = Vec::new();
+            for k in [0, 100, 250, 400, 499] {
+                for c in [by_c[k] - 1e-6, by_c[k] + 1e-6] {
+                    if !c.is_finite() || c < 0.0 {
+                        continue;
+                    }
+                    let survivors = by_c.partition_point(|t| *t < c);
+                    let answer = prepared.answer_with(plan.initial_wealth, c, &mut scratch);
+                    assert_eq!(
+                        answer.success_probability,
+                        survivors as f64 / 500.0,
+                        "retirement {retirement}, c {c}"
+                    );
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

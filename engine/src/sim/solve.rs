@@ -7,12 +7,13 @@
 //! earlier retirement or less starting wealth never leave a path richer), so the number of
 //! surviving paths is a monotone step function of the lever and bisection finds its crossing
 //! of the target exactly, without the noise of fresh draws. Starting wealth and contribution
-//! are answered from one [`PreparedSimulation`] (wealth is affine in both), spending and the
-//! retirement month by a simulation per step. The answer is then run once more on fresh random
+//! are answered from one pass over the paths (wealth is affine in both, so each path has a
+//! threshold in either above which it survives: [`super::prepared::ruin_thresholds`]),
+//! spending and the retirement month by a simulation per step. The answer is then run once more on fresh random
 //! numbers (seed + 1): choosing the value on one set of paths flatters it on that set, and the
 //! fresh run reports what the value achieves.
 
-use super::prepared::PreparedSimulation;
+use super::prepared::{contribution_thresholds, ruin_thresholds};
 use super::{Plan, SimulationError, SimulationOptions, simulate};
 
 /// The lever solved for.
@@ -122,33 +123,25 @@ fn unreachable(lever: Lever, target: f64, limit_value: f64, limit: f64, best: f6
 }
 
 /// How one lever's success probability is found on fixed random numbers.
-enum Evaluator<'a> {
-    Prepared {
-        prepared: PreparedSimulation,
-        plan: &'a Plan,
-        scratch: Vec<f64>,
-    },
+enum Evaluator {
+    /// Starting wealth or contribution: the paths' ruin thresholds in it, ascending.
+    Thresholds(Vec<f64>),
+    /// Spending or the retirement month: a simulation per value.
     Simulated {
         plan: Plan,
         options: SimulationOptions,
     },
 }
 
-impl Evaluator<'_> {
+impl Evaluator {
     fn success(&mut self, lever: Lever, value: f64) -> Result<f64, SolveError> {
         match self {
-            Self::Prepared {
-                prepared,
-                plan,
-                scratch,
-            } => {
-                let (wealth, contribution) = match lever {
-                    Lever::InitialWealth => (value, plan.monthly_contribution),
-                    _ => (plan.initial_wealth, value),
-                };
-                Ok(prepared
-                    .answer_with(wealth, contribution, scratch)
-                    .success_probability)
+            Self::Thresholds(thresholds) => {
+                // Paths survive exactly when they start above their threshold.
+                let survivors = thresholds.partition_point(|t| *t < value);
+                #[allow(clippy::cast_precision_loss)] // path counts are far below 2^52
+                let share = survivors as f64 / thresholds.len() as f64;
+                Ok(share)
             }
             Self::Simulated { plan, options } => {
                 set(plan, lever, value);
@@ -187,11 +180,10 @@ pub fn solve(
         ..*options
     };
     let mut evaluator = match lever {
-        Lever::InitialWealth | Lever::MonthlyContribution => Evaluator::Prepared {
-            prepared: PreparedSimulation::new(plan, &options)?,
-            plan,
-            scratch: Vec::new(),
-        },
+        Lever::InitialWealth => Evaluator::Thresholds(ruin_thresholds(plan, &options)?),
+        Lever::MonthlyContribution => {
+            Evaluator::Thresholds(contribution_thresholds(plan, &options)?)
+        }
         Lever::MonthlySpending | Lever::RetirementMonth => Evaluator::Simulated {
             plan: plan.clone(),
             options,
