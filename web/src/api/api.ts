@@ -14,6 +14,8 @@ import type {
   FeedsResponse,
   FrontierRequest,
   FrontierResponse,
+  GoalOptimizationRequest,
+  GoalOptimizationResponse,
   GoalView,
   GrantView,
   HoldingView,
@@ -80,6 +82,8 @@ export function makeApi(auth: AuthSession) {
     derivedAssumptions: (q: { from?: string; to?: string; covariance?: AssumptionsCovariance }) =>
       get<DerivedAssumptions>(`/planning/assumptions/derived${query(q)}`),
     applyAllocation: (r: ApplyAllocationRequest) => send<AllocationApplied>('POST', '/planning/plan/allocation', r),
+    goalOptimization: (r: GoalOptimizationRequest) =>
+      send<GoalOptimizationResponse>('POST', '/ml/goal-optimization', r),
     feeds: () => get<FeedsResponse>('/market/feeds'),
     healthDetailed: () => get<Record<string, unknown>>('/health/detailed'),
   };

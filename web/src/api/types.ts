@@ -46,6 +46,10 @@ export type PlanAssumptions = S['PlanAssumptions'];
 export type AssumptionsCovariance = S['AssumptionsCovariance'];
 export type ApplyAllocationRequest = S['ApplyAllocationRequest'];
 export type AllocationApplied = S['AllocationApplied'];
+export type GoalOptimizationRequest = S['GoalOptimizationRequest'];
+export type GoalOptimizationResponse = S['GoalOptimizationResponse'];
+export type LeverAnswer = S['LeverAnswer'];
+export type SolveFor = S['SolveFor'];
 export type PerformanceQuery = NonNullable<operations['performance']['parameters']['query']>;
 
 /** A page of a list (`?limit=&offset=`). */

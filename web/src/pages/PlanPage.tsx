@@ -7,6 +7,7 @@ import { Goals } from '../components/Goals';
 import { Grants } from '../components/Grants';
 import { Holdings } from '../components/Holdings';
 import { PlanEditor } from '../components/PlanEditor';
+import { SolvePanel } from '../components/SolvePanel';
 import { Summary } from '../components/Summary';
 import { Ticker } from '../components/Ticker';
 import { useAsync } from '../components/useAsync';
@@ -46,6 +47,7 @@ export function PlanPage() {
       </div>
       <FanChart points={live.state?.simulation.fan_chart} />
       <Holdings api={api} state={live.state} prices={live.prices} classes={classes} />
+      <SolvePanel key={`solve-${planKey}`} api={api} />
       <PlanEditor key={planKey} plan={plan.data} onSave={save} />
       <div className="columns">
         <Goals api={api} />
