@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::collect;
 use super::optimise::{DEFAULT_WINDOW_MONTHS, MIN_DAYS};
-use super::prices::{EARLIEST, LATEST, aligned_closes};
+use super::prices::{EARLIEST, LATEST, MAX_ESTIMATE_SYMBOLS, align};
 use super::simulations::{plan_or_default, save_plan};
 use crate::domain::holding::symbol;
 use crate::domain::plan::{asset_classes, to_engine};
@@ -123,15 +123,19 @@ pub async fn derived(
     let mut symbols: Vec<String> = held.keys().map(|(_, s)| s.clone()).collect();
     symbols.sort_unstable();
     symbols.dedup();
-    let mut priced = Vec::with_capacity(symbols.len());
+    // Each held symbol's closes are read once: a symbol without any is left out, the rest
+    // aligned on their common days.
+    let (mut priced, mut series) = (Vec::new(), Vec::new());
     for name in symbols {
-        let any = price_store::history(&state.db, &name, from, to, &PriceSource::HISTORY).await?;
-        if any.is_empty() {
+        let closes =
+            price_store::history(&state.db, &name, from, to, &PriceSource::HISTORY).await?;
+        if closes.is_empty() {
             notes.push(format!(
                 "{name} has no price history between {from} and {to}: left out"
             ));
         } else {
             priced.push(name);
+            series.push(closes);
         }
     }
     if priced.is_empty() {
@@ -141,7 +145,13 @@ pub async fn derived(
              their prices",
         ));
     }
-    let mut closes = aligned_closes(&state.db, "symbols", &priced, from, to, MIN_DAYS).await?;
+    if priced.len() > MAX_ESTIMATE_SYMBOLS {
+        return Err(ApiError::invalid(
+            "holdings",
+            format!("at most {MAX_ESTIMATE_SYMBOLS} priced symbols can be measured together"),
+        ));
+    }
+    let mut closes = align(priced, &series, MIN_DAYS)?;
     if query.from.is_none() {
         closes = closes.last_months(DEFAULT_WINDOW_MONTHS, MIN_DAYS)?;
     }

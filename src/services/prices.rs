@@ -10,7 +10,7 @@ use crate::domain::holding::symbol;
 use crate::domain::price_csv;
 use crate::http::error::ApiError;
 use crate::store::Db;
-use crate::store::prices::{self, PriceSource};
+use crate::store::prices::{self, Close, PriceSource};
 
 // Open ends of a window. Not `NaiveDate::MIN`/`MAX`: SQLite compares dates as text, and
 // "+262142-12-31" sorts before "2024-01-01".
@@ -204,10 +204,25 @@ pub async fn aligned_closes(
         }
         series.push(closes);
     }
+    align(names, &series, min_days)
+}
+
+/// The closes of `series` (one per name, days ascending) on the days every one has a close.
+///
+/// # Errors
+/// Fewer than `min_days` common days (field `from`).
+pub fn align(
+    names: Vec<String>,
+    series: &[Vec<Close>],
+    min_days: usize,
+) -> Result<AlignedCloses, ApiError> {
+    let Some(first) = series.first() else {
+        return Err(ApiError::invalid("symbols", "give at least 1 symbol"));
+    };
     // Days every series has: walk them together, oldest first.
     let mut cursor = vec![0usize; series.len()];
     let (mut days, mut closes) = (Vec::new(), Vec::new());
-    'days: for anchor in &series[0] {
+    'days: for anchor in first {
         let mut row = Vec::with_capacity(series.len());
         for (s, at) in series.iter().zip(cursor.iter_mut()) {
             while s.get(*at).is_some_and(|c| c.day < anchor.day) {

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestUser, fields, ok_json, problem, spawn_app_with};
 use crate::optimise::{FROM, TO, upload_window, window};
+use crate::rebalance_performance::live_portfolio;
 
 /// A user holding AAPL and MSFT as US equity and KO as international equity, nothing as bonds.
 async fn setup() -> (TestApp, TestUser, Vec<String>) {
@@ -189,25 +190,15 @@ async fn without_priced_holdings_or_with_a_bad_window_nothing_is_derived() {
     assert_eq!(fields(&p), ["query"]);
 }
 
-/// Polls `GET /live/state` until the live portfolio's target for `class` is `target`.
+/// Waits for the live portfolio's target for `class` to be `target`.
 async fn live_target(app: &TestApp, user: &TestUser, class: &str, target: f64) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..100 {
-        let response = app.get("/live/state", Some(&user.access)).await;
-        if response.status() == StatusCode::OK {
-            last = response.json::<Value>().await.unwrap();
-            let hit = last["portfolio"]["classes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|c| c["asset_class"] == class && c["target"] == target);
-            if hit {
-                return last;
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the live state never took the new targets: {last}");
+    live_portfolio(app, user, |p| {
+        p["classes"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c["asset_class"] == class && c["target"] == target)
+        })
+    })
+    .await
 }
 
 #[actix_web::test]

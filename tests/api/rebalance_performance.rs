@@ -371,7 +371,11 @@ async fn a_bad_performance_query_is_refused() {
 }
 
 /// Polls `GET /live/state` until `ready` holds of its portfolio.
-async fn live_portfolio(app: &TestApp, user: &TestUser, ready: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn live_portfolio(
+    app: &TestApp,
+    user: &TestUser,
+    ready: impl Fn(&Value) -> bool,
+) -> Value {
     let mut last = Value::Null;
     for _ in 0..100 {
         let response = app.get("/live/state", Some(&user.access)).await;
