@@ -64,7 +64,14 @@ async fn prepare(
     let plan = to_engine(&spec, prefix).map_err(|e| ApiError::Validation(vec![e]))?;
     let paths = paths.unwrap_or(state.settings.simulation.default_paths);
     check_paths(state, user, paths)?;
-    check_time(state, paths, &vec![plan.clone(); runs(levers)], "paths")?;
+    // The estimate is linear in paths × runs: the whole search as one run of that many paths.
+    let runs = u32::try_from(runs(levers)).unwrap_or(u32::MAX);
+    check_time(
+        state,
+        paths.saturating_mul(runs),
+        std::slice::from_ref(&plan),
+        "paths",
+    )?;
     let options = SimulationOptions {
         paths,
         seed: choose_seed(seed)?,
