@@ -43,6 +43,7 @@
 //! ```
 
 mod exp;
+pub mod extended;
 mod fan;
 mod kernel;
 pub mod model;
@@ -61,6 +62,7 @@ use rayon::prelude::*;
 use self::fan::{YearCounter, YearHistograms};
 use self::kernel::{BLOCK, Returns, by_width};
 
+pub use self::extended::{ExtendedError, ExtendedResult, Extensions, simulate_extended};
 pub use self::model::Model;
 pub use self::plan::{AssetClass, Plan, PlanError};
 pub use self::prepared::{PreparedFanChart, PreparedOptions, PreparedSimulation};
