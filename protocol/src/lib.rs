@@ -11,6 +11,7 @@
 //! - [`users`]: the caller's account and financial profile.
 //! - [`goals`]: financial goals.
 //! - [`simulations`]: plans and Monte Carlo simulations.
+//! - [`extensions`]: a plan's model extensions and what they report.
 //! - [`admin`]: user administration.
 //! - [`portfolio`]: holdings and allocations.
 //! - [`advisors`]: advisor access grants.
@@ -28,6 +29,7 @@ pub mod alerts;
 pub mod auth;
 pub mod de;
 pub mod error;
+pub mod extensions;
 pub mod goals;
 pub mod health;
 pub mod live;

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::extensions::{GoalOutcomeView, PlanExtensions, SpendingView};
+
 /// The largest seed: JavaScript clients read JSON numbers as doubles, exact up to 2^53 - 1.
 pub const MAX_SEED: u64 = (1 << 53) - 1;
 
@@ -76,6 +78,10 @@ pub struct PlanSpec {
     #[serde(default)]
     #[schema(minimum = 0, maximum = 1)]
     pub rebalance_band: Option<f64>,
+    /// Model extensions (goals, income, events, withdrawal strategy, glide path, return and
+    /// inflation models); the base model when omitted.
+    #[serde(default, skip_serializing_if = "PlanExtensions::is_empty")]
+    pub extensions: PlanExtensions,
 }
 
 /// The drift band of a plan that sets none.
@@ -155,6 +161,14 @@ pub struct SimulationSummary {
     pub ruin_probability_by_year: Vec<f64>,
     /// Median number of years the money ran out early, over the paths where it did.
     pub median_shortfall_years: Option<f64>,
+    /// Each of the plan's goals (`extensions.goals`): its chance of being paid in full.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<GoalOutcomeView>,
+    /// Retirement spending year by year, when the plan has extensions and a whole year of
+    /// retirement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub spending: Option<SpendingView>,
 }
 
 /// A stored simulation run.

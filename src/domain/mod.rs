@@ -19,5 +19,6 @@ pub mod holding;
 pub mod money;
 pub mod password;
 pub mod plan;
+pub mod plan_extensions;
 pub mod price_csv;
 pub mod profile;

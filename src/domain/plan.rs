@@ -1,7 +1,7 @@
 //! Wire plans to engine plans, with the documented defaults.
 
 use engine::sim::reference::p1;
-use engine::sim::{AssetClass, Plan, PlanError};
+use engine::sim::{AssetClass, Extensions, Plan, PlanError};
 use protocol::FieldError;
 use protocol::simulations::{AssetClassSpec, PlanSpec};
 
@@ -41,6 +41,7 @@ pub fn default_spec() -> PlanSpec {
         weights: None,
         correlation: None,
         rebalance_band: None,
+        extensions: Default::default(),
     }
 }
 
@@ -152,6 +153,44 @@ pub fn to_engine(spec: &PlanSpec, prefix: &str) -> Result<Plan, FieldError> {
             .map_or(message.clone(), |(_, m)| m.to_owned());
         FieldError::new(wire_field(prefix, &e.field()), message)
     })
+}
+
+/// The engine plan and its extensions, both validated. `history` stands in for a bootstrap
+/// without its own (see [`super::plan_extensions::to_engine`]).
+///
+/// # Errors
+/// The first invalid field, named as on the wire under `prefix`.
+pub fn to_engine_extended(
+    spec: &PlanSpec,
+    prefix: &str,
+    history: Option<Vec<Vec<f64>>>,
+) -> Result<(Plan, Extensions), FieldError> {
+    let plan = to_engine(spec, prefix)?;
+    let under = format!("{prefix}extensions.");
+    let extensions = super::plan_extensions::to_engine(&spec.extensions, &under, history)?;
+    engine::sim::extended::check::extensions(&plan, &extensions)
+        .map_err(|e| super::plan_extensions::wire_error(&under, &e))?;
+    Ok((plan, extensions))
+}
+
+/// Validates `spec` as it would be stored: a bootstrap without history is fine here (the
+/// holdings' history is read when it runs).
+///
+/// # Errors
+/// The first invalid field, named as on the wire under `prefix`.
+pub fn check_storable(spec: &PlanSpec, prefix: &str) -> Result<Plan, FieldError> {
+    let stand_in = match &spec.extensions.return_model {
+        // As long as any block length the schema allows, so that only a given history
+        // can make `block_months` too long.
+        Some(protocol::extensions::ReturnModelSpec::Bootstrap { history: None, .. }) => {
+            Some(vec![
+                vec![0.0; asset_classes(spec).len()];
+                engine::sim::extended::check::MAX_HISTORY_MONTHS
+            ])
+        }
+        _ => None,
+    };
+    to_engine_extended(spec, prefix, stand_in).map(|(plan, _)| plan)
 }
 
 fn identity_if_single(n: usize) -> Vec<Vec<f64>> {

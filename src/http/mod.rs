@@ -104,6 +104,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep(Method::POST, "/simulations/scenarios", || {
             web::post().to(simulations::scenarios)
         }),
+        ep(Method::POST, "/simulations/compare-models", || {
+            web::post().to(simulations::compare_models)
+        }),
         ep(Method::POST, "/planning/solve", || {
             web::post().to(simulations::solve)
         }),

@@ -26,7 +26,7 @@ pub struct OpenApiJson(pub String);
         auth::register, auth::login, auth::demo, auth::refresh, auth::logout,
         users::get_profile, users::update_profile, users::delete_account,
         goals::create_goal, goals::list_goals, goals::get_goal, goals::update_goal, goals::delete_goal,
-        simulations::get_plan, simulations::put_plan, simulations::derived_assumptions, simulations::apply_allocation, simulations::monte_carlo, simulations::results, simulations::scenarios, simulations::solve, simulations::goal_optimization,
+        simulations::get_plan, simulations::put_plan, simulations::derived_assumptions, simulations::apply_allocation, simulations::monte_carlo, simulations::results, simulations::scenarios, simulations::compare_models, simulations::solve, simulations::goal_optimization,
         admin::list_users, admin::change_role, admin::change_status, admin::upload_prices,
         health::health, health::detailed, health::metrics,
         market::quotes, market::feeds, market::prices,
@@ -180,7 +180,14 @@ impl Modify for ClosedTaggedUnions {
         let Some(components) = openapi.components.as_mut() else {
             return;
         };
-        for name in ["Objective", "ClientMessage", "ServerMessage"] {
+        for name in [
+            "Objective",
+            "ClientMessage",
+            "ServerMessage",
+            "WithdrawalSpec",
+            "ReturnModelSpec",
+            "InflationModelSpec",
+        ] {
             let Some(RefOr::T(Schema::OneOf(union))) = components.schemas.get_mut(name) else {
                 continue;
             };

@@ -283,6 +283,7 @@ fn plan(persona: &Persona) -> PlanSpec {
         weights: Some(persona.targets.to_vec()),
         correlation: Some(CORRELATION.iter().map(|row| row.to_vec()).collect()),
         rebalance_band: None,
+        extensions: Default::default(),
     }
 }
 

@@ -1,8 +1,14 @@
 //! Plans and Monte Carlo runs: validation, role limits, the cost bound, running off the async
 //! workers, and storing results.
 
-use engine::sim::{Percentiles, SimulationOptions, SimulationResult, simulate};
+use engine::sim::{
+    ExtendedResult, Extensions, Percentiles, SimulationOptions, SimulationResult, simulate,
+    simulate_extended,
+};
 use protocol::auth::Role;
+use protocol::extensions::{
+    GoalOutcomeView, PlanExtensions, ReturnModelSpec, SpendingView, SpendingYear,
+};
 use protocol::simulations::{
     FanChartPoint, MAX_SEED, PercentilesView, PlanSpec, SimulationRecord, SimulationRequest,
     SimulationResponse, SimulationSummary,
@@ -11,7 +17,7 @@ use protocol::{FieldError, Page};
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::domain::plan::to_engine;
+use crate::domain::plan::{check_storable, to_engine, to_engine_extended};
 use crate::http::error::ApiError;
 use crate::http::extract::Paging;
 use crate::state::AppState;
@@ -50,6 +56,8 @@ pub fn summary(r: &SimulationResult) -> SimulationSummary {
             .collect(),
         ruin_probability_by_year: r.ruin_probability_by_year.clone(),
         median_shortfall_years: r.median_shortfall_years,
+        goals: Vec::new(),
+        spending: None,
     }
 }
 
@@ -79,7 +87,7 @@ pub async fn plan_or_default(state: &AppState, user: Uuid) -> Result<PlanSpec, A
 /// # Errors
 /// 422 naming the first invalid field.
 pub async fn save_plan(state: &AppState, user: Uuid, plan: PlanSpec) -> Result<PlanSpec, ApiError> {
-    to_engine(&plan, "").map_err(|e| ApiError::Validation(vec![e]))?;
+    check_storable(&plan, "").map_err(|e| ApiError::Validation(vec![e]))?;
     let value = serde_json::to_value(&plan).map_err(|e| ApiError::Internal(e.into()))?;
     state.db.save_plan(user, &value).await?;
     super::live_hooks::plan_changed(state, user);
@@ -110,11 +118,26 @@ pub(crate) fn check_paths(state: &AppState, user: &AuthUser, paths: u32) -> Resu
 }
 
 /// Refuses up front a request whose estimated run time, over all its plans, exceeds the bound.
-#[allow(clippy::cast_precision_loss)] // an estimate
 pub(crate) fn check_time(
     state: &AppState,
     paths: u32,
     plans: &[engine::sim::Plan],
+    field: &str,
+) -> Result<(), ApiError> {
+    check_time_of(state, paths, plans, false, field)
+}
+
+/// How much longer a path-month takes on the extended month loop than in the base model's
+/// kernel (BENCHMARKS.md, "Model extensions").
+const EXTENDED_COST_FACTOR: f64 = 4.0;
+
+/// [`check_time`] for plans run on the base kernel or (`extended`) the extended month loop.
+#[allow(clippy::cast_precision_loss)] // an estimate
+pub(crate) fn check_time_of(
+    state: &AppState,
+    paths: u32,
+    plans: &[engine::sim::Plan],
+    extended: bool,
     field: &str,
 ) -> Result<(), ApiError> {
     let limits = &state.settings.simulation;
@@ -123,7 +146,8 @@ pub(crate) fn check_time(
         .iter()
         .map(|p| f64::from(paths) * f64::from(p.horizon_months) * p.assets.len() as f64)
         .sum();
-    let estimate = steps * limits.ns_per_path_month_asset * 1e-9 / cores;
+    let factor = if extended { EXTENDED_COST_FACTOR } else { 1.0 };
+    let estimate = factor * steps * limits.ns_per_path_month_asset * 1e-9 / cores;
     if estimate > limits.max_estimated_seconds {
         return Err(ApiError::invalid(
             field,
@@ -159,6 +183,100 @@ pub(crate) async fn run(
     .map_err(|e| ApiError::invalid(e.field(), e.to_string()))
 }
 
+/// Simulates extended plans as [`run`] does base ones.
+pub(crate) async fn run_extended(
+    state: &AppState,
+    jobs: Vec<(engine::sim::Plan, Extensions)>,
+    options: SimulationOptions,
+) -> Result<Vec<ExtendedResult>, ApiError> {
+    let _slot = state
+        .simulation_slots
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("simulation slots")))?;
+    tokio::task::spawn_blocking(move || {
+        jobs.iter()
+            .map(|(plan, extensions)| simulate_extended(plan, extensions, &options))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("simulation task")))?
+    .map_err(|e| ApiError::invalid(e.field(), e.to_string()))
+}
+
+/// An extended run keeps every path's yearly values: at most
+/// [`engine::sim::extended::MAX_EXTENDED_PATHS`] paths.
+pub(crate) fn check_extended_paths(paths: u32) -> Result<(), ApiError> {
+    let max = engine::sim::extended::MAX_EXTENDED_PATHS;
+    if paths > max {
+        return Err(ApiError::invalid(
+            "paths",
+            format!("must be at most {max} for a plan with extensions"),
+        ));
+    }
+    Ok(())
+}
+
+/// The engine plan and extensions of `spec`, with the holdings' history for a bootstrap
+/// that gives none.
+///
+/// # Errors
+/// 422 naming the first invalid field under `prefix`.
+pub(crate) async fn resolve(
+    state: &AppState,
+    owner: Uuid,
+    spec: &PlanSpec,
+    prefix: &str,
+) -> Result<(engine::sim::Plan, Extensions), ApiError> {
+    // The plain plan first, so that its errors come before any history is read.
+    to_engine(spec, prefix).map_err(|e: FieldError| ApiError::Validation(vec![e]))?;
+    let history = match &spec.extensions.return_model {
+        Some(ReturnModelSpec::Bootstrap { history: None, .. }) => Some(
+            super::return_history::from_holdings(
+                state,
+                owner,
+                spec,
+                &format!("{prefix}extensions.return_model.history"),
+            )
+            .await?,
+        ),
+        _ => None,
+    };
+    to_engine_extended(spec, prefix, history).map_err(|e| ApiError::Validation(vec![e]))
+}
+
+/// The wire summary of an extended result, naming `spec`'s goals.
+#[must_use]
+pub fn extended_summary(r: &ExtendedResult, spec: &PlanExtensions) -> SimulationSummary {
+    let mut wire = summary(&r.base);
+    wire.goals = spec
+        .goals
+        .iter()
+        .zip(&r.goals)
+        .map(|(goal, outcome)| GoalOutcomeView {
+            name: goal.name.clone(),
+            month: goal.month,
+            priority: goal.priority,
+            probability: outcome.probability,
+            standard_error: outcome.standard_error,
+        })
+        .collect();
+    wire.spending = r.spending.as_ref().map(|s| SpendingView {
+        by_year: s
+            .by_year
+            .iter()
+            .map(|y| SpendingYear {
+                year: y.year,
+                real_spending: percentiles(&y.real_spending),
+            })
+            .collect(),
+        floor: s.floor,
+        share_of_years_below_floor: s.share_of_years_below_floor,
+        paths_with_a_year_below_floor: s.paths_with_a_year_below_floor,
+    });
+    wire
+}
+
 pub(crate) fn choose_seed(seed: Option<u64>) -> Result<u64, ApiError> {
     match seed {
         Some(s) if s > MAX_SEED => Err(ApiError::invalid(
@@ -184,10 +302,19 @@ pub async fn monte_carlo(
         Some(plan) => (plan, "plan."),
         None => (stored_plan(state, user.id).await?, ""),
     };
-    let plan = to_engine(&spec, prefix).map_err(|e: FieldError| ApiError::Validation(vec![e]))?;
+    let (plan, extensions) = resolve(state, user.id, &spec, prefix).await?;
     let paths = req.paths.unwrap_or(state.settings.simulation.default_paths);
     check_paths(state, user, paths)?;
-    check_time(state, paths, std::slice::from_ref(&plan), "paths")?;
+    if !extensions.is_base() {
+        check_extended_paths(paths)?;
+    }
+    check_time_of(
+        state,
+        paths,
+        std::slice::from_ref(&plan),
+        !extensions.is_base(),
+        "paths",
+    )?;
     let options = SimulationOptions {
         paths,
         seed: choose_seed(req.seed)?,
@@ -204,8 +331,12 @@ pub async fn monte_carlo(
             ),
         ));
     }
-    let results = run(state, vec![plan], options).await?;
-    let summary = summary(&results[0]);
+    let summary = if extensions.is_base() {
+        summary(&run(state, vec![plan], options).await?[0])
+    } else {
+        let result = run_extended(state, vec![(plan, extensions)], options).await?;
+        extended_summary(&result[0], &spec.extensions)
+    };
     let parameters = serde_json::json!({
         "plan": spec, "paths": paths, "seed": options.seed, "fan_chart": options.fan_chart,
     });

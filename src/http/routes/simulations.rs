@@ -109,6 +109,25 @@ pub async fn monte_carlo(
         .json(services::simulations::monte_carlo(&state, &user, body.0).await?))
 }
 
+/// Run one plan under every return model (lognormal, Student-t, bootstrap of history,
+/// regime-switching) and with stochastic inflation, on the same paths and seed, and answer
+/// them side by side. The plan's goals, income, strategy and glide path apply to every
+/// model. Nothing is stored.
+#[utoipa::path(post, path = "/simulations/compare-models", tag = "simulations", security(("bearer" = ["write:simulations"])),
+    request_body = protocol::extensions::CompareModelsRequest,
+    responses(
+        (status = 200, description = "Every model's answer (the bootstrap's may say why it could not run).", body = protocol::extensions::CompareModelsResponse),
+        (status = 422, description = "A field is invalid, or the runs would exceed the server's time bound.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn compare_models(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Body<protocol::extensions::CompareModelsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::WriteSimulations)?;
+    Ok(HttpResponse::Ok().json(services::compare_models::compare(&state, &user, body.0).await?))
+}
+
 /// The caller's stored simulation results, newest first.
 #[utoipa::path(get, path = "/simulations/results", tag = "simulations", security(("bearer" = ["read:simulations"])),
     params(PageQuery),

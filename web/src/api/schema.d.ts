@@ -745,6 +745,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/simulations/compare-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run one plan under every return model (lognormal, Student-t, bootstrap of history,
+         *     regime-switching) and with stochastic inflation, on the same paths and seed, and answer
+         *     them side by side. The plan's goals, income, strategy and glide path apply to every
+         *     model. Nothing is stored.
+         */
+        post: operations["compare_models"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/simulations/monte-carlo": {
         parameters: {
             query?: never;
@@ -1049,6 +1071,25 @@ export interface components {
          * @enum {string}
          */
         Audience: "web-app" | "mobile-app" | "api";
+        /** @description A one-off cash flow. */
+        CashEventSpec: {
+            /**
+             * Format: double
+             * @description In today's money: positive comes in, negative goes out.
+             */
+            amount: number;
+            /**
+             * Format: int32
+             * @description The month it happens in (before the horizon).
+             * @example 240
+             */
+            month: number;
+            /**
+             * @description A label, 1 to 60 characters.
+             * @example inheritance
+             */
+            name: string;
+        };
         /** @description `PUT /admin/users/{id}/role`. */
         ChangeRoleRequest: {
             /** @description The new role. */
@@ -1188,6 +1229,60 @@ export interface components {
             /** @enum {string} */
             type: "commit";
         };
+        /**
+         * @description How an income stream follows prices.
+         * @enum {string}
+         */
+        ColaKind: "inflation" | "none" | "fixed";
+        /**
+         * @description `POST /simulations/compare-models`: one plan under every model, on the same paths and
+         *     seed. The plan's other extensions (goals, income, strategy, glide path) apply to all.
+         */
+        CompareModelsRequest: {
+            /**
+             * Format: int32
+             * @description The bootstrap's block length in months; 12 when omitted.
+             */
+            block_months?: number | null;
+            /**
+             * Format: int32
+             * @description Paths per model; 10,000 when omitted, at most 100,000 (and the role's limit over
+             *     all five models).
+             */
+            paths?: number | null;
+            plan?: components["schemas"]["PlanSpec"] | null;
+            /**
+             * Format: int64
+             * @description Fixes the result; random (returned) when omitted.
+             */
+            seed?: number | null;
+            /**
+             * Format: double
+             * @description The Student-t's degrees of freedom; 5 when omitted.
+             */
+            student_t_df?: number | null;
+        };
+        /** @description Every model side by side. */
+        CompareModelsResponse: {
+            /** @description In the order of [`ComparedModel`]. */
+            models: components["schemas"]["ModelOutcome"][];
+            /**
+             * Format: int32
+             * @description Paths per model.
+             */
+            paths: number;
+            /**
+             * Format: int64
+             * @description The seed every model ran on (the returns' normals are shared by the lognormal,
+             *     Student-t and regime models).
+             */
+            seed: number;
+        };
+        /**
+         * @description A return (or inflation) model that `POST /simulations/compare-models` runs.
+         * @enum {string}
+         */
+        ComparedModel: "lognormal" | "student_t" | "bootstrap" | "regime_switching" | "stochastic_inflation";
         /**
          * @description The state of one dependency.
          * @enum {string}
@@ -1624,6 +1719,16 @@ export interface components {
              */
             points: components["schemas"]["OptimizedPortfolio"][];
         };
+        /** @description One point of a glide path. */
+        GlidePointSpec: {
+            /**
+             * Format: int32
+             * @description The month these weights are reached (months increase from point to point).
+             */
+            month: number;
+            /** @description One per asset class, non-negative, summing to 1. */
+            weights: number[];
+        };
         /** @description `POST /ml/goal-optimization`: every input's answer at once. */
         GoalOptimizationRequest: {
             /**
@@ -1664,6 +1769,33 @@ export interface components {
              */
             target_success: number;
         };
+        /** @description A goal's chance of being paid in full. */
+        GoalOutcomeView: {
+            /**
+             * Format: int32
+             * @description Its month.
+             */
+            month: number;
+            /** @description The goal's label. */
+            name: string;
+            /** @description Its priority. */
+            priority: components["schemas"]["GoalPriority"];
+            /**
+             * Format: double
+             * @description Share of paths that paid it in full.
+             */
+            probability: number;
+            /**
+             * Format: double
+             * @description Its standard error.
+             */
+            standard_error: number;
+        };
+        /**
+         * @description How badly a goal is wanted.
+         * @enum {string}
+         */
+        GoalPriority: "need" | "want" | "wish";
         /**
          * @description Where a goal stands.
          * @enum {string}
@@ -1812,6 +1944,62 @@ export interface components {
              * @description When it last changed.
              */
             updated_at: string;
+        };
+        /** @description Monthly income: a pension, social security, rent, a part-time job. */
+        IncomeStreamSpec: {
+            /** @description Its cost-of-living adjustment; `inflation` when omitted. */
+            cola?: components["schemas"]["ColaKind"];
+            /**
+             * Format: double
+             * @description The annual rate of a `fixed` adjustment.
+             */
+            cola_rate?: number | null;
+            /**
+             * Format: int32
+             * @description The first month no longer paid; paid to the horizon when omitted.
+             */
+            end_month?: number | null;
+            /**
+             * Format: double
+             * @description Per month, in today's money.
+             * @example 1200
+             */
+            monthly_amount: number;
+            /**
+             * @description A label, 1 to 60 characters.
+             * @example state pension
+             */
+            name: string;
+            /**
+             * Format: int32
+             * @description The first month paid (before the horizon).
+             * @example 420
+             */
+            start_month: number;
+        };
+        /** @description How prices move. */
+        InflationModelSpec: {
+            /** @enum {string} */
+            model: "constant";
+        } | {
+            /**
+             * Format: double
+             * @description Correlation with the first class's shocks, -1 to 1; -0.1 when omitted.
+             */
+            correlation?: number;
+            /** @enum {string} */
+            model: "stochastic";
+            /**
+             * Format: double
+             * @description Month-to-month persistence, 0 to below 1; 0.97 when omitted (a shock halves in
+             *     about two years).
+             */
+            persistence?: number;
+            /**
+             * Format: double
+             * @description Long-run standard deviation of the annual rate; 0.015 when omitted.
+             */
+            volatility?: number;
         };
         /**
          * @description How much the user has invested before.
@@ -2020,6 +2208,17 @@ export interface components {
              * @description Memory in use on the machine.
              */
             used_bytes: number;
+        };
+        /** @description One model's answer, or why it could not run. */
+        ModelOutcome: {
+            /** @description What it assumes, in a sentence. */
+            description: string;
+            /** @description The model. */
+            model: components["schemas"]["ComparedModel"];
+            /** @description Its simulation (without fan chart); absent when it could not run. */
+            summary?: components["schemas"]["SimulationSummary"];
+            /** @description Why it could not run (a bootstrap without any history to draw from). */
+            unavailable?: string;
         };
         /** @description What to optimise. */
         Objective: {
@@ -2636,6 +2835,54 @@ export interface components {
              */
             weight: number;
         };
+        /** @description Every switch; all omitted is the base model. */
+        PlanExtensions: {
+            /** @description One-off cash flows (at most 100). */
+            events?: components["schemas"]["CashEventSpec"][];
+            /**
+             * @description Target weights over time (linear between points; at most 100 points); the plan's
+             *     `weights` throughout when empty.
+             */
+            glide_path?: components["schemas"]["GlidePointSpec"][];
+            /** @description Dated goals with priorities (at most 64). */
+            goals?: components["schemas"]["PlanGoal"][];
+            /** @description Income streams (at most 100). */
+            income?: components["schemas"]["IncomeStreamSpec"][];
+            /** @description The inflation model; constant when omitted. */
+            inflation_model?: components["schemas"]["InflationModelSpec"];
+            /** @description The return model; lognormal when omitted. */
+            return_model?: components["schemas"]["ReturnModelSpec"];
+            /**
+             * Format: double
+             * @description Monthly spending (today's money) below which a retirement year counts as lean; the
+             *     plan's `monthly_spending` when omitted.
+             */
+            spending_floor?: number;
+            /** @description The withdrawal strategy; constant real spending when omitted. */
+            withdrawal?: components["schemas"]["WithdrawalSpec"];
+        };
+        /** @description A dated goal inside the simulation. */
+        PlanGoal: {
+            /**
+             * Format: double
+             * @description In today's money.
+             * @example 60000
+             */
+            amount: number;
+            /**
+             * Format: int32
+             * @description The month it is paid in (before the horizon).
+             * @example 60
+             */
+            month: number;
+            /**
+             * @description A label, 1 to 60 characters.
+             * @example house deposit
+             */
+            name: string;
+            /** @description Whether it gives way when money is short. */
+            priority: components["schemas"]["GoalPriority"];
+        };
         /**
          * @description A plan in the base model: monthly steps, monthly rebalancing to `weights`, fees,
          *     inflation, contributions until retirement and spending after. Cash flows are in today's
@@ -2662,6 +2909,11 @@ export interface components {
             asset_classes?: components["schemas"]["AssetClassSpec"][] | null;
             /** @description Correlation matrix of log returns: symmetric, unit diagonal, positive semi-definite. */
             correlation?: number[][] | null;
+            /**
+             * @description Model extensions (goals, income, events, withdrawal strategy, glide path, return and
+             *     inflation models); the base model when omitted.
+             */
+            extensions?: components["schemas"]["PlanExtensions"];
             /**
              * Format: int32
              * @description Months simulated, 1 to 1200.
@@ -2912,6 +3164,19 @@ export interface components {
              */
             refresh_token?: string | null;
         };
+        /** @description A regime relative to the plan's assumptions. */
+        RegimeSpec: {
+            /**
+             * Format: double
+             * @description Added to each class's monthly drift, in its monthly standard deviations.
+             */
+            drift_shift: number;
+            /**
+             * Format: double
+             * @description Multiplies each class's volatility.
+             */
+            volatility_multiplier: number;
+        };
         /** @description `POST /auth/register`. */
         RegisterRequest: {
             /**
@@ -2925,6 +3190,48 @@ export interface components {
              * @example correct horse battery staple
              */
             password: string;
+        };
+        /** @description Where monthly returns come from. */
+        ReturnModelSpec: {
+            /** @enum {string} */
+            model: "lognormal";
+        } | {
+            /**
+             * Format: double
+             * @description Degrees of freedom, above 2; 5 when omitted.
+             */
+            df?: number;
+            /** @enum {string} */
+            model: "student_t";
+        } | {
+            /**
+             * Format: int32
+             * @description Months per block; 12 when omitted.
+             */
+            block_months?: number;
+            /**
+             * @description Monthly log returns, one row per month (12 to 2,400), one column per asset
+             *     class. When omitted, the history of the caller's holdings is used: each class's
+             *     holdings as a basket, month-end closes from the stored prices.
+             */
+            history?: number[][] | null;
+            /** @enum {string} */
+            model: "bootstrap";
+        } | {
+            calm?: components["schemas"]["RegimeSpec"] | null;
+            /** @enum {string} */
+            model: "regime_switching";
+            stressed?: components["schemas"]["RegimeSpec"] | null;
+            /**
+             * Format: double
+             * @description Chance per month of going from stressed to calm.
+             */
+            to_calm?: number | null;
+            /**
+             * Format: double
+             * @description Chance per month of going from calm to stressed.
+             */
+            to_stressed?: number | null;
         };
         /**
          * @description How expected returns are estimated from daily closes.
@@ -3209,6 +3516,8 @@ export interface components {
             engine_version: string;
             /** @description Percentiles of real wealth after each whole year (empty when not requested). */
             fan_chart: components["schemas"]["FanChartPoint"][];
+            /** @description Each of the plan's goals (`extensions.goals`): its chance of being paid in full. */
+            goals?: components["schemas"]["GoalOutcomeView"][];
             /**
              * Format: double
              * @description Median number of years the money ran out early, over the paths where it did.
@@ -3226,6 +3535,11 @@ export interface components {
              * @description The seed: the same plan, paths and seed give the same answer.
              */
             seed: number;
+            /**
+             * @description Retirement spending year by year, when the plan has extensions and a whole year of
+             *     retirement.
+             */
+            spending?: components["schemas"]["SpendingView"];
             /**
              * Format: double
              * @description Share of paths on which the money never runs out.
@@ -3313,6 +3627,36 @@ export interface components {
              * @example 0.85
              */
             target_success: number;
+        };
+        /** @description What retirement spending felt like across the paths. */
+        SpendingView: {
+            /** @description Each whole year inside retirement. */
+            by_year: components["schemas"]["SpendingYear"][];
+            /**
+             * Format: double
+             * @description The monthly floor (today's money) the next two figures compare with.
+             */
+            floor: number;
+            /**
+             * Format: double
+             * @description Share of paths with at least one such year.
+             */
+            paths_with_a_year_below_floor: number;
+            /**
+             * Format: double
+             * @description Share of all those path-years spent below 12 × floor.
+             */
+            share_of_years_below_floor: number;
+        };
+        /** @description One retirement year's spending. */
+        SpendingYear: {
+            /** @description Percentiles of the year's withdrawals in today's money (0 once the money ran out). */
+            real_spending: components["schemas"]["PercentilesView"];
+            /**
+             * Format: int32
+             * @description Years from now (the year ending then).
+             */
+            year: number;
         };
         /** @description A price that moved since the previous update. */
         TickSummary: {
@@ -3519,6 +3863,70 @@ export interface components {
              * @description Whose plan: the caller's when omitted, or a client's who granted the caller access.
              */
             user_id?: string | null;
+        };
+        /**
+         * @description How retirement spending is set; decided once a year at each anniversary of retirement
+         *     and withdrawn monthly.
+         */
+        WithdrawalSpec: {
+            /** @enum {string} */
+            strategy: "constant_real";
+        } | {
+            /**
+             * Format: double
+             * @description Share per year, above 0 and at most 1.
+             * @example 0.04
+             */
+            annual_rate: number;
+            /** @enum {string} */
+            strategy: "constant_percentage";
+        } | {
+            /**
+             * Format: double
+             * @description The real return the rate assumes, above -0.5 and at most 0.5.
+             * @example 0.035
+             */
+            real_return: number;
+            /** @enum {string} */
+            strategy: "vpw";
+        } | {
+            /**
+             * Format: double
+             * @description How much spending changes then; 0.1 when omitted.
+             */
+            adjustment?: number;
+            /**
+             * Format: double
+             * @description How far the withdrawal rate may move from its start before spending changes;
+             *     0.2 when omitted.
+             */
+            guardrail?: number;
+            /**
+             * Format: int32
+             * @description No cuts in the last this many years; 15 when omitted.
+             */
+            protected_final_years?: number;
+            /** @enum {string} */
+            strategy: "guyton_klinger";
+        } | {
+            /**
+             * Format: double
+             * @description Share of wealth per year.
+             * @example 0.045
+             */
+            annual_rate: number;
+            /**
+             * Format: double
+             * @description Highest spending, as a multiple of the plan's; 1.5 when omitted.
+             */
+            ceiling?: number;
+            /**
+             * Format: double
+             * @description Lowest spending, as a multiple of the plan's; 0.85 when omitted.
+             */
+            floor?: number;
+            /** @enum {string} */
+            strategy: "floor_ceiling";
         };
     };
     responses: never;
@@ -7418,6 +7826,102 @@ export interface operations {
                 };
             };
             /** @description Bad targets, cash, band or minimum, or a symbol with no price yet. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    compare_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareModelsRequest"];
+            };
+        };
+        responses: {
+            /** @description Every model's answer (the bootstrap's may say why it could not run). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompareModelsResponse"];
+                };
+            };
+            /** @description The body is not valid JSON of the documented shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json, or not in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid, or the runs would exceed the server's time bound. */
             422: {
                 headers: {
                     [name: string]: unknown;

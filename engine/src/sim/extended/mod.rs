@@ -25,12 +25,14 @@
 //!
 //! # Layout
 //! - [`check`](self::check): validation, naming the field at fault.
+//! - [`history`]: monthly returns for the bootstrap from daily closes.
 //! - `returns` (private): the month's gross return under each return model, and inflation.
 //! - `spending` (private): the withdrawal strategies' yearly decisions.
 //! - `path` (private): one path's month loop with its cash flows and goals.
 //! - `summary` (private): percentiles and probabilities over the paths.
 
 pub mod check;
+pub mod history;
 mod path;
 mod returns;
 mod spending;
@@ -40,7 +42,7 @@ use rayon::prelude::*;
 
 use super::{Model, Percentiles, Plan, SimulationError, SimulationOptions, SimulationResult};
 
-pub use self::returns::RegimeSwitching;
+pub use self::returns::{Regime, RegimeSwitching};
 
 /// The most paths an extended simulation keeps: it holds every path's real wealth and real
 /// spending at every year end (16 bytes per path and year: 160 MB at this limit for a
