@@ -4,13 +4,14 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use engine::sim::{SimulationOptions, simulate};
+use engine::sim::{SimulationOptions, simulate, simulate_extended};
+use protocol::extensions::GoalPriority;
 use protocol::simulations::{MAX_SEED, PlanSpec, SimulationSummary};
 
-use crate::domain::plan::to_engine;
+use crate::domain::plan::{to_engine, to_engine_extended};
 use crate::http::error::ApiError;
 use crate::http::extract::parse_json;
-use crate::services::simulations::summary;
+use crate::services::simulations::{extended_summary, summary};
 
 /// Reads, validates and simulates the plan in `path`; returns the text to print.
 ///
@@ -19,18 +20,22 @@ use crate::services::simulations::summary;
 /// and the field), or a bad path count or seed.
 pub fn run(path: &Path, paths: u32, seed: Option<u64>, json: bool) -> anyhow::Result<String> {
     let shown = path.display();
-    let plan = read_plan(path)?;
+    let spec = read_spec(path)?;
+    let (plan, extensions) = to_engine_extended(&spec, "", None)
+        .map_err(|e| anyhow::anyhow!("{shown}: {}: {}", e.field, e.message))?;
     let seed = seed_or_random(seed)?;
-    let result = simulate(
-        &plan,
-        &SimulationOptions {
-            paths,
-            seed,
-            fan_chart: true,
-        },
-    )
-    .map_err(|e| anyhow::anyhow!("{}: {e}", e.field()))?;
-    let summary = summary(&result);
+    let options = SimulationOptions {
+        paths,
+        seed,
+        fan_chart: true,
+    };
+    let summary = if extensions.is_base() {
+        summary(&simulate(&plan, &options).map_err(|e| anyhow::anyhow!("{}: {e}", e.field()))?)
+    } else {
+        let result = simulate_extended(&plan, &extensions, &options)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", e.field()))?;
+        extended_summary(&result, &spec.extensions)
+    };
     if json {
         return Ok(serde_json::to_string_pretty(&summary)?);
     }
@@ -44,15 +49,24 @@ pub fn run(path: &Path, paths: u32, seed: Option<u64>, json: bool) -> anyhow::Re
 /// and the field).
 pub fn read_plan(path: &Path) -> anyhow::Result<engine::sim::Plan> {
     let shown = path.display();
+    let spec = read_spec(path)?;
+    to_engine(&spec, "").map_err(|e| anyhow::anyhow!("{shown}: {}: {}", e.field, e.message))
+}
+
+/// The plan in the JSON file at `path`, parsed but not yet validated.
+///
+/// # Errors
+/// An unreadable file, or JSON that is not a plan (the message names the file and field).
+pub fn read_spec(path: &Path) -> anyhow::Result<PlanSpec> {
+    let shown = path.display();
     let bytes = std::fs::read(path).with_context(|| format!("reading {shown}"))?;
-    let spec: PlanSpec = parse_json(&bytes).map_err(|e| match e {
+    parse_json(&bytes).map_err(|e| match e {
         ApiError::Malformed { errors, detail } => errors.first().map_or_else(
             || anyhow::anyhow!("{shown}: {detail}"),
             |f| anyhow::anyhow!("{shown}: {}: {}", f.field, f.message),
         ),
         other => anyhow::anyhow!("{shown}: {other}"),
-    })?;
-    to_engine(&spec, "").map_err(|e| anyhow::anyhow!("{shown}: {}: {}", e.field, e.message))
+    })
 }
 
 /// `--seed`, checked, or a random one.
@@ -121,6 +135,40 @@ fn human(name: &str, s: &SimulationSummary) -> String {
         let _ = writeln!(
             out,
             "where the money runs out, it does so a median {years:.1} years early"
+        );
+    }
+    for goal in &s.goals {
+        let _ = writeln!(
+            out,
+            "goal {:<24} month {:>4}  {:<4}  paid in full: {:.1}%",
+            goal.name,
+            goal.month,
+            match goal.priority {
+                GoalPriority::Need => "need",
+                GoalPriority::Want => "want",
+                GoalPriority::Wish => "wish",
+            },
+            100.0 * goal.probability
+        );
+    }
+    if let Some(spending) = &s.spending {
+        for year in spending.by_year.iter().filter(|y| y.year % 10 == 0) {
+            let r = &year.real_spending;
+            let _ = writeln!(
+                out,
+                "  spending in year {:>3}: median {:>10}  (p5 {:>10}, p95 {:>10})",
+                year.year,
+                money(r.p50),
+                money(r.p5),
+                money(r.p95)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "retirement years spent below {} a month: {:.1}% (on {:.1}% of paths at least once)",
+            money(spending.floor),
+            100.0 * spending.share_of_years_below_floor,
+            100.0 * spending.paths_with_a_year_below_floor
         );
     }
     out

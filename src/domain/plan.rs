@@ -182,12 +182,10 @@ pub fn check_storable(spec: &PlanSpec, prefix: &str) -> Result<Plan, FieldError>
     let stand_in = match &spec.extensions.return_model {
         // As long as any block length the schema allows, so that only a given history
         // can make `block_months` too long.
-        Some(protocol::extensions::ReturnModelSpec::Bootstrap { history: None, .. }) => {
-            Some(vec![
+        Some(protocol::extensions::ReturnModelSpec::Bootstrap { history: None, .. }) => Some(vec![
                 vec![0.0; asset_classes(spec).len()];
                 engine::sim::extended::check::MAX_HISTORY_MONTHS
-            ])
-        }
+            ]),
         _ => None,
     };
     to_engine_extended(spec, prefix, stand_in).map(|(plan, _)| plan)

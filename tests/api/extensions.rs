@@ -408,3 +408,38 @@ async fn the_bootstrap_draws_from_the_holdings_price_history() {
         bootstrap["summary"]["success_probability"]
     );
 }
+
+#[actix_web::test]
+async fn the_command_line_simulates_the_multi_goal_example_as_the_api_does() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/plans/complex-multi-goal.json"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_glidepath"))
+        .args([
+            "simulate", example, "--paths", "800", "--seed", "3", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["goals"].as_array().unwrap().len(), 8);
+    assert!(printed["spending"]["by_year"].as_array().unwrap().len() == 30);
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    let body = ok_json(
+        app.post(
+            "/simulations/monte-carlo",
+            Some(&user.access),
+            &json!({"plan": plan, "paths": 800, "seed": 3}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(body["summary"], printed);
+}
