@@ -29,11 +29,13 @@
 //! - `returns` (private): the month's gross return under each return model, and inflation.
 //! - `spending` (private): the withdrawal strategies' yearly decisions.
 //! - `path` (private): one path's month loop with its cash flows and goals.
+//! - [`prepared`]: cheap re-answers for a new starting wealth where no flow depends on wealth.
 //! - `summary` (private): percentiles and probabilities over the paths.
 
 pub mod check;
 pub mod history;
 mod path;
+pub mod prepared;
 mod returns;
 mod spending;
 mod summary;

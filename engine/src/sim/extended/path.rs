@@ -255,6 +255,71 @@ impl<'a> Setup<'a> {
         }
     }
 
+    /// Walks path `index` as an affine function of the starting wealth: W_t = α_t W_0 + κ_t
+    /// (valid only when no cash flow depends on wealth: see
+    /// [`super::prepared::wealth_dependence`]). Returns the path's ruin threshold in W_0 (it
+    /// survives iff W_0 exceeds it), each goal's threshold (the path pays it iff W_0 exceeds
+    /// that: every goal is a need here) and (α_T, κ_T) in today's money.
+    ///
+    /// The draws are those of [`Setup::run`], month for month, so the answers agree with a
+    /// fresh run at any starting wealth up to rounding.
+    pub(super) fn affine(
+        &self,
+        seed: u64,
+        index: u64,
+        goal_thresholds: &mut [f64],
+    ) -> (f64, (f64, f64)) {
+        let model = self.model;
+        let mut draws = Draws::new(
+            &self.constants,
+            rng::path_stream(seed, index),
+            rng::path_stream(seed, index | 1 << 63),
+        );
+        let (mut alpha, mut kappa) = (1.0_f64, 0.0_f64);
+        let mut threshold = f64::NEG_INFINITY;
+        let mut price_index = 1.0;
+        let mut cola_base = vec![0.0; self.extensions.income.len()];
+        for t in 0..model.horizon {
+            let index_t = if self.stochastic_inflation {
+                price_index
+            } else {
+                model.price_index[t]
+            };
+            let withdrawal = if t < self.retirement {
+                0.0
+            } else {
+                self.rule.plan_spending * index_t
+            };
+            let (events_in, events_out) = self.events[t];
+            let mut inflow = if t < self.retirement {
+                self.contribution * index_t
+            } else {
+                0.0
+            };
+            inflow += self.income(t, index_t, &mut cola_base) + events_in * index_t;
+            let goals = &self.goals_by_month[t];
+            let needs: f64 = goals.iter().map(|g| g.amount).sum();
+            kappa += inflow - (withdrawal + (events_out + needs) * index_t);
+            threshold = threshold.max(-kappa / alpha);
+            for goal in goals {
+                goal_thresholds[goal.index] = threshold;
+            }
+            let weights = &self.weights[t.min(self.weights.len() - 1)];
+            let (growth, shock) = draws.growth(weights);
+            alpha *= growth;
+            kappa *= growth;
+            if self.stochastic_inflation {
+                price_index *= draws.price_rise(shock);
+            }
+        }
+        let index_end = if self.stochastic_inflation {
+            price_index
+        } else {
+            model.price_index[model.horizon]
+        };
+        (threshold, (alpha / index_end, kappa / index_end))
+    }
+
     /// The withdrawal a want or wish must leave a year of: this month's once retired, the
     /// plan's spending (today's money at today's prices) in the year before retirement, none
     /// earlier.
