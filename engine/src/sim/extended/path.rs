@@ -1,10 +1,11 @@
 //! One path of an extended plan: the month loop with its cash flows, goals and spending.
 
+use super::super::kernel::by_width;
 use super::super::plan::PlanError;
 use super::super::{Model, Plan, rng};
-use super::returns::{Constants, Draws, Prepared};
+use super::returns::{Constants, Draws, KernelGrowth, MonthGrowth, Prepared};
 use super::spending::{Rule, State};
-use super::{Cola, Extensions, InflationModel, Priority, check};
+use super::{Cola, Extensions, InflationModel, Priority, ReturnModel, check};
 
 /// Marks a path that was never ruined.
 pub(super) const NEVER: u32 = u32::MAX;
@@ -44,6 +45,9 @@ pub(super) struct Setup<'a> {
     /// One-off flows of month t, today's money: (in, out).
     events: Vec<(f64, f64)>,
     stochastic_inflation: bool,
+    /// Whether the base kernel draws the months: lognormal returns on fixed weights with
+    /// constant inflation.
+    kernel: bool,
     /// The floor that spending is compared with, monthly, today's money.
     pub floor: f64,
 }
@@ -125,6 +129,9 @@ impl<'a> Setup<'a> {
             needs_after,
             events,
             stochastic_inflation: matches!(extensions.inflation, InflationModel::Stochastic { .. }),
+            kernel: extensions.returns == ReturnModel::Lognormal
+                && extensions.glide_path.is_empty()
+                && extensions.inflation == InflationModel::Constant,
             floor: extensions.spending_floor.unwrap_or(plan.monthly_spending),
         })
     }
@@ -139,8 +146,19 @@ impl<'a> Setup<'a> {
         self.retirement.div_ceil(12)
     }
 
+    /// The path's months: the base kernel where it gives the same factors faster, the
+    /// general draws otherwise.
+    fn draws(&self, seed: u64, index: u64) -> Draws<'_> {
+        // The second stream's indices start above any path's (paths are below 2^63), so
+        // it never repeats a path's main stream.
+        Draws::new(
+            &self.constants,
+            rng::path_stream(seed, index),
+            rng::path_stream(seed, index | 1 << 63),
+        )
+    }
+
     /// Runs path `index`, writing real wealth and real spending at each whole year end.
-    #[allow(clippy::cast_possible_truncation)] // months < 1200
     pub(super) fn run(
         &self,
         seed: u64,
@@ -148,14 +166,26 @@ impl<'a> Setup<'a> {
         years_wealth: &mut [f64],
         years_spent: &mut [f64],
     ) -> PathOutcome {
+        if self.kernel {
+            by_width!(
+                self.constants.assets,
+                run_on_kernel(self, seed, index, years_wealth, years_spent)
+            )
+        } else {
+            self.walk(self.draws(seed, index), years_wealth, years_spent)
+        }
+    }
+
+    /// As [`Setup::run`], on `draws`.
+    #[allow(clippy::cast_possible_truncation)] // months < 1200
+    #[inline(always)]
+    fn walk(
+        &self,
+        mut draws: impl MonthGrowth,
+        years_wealth: &mut [f64],
+        years_spent: &mut [f64],
+    ) -> PathOutcome {
         let model = self.model;
-        // The second stream's indices start above any path's (paths are below 2^63), so
-        // it never repeats a path's main stream.
-        let mut draws = Draws::new(
-            &self.constants,
-            rng::path_stream(seed, index),
-            rng::path_stream(seed, index | 1 << 63),
-        );
         let mut state = State::default();
         let mut wealth = model.initial_wealth;
         let mut price_index = 1.0;
@@ -269,12 +299,23 @@ impl<'a> Setup<'a> {
         index: u64,
         goal_thresholds: &mut [f64],
     ) -> (f64, (f64, f64)) {
+        if self.kernel {
+            by_width!(
+                self.constants.assets,
+                affine_on_kernel(self, seed, index, goal_thresholds)
+            )
+        } else {
+            self.affine_walk(self.draws(seed, index), goal_thresholds)
+        }
+    }
+
+    #[inline(always)]
+    fn affine_walk(
+        &self,
+        mut draws: impl MonthGrowth,
+        goal_thresholds: &mut [f64],
+    ) -> (f64, (f64, f64)) {
         let model = self.model;
-        let mut draws = Draws::new(
-            &self.constants,
-            rng::path_stream(seed, index),
-            rng::path_stream(seed, index | 1 << 63),
-        );
         let (mut alpha, mut kappa) = (1.0_f64, 0.0_f64);
         let mut threshold = f64::NEG_INFINITY;
         let mut price_index = 1.0;
@@ -355,6 +396,27 @@ impl<'a> Setup<'a> {
         }
         total
     }
+}
+
+fn run_on_kernel<const N: usize>(
+    setup: &Setup<'_>,
+    seed: u64,
+    index: u64,
+    years_wealth: &mut [f64],
+    years_spent: &mut [f64],
+) -> PathOutcome {
+    let growth = KernelGrowth::<N>::new(setup.model, rng::path_stream(seed, index));
+    setup.walk(growth, years_wealth, years_spent)
+}
+
+fn affine_on_kernel<const N: usize>(
+    setup: &Setup<'_>,
+    seed: u64,
+    index: u64,
+    goal_thresholds: &mut [f64],
+) -> (f64, (f64, f64)) {
+    let growth = KernelGrowth::<N>::new(setup.model, rng::path_stream(seed, index));
+    setup.affine_walk(growth, goal_thresholds)
 }
 
 /// Month t's weights on a glide path: the first point's before it, the last point's after

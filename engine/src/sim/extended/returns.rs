@@ -4,7 +4,9 @@ use rand::RngExt;
 use rand_distr::{ChiSquared, Distribution};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::super::Model;
 use super::super::exp::exp_in_place;
+use super::super::kernel::{BLOCK, Returns};
 use super::super::normal;
 use super::super::plan::{MAX_ASSETS, PlanError};
 use super::{InflationModel, ReturnModel};
@@ -158,6 +160,62 @@ pub(super) struct Constants {
     pub mean_inflation: f64,
 }
 
+/// Where a path's months come from: each call is the next month.
+pub(super) trait MonthGrowth {
+    /// The month's growth factor G_t (1 − f)^(1/12) with `weights`, and the shock inflation
+    /// is correlated with.
+    fn growth(&mut self, weights: &[f64]) -> (f64, f64);
+    /// The month's price rise under stochastic inflation, given that shock.
+    fn price_rise(&mut self, shock: f64) -> f64;
+}
+
+/// The base model's kernel (`sim/kernel.rs`), a year of months at a time: for lognormal
+/// returns on fixed weights with constant inflation, the same factors as [`Draws`] bit for bit
+/// (both are the kernel's arithmetic), drawn with its vectorised `exp` across months.
+pub(super) struct KernelGrowth<const N: usize> {
+    returns: Returns<N>,
+    block: [f64; BLOCK],
+    next: usize,
+}
+
+impl<const N: usize> KernelGrowth<N> {
+    pub(super) fn new(model: &Model, main: Xoshiro256PlusPlus) -> Self {
+        Self {
+            returns: Returns::new(model, main),
+            block: [0.0; BLOCK],
+            next: BLOCK,
+        }
+    }
+}
+
+impl<const N: usize> MonthGrowth for KernelGrowth<N> {
+    #[inline]
+    fn growth(&mut self, _weights: &[f64]) -> (f64, f64) {
+        if self.next == BLOCK {
+            self.returns.next_block(&mut self.block);
+            self.next = 0;
+        }
+        let g = self.block[self.next];
+        self.next += 1;
+        (g, 0.0)
+    }
+
+    fn price_rise(&mut self, _shock: f64) -> f64 {
+        1.0
+    }
+}
+
+impl MonthGrowth for Draws<'_> {
+    #[inline]
+    fn growth(&mut self, weights: &[f64]) -> (f64, f64) {
+        Draws::growth(self, weights)
+    }
+
+    fn price_rise(&mut self, shock: f64) -> f64 {
+        Draws::price_rise(self, shock)
+    }
+}
+
 /// One path's draws: the base model's stream for the returns' normals, a second stream for
 /// everything else.
 pub(super) struct Draws<'a> {
@@ -199,7 +257,7 @@ impl<'a> Draws<'a> {
     }
 
     /// Month t's growth factor G_t (1 − f)^(1/12) with `weights`, and the shock inflation is
-    /// correlated with.
+    /// correlated with (see [`MonthGrowth`]).
     ///
     /// For the lognormal model the arithmetic is the kernel's (`sim/kernel.rs`) in the same
     /// order, with the same `exp`, so the factor is the base model's bit for bit.
