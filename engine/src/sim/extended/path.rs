@@ -293,19 +293,23 @@ impl<'a> Setup<'a> {
     ///
     /// The draws are those of [`Setup::run`], month for month, so the answers agree with a
     /// fresh run at any starting wealth up to rounding.
+    ///
+    /// With `years` not empty (one slot per whole year), each year end's (threshold so far,
+    /// α, κ) in today's money goes there: the fan chart's coefficients.
     pub(super) fn affine(
         &self,
         seed: u64,
         index: u64,
         goal_thresholds: &mut [f64],
+        years: &mut [(f64, f64, f64)],
     ) -> (f64, (f64, f64)) {
         if self.kernel {
             by_width!(
                 self.constants.assets,
-                affine_on_kernel(self, seed, index, goal_thresholds)
+                affine_on_kernel(self, seed, index, goal_thresholds, years)
             )
         } else {
-            self.affine_walk(self.draws(seed, index), goal_thresholds)
+            self.affine_walk(self.draws(seed, index), goal_thresholds, years)
         }
     }
 
@@ -314,6 +318,7 @@ impl<'a> Setup<'a> {
         &self,
         mut draws: impl MonthGrowth,
         goal_thresholds: &mut [f64],
+        years: &mut [(f64, f64, f64)],
     ) -> (f64, (f64, f64)) {
         let model = self.model;
         let (mut alpha, mut kappa) = (1.0_f64, 0.0_f64);
@@ -351,6 +356,16 @@ impl<'a> Setup<'a> {
             kappa *= growth;
             if self.stochastic_inflation {
                 price_index *= draws.price_rise(shock);
+            }
+            if (t + 1).is_multiple_of(12)
+                && let Some(slot) = years.get_mut(t / 12)
+            {
+                let index_end = if self.stochastic_inflation {
+                    price_index
+                } else {
+                    model.price_index[t + 1]
+                };
+                *slot = (threshold, alpha / index_end, kappa / index_end);
             }
         }
         let index_end = if self.stochastic_inflation {
@@ -414,9 +429,10 @@ fn affine_on_kernel<const N: usize>(
     seed: u64,
     index: u64,
     goal_thresholds: &mut [f64],
+    years: &mut [(f64, f64, f64)],
 ) -> (f64, (f64, f64)) {
     let growth = KernelGrowth::<N>::new(setup.model, rng::path_stream(seed, index));
-    setup.affine_walk(growth, goal_thresholds)
+    setup.affine_walk(growth, goal_thresholds, years)
 }
 
 /// Month t's weights on a glide path: the first point's before it, the last point's after

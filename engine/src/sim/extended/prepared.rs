@@ -13,13 +13,13 @@
 //! the paths that survive a given W_0 are no longer those above a threshold). A live session
 //! re-simulates such plans instead (BENCHMARKS.md, "Model extensions").
 //!
-//! Memory: 8 bytes of threshold and 16 of terminal coefficients per path, and 8 per path and
-//! goal.
+//! Memory: 8 bytes of threshold and 16 of terminal coefficients per path, 8 per path and
+//! goal, and with the yearly fan chart 24 per path and year (a year's threshold, α and κ).
 
 use rayon::prelude::*;
 
 use super::super::stats::Percentiles;
-use super::super::{Model, Plan, SimulationError, SimulationOptions};
+use super::super::{Model, Plan, SimulationError, SimulationOptions, YearPercentiles};
 use super::path::Setup;
 use super::{ExtendedError, Extensions, GoalOutcome, MAX_EXTENDED_PATHS, Priority, Withdrawal};
 
@@ -49,6 +49,9 @@ pub struct PreparedExtended {
     terminal: Vec<(f64, f64)>,
     /// Per goal, its paths' thresholds, ascending.
     goals: Vec<Vec<f64>>,
+    /// Year-major (`[year][path]`): the threshold up to that year's end and (α, κ) in
+    /// today's money then; empty without the fan chart.
+    years: Vec<(f64, f64, f64)>,
 }
 
 /// What a prepared extended plan answers.
@@ -80,6 +83,7 @@ impl PreparedExtended {
     ///
     /// # Errors
     /// An invalid plan, extension or path count, or a switch that breaks the affine argument.
+    /// `options.fan_chart` keeps the yearly fan chart's coefficients.
     pub fn new(
         plan: &Plan,
         extensions: &Extensions,
@@ -95,13 +99,20 @@ impl PreparedExtended {
         let setup = Setup::new(plan, &model, extensions)
             .map_err(|e| ExtendedError::from(SimulationError::from(e)))?;
         let goal_count = extensions.goals.len();
-        let per_path: Vec<(f64, (f64, f64), Vec<f64>)> = (0..u64::from(options.paths))
+        let year_count = if options.fan_chart { model.years() } else { 0 };
+        type PathCoefficients = (f64, (f64, f64), Vec<f64>, Vec<(f64, f64, f64)>);
+        let per_path: Vec<PathCoefficients> = (0..u64::from(options.paths))
             .into_par_iter()
             .map(|index| {
                 let mut goals = vec![f64::INFINITY; goal_count];
-                let (threshold, terminal) = setup.affine(options.seed, index, &mut goals);
-                (threshold, terminal, goals)
+                let mut years = vec![(0.0, 0.0, 0.0); year_count];
+                let (threshold, terminal) =
+                    setup.affine(options.seed, index, &mut goals, &mut years);
+                (threshold, terminal, goals, years)
             })
+            .collect();
+        let years = (0..year_count)
+            .flat_map(|y| per_path.iter().map(move |p| p.3[y]))
             .collect();
         let mut order: Vec<usize> = (0..per_path.len()).collect();
         order.sort_by(|a, b| per_path[*a].0.total_cmp(&per_path[*b].0));
@@ -116,6 +127,7 @@ impl PreparedExtended {
             thresholds: order.iter().map(|p| per_path[*p].0).collect(),
             terminal: order.iter().map(|p| per_path[*p].1).collect(),
             goals,
+            years,
         })
     }
 
@@ -136,17 +148,56 @@ impl PreparedExtended {
                 .iter()
                 .map(|g| g.len() * size_of::<f64>())
                 .sum::<usize>()
+            + self.years.len() * size_of::<(f64, f64, f64)>()
+    }
+
+    /// Whether the fan chart's coefficients are kept.
+    #[must_use]
+    pub fn has_fan_chart(&self) -> bool {
+        !self.years.is_empty()
+    }
+
+    /// Frees the fan chart's coefficients.
+    pub fn drop_fan_chart(&mut self) {
+        self.years = Vec::new();
+    }
+
+    /// The yearly fan chart for `initial_wealth` (empty without its coefficients): each
+    /// year's percentiles of real wealth, 0 on the paths ruined by then.
+    #[must_use]
+    pub fn fan_chart(&self, initial_wealth: f64, scratch: &mut Vec<f64>) -> Vec<YearPercentiles> {
+        let wealth = sanitise(initial_wealth);
+        let n = self.paths();
+        self.years
+            .chunks(n.max(1))
+            .enumerate()
+            .map(|(y, year)| {
+                scratch.clear();
+                scratch.extend(
+                    year.iter()
+                        .filter(|(threshold, _, _)| *threshold < wealth)
+                        .map(|(_, alpha, kappa)| alpha * wealth + kappa),
+                );
+                let real_wealth = if scratch.iter().all(|v| *v > 0.0 && v.is_finite()) {
+                    Percentiles::of_zeros_and(n - scratch.len(), scratch)
+                } else {
+                    scratch.resize(n, 0.0);
+                    Percentiles::of(scratch)
+                };
+                #[allow(clippy::cast_possible_truncation)] // years < 100
+                YearPercentiles {
+                    year: y as u32 + 1,
+                    real_wealth,
+                }
+            })
+            .collect()
     }
 
     /// The answer for `initial_wealth` (not finite or negative counts as 0); equal up to
     /// rounding to a fresh run with that starting wealth. `scratch` is reused between calls.
     #[allow(clippy::cast_precision_loss)] // path counts are far below 2^52
     pub fn answer(&self, initial_wealth: f64, scratch: &mut Vec<f64>) -> ExtendedAnswer {
-        let wealth = if initial_wealth.is_finite() {
-            initial_wealth.max(0.0)
-        } else {
-            0.0
-        };
+        let wealth = sanitise(initial_wealth);
         let n = self.paths();
         let nf = n as f64;
         let survivors = self.thresholds.partition_point(|t| *t < wealth);
@@ -180,6 +231,14 @@ impl PreparedExtended {
             terminal_real_wealth,
             goals,
         }
+    }
+}
+
+fn sanitise(amount: f64) -> f64 {
+    if amount.is_finite() {
+        amount.max(0.0)
+    } else {
+        0.0
     }
 }
 
@@ -243,7 +302,7 @@ mod tests {
         let options = SimulationOptions {
             paths: 2_000,
             seed: 17,
-            fan_chart: false,
+            fan_chart: true,
         };
         let prepared = PreparedExtended::new(&p1(), &extensions, &options).expect("affine");
         let mut scratch = Vec::new();
@@ -270,8 +329,24 @@ mod tests {
                     "{wealth}: {x} vs {y}"
                 );
             }
+            let fan = prepared.fan_chart(wealth, &mut scratch);
+            assert_eq!(fan.len(), fresh.base.fan_chart.len());
+            for (a, f) in fan.iter().zip(&fresh.base.fan_chart) {
+                assert_eq!(a.year, f.year);
+                let (a, f) = (a.real_wealth, f.real_wealth);
+                for (x, y) in [(a.p5, f.p5), (a.p50, f.p50), (a.p95, f.p95)] {
+                    assert!(
+                        (x - y).abs() <= 1e-6 * y.abs().max(1.0),
+                        "{wealth}: {x} vs {y}"
+                    );
+                }
+            }
         }
-        assert_eq!(prepared.memory_bytes(), 2_000 * (8 + 16 + 2 * 8));
+        assert_eq!(prepared.memory_bytes(), 2_000 * (8 + 16 + 2 * 8 + 60 * 24));
+        let mut lean = prepared.clone();
+        lean.drop_fan_chart();
+        assert!(!lean.has_fan_chart() && lean.fan_chart(1.0, &mut scratch).is_empty());
+        assert_eq!(lean.memory_bytes(), 2_000 * (8 + 16 + 2 * 8));
     }
 
     #[test]
