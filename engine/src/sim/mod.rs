@@ -19,6 +19,8 @@
 //! - [`reference`](mod@reference): the reference plans P0 and P1 of `docs/simulation-model.md`.
 //! - [`prepared`]: a simulation kept for cheap re-answers when the starting wealth or the
 //!   contribution moves, with the yearly fan chart if asked for ([`PreparedOptions`]).
+//! - [`explain`]: why the success moved between two states of the same paths (the market's
+//!   part, the plan's, the rest) and which plan inputs changed.
 //!
 //! # Example
 //! ```
@@ -43,6 +45,7 @@
 //! ```
 
 mod exp;
+pub mod explain;
 pub mod extended;
 mod fan;
 mod kernel;

@@ -24,9 +24,12 @@
 
 mod fan;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use super::kernel::{BLOCK, Returns, by_width};
+use super::explain::SuccessCurve;
 use super::stats::Percentiles;
 use super::{Model, Plan, SimulationError, SimulationOptions, rng};
 
@@ -42,8 +45,8 @@ pub struct PreparedSimulation {
     /// are stored in this order (an answer does not depend on the paths' order), so the
     /// survivors of a starting wealth are a prefix found by binary search. A live session
     /// answers every tick this way, touching neither the envelope lines nor the ruined
-    /// paths.
-    thresholds: Vec<f64>,
+    /// paths. Shared with the [`SuccessCurve`]s handed out, which outlive a replaced plan.
+    thresholds: Arc<[f64]>,
     /// Path i's envelope lines are `lines[offsets[i]..offsets[i + 1]]`, as (γ, β).
     offsets: Vec<u32>,
     lines: Vec<(f64, f64)>,
@@ -394,7 +397,7 @@ impl PreparedSimulation {
         Ok(Self {
             seed: options.seed,
             contribution: plan.monthly_contribution,
-            thresholds,
+            thresholds: thresholds.into(),
             offsets,
             lines,
             terminal: per_path.iter().map(|p| p.terminal).collect(),
@@ -424,6 +427,14 @@ impl PreparedSimulation {
     #[must_use]
     pub fn paths(&self) -> usize {
         self.terminal.len()
+    }
+
+    /// Survivors as a function of starting wealth at the plan's own contribution: what
+    /// explaining a change needs of this plan once it is replaced. Shares the thresholds
+    /// (no copy); they are freed with the last holder.
+    #[must_use]
+    pub fn success_curve(&self) -> SuccessCurve {
+        SuccessCurve::from_sorted(self.thresholds.clone())
     }
 
     /// Bytes held for the paths' coefficients, the fan chart's included.
@@ -502,7 +513,7 @@ fn threshold(lines: &[(f64, f64)], c: f64) -> f64 {
 }
 
 /// What the plan would refuse (negative or not finite) counts as 0.
-fn sanitise(amount: f64) -> f64 {
+pub(super) fn sanitise(amount: f64) -> f64 {
     if amount.is_finite() {
         amount.max(0.0)
     } else {
@@ -525,7 +536,7 @@ mod tests {
             let prepared = PreparedSimulation::new(&plan, &options).unwrap();
             assert_eq!(
                 super::ruin_thresholds(&plan, &options).unwrap(),
-                prepared.thresholds,
+                &*prepared.thresholds,
                 "retirement {retirement}"
             );
             // In contribution: a path survives iff c exceeds its threshold, as the prepared
