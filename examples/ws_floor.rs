@@ -144,6 +144,7 @@ async fn tick_forever() {
                 ticks: ticks.clone(),
                 newest_tick_ms: Some(tick_ms),
                 state: state.clone(),
+                explanation: None,
             };
             if session.text(frame(&update)).await.is_ok() {
                 alive.push((session, seq + 1));

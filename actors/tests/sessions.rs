@@ -774,3 +774,232 @@ async fn the_fan_chart_goes_only_to_those_who_ask_and_is_kept_only_while_they_wa
     w.hub.do_send(tick("AAA", 120.0, 3));
     let (_, _) = state_with_wealth(&mut plain, 220_000.0).await;
 }
+
+/// The next update (skipping snapshots) whose wealth is `wealth` and whose contribution is
+/// `contribution`, with its explanation.
+async fn explained_update(
+    rx: &mut mpsc::UnboundedReceiver<StreamEvent>,
+    wealth: f64,
+    contribution: f64,
+) -> (u64, Option<Arc<protocol::live::Explanation>>) {
+    loop {
+        if let StreamBody::Update {
+            seq,
+            state,
+            explanation,
+            ..
+        } = &*next(rx).await
+            && (state.simulation.starting_wealth - wealth).abs() < 1e-6
+            && state.simulation.monthly_contribution == contribution
+        {
+            return (*seq, explanation.clone());
+        }
+    }
+}
+
+fn survivors(plan: &engine::sim::Plan, wealth: f64) -> f64 {
+    let curve = PreparedSimulation::new(
+        plan,
+        &SimulationOptions {
+            paths: 1000,
+            seed: actors::live::session::user_seed(OWNER),
+            fan_chart: false,
+        },
+    )
+    .unwrap()
+    .success_curve();
+    #[allow(clippy::cast_precision_loss)]
+    let n = curve.survivors(wealth) as f64;
+    n
+}
+
+#[actix::test]
+async fn updates_explain_the_change_since_each_subscriptions_own_snapshot() {
+    use actors::live::explain::ExplainError;
+    use actors::live::registry::RunExplain;
+    use protocol::live::ExplainedInput;
+
+    let w = world(vec![], fast());
+    w.hub.do_send(tick("AAA", 100.0, 1));
+    w.hub.do_send(tick("BBB", 50.0, 1));
+    let mut early = watch(&w, OWNER, OWNER, 1).await;
+    let StreamBody::Snapshot { seq: first, state } = &*next(&mut early).await else {
+        panic!("a snapshot first");
+    };
+    let first = *first;
+    if state.simulation.starting_wealth != 200_000.0 {
+        state_with_wealth(&mut early, 200_000.0).await;
+    }
+    // A second subscription's reference is its own snapshot at 200,000.
+    let mut late = watch(&w, OWNER, OWNER, 2).await;
+    let StreamBody::Snapshot { seq: snapshot, .. } = &*next(&mut late).await else {
+        panic!("a snapshot first");
+    };
+    let snapshot = *snapshot;
+
+    // A price tick: all market, on the plan as it stands.
+    w.hub.do_send(tick("AAA", 60.0, 2));
+    let (_, market) = explained_update(&mut late, 160_000.0, 1500.0).await;
+    let market = market.expect("the success moved");
+    assert_eq!(market.since_seq, snapshot);
+    let expected = (survivors(&p1(), 160_000.0) - survivors(&p1(), 200_000.0)) / 1000.0;
+    assert!(expected < 0.0);
+    assert_eq!(market.total, expected);
+    assert_eq!(market.market, expected);
+    assert_eq!((market.plan, market.rest), (0.0, 0.0));
+    assert!(market.changed_inputs.is_empty());
+    // The first subscription explains since its own, earlier snapshot.
+    let (_, own) = explained_update(&mut early, 160_000.0, 1500.0).await;
+    assert_eq!(own.expect("moved").since_seq, first);
+
+    // A stored plan change at unchanged prices: the market part stays, the plan's joins it.
+    {
+        let mut data = w.memory.data.lock().unwrap();
+        data.as_mut().unwrap().plan.monthly_contribution = 3000.0;
+    }
+    w.registry.send(Changed { user: OWNER }).await.unwrap();
+    let (_, both) = explained_update(&mut late, 160_000.0, 3000.0).await;
+    let both = both.expect("the plan moved it");
+    let mut richer = p1();
+    richer.monthly_contribution = 3000.0;
+    assert_eq!(both.market, expected);
+    assert_eq!(
+        both.plan,
+        (survivors(&richer, 160_000.0) - survivors(&p1(), 160_000.0)) / 1000.0
+    );
+    assert!(both.plan > 0.0);
+    assert_eq!(both.rest, 0.0);
+    assert_eq!(both.changed_inputs.len(), 1);
+    let changed = &both.changed_inputs[0];
+    assert_eq!(changed.input, ExplainedInput::MonthlyContribution);
+    assert_eq!((changed.from, changed.to), (Some(1500.0), Some(3000.0)));
+    // Only the old plan's thresholds are kept for the references: 8 bytes a path.
+    let counters = counters_when(&w, |c| c.reference_curve_bytes > 0).await;
+    assert_eq!(counters.reference_curve_bytes, 8000);
+    assert!(counters.history >= 1);
+
+    // Asked since the late snapshot's time: the same explanation as the update's.
+    let since = w
+        .registry
+        .send(RunExplain {
+            owner: OWNER,
+            since_ms: both.since_ms,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(since, *both);
+    // Since now: nothing moved. Before the first state: refused, saying from when.
+    let now = w
+        .registry
+        .send(RunExplain {
+            owner: OWNER,
+            since_ms: i64::MAX,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((now.total, now.market, now.plan), (0.0, 0.0, 0.0));
+    assert!(now.changed_inputs.is_empty());
+    let ExplainError::TooOld { oldest_ms } = w
+        .registry
+        .send(RunExplain {
+            owner: OWNER,
+            since_ms: 0,
+        })
+        .await
+        .unwrap()
+        .unwrap_err()
+    else {
+        panic!("refused as too old");
+    };
+    assert!(oldest_ms > 0 && oldest_ms <= both.since_ms);
+
+    // A new snapshot moves the reference on and frees the old plan's curve.
+    w.registry.do_send(Unwatch {
+        owner: OWNER,
+        conn: 2,
+    });
+    w.registry.do_send(Unwatch {
+        owner: OWNER,
+        conn: 1,
+    });
+    let mut again = watch(&w, OWNER, OWNER, 3).await;
+    assert!(matches!(
+        &*next(&mut again).await,
+        StreamBody::Snapshot { .. }
+    ));
+    let freed = counters_when(&w, |c| c.subscribers == 1).await;
+    assert_eq!(freed.reference_curve_bytes, 0);
+}
+
+#[actix::test]
+async fn explaining_since_an_older_plan_draws_its_curve_again() {
+    use actors::live::registry::RunExplain;
+    use protocol::live::ExplainedInput;
+
+    let w = world(vec![], fast());
+    w.hub.do_send(tick("AAA", 100.0, 1));
+    w.hub.do_send(tick("BBB", 50.0, 1));
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    state_with_wealth(&mut rx, 200_000.0).await;
+    let first = counters_when(&w, |c| c.history >= 1).await;
+    assert!(first.history >= 1);
+    // The oldest state kept is the plan's own wealth or the holdings': either way p1's.
+    let start = w
+        .registry
+        .send(RunExplain {
+            owner: OWNER,
+            since_ms: 0,
+        })
+        .await
+        .unwrap()
+        .unwrap_err();
+    let actors::live::explain::ExplainError::TooOld { oldest_ms } = start else {
+        panic!("too old");
+    };
+    // The plan changes and the subscription starts afresh, so no reference holds p1 now.
+    {
+        let mut data = w.memory.data.lock().unwrap();
+        data.as_mut().unwrap().plan.monthly_spending = 4000.0;
+    }
+    w.registry.send(Changed { user: OWNER }).await.unwrap();
+    loop {
+        if let StreamBody::Update { state, .. } = &*next(&mut rx).await
+            && state.simulation.monthly_spending == 4000.0
+        {
+            break;
+        }
+    }
+    w.registry.do_send(Unwatch {
+        owner: OWNER,
+        conn: 1,
+    });
+    let mut again = watch(&w, OWNER, OWNER, 2).await;
+    assert!(matches!(
+        &*next(&mut again).await,
+        StreamBody::Snapshot { .. }
+    ));
+    let answer = w
+        .registry
+        .send(RunExplain {
+            owner: OWNER,
+            since_ms: oldest_ms,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(answer.since_ms, oldest_ms);
+    assert_eq!(
+        answer.market + answer.plan + answer.rest,
+        answer.total,
+        "{answer:?}"
+    );
+    assert!(answer.plan > 0.0, "spending less helps: {answer:?}");
+    assert!(
+        answer
+            .changed_inputs
+            .iter()
+            .any(|c| c.input == ExplainedInput::MonthlySpending)
+    );
+}

@@ -361,6 +361,7 @@ mod tests {
                 },
                 computed_at_ms: 1_700_000_000_200,
             }),
+            explanation: None,
         }
     }
 

@@ -110,6 +110,78 @@ pub struct LiveState {
     pub computed_at_ms: i64,
 }
 
+/// An input whose change an explanation names: the plan's fields by their names
+/// (`asset_classes`: their expected returns and volatilities), and `holdings`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExplainedInput {
+    /// The plan's starting wealth; named only while it is the simulated wealth (nothing held
+    /// is priced).
+    InitialWealth,
+    /// Saved each month until retirement.
+    MonthlyContribution,
+    /// Spent each month from retirement on.
+    MonthlySpending,
+    /// The month retirement starts.
+    RetirementMonth,
+    /// Months simulated.
+    HorizonMonths,
+    /// Yearly inflation.
+    AnnualInflation,
+    /// Yearly fee.
+    AnnualFee,
+    /// The asset classes' expected returns or volatilities (or which classes there are).
+    AssetClasses,
+    /// The correlations between the asset classes.
+    Correlation,
+    /// The target weights.
+    Weights,
+    /// Holdings were added, changed or removed. Not a plan input: their effect moved the
+    /// wealth, so it is in `market`, not in `plan`.
+    Holdings,
+}
+
+/// One input that changed between the two states an explanation compares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChangedInput {
+    /// Which.
+    pub input: ExplainedInput,
+    /// Its earlier value, for inputs that are one number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub from: Option<f64>,
+    /// Its value now, for inputs that are one number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub to: Option<f64>,
+}
+
+/// Why the success probability moved since an earlier state of the stream, on the same
+/// random numbers. Every figure is a change of probability (0.021 is 2.1 percentage
+/// points), a whole number of paths over the state's `paths`, so that
+/// `market + plan + rest` is `total` up to the last bit of the division.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Explanation {
+    /// The sequence number of the earlier state.
+    pub since_seq: u64,
+    /// When the earlier state was computed (Unix milliseconds).
+    pub since_ms: i64,
+    /// Success now minus success then.
+    pub total: f64,
+    /// The starting wealth's part (prices moving the holdings, and holdings bought or
+    /// sold), on the earlier plan: success of the earlier plan at today's wealth minus at
+    /// the earlier wealth.
+    pub market: f64,
+    /// The plan's part (the user's edits), at today's wealth: success of today's plan minus
+    /// the earlier plan's.
+    pub plan: f64,
+    /// What neither explains: the jump when the wealth starts or stops coming from the
+    /// holdings (the first holding priced, or the last one gone).
+    pub rest: f64,
+    /// The inputs that changed between the two states, in a fixed order.
+    pub changed_inputs: Vec<ChangedInput>,
+}
+
 /// An alert raised by one of a user's rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LiveAlert {
@@ -193,6 +265,30 @@ pub struct AdvisorClient {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// An explanation with every field set, for round-trip tests.
+    pub(crate) fn sample_explanation() -> Explanation {
+        Explanation {
+            since_seq: 3,
+            since_ms: 1_700_000_000_000,
+            total: -0.021,
+            market: -0.026,
+            plan: 0.005,
+            rest: 0.0,
+            changed_inputs: vec![
+                ChangedInput {
+                    input: ExplainedInput::MonthlyContribution,
+                    from: Some(1500.0),
+                    to: Some(2500.0),
+                },
+                ChangedInput {
+                    input: ExplainedInput::Weights,
+                    from: None,
+                    to: None,
+                },
+            ],
+        }
+    }
 
     /// A state with every field set, for round-trip tests.
     pub(crate) fn sample_state() -> LiveState {

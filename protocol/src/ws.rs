@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::ErrorCode;
-use crate::live::{LiveAlert, LiveState, TickSummary, WhatIfAnswer, WhatIfChanges};
+use crate::live::{Explanation, LiveAlert, LiveState, TickSummary, WhatIfAnswer, WhatIfChanges};
 
 /// Text frames, JSON.
 pub const SUBPROTOCOL_JSON: &str = "glidepath.v1.json";
@@ -80,6 +80,20 @@ pub enum ClientMessage {
     Commit {
         /// Echoed in the answer.
         request_id: u64,
+    },
+    /// Explains how the success probability of a plan stream moved since `since_ms`: from
+    /// the newest state the session keeps at or before that time (the first state of each
+    /// minute, for the last 1,440 minutes that had one, and each subscription's last
+    /// snapshot) to the current one. Answered with `explanation`; an `error` naming
+    /// `since_ms` when that is before the oldest state kept.
+    Explain {
+        /// Echoed in the answer.
+        request_id: u64,
+        /// Whose plan (the caller's own when omitted).
+        #[serde(default)]
+        user_id: Option<uuid::Uuid>,
+        /// The time to explain from (Unix milliseconds).
+        since_ms: i64,
     },
 }
 
@@ -175,6 +189,11 @@ pub enum ServerMessage {
         /// The state.
         #[schema(value_type = LiveState)]
         state: std::sync::Arc<LiveState>,
+        /// Why the success probability moved since the snapshot this subscription last
+        /// received; absent when nothing moved and no input changed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Explanation, nullable = false)]
+        explanation: Option<std::sync::Arc<Explanation>>,
     },
     /// A rule of the stream's owner fired.
     Alert {
@@ -203,6 +222,15 @@ pub enum ServerMessage {
     Committed {
         /// The request's id.
         request_id: u64,
+    },
+    /// The answer to `explain`.
+    Explanation {
+        /// The request's id.
+        request_id: u64,
+        /// Whose plan.
+        stream: uuid::Uuid,
+        /// From the state in force at the requested time to the current one.
+        explanation: Explanation,
     },
 }
 
@@ -330,6 +358,11 @@ mod tests {
                     },
                 },
                 ClientMessage::Commit { request_id: 5 },
+                ClientMessage::Explain {
+                    request_id: 6,
+                    user_id: Some(uuid::Uuid::nil()),
+                    since_ms: 1_700_000_000_000,
+                },
             ],
             vec![
                 ServerMessage::Welcome {
@@ -361,6 +394,17 @@ mod tests {
                     .into(),
                     newest_tick_ms: Some(1_700_000_000_123),
                     state: crate::live::tests::sample_state().into(),
+                    explanation: Some(crate::live::tests::sample_explanation().into()),
+                },
+                ServerMessage::Update {
+                    stream: uuid::Uuid::nil(),
+                    seq: 10,
+                    skipped: 0,
+                    coalesced: 0,
+                    ticks: vec![].into(),
+                    newest_tick_ms: None,
+                    state: crate::live::tests::sample_state().into(),
+                    explanation: None,
                 },
                 ServerMessage::Alert {
                     stream: uuid::Uuid::nil(),
@@ -378,6 +422,11 @@ mod tests {
                     reason: "access revoked".into(),
                 },
                 ServerMessage::Committed { request_id: 1 },
+                ServerMessage::Explanation {
+                    request_id: 6,
+                    stream: uuid::Uuid::nil(),
+                    explanation: crate::live::tests::sample_explanation(),
+                },
             ],
         )
     }
@@ -447,8 +496,8 @@ mod tests {
     #[test]
     fn the_schemas_describe_the_json_form() {
         let (client, server) = samples();
-        check_schema(&client, 6);
-        check_schema(&server, 9);
+        check_schema(&client, 7);
+        check_schema(&server, 10);
     }
 
     #[test]

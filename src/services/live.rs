@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
-use actors::live::registry::{CurrentState, RunWhatIf};
+use actors::live::explain::ExplainError;
+use actors::live::registry::{CurrentState, RunExplain, RunWhatIf};
 use actors::live::simulation::WhatIfError;
 use protocol::FieldError;
-use protocol::live::{AdvisorClient, LiveState, WhatIfAnswer, WhatIfChanges};
+use protocol::live::{AdvisorClient, Explanation, LiveState, WhatIfAnswer, WhatIfChanges};
 use protocol::simulations::PlanSpec;
 use uuid::Uuid;
 
@@ -91,6 +92,32 @@ pub async fn what_if(
             ApiError::Validation(vec![FieldError::new(field, message)])
         }
         WhatIfError::Unavailable(message) => unavailable(&message),
+    })
+}
+
+/// Why `owner`'s live success moved since `since_ms`, from the session's history.
+///
+/// # Errors
+/// 404 without access; 422 naming `since_ms` when it is before the oldest state kept; 503
+/// while the first state is computed.
+pub async fn explain(
+    state: &AppState,
+    viewer: Uuid,
+    owner: Uuid,
+    since_ms: i64,
+) -> Result<Explanation, ApiError> {
+    authorize_view(state, viewer, owner).await?;
+    let answer = state
+        .live
+        .registry
+        .send(RunExplain { owner, since_ms })
+        .await
+        .map_err(|_| unavailable("the live sessions are restarting"))?;
+    answer.map_err(|e| match e {
+        ExplainError::TooOld { .. } => {
+            ApiError::Validation(vec![FieldError::new("since_ms", e.to_string())])
+        }
+        ExplainError::Unavailable(message) => unavailable(&message),
     })
 }
 

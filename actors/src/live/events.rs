@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use actix::{Message, Recipient};
-use protocol::live::{LiveAlert, LiveState, TickSummary};
+use protocol::live::{Explanation, LiveAlert, LiveState, TickSummary};
 use uuid::Uuid;
 
 /// One event of a plan stream.
@@ -39,6 +39,9 @@ pub enum StreamBody {
         newest_tick_ms: Option<i64>,
         /// The state.
         state: Arc<LiveState>,
+        /// Why the success moved since the receiving subscription's last snapshot (`None`:
+        /// nothing to say). Subscriptions that got the same snapshot share the body.
+        explanation: Option<Arc<Explanation>>,
     },
     /// A rule fired.
     Alert(LiveAlert),

@@ -19,6 +19,7 @@
 //! # Layout
 //! - [`backend`]: what sessions load and store, implemented by the server over its database.
 //! - [`events`]: what subscribers receive.
+//! - [`explain`]: what a session keeps to say why its success moved (references, history).
 //! - [`registry`]: finds or starts a user's session; the front door for the server.
 //! - [`session`]: the per-user supervisor and router.
 //! - [`simulation`], [`portfolio`], [`alerts`]: the three children.
@@ -27,6 +28,7 @@
 pub mod alerts;
 pub mod backend;
 pub mod events;
+pub mod explain;
 pub mod portfolio;
 pub mod registry;
 pub mod session;

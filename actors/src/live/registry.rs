@@ -9,15 +9,17 @@ use actix::{
     Actor, Addr, ArbiterHandle, AsyncContext, Context, Handler, Message, MessageResult,
     ResponseFuture,
 };
-use protocol::live::{LiveState, WhatIfAnswer, WhatIfChanges};
+use protocol::live::{Explanation, LiveState, WhatIfAnswer, WhatIfChanges};
 use uuid::Uuid;
 
 use super::LiveSettings;
 use super::backend::SessionBackend;
 use super::events::{SharedSink, StreamBody, StreamEvent};
+use super::explain::ExplainError;
 use super::session::{
     AddSubscriber, FaultChild, ForeignViewers, GetCounters, GetState, Reload, RemoveSubscriber,
-    RevokeViewer, SessionCounters, SessionStopped, SessionWhatIf, Stop, UserSession,
+    RevokeViewer, SessionCounters, SessionExplain, SessionStopped, SessionWhatIf, Stop,
+    UserSession,
 };
 use super::simulation::WhatIfError;
 use super::supervision::Child;
@@ -108,6 +110,16 @@ pub struct RunWhatIf {
     pub owner: Uuid,
     /// The changes.
     pub changes: WhatIfChanges,
+}
+
+/// Why `owner`'s success moved since `since_ms` (the session is started if needed).
+#[derive(Debug, Message)]
+#[rtype(result = "Result<Explanation, ExplainError>")]
+pub struct RunExplain {
+    /// Whose plan.
+    pub owner: Uuid,
+    /// Unix milliseconds.
+    pub since_ms: i64,
 }
 
 /// Test hook: make a child of `owner`'s running session panic. False when none runs.
@@ -360,6 +372,24 @@ impl Handler<RunWhatIf> for SessionRegistry {
             addr.send(SessionWhatIf(msg.changes))
                 .await
                 .map_err(|_| WhatIfError::Unavailable("the session stopped".into()))?
+        })
+    }
+}
+
+impl Handler<RunExplain> for SessionRegistry {
+    type Result = ResponseFuture<Result<Explanation, ExplainError>>;
+
+    fn handle(&mut self, msg: RunExplain, ctx: &mut Context<Self>) -> Self::Result {
+        let addr = self.session(ctx, msg.owner, None);
+        Box::pin(async move {
+            let stopped = || ExplainError::Unavailable("the session stopped".into());
+            // A new session has no state yet: wait for its first one.
+            let _ = addr.send(GetState).await;
+            addr.send(SessionExplain {
+                since_ms: msg.since_ms,
+            })
+            .await
+            .map_err(|_| stopped())?
         })
     }
 }

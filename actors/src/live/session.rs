@@ -7,6 +7,11 @@
 //! Subscribers that ask for the fan chart get states that carry it; the others get the same
 //! states without it (each built once per publication and shared). The simulation keeps the
 //! fan chart's coefficients only while at least one such subscriber is there.
+//!
+//! Each subscription's updates say why the success moved since the snapshot it last
+//! received (its reference, see [`super::explain`]); subscriptions that got the same
+//! snapshot share their update. The first state of each minute is kept for `explain`
+//! requests about an earlier time.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,17 +22,20 @@ use actix::{
     ResponseActFuture, ResponseFuture, WrapFuture,
 };
 use engine::sim::Plan;
-use protocol::live::{LivePortfolio, LiveState, WhatIfAnswer};
+use protocol::live::{Explanation, LivePortfolio, LiveState, WhatIfAnswer};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use super::alerts::{AlertActor, AlertRaised, Observe, SetRules};
 use super::backend::{SessionBackend, SessionData};
 use super::events::{SharedSink, StreamBody, StreamEvent, deliver_soon};
+use super::explain::{
+    ExplainError, History, Mark, Missing, Reference, explain, explain_change, wealth_from,
+};
 use super::portfolio::{Book, PortfolioActor, Route, SetHoldings};
 use super::simulation::{
-    GetPreparedMemory, PreparedMemory, SetFanChart, SetPlan, SimulationActor, SimulationDone,
-    WhatIf, WhatIfError,
+    CurveFor, GetPreparedMemory, PreparedMemory, SetFanChart, SetPlan, SimulationActor,
+    SimulationDone, WhatIf, WhatIfError,
 };
 use super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
 use super::{LiveSettings, now_ms};
@@ -78,6 +86,14 @@ pub struct GetState;
 #[rtype(result = "Result<WhatIfAnswer, WhatIfError>")]
 pub struct SessionWhatIf(pub protocol::live::WhatIfChanges);
 
+/// Why the success moved from the state in force at `since_ms` to the current one.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<Explanation, ExplainError>")]
+pub struct SessionExplain {
+    /// Unix milliseconds.
+    pub since_ms: i64,
+}
+
 /// Test hook: make a child panic.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
@@ -116,6 +132,11 @@ pub struct SessionCounters {
     pub fan_chart_subscribers: usize,
     /// What the simulation holds prepared.
     pub prepared: PreparedMemory,
+    /// States kept for `explain` (the first of each minute).
+    pub history: usize,
+    /// Bytes of success curves kept for subscriptions' references beyond the current
+    /// preparation's (older plans still explained against).
+    pub reference_curve_bytes: usize,
 }
 
 /// Asks for [`SessionCounters`].
@@ -131,6 +152,8 @@ struct Subscriber {
     /// False until the subscriber got a snapshot (it may subscribe before the first state,
     /// or ask for the fan chart before a state carries it).
     snapshotted: bool,
+    /// The state of that snapshot: its updates explain the change since.
+    reference: Option<Reference>,
 }
 
 /// What the session keeps of its loaded data.
@@ -156,6 +179,12 @@ pub struct UserSession {
     seq: u64,
     restarts: u64,
     state: Option<Arc<LiveState>>,
+    /// The last state as explaining needs it, with its plan's success curve.
+    current: Option<Reference>,
+    /// The first state of each minute.
+    history: History,
+    /// Bumped whenever loaded holdings differ from the previous load's.
+    holdings_version: u16,
     /// The last state with the fan chart, when the last publication had it.
     fan_state: Option<Arc<LiveState>>,
     /// Whether the simulation was told to keep the fan chart.
@@ -209,6 +238,9 @@ impl UserSession {
             seq: 0,
             restarts: 0,
             state: None,
+            current: None,
+            history: History::default(),
+            holdings_version: 0,
             fan_state: None,
             fan_chart: false,
             waiters: Vec::new(),
@@ -227,6 +259,13 @@ impl UserSession {
             match result {
                 Ok(data) => {
                     act.load_failures = 0;
+                    if act
+                        .loaded
+                        .as_ref()
+                        .is_some_and(|l| l.data.holdings != data.holdings)
+                    {
+                        act.holdings_version = act.holdings_version.wrapping_add(1);
+                    }
                     act.loaded = Some(Loaded {
                         plan: Arc::new(data.plan.clone()),
                         data,
@@ -370,12 +409,35 @@ impl UserSession {
 
     fn publish(&mut self, done: SimulationDone) {
         self.seq += 1;
+        let SimulationDone {
+            simulation,
+            portfolio,
+            coalesced,
+            ticks,
+            newest_tick_ms,
+            plan,
+            survivors,
+            curve,
+        } = done;
         let full = Arc::new(LiveState {
             user_id: self.user,
-            simulation: done.simulation,
-            portfolio: self.portfolio_view(done.portfolio),
+            simulation,
+            portfolio: self.portfolio_view(portfolio),
             computed_at_ms: now_ms(),
         });
+        let current = Reference {
+            mark: Mark {
+                seq: self.seq,
+                at_ms: full.computed_at_ms,
+                plan,
+                wealth: full.simulation.starting_wealth,
+                survivors,
+                holdings: self.holdings_version,
+                wealth_from: wealth_from(full.simulation.wealth_source),
+            },
+            curve,
+        };
+        self.history.record(&current.mark);
         let (state, fan_state) = if full.simulation.fan_chart.is_some() {
             let mut lean = LiveState::clone(&full);
             lean.simulation.fan_chart = None;
@@ -386,37 +448,60 @@ impl UserSession {
         for waiter in self.waiters.drain(..) {
             let _gone = waiter.send(LiveState::clone(&state));
         }
-        // Snapshot or update, with the fan chart or without: each built at most once, and
-        // only when some subscriber gets it.
-        let mut bodies: [Option<Arc<StreamBody>>; 4] = Default::default();
-        let (seq, ticks) = (self.seq, Arc::<[_]>::from(done.ticks));
+        // Snapshots with the fan chart or without; updates per reference and fan chart:
+        // each built at most once, and only when some subscriber gets it.
+        let mut snapshots: [Option<Arc<StreamBody>>; 2] = Default::default();
+        let mut explanations: Vec<(u64, Option<Arc<Explanation>>)> = Vec::new();
+        let mut updates: Vec<((u64, bool), Arc<StreamBody>)> = Vec::new();
+        let (seq, ticks) = (self.seq, Arc::<[_]>::from(ticks));
         for sub in self.subscribers.values_mut() {
             let with_fan = sub.fan_chart && fan_state.is_some();
             // A subscriber that asked for the fan chart starts with a snapshot that has it.
             if sub.fan_chart && !sub.snapshotted && !with_fan {
                 continue;
             }
-            let snapshot = !sub.snapshotted;
-            sub.snapshotted = true;
             let shown = if with_fan { fan_state.as_ref() } else { None }.unwrap_or(&state);
-            let body = bodies[usize::from(snapshot) * 2 + usize::from(with_fan)]
-                .get_or_insert_with(|| {
-                    Arc::new(if snapshot {
-                        StreamBody::Snapshot {
-                            seq,
-                            state: shown.clone(),
-                        }
+            let body = if sub.snapshotted {
+                let since = sub.reference.as_ref().map_or(0, |r| r.mark.seq);
+                let explanation =
+                    if let Some((_, e)) = explanations.iter().find(|(s, _)| *s == since) {
+                        e.clone()
                     } else {
-                        StreamBody::Update {
+                        let e = sub
+                            .reference
+                            .as_ref()
+                            .and_then(|r| explain_change(r, &current.mark))
+                            .map(Arc::new);
+                        explanations.push((since, e.clone()));
+                        e
+                    };
+                let key = (since, with_fan);
+                if let Some((_, body)) = updates.iter().find(|(k, _)| *k == key) {
+                    body.clone()
+                } else {
+                    let body = Arc::new(StreamBody::Update {
+                        seq,
+                        coalesced,
+                        ticks: ticks.clone(),
+                        newest_tick_ms,
+                        state: shown.clone(),
+                        explanation,
+                    });
+                    updates.push((key, body.clone()));
+                    body
+                }
+            } else {
+                sub.snapshotted = true;
+                sub.reference = Some(current.clone());
+                snapshots[usize::from(with_fan)]
+                    .get_or_insert_with(|| {
+                        Arc::new(StreamBody::Snapshot {
                             seq,
-                            coalesced: done.coalesced,
-                            ticks: ticks.clone(),
-                            newest_tick_ms: done.newest_tick_ms,
                             state: shown.clone(),
-                        }
+                        })
                     })
-                })
-                .clone();
+                    .clone()
+            };
             deliver_soon(
                 &sub.events,
                 StreamEvent {
@@ -435,6 +520,7 @@ impl UserSession {
         }
         self.state = Some(state);
         self.fan_state = fan_state;
+        self.current = Some(current);
     }
 
     /// Tells the simulation whether to keep the fan chart, when that changed: on while any
@@ -451,6 +537,27 @@ impl UserSession {
         if let Some(sim) = &self.simulation {
             sim.do_send(SetFanChart(wanted));
         }
+    }
+
+    /// Bytes of the distinct success curves the subscriptions' references hold apart from
+    /// the current preparation's.
+    fn reference_curve_bytes(&self) -> usize {
+        let mut seen: Vec<&engine::sim::explain::SuccessCurve> = Vec::new();
+        for reference in self
+            .subscribers
+            .values()
+            .filter_map(|s| s.reference.as_ref())
+        {
+            let curve = &reference.curve;
+            let current = self
+                .current
+                .as_ref()
+                .is_some_and(|c| c.curve.same_as(curve));
+            if !current && !seen.iter().any(|c| c.same_as(curve)) {
+                seen.push(curve);
+            }
+        }
+        seen.iter().map(|c| c.memory_bytes()).sum()
     }
 
     /// Whether any alert rule needs observations (most sessions have none).
@@ -577,6 +684,7 @@ impl Handler<AddSubscriber> for UserSession {
                 events: msg.events,
                 fan_chart: msg.fan_chart,
                 snapshotted,
+                reference: self.current.clone().filter(|_| snapshotted),
             },
         );
         self.update_fan_chart();
@@ -652,6 +760,68 @@ impl Handler<SessionWhatIf> for UserSession {
     }
 }
 
+impl Handler<SessionExplain> for UserSession {
+    type Result = ResponseFuture<Result<Explanation, ExplainError>>;
+
+    fn handle(&mut self, msg: SessionExplain, _: &mut Context<Self>) -> Self::Result {
+        let unavailable = |m: &str| ExplainError::Unavailable(m.into());
+        let Some(now) = self.current.clone() else {
+            return Box::pin(std::future::ready(Err(unavailable(
+                "the live simulation is not ready yet",
+            ))));
+        };
+        let kept = match self.history.at(msg.since_ms) {
+            Ok(mark) => mark,
+            Err(Missing::Before(oldest_ms)) => {
+                return Box::pin(std::future::ready(Err(ExplainError::TooOld { oldest_ms })));
+            }
+            Err(Missing::Empty) => {
+                return Box::pin(std::future::ready(Err(unavailable(
+                    "the live simulation is not ready yet",
+                ))));
+            }
+        };
+        // The newest state known at that time: a minute's first, or a later one a
+        // subscription's snapshot (or the current state) pins exactly, so that asking since
+        // a snapshot's time explains what its updates explain.
+        let since = std::iter::once(&now)
+            .chain(
+                self.subscribers
+                    .values()
+                    .filter_map(|s| s.reference.as_ref()),
+            )
+            .map(|r| &r.mark)
+            .filter(|m| m.at_ms <= msg.since_ms)
+            .fold(kept, |best, m| if m.seq > best.seq { m } else { best })
+            .clone();
+        // The plan then is usually one whose curve is at hand: today's, or a subscription's
+        // reference. Equal plans on the same paths have the same curve.
+        let known = std::iter::once(&now)
+            .chain(
+                self.subscribers
+                    .values()
+                    .filter_map(|s| s.reference.as_ref()),
+            )
+            .find(|r| Arc::ptr_eq(&r.mark.plan, &since.plan) || r.mark.plan == since.plan)
+            .map(|r| r.curve.clone());
+        if let Some(curve) = known {
+            let reference = Reference { mark: since, curve };
+            return Box::pin(std::future::ready(Ok(explain(&reference, &now.mark))));
+        }
+        let sim = self.simulation.clone();
+        Box::pin(async move {
+            let restarting = || unavailable("the simulation is restarting");
+            let curve = sim
+                .ok_or_else(restarting)?
+                .send(CurveFor(since.plan.clone()))
+                .await
+                .map_err(|_| restarting())?
+                .map_err(ExplainError::Unavailable)?;
+            Ok(explain(&Reference { mark: since, curve }, &now.mark))
+        })
+    }
+}
+
 impl Handler<FaultChild> for UserSession {
     type Result = ();
 
@@ -698,6 +868,8 @@ impl Handler<GetCounters> for UserSession {
             subscribers: self.subscribers.len(),
             fan_chart_subscribers: self.subscribers.values().filter(|s| s.fan_chart).count(),
             prepared: PreparedMemory::default(),
+            history: self.history.len(),
+            reference_curve_bytes: self.reference_curve_bytes(),
         };
         let sim = self.simulation.clone();
         Box::pin(async move {

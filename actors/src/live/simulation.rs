@@ -21,6 +21,7 @@ use actix::{
     Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, Message, Recipient,
     ResponseActFuture, SpawnHandle, WrapFuture,
 };
+use engine::sim::explain::SuccessCurve;
 use engine::sim::{Plan, PreparedOptions, PreparedSimulation, SimulationOptions, simulate};
 use protocol::live::{
     LivePortfolio, LiveSimulation, TickSummary, WealthSource, WhatIfAnswer, WhatIfChanges,
@@ -84,7 +85,20 @@ pub struct SimulationDone {
     pub ticks: Vec<TickSummary>,
     /// The newest tick's timestamp.
     pub newest_tick_ms: Option<i64>,
+    /// The plan answered (the session's may be newer by then).
+    pub plan: Arc<Plan>,
+    /// Paths that survived: `simulation.success_probability` times the paths, exactly.
+    pub survivors: u32,
+    /// The plan's survivors by starting wealth, shared with its preparation: what explaining
+    /// a later state against this one needs once the plan is replaced.
+    pub curve: SuccessCurve,
 }
+
+/// `plan`'s success curve on this session's paths: the current preparation's when it is
+/// that plan, else drawn again (about one simulation's time, on the blocking pool).
+#[derive(Debug, Message)]
+#[rtype(result = "Result<SuccessCurve, String>")]
+pub struct CurveFor(pub Arc<Plan>);
 
 /// Why a what-if has no answer.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -326,6 +340,8 @@ impl SimulationActor {
         });
         let mut simulation = view(&answer, self.paths, self.seed, wealth, plan);
         simulation.fan_chart = fan_chart;
+        let curve = prepared.success_curve();
+        let survivors = u32::try_from(curve.survivors(wealth.value)).unwrap_or(u32::MAX);
         let pending = self.pending.take().unwrap_or_default();
         self.last_run = Some(Instant::now());
         self.session.do_send(SimulationDone {
@@ -334,6 +350,9 @@ impl SimulationActor {
             coalesced: pending.count.saturating_sub(1),
             ticks: pending.ticks,
             newest_tick_ms: pending.newest_tick_ms,
+            plan: plan.clone(),
+            survivors,
+            curve,
         });
     }
 }
@@ -446,6 +465,29 @@ impl Handler<Valuation> for SimulationActor {
         pending.fold(msg.ticks);
         pending.portfolio = Some(msg.portfolio);
         self.schedule(ctx);
+    }
+}
+
+impl Handler<CurveFor> for SimulationActor {
+    type Result = ResponseActFuture<Self, Result<SuccessCurve, String>>;
+
+    fn handle(&mut self, CurveFor(plan): CurveFor, _: &mut Context<Self>) -> Self::Result {
+        if let (Some(prepared), Some(current)) = (&self.prepared, &self.plan)
+            && **current == *plan
+        {
+            return Box::pin(actix::fut::ready(Ok(prepared.success_curve())));
+        }
+        let options = self.options();
+        let draw = async move {
+            // Queued with the preparations: the same kind of work.
+            let _permit = PREPARING.acquire().await;
+            tokio::task::spawn_blocking(move || SuccessCurve::new(&plan, &options)).await
+        };
+        Box::pin(draw.into_actor(self).map(|result, _, _| match result {
+            Ok(Ok(curve)) => Ok(curve),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(e.to_string()),
+        }))
     }
 }
 

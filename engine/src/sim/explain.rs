@@ -214,7 +214,10 @@ pub fn changed_inputs(before: &Plan, after: &Plan, wealth_from_plan: bool) -> Ve
         ),
         number(PlanInput::AnnualFee, before.annual_fee, after.annual_fee),
         whole(PlanInput::AssetClasses, before.assets != after.assets),
-        whole(PlanInput::Correlation, before.correlation != after.correlation),
+        whole(
+            PlanInput::Correlation,
+            before.correlation != after.correlation,
+        ),
         whole(PlanInput::Weights, before.weights != after.weights),
     ]
     .into_iter()
@@ -421,7 +424,10 @@ mod tests {
         let froms = [WealthFrom::Holdings, WealthFrom::Plan];
         for (then, now) in [(0, 1000), (1000, 0), (417, 388), (5, 5)] {
             for wealth in [0.0, -5.0, f64::NAN, 90_000.0, 1e9] {
-                for (a, b) in froms.iter().flat_map(|a| froms.iter().map(move |b| (*a, *b))) {
+                for (a, b) in froms
+                    .iter()
+                    .flat_map(|a| froms.iter().map(move |b| (*a, *b)))
+                {
                     let parts = explain(
                         &point(&before, 250_000.0, a, then),
                         &point(&after, wealth, b, now),

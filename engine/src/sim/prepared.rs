@@ -28,8 +28,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::kernel::{BLOCK, Returns, by_width};
 use super::explain::SuccessCurve;
+use super::kernel::{BLOCK, Returns, by_width};
 use super::stats::Percentiles;
 use super::{Model, Plan, SimulationError, SimulationOptions, rng};
 

@@ -480,6 +480,47 @@ impl WsConnection {
         );
     }
 
+    fn explain(
+        &mut self,
+        ctx: &mut Context<Self>,
+        me: Uuid,
+        owner: Uuid,
+        request_id: u64,
+        since_ms: i64,
+    ) {
+        let state = self.state.clone();
+        self.in_flight += 1;
+        ctx.spawn(
+            async move { services::live::explain(&state, me, owner, since_ms).await }
+                .into_actor(self)
+                .map(move |answer, act, ctx| {
+                    act.answered();
+                    match answer {
+                        Ok(explanation) => act.send(
+                            ctx,
+                            ServerMessage::Explanation {
+                                request_id,
+                                stream: owner,
+                                explanation,
+                            },
+                        ),
+                        // The field's own message says from when the history is kept, which
+                        // the generic "invalid value for since_ms" would not.
+                        Err(ApiError::Validation(errors)) if errors.len() == 1 => act.send(
+                            ctx,
+                            ServerMessage::Error {
+                                code: ErrorCode::ValidationFailed,
+                                message: errors[0].message.clone(),
+                                field: Some(errors[0].field.clone()),
+                                request_id: Some(request_id),
+                            },
+                        ),
+                        Err(e) => act.api_error(ctx, &e, Some(request_id)),
+                    }
+                }),
+        );
+    }
+
     fn commit(&mut self, ctx: &mut Context<Self>, me: Uuid, request_id: u64) {
         let Some(changes) = self.last_what_if.take() else {
             return self.send(
@@ -530,6 +571,11 @@ impl WsConnection {
                 changes,
             } => self.what_if(ctx, me, user_id.unwrap_or(me), request_id, changes),
             ClientMessage::Commit { request_id } => self.commit(ctx, me, request_id),
+            ClientMessage::Explain {
+                request_id,
+                user_id,
+                since_ms,
+            } => self.explain(ctx, me, user_id.unwrap_or(me), request_id, since_ms),
         }
     }
 }

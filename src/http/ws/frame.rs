@@ -45,6 +45,7 @@ pub fn update_message(stream: Uuid, skipped: u64, body: &StreamBody) -> Option<S
             ticks,
             newest_tick_ms,
             state,
+            explanation,
         } => Some(ServerMessage::Update {
             stream,
             seq: *seq,
@@ -53,6 +54,7 @@ pub fn update_message(stream: Uuid, skipped: u64, body: &StreamBody) -> Option<S
             ticks: ticks.clone(),
             newest_tick_ms: *newest_tick_ms,
             state: state.clone(),
+            explanation: explanation.clone(),
         }),
         _ => None,
     }

@@ -229,6 +229,7 @@ mod tests {
                 ticks,
                 newest_tick_ms: None,
                 state: state(),
+                explanation: None,
             }),
         }
     }
