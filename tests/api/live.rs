@@ -68,7 +68,7 @@ pub(crate) async fn subscribe(
 
 /// Reads updates until one shows `wealth`; checks that sequence numbers never jump without
 /// saying so. Returns the update's seq and state.
-async fn until_wealth(
+pub(crate) async fn until_wealth(
     socket: &mut Socket,
     encoding: Encoding,
     mut last_seq: u64,
@@ -95,7 +95,7 @@ async fn until_wealth(
 }
 
 /// The snapshot if it already shows `wealth`, else the first update that does.
-async fn settled(
+pub(crate) async fn settled(
     socket: &mut Socket,
     encoding: Encoding,
     (seq, snapshot): (u64, LiveState),

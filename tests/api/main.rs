@@ -14,6 +14,7 @@ mod cookie_mode;
 mod dashboard;
 mod demo;
 mod errors;
+mod explain;
 mod extensions;
 mod goals;
 mod grants;
