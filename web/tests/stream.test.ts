@@ -152,6 +152,14 @@ describe('StreamClient', () => {
 
     server.send(update(10, 0, 0.6)); // and the stream goes on from the new snapshot
     await until(() => frames.length === 5);
+    expect(frames[4]?.explanation).toBeNull();
+
+    // An update's explanation reaches the listener as sent; a snapshot never has one.
+    const explanation = { since_seq: 9, since_ms: 5, total: 0.01, market: 0.01, plan: 0, rest: 0, changed_inputs: [] };
+    server.send({ ...update(11, 0, 0.61), explanation } as ServerMessage);
+    await until(() => frames.length === 6);
+    expect(frames[5]?.explanation).toEqual(explanation);
+    expect(frames[3]?.explanation).toBeNull();
   });
 
   it('drops updates that arrive while a re-subscribe awaits its snapshot', async () => {

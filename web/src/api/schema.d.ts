@@ -1103,6 +1103,21 @@ export interface components {
              */
             active: boolean;
         };
+        /** @description One input that changed between the two states an explanation compares. */
+        ChangedInput: {
+            /**
+             * Format: double
+             * @description Its earlier value, for inputs that are one number.
+             */
+            from?: number;
+            /** @description Which. */
+            input: components["schemas"]["ExplainedInput"];
+            /**
+             * Format: double
+             * @description Its value now, for inputs that are one number.
+             */
+            to?: number;
+        };
         /** @description One asset class of the plan. */
         ClassAllocation: {
             /** @description The plan's asset class. */
@@ -1228,6 +1243,24 @@ export interface components {
             request_id: number;
             /** @enum {string} */
             type: "commit";
+        } | {
+            /**
+             * Format: int64
+             * @description Echoed in the answer.
+             */
+            request_id: number;
+            /**
+             * Format: int64
+             * @description The time to explain from (Unix milliseconds).
+             */
+            since_ms: number;
+            /** @enum {string} */
+            type: "explain";
+            /**
+             * Format: uuid
+             * @description Whose plan (the caller's own when omitted).
+             */
+            user_id?: string | null;
         };
         /**
          * @description How an income stream follows prices.
@@ -1583,6 +1616,56 @@ export interface components {
             volatility: {
                 [key: string]: number;
             };
+        };
+        /**
+         * @description An input whose change an explanation names: the plan's fields by their names
+         *     (`asset_classes`: their expected returns and volatilities), and `holdings`.
+         * @enum {string}
+         */
+        ExplainedInput: "initial_wealth" | "monthly_contribution" | "monthly_spending" | "retirement_month" | "horizon_months" | "annual_inflation" | "annual_fee" | "asset_classes" | "correlation" | "weights" | "holdings";
+        /**
+         * @description Why the success probability moved since an earlier state of the stream, on the same
+         *     random numbers. Every figure is a change of probability (0.021 is 2.1 percentage
+         *     points), a whole number of paths over the state's `paths`, so that
+         *     `market + plan + rest` is `total` up to the last bit of the division.
+         */
+        Explanation: {
+            /** @description The inputs that changed between the two states, in a fixed order. */
+            changed_inputs: components["schemas"]["ChangedInput"][];
+            /**
+             * Format: double
+             * @description The starting wealth's part (prices moving the holdings, and holdings bought or
+             *     sold), on the earlier plan: success of the earlier plan at today's wealth minus at
+             *     the earlier wealth.
+             */
+            market: number;
+            /**
+             * Format: double
+             * @description The plan's part (the user's edits), at today's wealth: success of today's plan minus
+             *     the earlier plan's.
+             */
+            plan: number;
+            /**
+             * Format: double
+             * @description What neither explains: the jump when the wealth starts or stops coming from the
+             *     holdings (the first holding priced, or the last one gone).
+             */
+            rest: number;
+            /**
+             * Format: int64
+             * @description When the earlier state was computed (Unix milliseconds).
+             */
+            since_ms: number;
+            /**
+             * Format: int64
+             * @description The sequence number of the earlier state.
+             */
+            since_seq: number;
+            /**
+             * Format: double
+             * @description Success now minus success then.
+             */
+            total: number;
         };
         /** @description One point of the fan chart. */
         FanChartPoint: {
@@ -3389,6 +3472,11 @@ export interface components {
              */
             coalesced: number;
             /**
+             * @description Why the success probability moved since the snapshot this subscription last
+             *     received; absent when nothing moved and no input changed.
+             */
+            explanation?: components["schemas"]["Explanation"];
+            /**
              * Format: int64
              * @description The newest tick's timestamp (Unix milliseconds), when a tick caused the update.
              */
@@ -3458,6 +3546,21 @@ export interface components {
             request_id: number;
             /** @enum {string} */
             type: "committed";
+        } | {
+            /** @description From the state in force at the requested time to the current one. */
+            explanation: components["schemas"]["Explanation"];
+            /**
+             * Format: int64
+             * @description The request's id.
+             */
+            request_id: number;
+            /**
+             * Format: uuid
+             * @description Whose plan.
+             */
+            stream: string;
+            /** @enum {string} */
+            type: "explanation";
         };
         /**
          * @description Whole or fractional shares in a trade list.

@@ -1,9 +1,11 @@
 import { useLayoutEffect } from 'react';
-import type { LiveState } from '../live/wire';
+import { explanationLine } from '../live/explain';
+import type { Explanation, LiveState } from '../live/wire';
 import { now, record } from '../perf';
 import { money, pct } from './format';
 
-export function Summary({ state, frameAt }: { state: LiveState | null; frameAt?: number }) {
+/** The live success probability; with `explanation`, a line saying why it moved since the stream's snapshot. */
+export function Summary({ state, frameAt, explanation }: { state: LiveState | null; frameAt?: number; explanation?: Explanation | null }) {
   useLayoutEffect(() => {
     // The DOM now shows this frame's state.
     if (state && frameAt) record('frameToDom', now() - frameAt);
@@ -17,6 +19,11 @@ export function Summary({ state, frameAt }: { state: LiveState | null; frameAt?:
       <p className="big" data-testid="success">
         {pct(sim.success_probability)} <span className="se">± {pct(sim.success_standard_error)}</span>
       </p>
+      {explanation && (
+        <p className="explanation" data-testid="explanation" data-since-seq={explanation.since_seq}>
+          {explanationLine(explanation, state.computed_at_ms)}
+        </p>
+      )}
       <p className="muted">
         Chance the money lasts the whole horizon, over {sim.paths.toLocaleString('en-US')} simulated paths, starting from{' '}
         {money(sim.starting_wealth)} ({sim.wealth_source === 'holdings' ? 'your holdings at market prices' : 'the plan’s initial wealth'}).

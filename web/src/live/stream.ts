@@ -6,6 +6,7 @@ import {
   CLOSE,
   SUBPROTOCOL_JSON,
   type ClientMessage,
+  type Explanation,
   type LiveAlert,
   type LiveState,
   type ServerMessage,
@@ -29,6 +30,8 @@ export interface StreamFrame {
   /** The prices that moved (empty on a snapshot). */
   ticks: TickSummary[];
   snapshot: boolean;
+  /** Why the success moved since this subscription's snapshot (none on a snapshot, or when nothing moved). */
+  explanation: Explanation | null;
   /** When the frame arrived (performance clock). */
   receivedAt: number;
 }
@@ -262,7 +265,7 @@ export class StreamClient {
         sub.lastSeq = m.seq;
         sub.awaitingSnapshot = false;
         this.refreshStatus();
-        for (const l of sub.listeners) l.onFrame?.({ state: m.state, seq: m.seq, ticks: [], snapshot: true, receivedAt: this.receivedAt });
+        for (const l of sub.listeners) l.onFrame?.({ state: m.state, seq: m.seq, ticks: [], snapshot: true, explanation: null, receivedAt: this.receivedAt });
         return;
       }
       case 'update': {
@@ -275,7 +278,7 @@ export class StreamClient {
           return;
         }
         sub.lastSeq = m.seq;
-        for (const l of sub.listeners) l.onFrame?.({ state: m.state, seq: m.seq, ticks: m.ticks, snapshot: false, receivedAt: this.receivedAt });
+        for (const l of sub.listeners) l.onFrame?.({ state: m.state, seq: m.seq, ticks: m.ticks, snapshot: false, explanation: m.explanation ?? null, receivedAt: this.receivedAt });
         return;
       }
       case 'alert': {

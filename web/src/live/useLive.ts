@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ConnectionStatus, StreamClient } from './stream';
-import type { LiveAlert, LiveState, TickSummary } from './wire';
+import type { Explanation, LiveAlert, LiveState, TickSummary } from './wire';
 
 export interface MovedPrice extends TickSummary {
   previous: number | undefined;
@@ -13,13 +13,15 @@ export interface LiveView {
   prices: Map<string, MovedPrice>;
   /** The prices that moved in the latest update. */
   moved: MovedPrice[];
+  /** Why the success moved since the stream's snapshot, as the latest frame says. */
+  explanation: Explanation | null;
   alerts: LiveAlert[];
   ended: string | null;
   /** When the last frame arrived (performance clock). */
   frameAt: number;
 }
 
-const EMPTY: LiveView = { state: null, seq: null, prices: new Map(), moved: [], alerts: [], ended: null, frameAt: 0 };
+const EMPTY: LiveView = { state: null, seq: null, prices: new Map(), moved: [], explanation: null, alerts: [], ended: null, frameAt: 0 };
 
 /** Follows one plan stream while the component is mounted. */
 export function useLive(stream: StreamClient, userId: string | undefined, fanChart = false): LiveView {
@@ -40,7 +42,7 @@ export function useLive(stream: StreamClient, userId: string | undefined, fanCha
               prices.set(t.symbol, m);
               return m;
             });
-            return { ...v, state: f.state, seq: f.seq, prices, moved: f.snapshot ? v.moved : moved, ended: null, frameAt: f.receivedAt };
+            return { ...v, state: f.state, seq: f.seq, prices, moved: f.snapshot ? v.moved : moved, explanation: f.explanation, ended: null, frameAt: f.receivedAt };
           }),
         onAlert: (a) => setView((v) => ({ ...v, alerts: [a, ...v.alerts].slice(0, 50) })),
         onEnded: (reason) => setView((v) => ({ ...v, ended: reason })),

@@ -17,6 +17,9 @@ export type TickSummary = Schemas['TickSummary'];
 export type LiveAlert = Schemas['LiveAlert'];
 export type WhatIfChanges = Schemas['WhatIfChanges'];
 export type WhatIfAnswer = Schemas['WhatIfAnswer'];
+export type Explanation = Schemas['Explanation'];
+export type ChangedInput = Schemas['ChangedInput'];
+export type ExplainedInput = Schemas['ExplainedInput'];
 export type ClientMessage = Schemas['ClientMessage'];
 export type ServerMessage = Schemas['ServerMessage'];
 

@@ -42,7 +42,7 @@ export function PlanPage() {
       {live.ended && <p className="error" role="alert">The live stream ended: {live.ended}.</p>}
       <Ticker moved={live.moved} />
       <div className="columns">
-        <Summary state={live.state} frameAt={live.frameAt} />
+        <Summary state={live.state} frameAt={live.frameAt} explanation={live.explanation} />
         <WhatIfPanel key={planKey} stream={stream} userId={undefined} plan={plan.data} age={profile.data?.profile.age} canCommit committed={committed} onCommitted={onCommitted} />
       </div>
       <FanChart points={live.state?.simulation.fan_chart} />
