@@ -13,6 +13,10 @@
 //! ([`SetFanChart`]): its coefficients are about 1 MB per session against 68 KB without, and
 //! an answer with it costs about 200 µs against 10. Turning it on prepares the plan again
 //! (the old preparation answers meanwhile); turning it off frees the coefficients at once.
+//!
+//! Each answer carries its plan, its survivors and the plan's success curve (the
+//! preparation's thresholds, shared, not copied), so the session can explain later states
+//! against it after the plan is replaced; [`CurveFor`] draws an older plan's curve again.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
