@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { Api } from '../api/api';
 import type { FrontierResponse, OptimizeResponse, RebalanceResponse } from '../api/types';
 import { useApp } from '../app/context';
 import { Link } from '../app/router';
+import { Field } from '../components/Field';
 import { FrontierChart } from '../components/FrontierChart';
 import { money, pct, price, quantity, signedPts } from '../components/format';
 import { Performance } from '../components/Performance';
@@ -215,22 +216,6 @@ export default function PortfolioPage() {
       />
       <PlanActions api={api} settings={applied} />
     </>
-  );
-}
-
-/** A labelled control with the server's message for its field beside it. */
-export function Field({ label, error, children }: {
-  label: string;
-  error?: string | undefined;
-  children: (a11y: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({ id, ...(error ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error` } : {}) })}
-      {error && <p id={`${id}-error`} className="error field-error" role="alert">{error}</p>}
-    </div>
   );
 }
 
