@@ -63,6 +63,8 @@ export const PlanEditor = memo(function PlanEditor({ plan, onSave }: { plan: Pla
       asset_classes: rows.map((r) => ({ name: r.name, mu: r.mu, sigma: r.sigma })),
       weights: rows.map((r) => r.weight),
       correlation: corr,
+      // The model extensions are edited on the plan details page: a save here keeps them.
+      ...(source.extensions ? { extensions: source.extensions } : {}),
     };
     try {
       await onSave(spec);
