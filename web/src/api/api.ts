@@ -7,6 +7,8 @@ import type {
   ApplyAllocationRequest,
   AssumptionsCovariance,
   AllocationsResponse,
+  CompareModelsRequest,
+  CompareModelsResponse,
   CreateAlertRuleRequest,
   CreateGoalRequest,
   CreateHoldingRequest,
@@ -30,6 +32,8 @@ import type {
   RebalanceRequest,
   RebalanceResponse,
   Role,
+  SimulationRequest,
+  SimulationResponse,
   Account,
   UpdateGoalRequest,
   UpdateHoldingRequest,
@@ -82,6 +86,8 @@ export function makeApi(auth: AuthSession) {
     derivedAssumptions: (q: { from?: string; to?: string; covariance?: AssumptionsCovariance }) =>
       get<DerivedAssumptions>(`/planning/assumptions/derived${query(q)}`),
     applyAllocation: (r: ApplyAllocationRequest) => send<AllocationApplied>('POST', '/planning/plan/allocation', r),
+    simulate: (r: SimulationRequest) => send<SimulationResponse>('POST', '/simulations/monte-carlo', r),
+    compareModels: (r: CompareModelsRequest) => send<CompareModelsResponse>('POST', '/simulations/compare-models', r),
     goalOptimization: (r: GoalOptimizationRequest) =>
       send<GoalOptimizationResponse>('POST', '/ml/goal-optimization', r),
     feeds: () => get<FeedsResponse>('/market/feeds'),

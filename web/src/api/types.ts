@@ -50,6 +50,26 @@ export type GoalOptimizationRequest = S['GoalOptimizationRequest'];
 export type GoalOptimizationResponse = S['GoalOptimizationResponse'];
 export type LeverAnswer = S['LeverAnswer'];
 export type SolveFor = S['SolveFor'];
+export type PlanExtensions = S['PlanExtensions'];
+export type PlanGoal = S['PlanGoal'];
+export type GoalPriority = S['GoalPriority'];
+export type IncomeStreamSpec = S['IncomeStreamSpec'];
+export type ColaKind = S['ColaKind'];
+export type CashEventSpec = S['CashEventSpec'];
+export type WithdrawalSpec = S['WithdrawalSpec'];
+export type GlidePointSpec = S['GlidePointSpec'];
+export type ReturnModelSpec = S['ReturnModelSpec'];
+export type RegimeSpec = S['RegimeSpec'];
+export type InflationModelSpec = S['InflationModelSpec'];
+export type SimulationRequest = S['SimulationRequest'];
+export type SimulationResponse = S['SimulationResponse'];
+export type SimulationSummary = S['SimulationSummary'];
+export type GoalOutcomeView = S['GoalOutcomeView'];
+export type SpendingView = S['SpendingView'];
+export type CompareModelsRequest = S['CompareModelsRequest'];
+export type CompareModelsResponse = S['CompareModelsResponse'];
+export type ModelOutcome = S['ModelOutcome'];
+export type ComparedModel = S['ComparedModel'];
 export type PerformanceQuery = NonNullable<operations['performance']['parameters']['query']>;
 
 /** A page of a list (`?limit=&offset=`). */
