@@ -15,6 +15,7 @@ const AdvisorBook = lazy(() => import('./pages/AdvisorBook'));
 const AdvisorClientPage = lazy(() => import('./pages/AdvisorClientPage'));
 const AdminPage = lazy(() => import('./pages/AdminPage'));
 const PortfolioPage = lazy(() => import('./pages/PortfolioPage'));
+const PlanDetailsPage = lazy(() => import('./pages/PlanDetailsPage'));
 
 function wsUrl(): string {
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
@@ -90,6 +91,7 @@ export function App() {
   let clientMatch: Record<string, string> | null = null;
   if (path === '/' || path === '/app' || path === '/app/' || path === '/app/signin') page = <Redirect to={home} />;
   else if (path === '/app/plan') page = <PlanPage />;
+  else if (path === '/app/plan/details') page = <PlanDetailsPage />;
   else if (path === '/app/portfolio') page = <PortfolioPage />;
   else if (path === '/app/advisor') page = isAdvisor ? <AdvisorBook /> : <Refused what="The advisor book is for advisors." />;
   else if ((clientMatch = match('/app/advisor/clients/:id', path)))
@@ -104,6 +106,7 @@ export function App() {
         <span className="brand">Glidepath</span>
         <nav aria-label="Main">
           <Link to="/app/plan">My plan</Link>
+          <Link to="/app/plan/details">Plan details</Link>
           <Link to="/app/portfolio">Portfolio</Link>
           {isAdvisor && <Link to="/app/advisor">Advisor book</Link>}
           {isAdmin && <Link to="/app/admin">Admin</Link>}

@@ -1,4 +1,4 @@
-import { memo, useState, type FormEvent } from 'react';
+import { memo, useState, type FormEvent, type ReactNode } from 'react';
 import type { Api } from '../api/api';
 import type { GoalOptimizationResponse, LeverAnswer, SolveFor } from '../api/types';
 import { pct, price } from './format';
@@ -28,7 +28,7 @@ export function leverValue(lever: SolveFor, value: number): string {
  * "What could I change?": for a chance of success the user picks, the value each input of the
  * stored plan would need, the others as they are (`POST /ml/goal-optimization`).
  */
-export const SolvePanel = memo(function SolvePanel({ api }: { api: Api }) {
+export const SolvePanel = memo(function SolvePanel({ api, note }: { api: Api; note?: ReactNode }) {
   const [target, setTarget] = useState('85');
   const [answer, setAnswer] = useState<GoalOptimizationResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -51,6 +51,7 @@ export const SolvePanel = memo(function SolvePanel({ api }: { api: Api }) {
   return (
     <section className="card" aria-labelledby="solve-heading">
       <h2 id="solve-heading">What could I change?</h2>
+      {note}
       <form onSubmit={(e) => void submit(e)} className="inline-form">
         <label>
           Chance of success I want (%)

@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react';
 import { useApp } from '../app/context';
+import { Link } from '../app/router';
 import { Alerts } from '../components/Alerts';
 import { FanChart } from '../components/FanChart';
 import { DEFAULT_PLAN } from '../components/format';
@@ -13,6 +14,7 @@ import { Ticker } from '../components/Ticker';
 import { useAsync } from '../components/useAsync';
 import { WhatIfPanel } from '../components/WhatIfPanel';
 import { useLive } from '../live/useLive';
+import { hasExtensions } from '../plan/extensions';
 
 /** The signed-in user's own plan, live. */
 export function PlanPage() {
@@ -39,6 +41,12 @@ export function PlanPage() {
   return (
     <>
       <h1>My plan</h1>
+      {hasExtensions(plan.data?.extensions) && (
+        <p className="card notice" role="note" data-testid="extensions-note">
+          Your plan has goals, income or other details set on <Link to="/app/plan/details">Plan details</Link>, which simulates it
+          with them. The live numbers here, the what-if sliders and “What could I change?” leave them out for now.
+        </p>
+      )}
       {live.ended && <p className="error" role="alert">The live stream ended: {live.ended}.</p>}
       <Ticker moved={live.moved} />
       <div className="columns">
