@@ -240,8 +240,11 @@ function Editor({ plan, today, runError, notice, onSave }: {
   const patch = (p: Partial<PlanForm>) => setForm((f) => ({ ...f, ...p }));
   const setItem = <K extends 'goals' | 'income' | 'events' | 'glide'>(key: K, i: number, p: Partial<PlanForm[K][number]>) =>
     setForm((f) => ({ ...f, [key]: (f[key] as PlanForm[K][number][]).map((r, j) => (j === i ? { ...r, ...p } : r)) }));
-  const removeItem = (key: 'goals' | 'income' | 'events' | 'glide', i: number) =>
+  const removeItem = (key: 'goals' | 'income' | 'events' | 'glide', i: number) => {
     setForm((f) => ({ ...f, [key]: (f[key] as unknown[]).filter((_, j) => j !== i) }));
+    // The messages name items by their place, which has just changed for the ones after it.
+    setRefusal(NO_REFUSAL);
+  };
   const inYears = (years: number): When => ({ ...whenOf(years * 12, today), kind: 'years' });
 
   const submit = async (e: FormEvent) => {
