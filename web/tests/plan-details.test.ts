@@ -12,6 +12,7 @@ import {
   goalLines,
   knownFields,
   modelRows,
+  monthName,
   monthOf,
   monthToDate,
   placeRefusal,
@@ -61,6 +62,7 @@ describe('months typed as years from now or as calendar months', () => {
 
   it('says a month in words', () => {
     expect(whenText(0, today)).toBe('Nov 2025, this month');
+    expect(monthName(720, today)).toBe('Nov 2085');
     expect(whenText(61, today)).toBe('Dec 2030, in 5 years 1 month');
     expect(span(12)).toBe('1 year');
     expect(span(1)).toBe('1 month');

@@ -20,6 +20,7 @@ import {
   INFLATION_MODELS,
   knownFields,
   modelRows,
+  monthName,
   monthOf,
   monthToDate,
   placeRefusal,
@@ -131,7 +132,7 @@ export default function PlanDetailsPage() {
       <p className="muted">
         Goals, income, one-off events, how retirement spending is set, a glide path and the return and inflation models,
         simulated together with <Link to="/app/plan">your plan</Link>. It runs {span(plan.horizon_months)} (to{' '}
-        {whenText(plan.horizon_months, today).split(',')[0]}), retiring in {plan.retirement_month === 0 ? 'this month' : span(plan.retirement_month)};
+        {monthName(plan.horizon_months, today)}), retiring in {plan.retirement_month === 0 ? 'this month' : span(plan.retirement_month)};
         amounts are in today’s money.
       </p>
       <Results summary={summary} busy={busy} error={runError} today={today} stored={stored.plan !== null} />

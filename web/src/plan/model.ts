@@ -48,10 +48,15 @@ export function span(months: number): string {
     .join(' ');
 }
 
+/** The calendar month of the plan's month `m`: "Jun 2031". */
+export function monthName(m: number, today: YearMonth): string {
+  const [year, month] = monthToDate(m, today).split('-');
+  return `${MONTHS[Number(month) - 1] ?? month} ${Number(year)}`;
+}
+
 /** The plan's month `m` in words: "Jun 2031, in 5 years" ("this month" for 0). */
 export function whenText(m: number, today: YearMonth): string {
-  const [year, month] = monthToDate(m, today).split('-');
-  const name = `${MONTHS[Number(month) - 1] ?? month} ${Number(year)}`;
+  const name = monthName(m, today);
   return m === 0 ? `${name}, this month` : `${name}, in ${span(m)}`;
 }
 
