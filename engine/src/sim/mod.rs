@@ -69,7 +69,9 @@ pub use self::extended::{ExtendedError, ExtendedResult, Extensions, simulate_ext
 pub use self::model::Model;
 pub use self::plan::{AssetClass, Plan, PlanError};
 pub use self::prepared::{PreparedFanChart, PreparedOptions, PreparedSimulation};
-pub use self::solve::{Lever, Solution, SolveError, solve};
+pub use self::solve::{
+    Lever, Solution, SolveError, SolveWith, equity_share, equity_weights, solve, solve_with,
+};
 pub use self::stats::Percentiles;
 
 // The fan chart is read at block ends.

@@ -437,6 +437,46 @@ impl PreparedSimulation {
         SuccessCurve::from_sorted(self.thresholds.clone())
     }
 
+    /// Every path's ruin threshold in starting wealth at the plan's own contribution,
+    /// ascending: bit for bit [`ruin_thresholds`] of the plan, path count and seed it was
+    /// prepared from, without drawing again.
+    #[must_use]
+    pub fn wealth_thresholds(&self) -> &[f64] {
+        &self.thresholds
+    }
+
+    /// Every path's ruin threshold in monthly contribution when starting with
+    /// `initial_wealth`, ascending: a path survives exactly when the contribution is larger.
+    /// [`contribution_thresholds`] of the plan with that starting wealth, read from the kept
+    /// envelope lines rather than from every month again (a few lines a path, microseconds
+    /// for a live session's 1,000 paths). Where the two could differ is only below 0 (the
+    /// envelope keeps the lines that lead for contributions of 0 or more, so a path that
+    /// survives without any contribution may get another negative threshold), or by a
+    /// rounding step where two months' lines cross the starting wealth at the same
+    /// contribution; no contribution a search tries is judged differently otherwise.
+    #[must_use]
+    pub fn contribution_thresholds(&self, initial_wealth: f64) -> Vec<f64> {
+        let wealth = sanitise(initial_wealth);
+        let mut thresholds: Vec<f64> = (0..self.paths())
+            .map(|path| {
+                self.lines[self.offsets[path] as usize..self.offsets[path + 1] as usize]
+                    .iter()
+                    .fold(f64::NEG_INFINITY, |highest, (gamma, beta)| {
+                        // As `path_threshold`: month t spares the path iff W_0 + γ_t c > β_t.
+                        highest.max(if *gamma > 0.0 {
+                            (beta - wealth) / gamma
+                        } else if *beta >= wealth {
+                            f64::INFINITY
+                        } else {
+                            f64::NEG_INFINITY
+                        })
+                    })
+            })
+            .collect();
+        thresholds.sort_by(f64::total_cmp);
+        thresholds
+    }
+
     /// Bytes held for the paths' coefficients, the fan chart's included.
     #[must_use]
     pub fn memory_bytes(&self) -> usize {
@@ -561,6 +601,34 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn contribution_thresholds_from_the_envelope_are_those_of_every_month() {
+        let mut plan = crate::sim::reference::p1();
+        let options = SimulationOptions {
+            paths: 500,
+            seed: 23,
+            fan_chart: false,
+        };
+        for retirement in [0, 200, 360, 720] {
+            plan.retirement_month = retirement;
+            let prepared = PreparedSimulation::new(&plan, &options).unwrap();
+            for wealth in [0.0, 90_000.0, 250_000.0, 1e6] {
+                plan.initial_wealth = wealth;
+                let every_month = super::contribution_thresholds(&plan, &options).unwrap();
+                let envelope = prepared.contribution_thresholds(wealth);
+                // Below 0 they may differ (see the method); from 0 on, bit for bit.
+                let negative = |t: &[f64]| t.partition_point(|x| *x < 0.0);
+                let n = negative(&every_month);
+                assert_eq!(n, negative(&envelope), "retirement {retirement}, {wealth}");
+                assert_eq!(
+                    every_month[n..],
+                    envelope[n..],
+                    "retirement {retirement}, {wealth}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_threshold_order_answers_exactly_as_the_envelope_lines_do() {

@@ -1,6 +1,6 @@
 //! Solving for a target: the value of one lever of a plan (spending, contribution, retirement
-//! month, starting wealth) at which the success probability reaches a target, all other
-//! inputs fixed.
+//! month, starting wealth, equity share) at which the success probability reaches a target,
+//! all other inputs fixed.
 //!
 //! Every evaluation uses the same seed, so the same random numbers (common random numbers):
 //! each path's wealth is then monotone in every lever (more spending, less contribution, an
@@ -12,9 +12,17 @@
 //! spending and the retirement month by a simulation per step. The answer is then run once more on fresh random
 //! numbers (seed + 1): choosing the value on one set of paths flatters it on that set, and the
 //! fresh run reports what the value achieves.
+//!
+//! The equity share is the exception: more equity brings more drift and more volatility, so a
+//! path's fate is not monotone in it and neither is success. How it is searched, and what is
+//! assumed, is in [`equity`].
+
+mod equity;
 
 use super::prepared::{contribution_thresholds, ruin_thresholds};
 use super::{Plan, SimulationError, SimulationOptions, simulate};
+
+pub use self::equity::{EQUITY_GRID, equity_share, equity_weights};
 
 /// The lever solved for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +35,10 @@ pub enum Lever {
     RetirementMonth,
     /// The smallest starting wealth that reaches the target.
     InitialWealth,
+    /// The least share of the portfolio in the equity classes (0 to 1, in steps of 0.001)
+    /// that reaches the target, the equity classes keeping their mix and the others theirs
+    /// ([`equity_weights`]). Needs the equity classes ([`SolveWith::equity`]).
+    EquityShare,
 }
 
 impl Lever {
@@ -38,10 +50,12 @@ impl Lever {
             Self::MonthlyContribution => "monthly_contribution",
             Self::RetirementMonth => "retirement_month",
             Self::InitialWealth => "initial_wealth",
+            Self::EquityShare => "equity_share",
         }
     }
 
-    /// Whether a larger value raises the success probability.
+    /// Whether a larger value raises the success probability (the equity share is searched
+    /// apart, assuming no direction).
     fn helps(self) -> bool {
         !matches!(self, Self::MonthlySpending)
     }
@@ -53,6 +67,7 @@ impl Lever {
             Self::MonthlySpending | Self::MonthlyContribution => MAX_FLOW,
             Self::RetirementMonth => f64::from(plan.horizon_months),
             Self::InitialWealth => MAX_WEALTH,
+            Self::EquityShare => 1.0,
         }
     }
 }
@@ -93,6 +108,9 @@ pub enum SolveError {
     /// A target outside (0, 1].
     #[error("target_success is {0}: it must be above 0 and at most 1")]
     Target(f64),
+    /// The equity classes of [`Lever::EquityShare`] are missing or cannot move the share.
+    #[error("{0}")]
+    EquityClasses(&'static str),
     /// Even the most favourable value in range falls short.
     #[error(
         "no {} from 0 to {limit} reaches a success of {target}: at {limit_value} it is {best}",
@@ -122,10 +140,25 @@ fn unreachable(lever: Lever, target: f64, limit_value: f64, limit: f64, best: f6
     }
 }
 
+/// What a search may use besides the plan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SolveWith<'a> {
+    /// For [`Lever::EquityShare`]: whether each of the plan's asset classes is equity, in the
+    /// plan's order; at least one must be and one must not.
+    pub equity: &'a [bool],
+    /// For [`Lever::InitialWealth`] and [`Lever::MonthlyContribution`]: the paths' ruin
+    /// thresholds in the lever for this plan, path count and seed, ascending, when already
+    /// known (a live session's prepared simulation has them:
+    /// [`super::PreparedSimulation::wealth_thresholds`] and
+    /// [`super::PreparedSimulation::contribution_thresholds`]), saving the pass that finds
+    /// them. Thresholds of another length than the path count are not used.
+    pub thresholds: Option<&'a [f64]>,
+}
+
 /// How one lever's success probability is found on fixed random numbers.
-enum Evaluator {
+enum Evaluator<'a> {
     /// Starting wealth or contribution: the paths' ruin thresholds in it, ascending.
-    Thresholds(Vec<f64>),
+    Thresholds(std::borrow::Cow<'a, [f64]>),
     /// Spending or the retirement month: a simulation per value.
     Simulated {
         plan: Plan,
@@ -133,7 +166,7 @@ enum Evaluator {
     },
 }
 
-impl Evaluator {
+impl Evaluator<'_> {
     fn success(&mut self, lever: Lever, value: f64) -> Result<f64, SolveError> {
         match self {
             Self::Thresholds(thresholds) => {
@@ -159,10 +192,13 @@ fn set(plan: &mut Plan, lever: Lever, value: f64) {
         // Whole months from 0 to the horizon: the cast is exact.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Lever::RetirementMonth => plan.retirement_month = value as u32,
+        // Searched apart ([`equity`]), which sets the weights itself.
+        Lever::EquityShare => {}
     }
 }
 
-/// The value of `lever` at which `plan` reaches `target` success on `options.paths` paths.
+/// The value of `lever` at which `plan` reaches `target` success on `options.paths` paths
+/// (as [`solve_with`] with nothing more; [`Lever::EquityShare`] needs the equity classes).
 ///
 /// # Errors
 /// An invalid plan, path count or target, or no value in range reaching the target.
@@ -172,6 +208,22 @@ pub fn solve(
     target: f64,
     options: &SimulationOptions,
 ) -> Result<Solution, SolveError> {
+    solve_with(plan, lever, target, options, SolveWith::default())
+}
+
+/// The value of `lever` at which `plan` reaches `target` success on `options.paths` paths,
+/// using what `with` gives.
+///
+/// # Errors
+/// An invalid plan, path count or target, equity classes that are missing or cannot move the
+/// share, or no value in range reaching the target.
+pub fn solve_with(
+    plan: &Plan,
+    lever: Lever,
+    target: f64,
+    options: &SimulationOptions,
+    with: SolveWith<'_>,
+) -> Result<Solution, SolveError> {
     if !(target > 0.0 && target <= 1.0) {
         return Err(SolveError::Target(target));
     }
@@ -179,12 +231,24 @@ pub fn solve(
         fan_chart: false,
         ..*options
     };
-    let mut evaluator = match lever {
-        Lever::InitialWealth => Evaluator::Thresholds(ruin_thresholds(plan, &options)?),
-        Lever::MonthlyContribution => {
-            Evaluator::Thresholds(contribution_thresholds(plan, &options)?)
+    if lever == Lever::EquityShare {
+        return equity::solve(plan, with.equity, target, &options);
+    }
+    let known = with
+        .thresholds
+        .filter(|t| t.len() == options.paths as usize)
+        .map(std::borrow::Cow::Borrowed);
+    let mut evaluator = match (lever, known) {
+        (Lever::InitialWealth | Lever::MonthlyContribution, Some(thresholds)) => {
+            Evaluator::Thresholds(thresholds)
         }
-        Lever::MonthlySpending | Lever::RetirementMonth => Evaluator::Simulated {
+        (Lever::InitialWealth, None) => {
+            Evaluator::Thresholds(ruin_thresholds(plan, &options)?.into())
+        }
+        (Lever::MonthlyContribution, None) => {
+            Evaluator::Thresholds(contribution_thresholds(plan, &options)?.into())
+        }
+        _ => Evaluator::Simulated {
             plan: plan.clone(),
             options,
         },
@@ -311,17 +375,29 @@ pub fn solve(
     };
     let mut fresh = plan.clone();
     set(&mut fresh, lever, value);
+    fresh_check(&fresh, lever, value, good_success, evaluations, &options)
+}
+
+/// The answer, after running `at` (the plan at the answer) on fresh random numbers.
+fn fresh_check(
+    at: &Plan,
+    lever: Lever,
+    value: f64,
+    search_success: f64,
+    evaluations: u32,
+    options: &SimulationOptions,
+) -> Result<Solution, SolveError> {
     let check = simulate(
-        &fresh,
+        at,
         &SimulationOptions {
             seed: options.seed.wrapping_add(1),
-            ..options
+            ..*options
         },
     )?;
     Ok(Solution {
         lever,
         value,
-        search_success: good_success,
+        search_success,
         achieved_success: check.success_probability,
         standard_error: check.success_standard_error,
         evaluations,
