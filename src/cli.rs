@@ -64,6 +64,10 @@ pub enum Command {
         /// Fixes the answer; random (and printed) when omitted.
         #[arg(long)]
         seed: Option<u64>,
+        /// For `--for equity_share`: the plan's equity classes, comma-separated; by default
+        /// those whose name contains "equity", "equities" or "stock" (any case).
+        #[arg(long = "equity-classes", value_delimiter = ',')]
+        equity_classes: Option<Vec<String>>,
         /// Print the answer as JSON.
         #[arg(long)]
         json: bool,

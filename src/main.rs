@@ -51,9 +51,20 @@ async fn main() -> ExitCode {
             target_success,
             paths,
             seed,
+            equity_classes,
             json,
-        } => glidepath::cli_solve::run(&plan, lever, target_success, paths, seed, json)
-            .map(|out| say(out.trim_end())),
+        } => glidepath::cli_solve::run(
+            &plan,
+            glidepath::cli_solve::SolveArgs {
+                lever,
+                target: target_success,
+                paths,
+                seed,
+                equity_classes,
+                json,
+            },
+        )
+        .map(|out| say(out.trim_end())),
         Command::Optimize {
             prices,
             from,

@@ -37,7 +37,10 @@ fn bench(c: &mut Criterion) {
         ..SolveWith::default()
     };
     let by_equity = |target| solve_with(&plan, Lever::EquityShare, target, &options, equity);
-    assert!(matches!(by_equity(0.85), Err(SolveError::Unreachable { .. })));
+    assert!(matches!(
+        by_equity(0.85),
+        Err(SolveError::Unreachable { .. })
+    ));
     let steps = by_equity(0.5).unwrap().evaluations;
     println!("equity_share at 50%: {steps} success evaluations in the search");
     group.bench_function("equity_share_unreachable_85", |b| {

@@ -124,15 +124,19 @@ pub enum SolveFor {
     RetirementMonth,
     /// The smallest starting wealth.
     InitialWealth,
+    /// The least share of the portfolio in the equity classes (0 to 1, to 0.001), each side
+    /// keeping its classes' mix.
+    EquityShare,
 }
 
 impl SolveFor {
     /// Every lever, in the order answers list them.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::MonthlySpending,
         Self::MonthlyContribution,
         Self::RetirementMonth,
         Self::InitialWealth,
+        Self::EquityShare,
     ];
 }
 
@@ -158,6 +162,12 @@ pub struct SolveRequest {
     #[serde(default, deserialize_with = "crate::de::opt_whole")]
     #[schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)]
     pub seed: Option<u64>,
+    /// For `equity_share`: the asset classes (by name) that count as equity. When omitted,
+    /// those whose name contains `equity`, `equities` or `stock`, in any case (the defaults'
+    /// `us_equity` and `intl_equity`). At least one class must be equity and one not.
+    #[serde(default)]
+    #[schema(max_items = 32)]
+    pub equity_classes: Option<Vec<String>>,
 }
 
 /// A solve's answer.
@@ -180,6 +190,14 @@ pub struct SolveAnswer {
     pub paths: u32,
     /// The search's seed.
     pub seed: u64,
+    /// For `equity_share`: the classes counted as equity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub equity_classes: Option<Vec<String>>,
+    /// For `equity_share`: the plan's weights at that share, in the order of its classes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub weights: Option<Vec<f64>>,
 }
 
 /// `POST /ml/goal-optimization`: every input's answer at once.
@@ -200,6 +218,12 @@ pub struct GoalOptimizationRequest {
     #[serde(default, deserialize_with = "crate::de::opt_whole")]
     #[schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)]
     pub seed: Option<u64>,
+    /// For `equity_share`: the asset classes (by name) that count as equity. When omitted,
+    /// those whose name contains `equity`, `equities` or `stock`, in any case (the defaults'
+    /// `us_equity` and `intl_equity`). At least one class must be equity and one not.
+    #[serde(default)]
+    #[schema(max_items = 32)]
+    pub equity_classes: Option<Vec<String>>,
 }
 
 /// One input's answer, or why there is none.
@@ -227,6 +251,9 @@ pub struct GoalOptimizationResponse {
     pub paths: u32,
     /// The seed.
     pub seed: u64,
+    /// The classes counted as equity for `equity_share` (empty when none is: its answer
+    /// then says why).
+    pub equity_classes: Vec<String>,
     /// One answer per input.
     pub levers: Vec<LeverAnswer>,
 }

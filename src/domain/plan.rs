@@ -191,6 +191,84 @@ pub fn check_storable(spec: &PlanSpec, prefix: &str) -> Result<Plan, FieldError>
     to_engine_extended(spec, prefix, stand_in).map(|(plan, _)| plan)
 }
 
+/// Whether a class counts as equity when a request does not name the equity classes: its
+/// name contains `equity`, `equities` or `stock`, in any case (`us_equity`, `EM Equities`,
+/// `stocks`).
+/// Anything else (bonds, cash, real estate, gold…) is not.
+#[must_use]
+pub fn is_equity_name(name: &str) -> bool {
+    let name = name.to_lowercase();
+    ["equity", "equities", "stock"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+/// Which of `classes` are equity: those `named` (names as in the plan; the field is
+/// `{prefix}equity_classes`), or by [`is_equity_name`]. The equity share moves only when at
+/// least one class is equity and one is not.
+///
+/// # Errors
+/// A name that is not one of the plan's classes (`equity_classes[i]`), or no class or every
+/// class equity (`equity_classes`).
+pub fn equity_mask(
+    classes: &[AssetClassSpec],
+    named: Option<&[String]>,
+    prefix: &str,
+) -> Result<Vec<bool>, FieldError> {
+    let field = format!("{prefix}equity_classes");
+    let mask = match named {
+        Some(names) => {
+            let mut mask = vec![false; classes.len()];
+            for (i, name) in names.iter().enumerate() {
+                let mut found = false;
+                for (slot, class) in mask.iter_mut().zip(classes) {
+                    if class.name == *name {
+                        *slot = true;
+                        found = true;
+                    }
+                }
+                if !found {
+                    return Err(FieldError::new(
+                        format!("{field}[{i}]"),
+                        "is not the name of one of the plan's asset classes",
+                    ));
+                }
+            }
+            mask
+        }
+        None => classes.iter().map(|c| is_equity_name(&c.name)).collect(),
+    };
+    let how = if named.is_some() {
+        "the classes named"
+    } else {
+        "by name (containing \"equity\", \"equities\" or \"stock\"), the plan's classes"
+    };
+    if !mask.contains(&true) {
+        return Err(FieldError::new(
+            field,
+            format!("{how} include no equity class: name the equity classes"),
+        ));
+    }
+    if !mask.contains(&false) {
+        return Err(FieldError::new(
+            field,
+            format!("{how} are all equity, so the equity share cannot move"),
+        ));
+    }
+    Ok(mask)
+}
+
+/// The names of the classes `mask` marks.
+#[must_use]
+pub fn equity_names(classes: &[AssetClassSpec], mask: &[bool]) -> Vec<String> {
+    classes
+        .iter()
+        .zip(mask)
+        .filter(|(_, e)| **e)
+        .map(|(c, _)| c.name.clone())
+        .collect()
+}
+
 fn identity_if_single(n: usize) -> Vec<Vec<f64>> {
     if n == 1 { vec![vec![1.0]] } else { Vec::new() }
 }
@@ -225,6 +303,56 @@ mod tests {
         );
         assert_eq!(plan.annual_inflation, 0.025);
         assert_eq!(plan.annual_fee, 0.002);
+    }
+
+    fn classes(names: &[&str]) -> Vec<AssetClassSpec> {
+        names
+            .iter()
+            .map(|n| AssetClassSpec {
+                name: (*n).into(),
+                mu: 0.05,
+                sigma: 0.1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn equity_classes_are_named_or_told_by_their_names() {
+        let defaults = asset_classes(&spec());
+        assert_eq!(
+            equity_mask(&defaults, None, "").expect("equity by name"),
+            [true, true, false]
+        );
+        let own = classes(&["World Stocks", "EM EQUITIES", "gold", "Bonds"]);
+        assert_eq!(
+            equity_mask(&own, None, "").expect("equity by name"),
+            [true, true, false, false]
+        );
+        let named = ["gold".to_owned(), "World Stocks".to_owned()];
+        assert_eq!(
+            equity_mask(&own, Some(&named), "").expect("named"),
+            [true, false, true, false]
+        );
+        let unknown = ["gold".to_owned(), "silver".to_owned()];
+        assert_eq!(
+            equity_mask(&own, Some(&unknown), "")
+                .expect_err("unknown")
+                .field,
+            "equity_classes[1]"
+        );
+        for (names, named) in [
+            (&["bonds", "cash"][..], None),
+            (&["us_equity", "stocks"], None),
+            (&["a", "b"], Some(vec![])),
+            (&["a", "b"], Some(vec!["a".to_owned(), "b".to_owned()])),
+        ] {
+            let err = equity_mask(&classes(names), named.as_deref(), "x.").expect_err("no move");
+            assert_eq!(err.field, "x.equity_classes", "{names:?}");
+        }
+        assert_eq!(
+            equity_names(&own, &[true, false, true, false]),
+            ["World Stocks", "gold"]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use engine::sim::reference::p1;
-use engine::sim::{Lever, SimulationOptions, solve};
+use engine::sim::{Lever, SimulationOptions, SolveWith, equity_weights, solve, solve_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -52,6 +52,80 @@ fn the_command_prints_the_engines_answer() {
         .filter_map(|l| l.trim().strip_prefix('"')?.split('"').next())
         .collect();
     assert_eq!(keys, ["for", "value", "achieved_success", "standard_error"]);
+
+    // The equity share, with the classes told by name or named, and the weights there.
+    let equity = SolveWith {
+        equity: &[true, true, false],
+        ..SolveWith::default()
+    };
+    let engine = solve_with(&p1(), Lever::EquityShare, 0.5, &options(1000, 11), equity).unwrap();
+    for named in [None, Some("us_equity,intl_equity")] {
+        let mut args = vec![
+            "solve",
+            PLAN,
+            "--for",
+            "equity_share",
+            "--target-success",
+            "0.5",
+            "--paths",
+            "1000",
+            "--seed",
+            "11",
+            "--json",
+        ];
+        if let Some(named) = named {
+            args.extend(["--equity-classes", named]);
+        }
+        let (ok, out, err) = glidepath(&args);
+        assert!(ok, "{err}");
+        let printed: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(printed["value"], engine.value);
+        assert_eq!(printed["achieved_success"], engine.achieved_success);
+        assert_eq!(
+            printed["equity_classes"],
+            json!(["us_equity", "intl_equity"])
+        );
+        assert_eq!(
+            printed["weights"],
+            json!(equity_weights(
+                &p1().weights,
+                &[true, true, false],
+                engine.value
+            ))
+        );
+    }
+    let (ok, out, _) = glidepath(&[
+        "solve",
+        PLAN,
+        "--for",
+        "equity_share",
+        "--target-success",
+        "0.5",
+        "--paths",
+        "1000",
+        "--seed",
+        "11",
+    ]);
+    assert!(ok);
+    assert!(
+        out.contains(&format!(
+            "{:.1}% in us_equity, intl_equity",
+            engine.value * 100.0
+        )),
+        "{out}"
+    );
+    let (ok, _, err) = glidepath(&[
+        "solve",
+        PLAN,
+        "--for",
+        "equity_share",
+        "--target-success",
+        "0.5",
+        "--equity-classes",
+        "gold",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("--equity-classes"), "{err}");
 }
 
 #[test]
@@ -221,8 +295,13 @@ async fn goal_optimization_answers_every_input_and_says_which_cannot_reach() {
             "monthly_spending",
             "monthly_contribution",
             "retirement_month",
-            "initial_wealth"
+            "initial_wealth",
+            "equity_share"
         ]
+    );
+    assert_eq!(
+        answer["equity_classes"],
+        json!(["us_equity", "intl_equity"])
     );
     // Each answer is the single solve's, on the same plan, paths and seed.
     for lever in levers {
@@ -235,15 +314,13 @@ async fn goal_optimization_answers_every_input_and_says_which_cannot_reach() {
             )
             .await;
         if lever["value"].is_null() {
-            // Retired from month 0: a contribution is never paid.
-            assert_eq!(lever["for"], "monthly_contribution");
+            let why = lever["unreachable"].as_str().unwrap();
             assert!(
-                lever["unreachable"]
-                    .as_str()
-                    .unwrap()
-                    .contains("no monthly_contribution")
+                why.contains(&format!("no {}", lever["for"].as_str().unwrap())),
+                "{why}"
             );
-            assert_eq!(one.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let p = problem(one, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+            assert_eq!(p["errors"][0]["message"], why);
         } else {
             let one = ok_json(one).await;
             assert_eq!(lever["value"], one["value"], "{lever}");
@@ -251,8 +328,135 @@ async fn goal_optimization_answers_every_input_and_says_which_cannot_reach() {
             assert_eq!(lever["unreachable"], Value::Null);
         }
     }
+    // Retired from month 0: a contribution is never paid.
+    assert!(levers[1]["value"].is_null());
     assert_eq!(
         (answer["paths"].clone(), answer["seed"].clone()),
         (json!(500), json!(3))
     );
+}
+
+/// Two classes named as their users name them: "World Stocks" is equity by name, "Gold" is
+/// not; and a plan whose classes are neither has no equity share to move.
+fn own_classes(names: [&str; 2]) -> Value {
+    json!({"initial_wealth": 300000, "monthly_contribution": 1000, "retirement_month": 240,
+           "monthly_spending": 2500, "horizon_months": 540,
+           "asset_classes": [{"name": names[0], "mu": 0.07, "sigma": 0.17},
+                             {"name": names[1], "mu": 0.03, "sigma": 0.12}],
+           "weights": [0.5, 0.5], "correlation": [[1, 0.1], [0.1, 1]]})
+}
+
+#[actix_web::test]
+async fn the_least_equity_share_is_the_engines_for_the_classes_named_or_told_by_name() {
+    let app = crate::helpers::spawn_app().await;
+    let user = app.new_user().await;
+    let plan = own_classes(["World Stocks", "Gold"]);
+    let engine_plan =
+        glidepath::domain::plan::to_engine(&serde_json::from_value(plan.clone()).unwrap(), "")
+            .unwrap();
+    let expected = solve_with(
+        &engine_plan,
+        Lever::EquityShare,
+        0.65,
+        &options(1000, 4),
+        SolveWith {
+            equity: &[true, false],
+            ..SolveWith::default()
+        },
+    )
+    .unwrap();
+    for named in [None, Some(json!(["World Stocks"]))] {
+        let mut body = json!({"for": "equity_share", "target_success": 0.65, "plan": plan,
+                              "paths": 1000, "seed": 4});
+        if let Some(named) = named {
+            body["equity_classes"] = named;
+        }
+        let answer = ok_json(app.post("/planning/solve", Some(&user.access), &body).await).await;
+        assert_eq!(answer["for"], "equity_share");
+        assert_eq!(answer["value"], expected.value);
+        assert_eq!(answer["search_success"], expected.search_success);
+        assert_eq!(answer["achieved_success"], expected.achieved_success);
+        assert_eq!(answer["equity_classes"], json!(["World Stocks"]));
+        assert_eq!(
+            answer["weights"],
+            json!([expected.value, 1.0 - expected.value])
+        );
+    }
+    // Other levers say nothing of equity.
+    let spending = ok_json(
+        app.post(
+            "/planning/solve",
+            Some(&user.access),
+            &json!({"for": "monthly_spending", "target_success": 0.65, "plan": plan,
+                    "paths": 500, "seed": 4}),
+        )
+        .await,
+    )
+    .await;
+    assert!(spending.get("equity_classes").is_none() && spending.get("weights").is_none());
+}
+
+#[actix_web::test]
+async fn equity_classes_that_are_unknown_or_cannot_move_the_share_are_named() {
+    let app = crate::helpers::spawn_app().await;
+    let user = app.new_user().await;
+    let neither = own_classes(["Gold", "Bonds"]);
+    for (body, field) in [
+        (
+            json!({"for": "equity_share", "target_success": 0.8, "plan": neither}),
+            "equity_classes",
+        ),
+        (
+            json!({"for": "equity_share", "target_success": 0.8,
+                   "equity_classes": ["us_equity", "Bonds"]}),
+            "equity_classes[1]",
+        ),
+        (
+            json!({"for": "equity_share", "target_success": 0.8, "equity_classes": []}),
+            "equity_classes",
+        ),
+    ] {
+        let p = problem(
+            app.post("/planning/solve", Some(&user.access), &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(fields(&p), [field], "{p}");
+    }
+    // Every input at once: a plan with no equity class by name answers the others and says
+    // why the equity share has no answer; equity classes named wrong are refused.
+    let answer = ok_json(
+        app.post(
+            "/ml/goal-optimization",
+            Some(&user.access),
+            &json!({"target_success": 0.8, "plan": neither, "paths": 300, "seed": 1}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(answer["equity_classes"], json!([]));
+    let equity = &answer["levers"][4];
+    assert_eq!(equity["for"], "equity_share");
+    assert!(equity["value"].is_null());
+    assert!(
+        equity["unreachable"]
+            .as_str()
+            .unwrap()
+            .contains("include no equity class"),
+        "{equity}"
+    );
+    assert!(answer["levers"][0]["value"].is_number());
+    let p = problem(
+        app.post(
+            "/ml/goal-optimization",
+            Some(&user.access),
+            &json!({"target_success": 0.8, "plan": neither, "equity_classes": ["Stocks"]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(fields(&p), ["equity_classes[0]"]);
 }

@@ -22,7 +22,7 @@ mod equity;
 use super::prepared::{contribution_thresholds, ruin_thresholds};
 use super::{Plan, SimulationError, SimulationOptions, simulate};
 
-pub use self::equity::{EQUITY_GRID, equity_share, equity_weights};
+pub use self::equity::{EQUITY_GRID, EQUITY_SIMULATIONS, equity_share, equity_weights};
 
 /// The lever solved for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,6 +33,10 @@ use crate::sim::{Plan, SimulationOptions, simulate};
 const STEPS: u32 = 1000;
 /// The coarse grid's step, in thousandths (0.1).
 pub const EQUITY_GRID: u32 = 100;
+/// The most simulations an equity-share solve runs, the fresh run included: 11 grid points;
+/// when none reaches the target, the peak search's 2 + 9 golden-section steps (0.2 down to
+/// 0.003) and at most 5 shares left; 8 bisection steps (at most 0.2 down to 0.001); 1.
+pub const EQUITY_SIMULATIONS: u32 = 36;
 
 /// The share of `weights` in the classes `equity` marks.
 #[must_use]
