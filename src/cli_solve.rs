@@ -86,9 +86,8 @@ pub fn run(path: &Path, args: SolveArgs) -> anyhow::Result<String> {
         json,
     } = args;
     let spec = read_spec(path)?;
-    let plan = to_engine(&spec, "").map_err(|e| {
-        anyhow::anyhow!("{}: {}: {}", path.display(), e.field, e.message)
-    })?;
+    let plan = to_engine(&spec, "")
+        .map_err(|e| anyhow::anyhow!("{}: {}: {}", path.display(), e.field, e.message))?;
     let seed = seed_or_random(seed)?;
     let lever = Lever::from(lever);
     let classes = asset_classes(&spec);

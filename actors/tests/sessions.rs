@@ -1,6 +1,6 @@
 //! Sessions with real actors and an in-memory backend: ticks become numbered states, a child
-//! that panics is restarted with its state reloaded, revocation ends a viewer's stream, and
-//! an unwatched session stops.
+//! that panics is restarted with its state reloaded, revocation ends a viewer's stream, an
+//! unwatched session stops, and the live plan is solved from the live wealth.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
@@ -14,13 +14,15 @@ use actors::live::backend::{
 };
 use actors::live::events::{StreamBody, StreamEvent};
 use actors::live::registry::{
-    Changed, Counters, CurrentState, InjectFault, Revoked, RunWhatIf, SessionCount,
+    Changed, Counters, CurrentState, InjectFault, Revoked, RunSolve, RunWhatIf, SessionCount,
     SessionRegistry, Unwatch, Watch,
 };
+use actors::live::session::SessionSolve;
+use actors::live::simulation::{LiveSolveError, Solve};
 use actors::live::supervision::Child;
 use actors::market::{PriceHub, Tick};
 use engine::sim::reference::p1;
-use engine::sim::{PreparedSimulation, SimulationOptions};
+use engine::sim::{Lever, PreparedSimulation, SimulationOptions, SolveError, SolveWith};
 use protocol::live::{LiveAlert, WealthSource, WhatIfChanges};
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -548,6 +550,85 @@ async fn what_ifs_use_the_same_random_numbers_and_plan_changes_reload() {
         prepared
             .answer(400_000.0, &mut Vec::new())
             .success_probability
+    );
+}
+
+fn live_solve(lever: Lever, target: f64, classes: &[&str]) -> RunSolve {
+    RunSolve {
+        owner: OWNER,
+        solve: SessionSolve {
+            solve: Solve {
+                lever,
+                target,
+                equity: vec![true, true, false],
+            },
+            classes: classes.iter().map(|c| (*c).to_owned()).collect(),
+        },
+    }
+}
+
+const CLASSES: [&str; 3] = ["us_equity", "intl_equity", "bonds"];
+
+#[actix::test]
+async fn the_live_plan_is_solved_from_the_live_wealth_on_the_sessions_paths() {
+    let w = world(vec![], fast());
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    w.hub.do_send(tick("AAA", 100.0, 1));
+    w.hub.do_send(tick("BBB", 50.0, 2));
+    state_with_wealth(&mut rx, 200_000.0).await;
+    let mut at_live = p1();
+    at_live.initial_wealth = 200_000.0;
+    let options = SimulationOptions {
+        paths: 1000,
+        seed: actors::live::session::user_seed(OWNER),
+        fan_chart: false,
+    };
+    for lever in [
+        Lever::InitialWealth,
+        Lever::MonthlyContribution,
+        Lever::MonthlySpending,
+        Lever::EquityShare,
+    ] {
+        let live = w
+            .registry
+            .send(live_solve(lever, 0.45, &CLASSES))
+            .await
+            .unwrap()
+            .unwrap();
+        let with = SolveWith {
+            equity: &[true, true, false],
+            ..SolveWith::default()
+        };
+        let fresh = engine::sim::solve_with(&at_live, lever, 0.45, &options, with).unwrap();
+        assert_eq!(live.solution, fresh, "{lever:?}");
+        assert_eq!(live.plan, at_live);
+        assert_eq!(live.wealth_source, WealthSource::Holdings);
+        assert_eq!((live.paths, live.seed), (options.paths, options.seed));
+    }
+    // The engine's refusals come back as they are.
+    let out_of_reach = w
+        .registry
+        .send(live_solve(Lever::EquityShare, 0.99, &CLASSES))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(
+            out_of_reach,
+            LiveSolveError::Solve(SolveError::Unreachable { .. })
+        ),
+        "{out_of_reach:?}"
+    );
+    // Equity classes told from another plan's classes (a plan changed meanwhile): ask again.
+    let changed = w
+        .registry
+        .send(live_solve(Lever::EquityShare, 0.45, &["stocks", "bonds"]))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(changed, LiveSolveError::Unavailable(_)),
+        "{changed:?}"
     );
 }
 

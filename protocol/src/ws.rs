@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::ErrorCode;
-use crate::live::{Explanation, LiveAlert, LiveState, TickSummary, WhatIfAnswer, WhatIfChanges};
+use crate::live::{
+    Explanation, LiveAlert, LiveState, TickSummary, WealthSource, WhatIfAnswer, WhatIfChanges,
+};
+use crate::planning::{SolveAnswer, SolveFor};
 
 /// Text frames, JSON.
 pub const SUBPROTOCOL_JSON: &str = "glidepath.v1.json";
@@ -94,6 +97,27 @@ pub enum ClientMessage {
         user_id: Option<uuid::Uuid>,
         /// The time to explain from (Unix milliseconds).
         since_ms: i64,
+    },
+    /// Solves the live plan for a target: the value of one input that reaches
+    /// `target_success`, the others as they are, starting from the stream's live wealth, on
+    /// the session's paths and seed (what `POST /planning/solve` answers for that plan,
+    /// wealth, paths and seed). Answered with `solve_result` carrying the same `request_id`,
+    /// or an `error` naming the field (`target_success` when no value in range reaches it).
+    Solve {
+        /// Echoed in the answer.
+        request_id: u64,
+        /// Whose plan (the caller's own when omitted).
+        #[serde(default)]
+        user_id: Option<uuid::Uuid>,
+        /// The input to solve for.
+        #[serde(rename = "for")]
+        lever: SolveFor,
+        /// The success probability to reach, above 0 and at most 1.
+        target_success: f64,
+        /// For `equity_share`: the classes that count as equity, as in
+        /// `POST /planning/solve`.
+        #[serde(default)]
+        equity_classes: Option<Vec<String>>,
     },
 }
 
@@ -232,6 +256,20 @@ pub enum ServerMessage {
         /// From the state in force at the requested time to the current one.
         explanation: Explanation,
     },
+    /// The answer to `solve`.
+    SolveResult {
+        /// The request's id.
+        request_id: u64,
+        /// Whose plan.
+        stream: uuid::Uuid,
+        /// The live wealth the plan was solved from.
+        starting_wealth: f64,
+        /// Where it came from (the holdings at market prices, or the plan while nothing
+        /// held is priced).
+        wealth_source: WealthSource,
+        /// The value and what it achieves, with the live paths and seed.
+        answer: SolveAnswer,
+    },
 }
 
 /// Which subprotocol a connection speaks.
@@ -363,6 +401,20 @@ mod tests {
                     user_id: Some(uuid::Uuid::nil()),
                     since_ms: 1_700_000_000_000,
                 },
+                ClientMessage::Solve {
+                    request_id: 6,
+                    user_id: None,
+                    lever: SolveFor::MonthlySpending,
+                    target_success: 0.85,
+                    equity_classes: None,
+                },
+                ClientMessage::Solve {
+                    request_id: 7,
+                    user_id: Some(uuid::Uuid::nil()),
+                    lever: SolveFor::EquityShare,
+                    target_success: 0.5,
+                    equity_classes: Some(vec!["us_equity".into()]),
+                },
             ],
             vec![
                 ServerMessage::Welcome {
@@ -426,6 +478,24 @@ mod tests {
                     request_id: 6,
                     stream: uuid::Uuid::nil(),
                     explanation: crate::live::tests::sample_explanation(),
+                },
+                ServerMessage::SolveResult {
+                    request_id: 6,
+                    stream: uuid::Uuid::nil(),
+                    starting_wealth: 251_234.5,
+                    wealth_source: WealthSource::Holdings,
+                    answer: SolveAnswer {
+                        lever: SolveFor::EquityShare,
+                        value: 0.347,
+                        target_success: 0.5,
+                        search_success: 0.501,
+                        achieved_success: 0.493,
+                        standard_error: 0.0158,
+                        paths: 1000,
+                        seed: 42,
+                        equity_classes: Some(vec!["us_equity".into(), "intl_equity".into()]),
+                        weights: Some(vec![0.26, 0.087, 0.653]),
+                    },
                 },
             ],
         )
@@ -496,8 +566,8 @@ mod tests {
     #[test]
     fn the_schemas_describe_the_json_form() {
         let (client, server) = samples();
-        check_schema(&client, 7);
-        check_schema(&server, 10);
+        check_schema(&client, 8);
+        check_schema(&server, 11);
     }
 
     #[test]

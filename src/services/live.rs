@@ -1,17 +1,23 @@
 //! Live sessions over REST and the WebSocket: who may watch whose plan, the current state,
-//! what-ifs and committing them, and an advisor's clients.
+//! what-ifs and committing them, solving the live plan for a target, and an advisor's
+//! clients.
 
 use std::time::Duration;
 
 use actors::live::explain::ExplainError;
-use actors::live::registry::{CurrentState, RunExplain, RunWhatIf};
-use actors::live::simulation::WhatIfError;
+use actors::live::registry::{CurrentState, RunExplain, RunSolve, RunWhatIf};
+use actors::live::session::SessionSolve;
+use actors::live::simulation::{LiveSolveError, Solve, WhatIfError};
+use engine::sim::SimulationOptions;
 use protocol::FieldError;
-use protocol::live::{AdvisorClient, Explanation, LiveState, WhatIfAnswer, WhatIfChanges};
+use protocol::live::{
+    AdvisorClient, Explanation, LiveState, WealthSource, WhatIfAnswer, WhatIfChanges,
+};
+use protocol::planning::{SolveAnswer, SolveFor};
 use protocol::simulations::PlanSpec;
 use uuid::Uuid;
 
-use crate::domain::plan::{to_engine, with_changes};
+use crate::domain::plan::{asset_classes, equity_mask, to_engine, with_changes};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store;
@@ -118,6 +124,85 @@ pub async fn explain(
             ApiError::Validation(vec![FieldError::new("since_ms", e.to_string())])
         }
         ExplainError::Unavailable(message) => unavailable(&message),
+    })
+}
+
+/// A live solve's answer, with the wealth it started from.
+#[derive(Debug, Clone)]
+pub struct LiveSolveAnswer {
+    /// The live wealth.
+    pub starting_wealth: f64,
+    /// Where it came from.
+    pub wealth_source: WealthSource,
+    /// The answer, as `POST /planning/solve` gives it.
+    pub answer: SolveAnswer,
+}
+
+/// Solves `owner`'s live plan for `target` on the session's paths and seed, from the live
+/// wealth, holding a simulation slot as REST solves do.
+///
+/// # Errors
+/// 404 without access; 422 naming `target_success` (bad or out of reach) or
+/// `equity_classes`; 503 while the plan is being prepared or just changed.
+pub async fn solve(
+    state: &AppState,
+    viewer: Uuid,
+    owner: Uuid,
+    lever: SolveFor,
+    target: f64,
+    equity_classes: Option<Vec<String>>,
+) -> Result<LiveSolveAnswer, ApiError> {
+    authorize_view(state, viewer, owner).await?;
+    super::solve::check_target(target)?;
+    let classes = asset_classes(&super::simulations::plan_or_default(state, owner).await?);
+    let equity = if lever == SolveFor::EquityShare {
+        equity_mask(&classes, equity_classes.as_deref(), "")
+            .map_err(|e| ApiError::Validation(vec![e]))?
+    } else {
+        Vec::new()
+    };
+    let _slot = state
+        .simulation_slots
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("simulation slots")))?;
+    let solved = state
+        .live
+        .registry
+        .send(RunSolve {
+            owner,
+            solve: SessionSolve {
+                solve: Solve {
+                    lever: super::solve::lever(lever),
+                    target,
+                    equity: equity.clone(),
+                },
+                classes: classes.iter().map(|c| c.name.clone()).collect(),
+            },
+        })
+        .await
+        .map_err(|_| unavailable("the live sessions are restarting"))?
+        .map_err(|e| match e {
+            LiveSolveError::Solve(e) => super::solve::refusal(&e),
+            LiveSolveError::Unavailable(message) => unavailable(&message),
+        })?;
+    let options = SimulationOptions {
+        paths: solved.paths,
+        seed: solved.seed,
+        fan_chart: false,
+    };
+    Ok(LiveSolveAnswer {
+        starting_wealth: solved.plan.initial_wealth,
+        wealth_source: solved.wealth_source,
+        answer: super::solve::answer(
+            lever,
+            &solved.solution,
+            target,
+            &options,
+            &solved.plan,
+            &classes,
+            &equity,
+        ),
     })
 }
 

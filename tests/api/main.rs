@@ -23,6 +23,7 @@ mod holdings;
 mod isolation;
 mod live;
 mod live_fan_chart;
+mod live_solve;
 mod market;
 mod openapi;
 mod operations;

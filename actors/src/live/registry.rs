@@ -18,10 +18,10 @@ use super::events::{SharedSink, StreamBody, StreamEvent};
 use super::explain::ExplainError;
 use super::session::{
     AddSubscriber, FaultChild, ForeignViewers, GetCounters, GetState, Reload, RemoveSubscriber,
-    RevokeViewer, SessionCounters, SessionExplain, SessionStopped, SessionWhatIf, Stop,
-    UserSession,
+    RevokeViewer, SessionCounters, SessionExplain, SessionSolve, SessionStopped, SessionWhatIf,
+    Stop, UserSession,
 };
-use super::simulation::WhatIfError;
+use super::simulation::{LiveSolution, LiveSolveError, WhatIfError};
 use super::supervision::Child;
 use crate::market::PriceHub;
 
@@ -120,6 +120,16 @@ pub struct RunExplain {
     pub owner: Uuid,
     /// Unix milliseconds.
     pub since_ms: i64,
+}
+
+/// Solves `owner`'s live plan for a target (the session is started if needed).
+#[derive(Debug, Message)]
+#[rtype(result = "Result<LiveSolution, LiveSolveError>")]
+pub struct RunSolve {
+    /// Whose plan.
+    pub owner: Uuid,
+    /// The solve and the class names it was told for.
+    pub solve: SessionSolve,
 }
 
 /// Test hook: make a child of `owner`'s running session panic. False when none runs.
@@ -390,6 +400,21 @@ impl Handler<RunExplain> for SessionRegistry {
             })
             .await
             .map_err(|_| stopped())?
+        })
+    }
+}
+
+impl Handler<RunSolve> for SessionRegistry {
+    type Result = ResponseFuture<Result<LiveSolution, LiveSolveError>>;
+
+    fn handle(&mut self, msg: RunSolve, ctx: &mut Context<Self>) -> Self::Result {
+        let addr = self.session(ctx, msg.owner, None);
+        Box::pin(async move {
+            // A new session has nothing loaded or prepared yet: wait for its first state.
+            let _ = addr.send(GetState).await;
+            addr.send(msg.solve)
+                .await
+                .map_err(|_| LiveSolveError::Unavailable("the session stopped".into()))?
         })
     }
 }

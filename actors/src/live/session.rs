@@ -34,8 +34,8 @@ use super::explain::{
 };
 use super::portfolio::{Book, PortfolioActor, Route, SetHoldings};
 use super::simulation::{
-    CurveFor, GetPreparedMemory, PreparedMemory, SetFanChart, SetPlan, SimulationActor,
-    SimulationDone, WhatIf, WhatIfError,
+    CurveFor, GetPreparedMemory, LiveSolution, LiveSolveError, PreparedMemory, SetFanChart,
+    SetPlan, SimulationActor, SimulationDone, Solve, WhatIf, WhatIfError,
 };
 use super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
 use super::{LiveSettings, now_ms};
@@ -92,6 +92,17 @@ pub struct SessionWhatIf(pub protocol::live::WhatIfChanges);
 pub struct SessionExplain {
     /// Unix milliseconds.
     pub since_ms: i64,
+}
+
+/// Solves this session's live plan for a target.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<LiveSolution, LiveSolveError>")]
+pub struct SessionSolve {
+    /// The solve.
+    pub solve: Solve,
+    /// The plan's class names the solve's equity classes were told from: refused when the
+    /// session's plan has others by now (a plan changed in between).
+    pub classes: Vec<String>,
 }
 
 /// Test hook: make a child panic.
@@ -818,6 +829,28 @@ impl Handler<SessionExplain> for UserSession {
                 .map_err(|_| restarting())?
                 .map_err(ExplainError::Unavailable)?;
             Ok(explain(&Reference { mark: since, curve }, &now.mark))
+        })
+    }
+}
+
+impl Handler<SessionSolve> for UserSession {
+    type Result = ResponseFuture<Result<LiveSolution, LiveSolveError>>;
+
+    fn handle(&mut self, msg: SessionSolve, _: &mut Context<Self>) -> Self::Result {
+        let sim = self.simulation.clone();
+        let same_classes = self
+            .loaded
+            .as_ref()
+            .is_some_and(|l| l.data.asset_classes == msg.classes);
+        Box::pin(async move {
+            if !same_classes {
+                return Err(LiveSolveError::Unavailable(
+                    "the plan changed while the solve was asked; ask again".into(),
+                ));
+            }
+            let unavailable = || LiveSolveError::Unavailable("the simulation is restarting".into());
+            let sim = sim.ok_or_else(unavailable)?;
+            sim.send(msg.solve).await.map_err(|_| unavailable())?
         })
     }
 }

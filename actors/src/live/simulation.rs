@@ -7,7 +7,10 @@
 //!
 //! Preparing a plan (drawing every path once, milliseconds) and what-ifs that change more
 //! than the contribution (a fresh run) go to tokio's blocking pool; an answer from the
-//! prepared simulation takes microseconds and runs here.
+//! prepared simulation takes microseconds and runs here. So does solving the live plan for a
+//! target ([`Solve`]): the prepared simulation's thresholds in starting wealth or
+//! contribution are read here (microseconds), the search and its fresh run (a simulation or
+//! dozens) go to the blocking pool, and ticks keep being answered meanwhile.
 //!
 //! The yearly fan chart is kept only while the session says a subscriber wants it
 //! ([`SetFanChart`]): its coefficients are about 1 MB per session against 68 KB without, and
@@ -26,7 +29,10 @@ use actix::{
     ResponseActFuture, SpawnHandle, WrapFuture,
 };
 use engine::sim::explain::SuccessCurve;
-use engine::sim::{Plan, PreparedOptions, PreparedSimulation, SimulationOptions, simulate};
+use engine::sim::{
+    Lever, Plan, PreparedOptions, PreparedSimulation, SimulationOptions, Solution, SolveError,
+    SolveWith, simulate,
+};
 use protocol::live::{
     LivePortfolio, LiveSimulation, TickSummary, WealthSource, WhatIfAnswer, WhatIfChanges,
 };
@@ -124,6 +130,45 @@ pub enum WhatIfError {
 #[derive(Debug, Message)]
 #[rtype(result = "Result<WhatIfAnswer, WhatIfError>")]
 pub struct WhatIf(pub WhatIfChanges);
+
+/// Solves the live plan (the plan starting from the live wealth) for a target, on the
+/// session's paths and seed.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<LiveSolution, LiveSolveError>")]
+pub struct Solve {
+    /// The lever.
+    pub lever: Lever,
+    /// The success to reach.
+    pub target: f64,
+    /// For the equity share: which of the plan's classes are equity.
+    pub equity: Vec<bool>,
+}
+
+/// A live solve's answer.
+#[derive(Debug, Clone)]
+pub struct LiveSolution {
+    /// The engine's answer.
+    pub solution: Solution,
+    /// The plan solved: the session's, starting from the live wealth.
+    pub plan: Plan,
+    /// Where that wealth came from.
+    pub wealth_source: WealthSource,
+    /// Paths of each run.
+    pub paths: u32,
+    /// The search's seed.
+    pub seed: u64,
+}
+
+/// Why a live solve has no answer.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LiveSolveError {
+    /// The engine refused (a bad target, equity classes, or a target out of reach).
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+    /// The plan is not prepared yet or changed, or the run failed; try again.
+    #[error("{0}")]
+    Unavailable(String),
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Wealth {
@@ -565,6 +610,73 @@ impl SimulationActor {
             };
             let variant = view(&answer, paths, seed, wealth, &variant_plan);
             Ok(compare(base, variant))
+        }))
+    }
+}
+
+impl Handler<Solve> for SimulationActor {
+    type Result = ResponseActFuture<Self, Result<LiveSolution, LiveSolveError>>;
+
+    fn handle(&mut self, msg: Solve, _: &mut Context<Self>) -> Self::Result {
+        if self.prepared.is_some() {
+            return self.solve_now(msg);
+        }
+        // As for what-ifs: a plan being prepared is waited for rather than refused.
+        let (ready, wait) = tokio::sync::oneshot::channel();
+        self.ready.push(ready);
+        Box::pin(
+            async move {
+                let _ = tokio::time::timeout(Duration::from_secs(10), wait).await;
+            }
+            .into_actor(self)
+            .then(move |(), act, _| act.solve_now(msg)),
+        )
+    }
+}
+
+impl SimulationActor {
+    fn solve_now(
+        &mut self,
+        Solve {
+            lever,
+            target,
+            equity,
+        }: Solve,
+    ) -> ResponseActFuture<Self, Result<LiveSolution, LiveSolveError>> {
+        let (Some(prepared), Some(plan), Some(wealth)) =
+            (&self.prepared, &self.plan, self.wealth())
+        else {
+            return Box::pin(actix::fut::ready(Err(LiveSolveError::Unavailable(
+                "the plan is still being prepared; try again in a moment".into(),
+            ))));
+        };
+        let mut live = Plan::clone(plan);
+        live.initial_wealth = wealth.value;
+        // Copied out here, so that the preparation is not held while the search runs (turning
+        // the fan chart off frees it in place only when nothing else holds it).
+        let thresholds = match lever {
+            Lever::InitialWealth => Some(prepared.wealth_thresholds().to_vec()),
+            Lever::MonthlyContribution => Some(prepared.contribution_thresholds(wealth.value)),
+            _ => None,
+        };
+        let options = self.options();
+        let run = tokio::task::spawn_blocking(move || {
+            let with = SolveWith {
+                equity: &equity,
+                thresholds: thresholds.as_deref(),
+            };
+            engine::sim::solve_with(&live, lever, target, &options, with).map(|s| (s, live))
+        });
+        Box::pin(run.into_actor(self).map(move |result, _, _| {
+            let (solution, plan) = result
+                .map_err(|e| LiveSolveError::Unavailable(format!("the solve failed: {e}")))??;
+            Ok(LiveSolution {
+                solution,
+                plan,
+                wealth_source: wealth.source,
+                paths: options.paths,
+                seed: options.seed,
+            })
         }))
     }
 }

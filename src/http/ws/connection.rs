@@ -38,6 +38,7 @@ use actors::live::registry::{Unwatch, Watch};
 use futures_util::Stream;
 use protocol::ErrorCode;
 use protocol::live::WhatIfChanges;
+use protocol::planning::SolveFor;
 use protocol::ws::{ClientMessage, Encoding, ServerMessage, close};
 use uuid::Uuid;
 
@@ -88,7 +89,8 @@ pub struct WsConnection {
     watching: HashSet<Uuid>,
     /// The last what-if on the caller's own plan, for `commit`.
     last_what_if: Option<WhatIfChanges>,
-    /// Client messages being answered asynchronously (access checks, what-ifs, commits).
+    /// Client messages being answered asynchronously (access checks, what-ifs, solves,
+    /// commits).
     in_flight: usize,
     /// The waker of [`Inbound`] while it has stopped reading for want of room.
     reader: Option<Waker>,
@@ -288,6 +290,12 @@ impl WsConnection {
         let problem = err.problem();
         let message = match err {
             ApiError::NotFound => "no such plan stream, or no access to it".to_owned(),
+            // The frame has room for one field: its message says what is wrong with it (a
+            // target out of reach says the best there is), where the problem's detail only
+            // names it.
+            ApiError::Validation(errors) => {
+                errors.first().map_or(problem.detail, |e| e.message.clone())
+            }
             _ => problem.detail,
         };
         self.send(
@@ -521,6 +529,41 @@ impl WsConnection {
         );
     }
 
+    fn solve(
+        &mut self,
+        ctx: &mut Context<Self>,
+        me: Uuid,
+        owner: Uuid,
+        request_id: u64,
+        solve: (SolveFor, f64, Option<Vec<String>>),
+    ) {
+        let state = self.state.clone();
+        let (lever, target, equity_classes) = solve;
+        self.in_flight += 1;
+        ctx.spawn(
+            async move {
+                services::live::solve(&state, me, owner, lever, target, equity_classes).await
+            }
+            .into_actor(self)
+            .map(move |solved, act, ctx| {
+                act.answered();
+                match solved {
+                    Ok(solved) => act.send(
+                        ctx,
+                        ServerMessage::SolveResult {
+                            request_id,
+                            stream: owner,
+                            starting_wealth: solved.starting_wealth,
+                            wealth_source: solved.wealth_source,
+                            answer: solved.answer,
+                        },
+                    ),
+                    Err(e) => act.api_error(ctx, &e, Some(request_id)),
+                }
+            }),
+        );
+    }
+
     fn commit(&mut self, ctx: &mut Context<Self>, me: Uuid, request_id: u64) {
         let Some(changes) = self.last_what_if.take() else {
             return self.send(
@@ -576,6 +619,19 @@ impl WsConnection {
                 user_id,
                 since_ms,
             } => self.explain(ctx, me, user_id.unwrap_or(me), request_id, since_ms),
+            ClientMessage::Solve {
+                request_id,
+                user_id,
+                lever,
+                target_success,
+                equity_classes,
+            } => self.solve(
+                ctx,
+                me,
+                user_id.unwrap_or(me),
+                request_id,
+                (lever, target_success, equity_classes),
+            ),
         }
     }
 }
