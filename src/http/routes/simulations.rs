@@ -159,16 +159,16 @@ pub async fn scenarios(
     Ok(HttpResponse::Created().json(services::scenarios::run(&state, &user, body.0).await?))
 }
 
-/// The value of one plan input (monthly spending, monthly contribution, retirement month or
-/// starting wealth) at which the plan reaches `target_success`, all other inputs fixed:
-/// bisection on common random numbers, then a run on fresh ones at the answer. Nothing is
-/// stored.
+/// The value of one plan input (monthly spending, monthly contribution, retirement month,
+/// starting wealth or equity share) at which the plan reaches `target_success`, all other
+/// inputs fixed: bisection on common random numbers (for the equity share, whose success is
+/// not monotone, a grid first), then a run on fresh ones at the answer. Nothing is stored.
 #[utoipa::path(post, path = "/planning/solve", tag = "simulations", security(("bearer" = ["write:simulations"])),
     request_body = protocol::planning::SolveRequest,
     responses(
         (status = 200, description = "The value and what it achieves.", body = protocol::planning::SolveAnswer),
         (status = 403, description = "More paths than the caller's role may run.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad target or plan, a search over the server's time bound, or a target no value in range reaches (naming `target_success`, with the best reachable).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad target or plan, equity classes that are not the plan's or cannot move the share (naming `equity_classes`), a search over the server's time bound, or a target no value in range reaches (naming `target_success`, with the best reachable).", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn solve(
     state: web::Data<AppState>,
@@ -180,15 +180,15 @@ pub async fn solve(
 }
 
 /// Every input's answer at once for the same plan, paths and seed (the seed specification's
-/// goal optimisation): the highest spending, the lowest contribution, the earliest retirement
-/// and the smallest starting wealth that reach `target_success`; an input no value in range
-/// moves there says why.
+/// goal optimisation): the highest spending, the lowest contribution, the earliest retirement,
+/// the smallest starting wealth and the least equity share that reach `target_success`; an
+/// input no value in range moves there says why.
 #[utoipa::path(post, path = "/ml/goal-optimization", tag = "simulations", security(("bearer" = ["write:simulations"])),
     request_body = protocol::planning::GoalOptimizationRequest,
     responses(
         (status = 200, description = "One answer per input.", body = protocol::planning::GoalOptimizationResponse),
         (status = 403, description = "More paths than the caller's role may run.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad target or plan, or searches over the server's time bound.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad target or plan, equity classes named that are not the plan's or cannot move the share, or searches over the server's time bound.", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn goal_optimization(
     state: web::Data<AppState>,
