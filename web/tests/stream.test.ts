@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { StreamClient, type ConnectionStatus, type StreamFrame, type WhatIfOutcome } from '../src/live/stream';
+import { StreamClient, type ConnectionStatus, type SolveOutcome, type StreamFrame, type WhatIfOutcome } from '../src/live/stream';
 import type { ClientMessage, LiveState, ServerMessage } from '../src/live/wire';
 
 /** A real WebSocket server speaking the server's side of the protocol, scripted per test. */
@@ -302,6 +302,36 @@ describe('StreamClient', () => {
     answer(held[0]!);
     await new Promise((r) => setTimeout(r, 30));
     expect(outcomes).toHaveLength(2);
+  });
+
+  it('carries live solves: an answer, a refusal naming the field, and a dropped connection', async () => {
+    const { server, client } = await setup();
+    server.onMessage = (m, s) => {
+      if (m.type === 'auth') s.send({ type: 'welcome', user_id: ME, expires_at_ms: Date.now() + 900_000 });
+      if (m.type !== 'solve') return;
+      if (m.target_success > 1) {
+        s.send({ type: 'error', code: 'validation_failed', message: 'must be above 0 and at most 1', field: 'target_success', request_id: m.request_id });
+      } else if (m.for === 'monthly_spending') {
+        s.send({
+          type: 'solve_result', request_id: m.request_id, stream: ME, starting_wealth: 115000, wealth_source: 'holdings',
+          answer: { for: m.for, value: 2024.9, target_success: m.target_success, search_success: 0.85, achieved_success: 0.867, standard_error: 0.011, paths: 1000, seed: 7 },
+        });
+      }
+    };
+    client.start();
+    await until(() => client.status.kind === 'live');
+    const answered = await client.solve(undefined, 'monthly_spending', 0.85);
+    expect(answered).toEqual({
+      ok: true, startingWealth: 115000, wealthSource: 'holdings',
+      answer: { for: 'monthly_spending', value: 2024.9, target_success: 0.85, search_success: 0.85, achieved_success: 0.867, standard_error: 0.011, paths: 1000, seed: 7 },
+    });
+    expect(server.sent('solve')[0]).toEqual({ type: 'solve', request_id: expect.any(Number), for: 'monthly_spending', target_success: 0.85 });
+    expect(await client.solve(undefined, 'initial_wealth', 1.5)).toEqual({ ok: false, message: 'must be above 0 and at most 1', field: 'target_success' });
+    // Unanswered when the connection drops: said so, not left hanging.
+    const pending: Promise<SolveOutcome> = client.solve(undefined, 'equity_share', 0.85);
+    await until(() => server.sent('solve').length === 3);
+    server.drop();
+    expect(await pending).toEqual({ ok: false, message: 'connection lost', lost: true });
   });
 
   it('takes the answer to its own unsubscribe as no news when a page subscribes again at once', async () => {

@@ -457,9 +457,9 @@ export interface paths {
         put?: never;
         /**
          * Every input's answer at once for the same plan, paths and seed (the seed specification's
-         *     goal optimisation): the highest spending, the lowest contribution, the earliest retirement
-         *     and the smallest starting wealth that reach `target_success`; an input no value in range
-         *     moves there says why.
+         *     goal optimisation): the highest spending, the lowest contribution, the earliest retirement,
+         *     the smallest starting wealth and the least equity share that reach `target_success`; an
+         *     input no value in range moves there says why.
          */
         post: operations["goal_optimization"];
         delete?: never;
@@ -592,10 +592,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The value of one plan input (monthly spending, monthly contribution, retirement month or
-         *     starting wealth) at which the plan reaches `target_success`, all other inputs fixed:
-         *     bisection on common random numbers, then a run on fresh ones at the answer. Nothing is
-         *     stored.
+         * The value of one plan input (monthly spending, monthly contribution, retirement month,
+         *     starting wealth or equity share) at which the plan reaches `target_success`, all other
+         *     inputs fixed: bisection on common random numbers (for the equity share, whose success is
+         *     not monotone, a grid first), then a run on fresh ones at the answer. Nothing is stored.
          */
         post: operations["solve"];
         delete?: never;
@@ -1261,6 +1261,31 @@ export interface components {
              * @description Whose plan (the caller's own when omitted).
              */
             user_id?: string | null;
+        } | {
+            /**
+             * @description For `equity_share`: the classes that count as equity, as in
+             *     `POST /planning/solve`.
+             */
+            equity_classes?: string[] | null;
+            /** @description The input to solve for. */
+            for: components["schemas"]["SolveFor"];
+            /**
+             * Format: int64
+             * @description Echoed in the answer.
+             */
+            request_id: number;
+            /**
+             * Format: double
+             * @description The success probability to reach, above 0 and at most 1.
+             */
+            target_success: number;
+            /** @enum {string} */
+            type: "solve";
+            /**
+             * Format: uuid
+             * @description Whose plan (the caller's own when omitted).
+             */
+            user_id?: string | null;
         };
         /**
          * @description How an income stream follows prices.
@@ -1815,6 +1840,12 @@ export interface components {
         /** @description `POST /ml/goal-optimization`: every input's answer at once. */
         GoalOptimizationRequest: {
             /**
+             * @description For `equity_share`: the asset classes (by name) that count as equity. When omitted,
+             *     those whose name contains `equity`, `equities` or `stock`, in any case (the defaults'
+             *     `us_equity` and `intl_equity`). At least one class must be equity and one not.
+             */
+            equity_classes?: string[] | null;
+            /**
              * Format: int32
              * @description Paths (default `simulation.default_paths`, at most the role's limit).
              */
@@ -1834,6 +1865,11 @@ export interface components {
         };
         /** @description Every input's answer for the same plan, paths and seed. */
         GoalOptimizationResponse: {
+            /**
+             * @description The classes counted as equity for `equity_share` (empty when none is: its answer
+             *     then says why).
+             */
+            equity_classes: string[];
             /** @description One answer per input. */
             levers: components["schemas"]["LeverAnswer"][];
             /**
@@ -3561,6 +3597,31 @@ export interface components {
             stream: string;
             /** @enum {string} */
             type: "explanation";
+        } | {
+            /** @description The value and what it achieves, with the live paths and seed. */
+            answer: components["schemas"]["SolveAnswer"];
+            /**
+             * Format: int64
+             * @description The request's id.
+             */
+            request_id: number;
+            /**
+             * Format: double
+             * @description The live wealth the plan was solved from.
+             */
+            starting_wealth: number;
+            /**
+             * Format: uuid
+             * @description Whose plan.
+             */
+            stream: string;
+            /** @enum {string} */
+            type: "solve_result";
+            /**
+             * @description Where it came from (the holdings at market prices, or the plan while nothing
+             *     held is priced).
+             */
+            wealth_source: components["schemas"]["WealthSource"];
         };
         /**
          * @description Whole or fractional shares in a trade list.
@@ -3668,6 +3729,8 @@ export interface components {
              * @description The success at `value` on fresh random numbers (seed + 1).
              */
             achieved_success: number;
+            /** @description For `equity_share`: the classes counted as equity. */
+            equity_classes?: string[];
             /** @description The input solved for. */
             for: components["schemas"]["SolveFor"];
             /**
@@ -3700,17 +3763,25 @@ export interface components {
              * @description Its value: money to the cent on the safe side, or a whole month.
              */
             value: number;
+            /** @description For `equity_share`: the plan's weights at that share, in the order of its classes. */
+            weights?: number[];
         };
         /**
          * @description The plan input a solve sets.
          * @enum {string}
          */
-        SolveFor: "monthly_spending" | "monthly_contribution" | "retirement_month" | "initial_wealth";
+        SolveFor: "monthly_spending" | "monthly_contribution" | "retirement_month" | "initial_wealth" | "equity_share";
         /**
          * @description `POST /planning/solve`: the value of one input at which the plan reaches
          *     `target_success`, all other inputs fixed.
          */
         SolveRequest: {
+            /**
+             * @description For `equity_share`: the asset classes (by name) that count as equity. When omitted,
+             *     those whose name contains `equity`, `equities` or `stock`, in any case (the defaults'
+             *     `us_equity` and `intl_equity`). At least one class must be equity and one not.
+             */
+            equity_classes?: string[] | null;
             /** @description The input to solve for. */
             for: components["schemas"]["SolveFor"];
             /**
@@ -6150,7 +6221,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A bad target or plan, or searches over the server's time bound. */
+            /** @description A bad target or plan, equity classes named that are not the plan's or cannot move the share, or searches over the server's time bound. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7057,7 +7128,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A bad target or plan, a search over the server's time bound, or a target no value in range reaches (naming `target_success`, with the best reachable). */
+            /** @description A bad target or plan, equity classes that are not the plan's or cannot move the share (naming `equity_classes`), a search over the server's time bound, or a target no value in range reaches (naming `target_success`, with the best reachable). */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -70,6 +70,7 @@ export type CompareModelsRequest = S['CompareModelsRequest'];
 export type CompareModelsResponse = S['CompareModelsResponse'];
 export type ModelOutcome = S['ModelOutcome'];
 export type ComparedModel = S['ComparedModel'];
+export type SolveAnswer = S['SolveAnswer'];
 export type PerformanceQuery = NonNullable<operations['performance']['parameters']['query']>;
 
 /** A page of a list (`?limit=&offset=`). */

@@ -10,7 +10,10 @@ import {
   type LiveAlert,
   type LiveState,
   type ServerMessage,
+  type SolveAnswer,
+  type SolveFor,
   type TickSummary,
+  type WealthSource,
   type WhatIfAnswer,
   type WhatIfChanges,
 } from './wire';
@@ -52,6 +55,17 @@ export type WhatIfOutcome = (
   sentAt?: number;
 };
 
+/** The answer to a live `solve`, or why there is none. */
+export type SolveOutcome =
+  | { ok: true; answer: SolveAnswer; startingWealth: number; wealthSource: WealthSource }
+  | {
+      ok: false;
+      message: string;
+      field?: string;
+      /** Not the server's refusal: the request never got an answer (not connected, or the connection dropped). */
+      lost?: boolean;
+    };
+
 interface Subscription {
   /** undefined: the caller's own plan. */
   userId: string | undefined;
@@ -83,7 +97,7 @@ export interface StreamOptions {
 /**
  * One WebSocket to `/ws` carrying every plan stream of the page: authenticates first,
  * re-authenticates before the token expires, subscribes (again after every reconnect and
- * after every sequence gap), and answers what-ifs latest-wins.
+ * after every sequence gap), answers what-ifs latest-wins, and carries live solves.
  */
 export class StreamClient {
   private ws: WebSocket | null = null;
@@ -105,6 +119,7 @@ export class StreamClient {
   private nextRequestId = 1;
   private readonly whatIfs = new Map<string, WhatIfChannel>();
   private readonly commits = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly solves = new Map<number, (outcome: SolveOutcome) => void>();
   private readonly opts: Required<Omit<StreamOptions, 'onSignedOut'>> &
     Pick<StreamOptions, 'onSignedOut'>;
 
@@ -134,6 +149,8 @@ export class StreamClient {
     const ws = this.ws;
     this.ws = null;
     ws?.close(1000);
+    for (const s of this.solves.values()) s({ ok: false, message: 'stopped', lost: true });
+    this.solves.clear();
   }
 
   onStatus(listener: (s: ConnectionStatus) => void): () => void {
@@ -192,6 +209,28 @@ export class StreamClient {
         return;
       }
       this.commits.set(requestId, { resolve, reject });
+    });
+  }
+
+  /**
+   * Solves a live plan (`userId` undefined: one's own) for one input at a target success, from
+   * its live wealth; resolves with the answer, the server's refusal, or `lost`.
+   */
+  solve(userId: string | undefined, lever: SolveFor, target: number): Promise<SolveOutcome> {
+    const requestId = this.nextRequestId++;
+    return new Promise((resolve) => {
+      const sent = this.send({
+        type: 'solve',
+        request_id: requestId,
+        ...(userId ? { user_id: userId } : {}),
+        for: lever,
+        target_success: target,
+      });
+      if (!sent) {
+        resolve({ ok: false, message: 'not connected', lost: true });
+        return;
+      }
+      this.solves.set(requestId, resolve);
     });
   }
 
@@ -312,12 +351,23 @@ export class StreamClient {
         this.commits.delete(m.request_id);
         return;
       }
+      case 'solve_result': {
+        this.solves.get(m.request_id)?.({ ok: true, answer: m.answer, startingWealth: m.starting_wealth, wealthSource: m.wealth_source });
+        this.solves.delete(m.request_id);
+        return;
+      }
       case 'error': {
         if (m.request_id !== undefined) {
           const commit = this.commits.get(m.request_id);
           if (commit) {
             commit.reject(new Error(m.message));
             this.commits.delete(m.request_id);
+            return;
+          }
+          const solve = this.solves.get(m.request_id);
+          if (solve) {
+            this.solves.delete(m.request_id);
+            solve({ ok: false, message: m.message, ...(m.field ? { field: m.field } : {}) });
             return;
           }
           for (const channel of this.whatIfs.values()) {
@@ -378,6 +428,8 @@ export class StreamClient {
     }
     for (const c of this.commits.values()) c.reject(new Error('connection lost'));
     this.commits.clear();
+    for (const s of this.solves.values()) s({ ok: false, message: 'connection lost', lost: true });
+    this.solves.clear();
     if (this.stopped) return;
     if (code === CLOSE.AUTH_REQUIRED || code === CLOSE.TOKEN_EXPIRED) this.renewToken = true;
     if (code === CLOSE.ACCOUNT_CLOSED) {

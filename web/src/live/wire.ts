@@ -20,6 +20,9 @@ export type WhatIfAnswer = Schemas['WhatIfAnswer'];
 export type Explanation = Schemas['Explanation'];
 export type ChangedInput = Schemas['ChangedInput'];
 export type ExplainedInput = Schemas['ExplainedInput'];
+export type SolveAnswer = Schemas['SolveAnswer'];
+export type SolveFor = Schemas['SolveFor'];
+export type WealthSource = Schemas['WealthSource'];
 export type ClientMessage = Schemas['ClientMessage'];
 export type ServerMessage = Schemas['ServerMessage'];
 

@@ -13,13 +13,14 @@ import { Summary } from '../components/Summary';
 import { Ticker } from '../components/Ticker';
 import { useAsync } from '../components/useAsync';
 import { WhatIfPanel } from '../components/WhatIfPanel';
-import { useLive } from '../live/useLive';
+import { useConnection, useLive } from '../live/useLive';
 import { hasExtensions } from '../plan/extensions';
 
 /** The signed-in user's own plan, live. */
 export function PlanPage() {
   const { api, stream } = useApp();
   const live = useLive(stream, undefined, true);
+  const status = useConnection(stream);
   const plan = useAsync(() => api.plan(), api);
   const profile = useAsync(() => api.profile(), api);
   const classes = (plan.data?.asset_classes ?? DEFAULT_PLAN.asset_classes).map((c) => c.name);
@@ -55,7 +56,7 @@ export function PlanPage() {
       </div>
       <FanChart points={live.state?.simulation.fan_chart} />
       <Holdings api={api} state={live.state} prices={live.prices} classes={classes} />
-      <SolvePanel key={`solve-${planKey}`} api={api} />
+      <SolvePanel api={api} stream={stream} status={status} seq={live.seq} frameAt={live.frameAt} planKey={planKey} />
       <PlanEditor key={planKey} plan={plan.data} onSave={save} />
       <div className="columns">
         <Goals api={api} />
