@@ -8,7 +8,7 @@ use engine::sim::{Lever, SimulationOptions, SolveError, SolveWith, solve_with};
 use serde_json::json;
 
 use crate::cli_simulate::{money, read_spec, seed_or_random};
-use crate::domain::plan::{asset_classes, equity_mask, equity_names, to_engine};
+use crate::domain::plan::{asset_classes, equity_mask, equity_names, to_engine_extended};
 
 /// The lever, as the command line names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -86,7 +86,7 @@ pub fn run(path: &Path, args: SolveArgs) -> anyhow::Result<String> {
         json,
     } = args;
     let spec = read_spec(path)?;
-    let plan = to_engine(&spec, "")
+    let (plan, extensions) = to_engine_extended(&spec, "", None)
         .map_err(|e| anyhow::anyhow!("{}: {}: {}", path.display(), e.field, e.message))?;
     let seed = seed_or_random(seed)?;
     let lever = Lever::from(lever);
@@ -104,6 +104,7 @@ pub fn run(path: &Path, args: SolveArgs) -> anyhow::Result<String> {
     };
     let with = SolveWith {
         equity: &equity,
+        extensions: Some(&extensions),
         ..SolveWith::default()
     };
     let solution = match solve_with(&plan, lever, target, &options, with) {
@@ -112,6 +113,7 @@ pub fn run(path: &Path, args: SolveArgs) -> anyhow::Result<String> {
             anyhow::bail!("--target-success: {t} must be above 0 and at most 1")
         }
         Err(SolveError::Simulation(e)) => anyhow::bail!("{}: {e}", e.field()),
+        Err(SolveError::Extended(e)) => anyhow::bail!("{}: {e}", e.field()),
         Err(SolveError::EquityClasses(message)) => anyhow::bail!("--equity-classes: {message}"),
         Err(err @ SolveError::Unreachable { .. }) => {
             if json {

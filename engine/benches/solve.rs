@@ -90,6 +90,7 @@ fn live(c: &mut Criterion) {
             let with = SolveWith {
                 equity: &equity,
                 thresholds: thresholds.as_deref(),
+                extensions: None,
             };
             solve_with(black_box(&plan), lever, 0.5, &options, with).unwrap()
         };

@@ -2,7 +2,7 @@
 //! `POST /ml/goal-optimization` (every input at once), on the engine's
 //! [`engine::sim::solve_with`], on the blocking pool under the simulation bound.
 
-use engine::sim::{Lever, Plan, SimulationOptions, Solution, SolveError, SolveWith};
+use engine::sim::{Extensions, Lever, Plan, SimulationOptions, Solution, SolveError, SolveWith};
 use protocol::FieldError;
 use protocol::planning::{
     GoalOptimizationRequest, GoalOptimizationResponse, LeverAnswer, SolveAnswer, SolveFor,
@@ -10,9 +10,11 @@ use protocol::planning::{
 };
 use protocol::simulations::{AssetClassSpec, PlanSpec};
 
-use super::simulations::{check_paths, check_time, choose_seed, plan_or_default};
+use super::simulations::{
+    check_extended_paths, check_paths, check_time_of, choose_seed, plan_or_default, resolve,
+};
 use crate::auth::AuthUser;
-use crate::domain::plan::{asset_classes, equity_mask, equity_names, to_engine};
+use crate::domain::plan::{asset_classes, equity_mask, equity_names};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
@@ -64,6 +66,7 @@ pub fn check_target(target: f64) -> Result<(), ApiError> {
 /// for `levers`, with the plan's classes.
 struct Prepared {
     plan: Plan,
+    extensions: Extensions,
     classes: Vec<AssetClassSpec>,
     options: SimulationOptions,
 }
@@ -82,15 +85,19 @@ async fn prepare(
         Some(plan) => (plan, "plan."),
         None => (plan_or_default(state, user.id).await?, ""),
     };
-    let plan = to_engine(&spec, prefix).map_err(|e| ApiError::Validation(vec![e]))?;
+    let (plan, extensions) = resolve(state, user.id, &spec, prefix).await?;
     let paths = paths.unwrap_or(state.settings.simulation.default_paths);
     check_paths(state, user, paths)?;
+    if !extensions.is_base() {
+        check_extended_paths(paths)?;
+    }
     // The estimate is linear in paths × runs: the whole search as one run of that many paths.
     let runs = u32::try_from(runs(levers)).unwrap_or(u32::MAX);
-    check_time(
+    check_time_of(
         state,
         paths.saturating_mul(runs),
         std::slice::from_ref(&plan),
+        !extensions.is_base(),
         "paths",
     )?;
     let options = SimulationOptions {
@@ -100,6 +107,7 @@ async fn prepare(
     };
     Ok(Prepared {
         plan,
+        extensions,
         classes: asset_classes(&spec),
         options,
     })
@@ -110,6 +118,7 @@ async fn prepare(
 async fn run(
     state: &AppState,
     plan: Plan,
+    extensions: Extensions,
     options: SimulationOptions,
     target: f64,
     levers: Vec<SolveFor>,
@@ -123,6 +132,7 @@ async fn run(
     tokio::task::spawn_blocking(move || {
         let with = SolveWith {
             equity: &equity,
+            extensions: Some(&extensions),
             ..SolveWith::default()
         };
         levers
@@ -174,6 +184,7 @@ pub async fn solve(
     let target = req.target_success;
     let Prepared {
         plan,
+        extensions,
         classes,
         options,
     } = prepare(
@@ -195,6 +206,7 @@ pub async fn solve(
     let solved = run(
         state,
         plan.clone(),
+        extensions,
         options,
         target,
         vec![req.lever],
@@ -217,6 +229,7 @@ pub async fn solve(
 pub fn refusal(err: &SolveError) -> ApiError {
     match err {
         SolveError::Simulation(e) => ApiError::invalid(e.field(), e.to_string()),
+        SolveError::Extended(e) => ApiError::invalid(e.field(), e.to_string()),
         SolveError::Target(_) | SolveError::Unreachable { .. } => {
             ApiError::invalid("target_success", err.to_string())
         }
@@ -241,6 +254,7 @@ pub async fn goal_optimization(
     let levers = SolveFor::ALL.to_vec();
     let Prepared {
         plan,
+        extensions,
         classes,
         options,
     } = prepare(state, user, req.plan, req.paths, req.seed, target, &levers).await?;
@@ -256,9 +270,17 @@ pub async fn goal_optimization(
         .copied()
         .filter(|l| *l != SolveFor::EquityShare || no_equity.is_none())
         .collect();
-    let mut answers = run(state, plan, options, target, searched, equity.clone())
-        .await?
-        .into_iter();
+    let mut answers = run(
+        state,
+        plan,
+        extensions,
+        options,
+        target,
+        searched,
+        equity.clone(),
+    )
+    .await?
+    .into_iter();
     let mut out = Vec::with_capacity(levers.len());
     for l in levers {
         let answer = match (&no_equity, l) {

@@ -443,3 +443,41 @@ async fn the_command_line_simulates_the_multi_goal_example_as_the_api_does() {
     .await;
     assert_eq!(body["summary"], printed);
 }
+
+#[actix_web::test]
+async fn solving_a_plan_with_extensions_runs_the_extended_model() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let body = ok_json(
+        app.post(
+            "/planning/solve",
+            Some(&user.access),
+            &json!({"for": "monthly_spending", "target_success": 0.97, "plan": plan(),
+                    "paths": 600, "seed": 4}),
+        )
+        .await,
+    )
+    .await;
+    let (p, ext) = engine_plan();
+    let options = SimulationOptions {
+        paths: 600,
+        seed: 4,
+        fan_chart: false,
+    };
+    let engine = engine::sim::solve_with(
+        &p,
+        engine::sim::Lever::MonthlySpending,
+        0.97,
+        &options,
+        engine::sim::SolveWith {
+            extensions: Some(&ext),
+            ..engine::sim::SolveWith::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(body["value"], engine.value);
+    assert_eq!(body["achieved_success"], engine.achieved_success);
+    // The base model's answer differs: the extensions are really in the search.
+    let base = engine::sim::solve(&p, engine::sim::Lever::MonthlySpending, 0.97, &options).unwrap();
+    assert_ne!(body["value"], base.value);
+}

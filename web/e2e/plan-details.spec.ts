@@ -121,7 +121,7 @@ test('goals, a pension and a guardrail strategy are saved and simulated: goal ch
   }
 
   // The solve answers are here too, said to leave the details out.
-  await expect(page.getByTestId('solve-note')).toContainText('leave out the goals, income');
+  await expect(page.getByTestId('solve-note')).toContainText('with everything set on this page');
   await expect(page.getByRole('region', { name: 'What could I change?' })).toBeVisible();
 
   await expectAccessible(page);

@@ -664,6 +664,7 @@ impl SimulationActor {
             let with = SolveWith {
                 equity: &equity,
                 thresholds: thresholds.as_deref(),
+                ..SolveWith::default()
             };
             engine::sim::solve_with(&live, lever, target, &options, with).map(|s| (s, live))
         });

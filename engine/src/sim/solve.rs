@@ -19,6 +19,8 @@
 
 mod equity;
 
+use super::extended::prepared::{PrepareError, PreparedExtended, wealth_dependence};
+use super::extended::{ExtendedError, Extensions, simulate_extended};
 use super::prepared::{contribution_thresholds, ruin_thresholds};
 use super::{Plan, SimulationError, SimulationOptions, simulate};
 
@@ -108,6 +110,9 @@ pub enum SolveError {
     /// A target outside (0, 1].
     #[error("target_success is {0}: it must be above 0 and at most 1")]
     Target(f64),
+    /// The plan's extensions or the path count for them are invalid.
+    #[error(transparent)]
+    Extended(#[from] ExtendedError),
     /// The equity classes of [`Lever::EquityShare`] are missing or cannot move the share.
     #[error("{0}")]
     EquityClasses(&'static str),
@@ -152,16 +157,45 @@ pub struct SolveWith<'a> {
     /// [`super::PreparedSimulation::wealth_thresholds`] and
     /// [`super::PreparedSimulation::contribution_thresholds`]), saving the pass that finds
     /// them. Thresholds of another length than the path count are not used.
+    ///
+    /// With model extensions, only [`Lever::InitialWealth`]'s thresholds are used (those of
+    /// [`PreparedExtended::wealth_thresholds`]); the contribution is then searched by
+    /// simulation.
     pub thresholds: Option<&'a [f64]>,
+    /// The plan's model extensions: every evaluation runs the extended model
+    /// ([`simulate_extended`]), on the same random numbers throughout as the base model's
+    /// search does. `None` (or the defaults) is the base model.
+    pub extensions: Option<&'a Extensions>,
+}
+
+/// `plan`'s success and its standard error on `options`' paths, under `extensions` when given
+/// and not the base model.
+pub(crate) fn success_of(
+    plan: &Plan,
+    extensions: Option<&Extensions>,
+    options: &SimulationOptions,
+) -> Result<(f64, f64), SolveError> {
+    Ok(match extensions.filter(|e| !e.is_base()) {
+        None => {
+            let r = simulate(plan, options)?;
+            (r.success_probability, r.success_standard_error)
+        }
+        Some(extensions) => {
+            let r = simulate_extended(plan, extensions, options)?;
+            (r.base.success_probability, r.base.success_standard_error)
+        }
+    })
 }
 
 /// How one lever's success probability is found on fixed random numbers.
 enum Evaluator<'a> {
     /// Starting wealth or contribution: the paths' ruin thresholds in it, ascending.
     Thresholds(std::borrow::Cow<'a, [f64]>),
-    /// Spending or the retirement month: a simulation per value.
+    /// Spending or the retirement month (and, with extensions, the contribution): a
+    /// simulation per value.
     Simulated {
         plan: Plan,
+        extensions: Option<&'a Extensions>,
         options: SimulationOptions,
     },
 }
@@ -176,9 +210,13 @@ impl Evaluator<'_> {
                 let share = survivors as f64 / thresholds.len() as f64;
                 Ok(share)
             }
-            Self::Simulated { plan, options } => {
+            Self::Simulated {
+                plan,
+                extensions,
+                options,
+            } => {
                 set(plan, lever, value);
-                Ok(simulate(plan, options)?.success_probability)
+                Ok(success_of(plan, *extensions, options)?.0)
             }
         }
     }
@@ -231,26 +269,32 @@ pub fn solve_with(
         fan_chart: false,
         ..*options
     };
+    let extensions = with.extensions.filter(|e| !e.is_base());
     if lever == Lever::EquityShare {
-        return equity::solve(plan, with.equity, target, &options);
+        return equity::solve(plan, extensions, with.equity, target, &options);
     }
     let known = with
         .thresholds
         .filter(|t| t.len() == options.paths as usize)
+        .filter(|_| extensions.is_none() || lever == Lever::InitialWealth)
         .map(std::borrow::Cow::Borrowed);
-    let mut evaluator = match (lever, known) {
-        (Lever::InitialWealth | Lever::MonthlyContribution, Some(thresholds)) => {
-            Evaluator::Thresholds(thresholds)
-        }
-        (Lever::InitialWealth, None) => {
-            Evaluator::Thresholds(ruin_thresholds(plan, &options)?.into())
-        }
-        (Lever::MonthlyContribution, None) => {
-            Evaluator::Thresholds(contribution_thresholds(plan, &options)?.into())
-        }
-        _ => Evaluator::Simulated {
-            plan: plan.clone(),
-            options,
+    let mut evaluator = match extensions {
+        None => base_evaluator(plan, lever, known, options)?,
+        Some(ext) => match (lever, known) {
+            (Lever::InitialWealth, Some(thresholds)) => Evaluator::Thresholds(thresholds),
+            (Lever::InitialWealth, None) if wealth_dependence(ext).is_none() => {
+                // Wealth stays affine in the starting wealth: one pass gives every threshold.
+                let prepared = PreparedExtended::new(plan, ext, &options).map_err(|e| match e {
+                    PrepareError::Invalid(e) => SolveError::Extended(e),
+                    PrepareError::WealthDependent(why) => SolveError::EquityClasses(why),
+                })?;
+                Evaluator::Thresholds(prepared.wealth_thresholds().to_vec().into())
+            }
+            _ => Evaluator::Simulated {
+                plan: plan.clone(),
+                extensions,
+                options,
+            },
         },
     };
     let mut evaluations = 0;
@@ -258,6 +302,7 @@ pub fn solve_with(
         evaluations += 1;
         evaluator.success(lever, value)
     };
+
     let ceiling = lever.ceiling(plan);
     let whole = lever == Lever::RetirementMonth;
     // The ends of the range: the most and the least favourable value.
@@ -375,20 +420,55 @@ pub fn solve_with(
     };
     let mut fresh = plan.clone();
     set(&mut fresh, lever, value);
-    fresh_check(&fresh, lever, value, good_success, evaluations, &options)
+    fresh_check(
+        &fresh,
+        extensions,
+        lever,
+        value,
+        good_success,
+        evaluations,
+        &options,
+    )
+}
+
+/// The base model's evaluator for `lever`.
+fn base_evaluator<'a>(
+    plan: &Plan,
+    lever: Lever,
+    known: Option<std::borrow::Cow<'a, [f64]>>,
+    options: SimulationOptions,
+) -> Result<Evaluator<'a>, SolveError> {
+    Ok(match (lever, known) {
+        (Lever::InitialWealth | Lever::MonthlyContribution, Some(thresholds)) => {
+            Evaluator::Thresholds(thresholds)
+        }
+        (Lever::InitialWealth, None) => {
+            Evaluator::Thresholds(ruin_thresholds(plan, &options)?.into())
+        }
+        (Lever::MonthlyContribution, None) => {
+            Evaluator::Thresholds(contribution_thresholds(plan, &options)?.into())
+        }
+        _ => Evaluator::Simulated {
+            plan: plan.clone(),
+            extensions: None,
+            options,
+        },
+    })
 }
 
 /// The answer, after running `at` (the plan at the answer) on fresh random numbers.
 fn fresh_check(
     at: &Plan,
+    extensions: Option<&Extensions>,
     lever: Lever,
     value: f64,
     search_success: f64,
     evaluations: u32,
     options: &SimulationOptions,
 ) -> Result<Solution, SolveError> {
-    let check = simulate(
+    let (achieved_success, standard_error) = success_of(
         at,
+        extensions,
         &SimulationOptions {
             seed: options.seed.wrapping_add(1),
             ..*options
@@ -398,8 +478,8 @@ fn fresh_check(
         lever,
         value,
         search_success,
-        achieved_success: check.success_probability,
-        standard_error: check.success_standard_error,
+        achieved_success,
+        standard_error,
         evaluations,
     })
 }

@@ -131,6 +131,13 @@ impl PreparedExtended {
         })
     }
 
+    /// Each path's ruin threshold in the starting wealth, ascending: the paths that survive
+    /// a starting wealth W are those whose threshold is below W.
+    #[must_use]
+    pub fn wealth_thresholds(&self) -> &[f64] {
+        &self.thresholds
+    }
+
     /// The number of paths.
     #[must_use]
     pub fn paths(&self) -> usize {

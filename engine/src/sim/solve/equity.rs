@@ -26,8 +26,10 @@
 
 use std::collections::HashMap;
 
+use super::success_of;
 use super::{Lever, Solution, SolveError, fresh_check, unreachable};
-use crate::sim::{Plan, SimulationOptions, simulate};
+use crate::sim::extended::Extensions;
+use crate::sim::{Plan, SimulationOptions};
 
 /// Shares are searched in thousandths: a tenth of a percentage point.
 const STEPS: u32 = 1000;
@@ -88,6 +90,7 @@ pub fn equity_weights(weights: &[f64], equity: &[bool], share: f64) -> Vec<f64> 
 /// Success at each share (in thousandths) tried, on the search's paths.
 struct Evaluations<'a> {
     plan: Plan,
+    extensions: Option<&'a Extensions>,
     base: &'a [f64],
     equity: &'a [bool],
     options: &'a SimulationOptions,
@@ -102,7 +105,7 @@ impl Evaluations<'_> {
             return Ok(*s);
         }
         self.plan.weights = equity_weights(self.base, self.equity, share(k));
-        let s = simulate(&self.plan, self.options)?.success_probability;
+        let s = success_of(&self.plan, self.extensions, self.options)?.0;
         self.seen.insert(k, s);
         if s > self.best.1 {
             self.best = (k, s);
@@ -123,11 +126,17 @@ fn share(k: u32) -> f64 {
 /// fresh ones.
 pub(super) fn solve(
     plan: &Plan,
+    extensions: Option<&Extensions>,
     equity: &[bool],
     target: f64,
     options: &SimulationOptions,
 ) -> Result<Solution, SolveError> {
     plan.check().map_err(crate::sim::SimulationError::from)?;
+    if extensions.is_some_and(|e| !e.glide_path.is_empty()) {
+        return Err(SolveError::EquityClasses(
+            "equity_classes: the plan's glide path sets its weights month by month, so there is no one equity share to solve for",
+        ));
+    }
     if equity.len() != plan.weights.len() {
         return Err(SolveError::EquityClasses(
             "equity_classes: one flag per asset class is needed",
@@ -140,6 +149,7 @@ pub(super) fn solve(
     }
     let mut at = Evaluations {
         plan: plan.clone(),
+        extensions,
         base: &plan.weights,
         equity,
         options,
@@ -179,6 +189,7 @@ pub(super) fn solve(
     fresh.weights = equity_weights(&plan.weights, equity, share(good));
     fresh_check(
         &fresh,
+        extensions,
         Lever::EquityShare,
         share(good),
         search_success,
