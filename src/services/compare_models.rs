@@ -52,7 +52,17 @@ pub async fn compare(
     check_extended_paths(paths)?;
     check_paths(state, user, paths.saturating_mul(5))?;
     let df = req.student_t_df.unwrap_or(DEFAULT_DF);
+    if !(df.is_finite() && df > 2.0 && df <= 1e9) {
+        return Err(ApiError::invalid(
+            "student_t_df",
+            "must be above 2 (for a finite variance) and at most 1e9",
+        ));
+    }
     let block_months = req.block_months.unwrap_or(DEFAULT_BLOCK);
+    // Checked here too: without any history the bootstrap never runs to check it.
+    if !(1..=2400).contains(&block_months) {
+        return Err(ApiError::invalid("block_months", "must be from 1 to 2400"));
+    }
     // The plan's own bootstrap history, else the holdings'; without either the bootstrap is
     // reported unavailable rather than failing the rest.
     let given = match &spec.extensions.return_model {

@@ -481,3 +481,24 @@ async fn solving_a_plan_with_extensions_runs_the_extended_model() {
     let base = engine::sim::solve(&p, engine::sim::Lever::MonthlySpending, 0.97, &options).unwrap();
     assert_ne!(body["value"], base.value);
 }
+
+#[actix_web::test]
+async fn compare_models_refuses_its_own_bad_parameters() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    for (body, field) in [
+        (json!({"block_months": 0, "paths": 10}), "block_months"),
+        (json!({"student_t_df": 2, "paths": 10}), "student_t_df"),
+    ] {
+        let response = app
+            .post("/simulations/compare-models", Some(&user.access), &body)
+            .await;
+        let problem = problem(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(fields(&problem), [field]);
+    }
+}
