@@ -18,7 +18,9 @@ pub enum WealthSource {
     Plan,
 }
 
-/// The live simulation: the session's prepared plan answered for the current wealth.
+/// The live simulation: the session's plan answered for the current wealth, from its
+/// prepared paths (or, for model extensions whose cash flows depend on wealth, a run at
+/// that wealth: `extensions.method`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LiveSimulation {
     /// Paths of the prepared simulation.
@@ -57,6 +59,7 @@ pub struct LiveSimulation {
     /// How the plan's model extensions entered this answer. Absent for a plan without any,
     /// which is answered as the base model always was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub extensions: Option<LiveExtensions>,
 }
 

@@ -239,8 +239,8 @@ pub enum ServerMessage {
         request_id: u64,
         /// Whose plan.
         stream: uuid::Uuid,
-        /// Base and variant (boxed: two simulations with their goals make it the largest
-        /// message by far).
+        /// Base and variant.
+        // Boxed: two simulations with their goals would make it the largest message by far.
         answer: Box<WhatIfAnswer>,
     },
     /// The what-if was stored as the plan.
