@@ -72,6 +72,8 @@ fn sample_state() -> Arc<LiveState> {
                 p95: 1_234_567.8,
             },
             fan_chart: None,
+            goals: Vec::new(),
+            extensions: None,
         },
         portfolio: LivePortfolio {
             total_value: 370_370.34,

@@ -58,7 +58,7 @@ fn bench(c: &mut Criterion) {
     });
     group.sample_size(20);
     group.bench_function("redraw_an_old_plans_curve", |b| {
-        b.iter(|| SuccessCurve::new(black_box(&plan), &options).unwrap());
+        b.iter(|| SuccessCurve::new(black_box(&plan.base), &options).unwrap());
     });
     group.finish();
 }

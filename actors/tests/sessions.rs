@@ -82,6 +82,7 @@ impl Handler<StreamEvent> for Sink {
 fn data(rules: Vec<AlertRule>) -> SessionData {
     SessionData {
         plan: p1(),
+        extensions: None,
         asset_classes: vec!["us_equity".into(), "intl_equity".into(), "bonds".into()],
         holdings: vec![
             Holding {

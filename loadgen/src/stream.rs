@@ -343,6 +343,8 @@ mod tests {
                     success_standard_error: 0.01,
                     terminal_real_wealth: p,
                     fan_chart: None,
+                    goals: Vec::new(),
+                    extensions: None,
                 },
                 portfolio: LivePortfolio {
                     total_value: 1.0,

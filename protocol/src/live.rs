@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::extensions::GoalOutcomeView;
 use crate::simulations::{FanChartPoint, PercentilesView};
 
 /// Where a live simulation's starting wealth came from.
@@ -17,7 +18,9 @@ pub enum WealthSource {
     Plan,
 }
 
-/// The live simulation: the session's prepared plan answered for the current wealth.
+/// The live simulation: the session's plan answered for the current wealth, from its
+/// prepared paths (or, for model extensions whose cash flows depend on wealth, a run at
+/// that wealth: `extensions.method`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LiveSimulation {
     /// Paths of the prepared simulation.
@@ -48,6 +51,47 @@ pub struct LiveSimulation {
     /// otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fan_chart: Option<Vec<FanChartPoint>>,
+    /// Each of the plan's goals (`extensions.goals`, in that order) with its chance of being
+    /// paid in full, as `POST /simulations/monte-carlo` reports them for the same plan,
+    /// starting wealth, paths and seed. Absent for a plan without goals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<GoalOutcomeView>,
+    /// How the plan's model extensions entered this answer. Absent for a plan without any,
+    /// which is answered as the base model always was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub extensions: Option<LiveExtensions>,
+}
+
+/// How a live answer with model extensions was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveMethod {
+    /// From per-path coefficients drawn once for the plan: no cash flow depends on wealth,
+    /// so each path's wealth is affine in the starting wealth and a new wealth is answered
+    /// without drawing (microseconds).
+    Incremental,
+    /// Simulated again at the live wealth (at most one run at a time, the newest valuation
+    /// next): a switch makes cash flows depend on wealth (`resimulated_because`).
+    Resimulated,
+}
+
+/// The model extensions of a live answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LiveExtensions {
+    /// How the answer was computed.
+    pub method: LiveMethod,
+    /// Why the plan is simulated again rather than answered incrementally: the switch that
+    /// makes cash flows depend on wealth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub resimulated_because: Option<String>,
+    /// What of the plan's stored extensions this answer leaves out, and why (a bootstrap
+    /// without its own history when the holdings' price history cannot be read: returns
+    /// are then lognormal, from the plan's asset classes). Absent when nothing is left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub left_out: Option<String>,
 }
 
 /// One asset class of the portfolio.
@@ -136,6 +180,9 @@ pub enum ExplainedInput {
     Correlation,
     /// The target weights.
     Weights,
+    /// The model extensions (goals, income, events, withdrawal strategy, glide path, return
+    /// or inflation model): named as a whole.
+    Extensions,
     /// Holdings were added, changed or removed. Not a plan input: their effect moved the
     /// wealth, so it is in `market`, not in `plan`.
     Holdings,
@@ -317,6 +364,20 @@ pub(crate) mod tests {
                     year: 1,
                     real_wealth: p,
                 }]),
+                goals: vec![GoalOutcomeView {
+                    name: "house deposit".into(),
+                    month: 60,
+                    priority: crate::extensions::GoalPriority::Need,
+                    probability: 0.9,
+                    standard_error: 0.0095,
+                }],
+                extensions: Some(LiveExtensions {
+                    method: LiveMethod::Resimulated,
+                    resimulated_because: Some(
+                        "the withdrawal strategy sets spending from wealth".into(),
+                    ),
+                    left_out: Some("return_model".into()),
+                }),
             },
             portfolio: LivePortfolio {
                 total_value: 250_000.5,

@@ -240,7 +240,8 @@ pub enum ServerMessage {
         /// Whose plan.
         stream: uuid::Uuid,
         /// Base and variant.
-        answer: WhatIfAnswer,
+        // Boxed: two simulations with their goals would make it the largest message by far.
+        answer: Box<WhatIfAnswer>,
     },
     /// The what-if was stored as the plan.
     Committed {

@@ -1,6 +1,7 @@
 //! The bootstrap's history from the caller's holdings: each plan class's holdings as a basket
 //! (weighted by value on the last common day, rebalanced monthly), monthly log returns
-//! between month-end closes.
+//! between month-end closes. Read for `POST /simulations/monte-carlo` and compare-models,
+//! and by live sessions (which have the database but not the server's state).
 
 use chrono::Datelike;
 use engine::sim::extended::history::monthly_log_returns;
@@ -10,9 +11,8 @@ use super::optimise::MIN_DAYS;
 use super::prices::{EARLIEST, LATEST, MAX_ESTIMATE_SYMBOLS, align};
 use crate::domain::plan::asset_classes;
 use crate::http::error::ApiError;
-use crate::state::AppState;
-use crate::store::holdings;
 use crate::store::prices::{self as price_store, PriceSource};
+use crate::store::{Db, holdings};
 use protocol::simulations::PlanSpec;
 
 /// Monthly log returns of `spec`'s classes from `owner`'s holdings, one row per month.
@@ -20,13 +20,13 @@ use protocol::simulations::PlanSpec;
 /// # Errors
 /// 422 on `field` when a class has no priced holding or the common history is under a year.
 pub async fn from_holdings(
-    state: &AppState,
+    db: &Db,
     owner: Uuid,
     spec: &PlanSpec,
     field: &str,
 ) -> Result<Vec<Vec<f64>>, ApiError> {
     let classes = asset_classes(spec);
-    let rows = holdings::list_for_user(&state.db, owner).await?;
+    let rows = holdings::list_for_user(db, owner).await?;
     let mut symbols: Vec<String> = rows
         .iter()
         .filter(|r| classes.iter().any(|c| c.name == r.asset_class))
@@ -37,7 +37,7 @@ pub async fn from_holdings(
     let (mut priced, mut series) = (Vec::new(), Vec::new());
     for name in symbols {
         let closes =
-            price_store::history(&state.db, &name, EARLIEST, LATEST, &PriceSource::HISTORY).await?;
+            price_store::history(db, &name, EARLIEST, LATEST, &PriceSource::HISTORY).await?;
         if !closes.is_empty() {
             priced.push(name);
             series.push(closes);

@@ -233,7 +233,7 @@ pub(crate) async fn resolve(
     let history = match &spec.extensions.return_model {
         Some(ReturnModelSpec::Bootstrap { history: None, .. }) => Some(
             super::return_history::from_holdings(
-                state,
+                &state.db,
                 owner,
                 spec,
                 &format!("{prefix}extensions.return_model.history"),

@@ -22,6 +22,7 @@ mod helpers;
 mod holdings;
 mod isolation;
 mod live;
+mod live_extensions;
 mod live_fan_chart;
 mod live_solve;
 mod market;

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use actors::live::explain::{Mark, Reference};
+use actors::live::plan::LivePlan;
 use engine::sim::explain::{SuccessCurve, WealthFrom};
 use engine::sim::reference::p1;
-use engine::sim::{Plan, PreparedSimulation, SimulationOptions};
+use engine::sim::{PreparedSimulation, SimulationOptions};
 use protocol::live::{
     ClassWeight, Explanation, LivePortfolio, LiveSimulation, LiveState, TickSummary, WealthSource,
 };
@@ -63,6 +64,8 @@ pub fn update(explanation: Option<Explanation>) -> ServerMessage {
                 success_standard_error: 0.015_806,
                 terminal_real_wealth: p,
                 fan_chart: None,
+                goals: Vec::new(),
+                extensions: None,
             },
             portfolio: LivePortfolio {
                 total_value: 251_234.56,
@@ -93,7 +96,7 @@ pub struct Scene {
     pub committed: Mark,
     /// P1 and the options it was prepared with, for drawing its curve again.
     #[allow(dead_code)] // the example does not draw
-    pub plan: Arc<Plan>,
+    pub plan: Arc<LivePlan>,
     #[allow(dead_code)]
     pub options: SimulationOptions,
 }
@@ -104,17 +107,17 @@ pub fn scene() -> Scene {
         seed: 42,
         fan_chart: false,
     };
-    let plan = Arc::new(p1());
-    let curve = PreparedSimulation::new(&plan, &options)
+    let plan = Arc::new(LivePlan::from(p1()));
+    let curve = PreparedSimulation::new(&plan.base, &options)
         .expect("P1 is valid")
         .success_curve();
     let mut richer = p1();
     richer.monthly_contribution = 2500.0;
-    let richer = Arc::new(richer);
-    let richer_curve = PreparedSimulation::new(&richer, &options)
+    let richer = Arc::new(LivePlan::from(richer));
+    let richer_curve = PreparedSimulation::new(&richer.base, &options)
         .expect("valid")
         .success_curve();
-    let mark = |plan: &Arc<Plan>, curve: &SuccessCurve, wealth: f64| Mark {
+    let mark = |plan: &Arc<LivePlan>, curve: &SuccessCurve, wealth: f64| Mark {
         seq: 1,
         at_ms: 1_700_000_000_000,
         plan: plan.clone(),
@@ -126,7 +129,8 @@ pub fn scene() -> Scene {
     Scene {
         reference: Reference {
             mark: mark(&plan, &curve, 250_000.0),
-            curve: curve.clone(),
+            curve: Some(curve.clone()),
+            paths: options.paths,
         },
         still: mark(&plan, &curve, 250_000.0 + 1e-3),
         fallen: mark(&plan, &curve, 200_000.0),

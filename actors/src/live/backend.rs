@@ -8,6 +8,8 @@ use engine::sim::Plan;
 use protocol::live::LiveAlert;
 use uuid::Uuid;
 
+use super::plan::ModelExtensions;
+
 /// A boxed, sendable future of a backend call.
 pub type BackendFuture<T> = Pin<Box<dyn Future<Output = Result<T, BackendError>> + Send>>;
 
@@ -61,6 +63,8 @@ pub struct AlertRule {
 pub struct SessionData {
     /// The user's plan (stored or default), validated.
     pub plan: Plan,
+    /// Its model extensions, validated; `None` when it has none.
+    pub extensions: Option<ModelExtensions>,
     /// The plan's asset class names, in the plan's order.
     pub asset_classes: Vec<String>,
     /// The holdings.

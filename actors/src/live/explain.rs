@@ -12,15 +12,23 @@
 //! paths) per distinct older plan some subscription still refers to, freed at its next
 //! snapshot. Older plans asked about by `explain` have their curves drawn again on demand
 //! (about one simulation's time) rather than kept.
+//!
+//! A plan simulated again at each tick (model extensions whose cash flows depend on wealth,
+//! [`super::plan::Method::Resimulated`]) has no curve: its survivors are not the paths above
+//! a threshold. Between two states of the same such plan the parts need none (the
+//! reference plan's survivors at both wealths are the two states' own); across a change of
+//! the plan, an update carries no explanation, and `explain` counts the earlier plan's
+//! survivors at today's wealth by simulating it again.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use engine::sim::Plan;
 use engine::sim::explain::{
     self as arithmetic, ChangedInput as EngineInput, PlanInput, Point, SuccessCurve, WealthFrom,
 };
 use protocol::live::{ChangedInput, ExplainedInput, Explanation, WealthSource};
+
+use super::plan::LivePlan;
 
 /// Minutes the history covers: the first state of each, for the last day of moving prices.
 pub const HISTORY_MINUTES: usize = 1440;
@@ -37,7 +45,7 @@ pub struct Mark {
     /// When it was computed (Unix milliseconds).
     pub at_ms: i64,
     /// The plan it was computed for.
-    pub plan: Arc<Plan>,
+    pub plan: Arc<LivePlan>,
     /// Its starting wealth.
     pub wealth: f64,
     /// Paths that survived.
@@ -51,7 +59,7 @@ pub struct Mark {
 impl Mark {
     fn point(&self) -> Point<'_> {
         Point {
-            plan: &self.plan,
+            plan: &self.plan.base,
             wealth: self.wealth,
             wealth_from: self.wealth_from,
             survivors: self.survivors as usize,
@@ -73,8 +81,11 @@ pub fn wealth_from(source: WealthSource) -> WealthFrom {
 pub struct Reference {
     /// The state.
     pub mark: Mark,
-    /// Its plan's survivors by starting wealth.
-    pub curve: SuccessCurve,
+    /// Its plan's survivors by starting wealth; `None` for a plan simulated again at each
+    /// tick, which has no such curve.
+    pub curve: Option<SuccessCurve>,
+    /// The session's paths.
+    pub paths: u32,
 }
 
 fn wire_input(input: PlanInput) -> ExplainedInput {
@@ -92,16 +103,45 @@ fn wire_input(input: PlanInput) -> ExplainedInput {
     }
 }
 
-/// Why the success moved from `reference` to `now` (both on the reference curve's paths),
-/// even when nothing did.
+/// Why the success moved from `reference` to `now` (both on the session's paths), even when
+/// nothing did; `None` when the reference plan has no curve and differs from now's (see
+/// [`explain_counted`]).
 #[must_use]
-#[allow(clippy::cast_precision_loss)] // path counts are far below 2^52
-pub fn explain(reference: &Reference, now: &Mark) -> Explanation {
+pub fn explain(reference: &Reference, now: &Mark) -> Option<Explanation> {
     let then = &reference.mark;
-    let parts = arithmetic::explain(&then.point(), &now.point(), &reference.curve);
+    match &reference.curve {
+        Some(curve) => Some(explain_counted(then, now, reference.paths, |wealth| {
+            curve.survivors(wealth)
+        })),
+        // One plan re-simulated at both states: its survivors at either wealth are those of
+        // the state computed there.
+        None if Arc::ptr_eq(&then.plan, &now.plan) || then.plan == now.plan => {
+            Some(explain_counted(then, now, reference.paths, |wealth| {
+                if wealth.to_bits() == now.wealth.to_bits() {
+                    now.survivors as usize
+                } else {
+                    then.survivors as usize
+                }
+            }))
+        }
+        None => None,
+    }
+}
+
+/// Why the success moved from `then` to `now`, given how many of the session's `paths`
+/// paths `then`'s plan keeps alive from a starting wealth (asked for `then.wealth` and
+/// `now.wealth` only).
+#[must_use]
+pub fn explain_counted(
+    then: &Mark,
+    now: &Mark,
+    paths: u32,
+    survivors: impl Fn(f64) -> usize,
+) -> Explanation {
+    let parts = arithmetic::explain_with(&then.point(), &now.point(), survivors);
     let from_plan = then.wealth_from == WealthFrom::Plan && now.wealth_from == WealthFrom::Plan;
     let mut changed_inputs: Vec<ChangedInput> =
-        arithmetic::changed_inputs(&then.plan, &now.plan, from_plan)
+        arithmetic::changed_inputs(&then.plan.base, &now.plan.base, from_plan)
             .into_iter()
             .map(|EngineInput { input, from, to }| ChangedInput {
                 input: wire_input(input),
@@ -109,6 +149,13 @@ pub fn explain(reference: &Reference, now: &Mark) -> Explanation {
                 to,
             })
             .collect();
+    if then.plan.extensions != now.plan.extensions {
+        changed_inputs.push(ChangedInput {
+            input: ExplainedInput::Extensions,
+            from: None,
+            to: None,
+        });
+    }
     if then.holdings != now.holdings {
         changed_inputs.push(ChangedInput {
             input: ExplainedInput::Holdings,
@@ -116,7 +163,7 @@ pub fn explain(reference: &Reference, now: &Mark) -> Explanation {
             to: None,
         });
     }
-    let paths = reference.curve.paths().max(1) as f64;
+    let paths = f64::from(paths.max(1));
     Explanation {
         since_seq: then.seq,
         since_ms: then.at_ms,
@@ -141,7 +188,7 @@ pub fn explain_change(reference: &Reference, now: &Mark) -> Option<Explanation> 
     {
         return None;
     }
-    let explanation = explain(reference, now);
+    let explanation = explain(reference, now)?;
     let moved = [
         explanation.total,
         explanation.market,
@@ -243,12 +290,14 @@ impl History {
 
 #[cfg(test)]
 mod tests {
+    use engine::sim::extended::{Extensions, Withdrawal};
     use engine::sim::reference::p1;
     use engine::sim::{PreparedSimulation, SimulationOptions};
 
+    use super::super::plan::ModelExtensions;
     use super::*;
 
-    fn mark(seq: u64, at_ms: i64, plan: &Arc<Plan>) -> Mark {
+    fn mark(seq: u64, at_ms: i64, plan: &Arc<LivePlan>) -> Mark {
         Mark {
             seq,
             at_ms,
@@ -262,7 +311,7 @@ mod tests {
 
     #[test]
     fn the_history_keeps_the_first_state_of_each_minute_within_its_bound() {
-        let plan = Arc::new(p1());
+        let plan = Arc::new(LivePlan::from(p1()));
         let mut history = History::default();
         assert_eq!(history.at(0).unwrap_err(), Missing::Empty);
         // Three states a minute for a day and a half.
@@ -285,16 +334,16 @@ mod tests {
 
     #[test]
     fn an_update_says_nothing_unless_something_moved_or_changed() {
-        let plan = Arc::new(p1());
+        let plan = Arc::new(LivePlan::from(p1()));
         let options = SimulationOptions {
             paths: 500,
             seed: 3,
             fan_chart: false,
         };
-        let curve = PreparedSimulation::new(&plan, &options)
+        let curve = PreparedSimulation::new(&plan.base, &options)
             .unwrap()
             .success_curve();
-        let at = |wealth: f64, plan: &Arc<Plan>, holdings: u16| Mark {
+        let at = |wealth: f64, plan: &Arc<LivePlan>, holdings: u16| Mark {
             wealth,
             survivors: u32::try_from(curve.survivors(wealth)).unwrap(),
             holdings,
@@ -302,11 +351,12 @@ mod tests {
         };
         let reference = Reference {
             mark: at(250_000.0, &plan, 0),
-            curve: curve.clone(),
+            curve: Some(curve.clone()),
+            paths: 500,
         };
         assert_eq!(explain_change(&reference, &at(250_000.0, &plan, 0)), None);
         // A new but equal plan changes nothing either.
-        let same = Arc::new(p1());
+        let same = Arc::new(LivePlan::from(p1()));
         assert_eq!(explain_change(&reference, &at(250_000.0, &same, 0)), None);
 
         let fallen = explain_change(&reference, &at(120_000.0, &plan, 0)).unwrap();
@@ -320,10 +370,77 @@ mod tests {
         assert_eq!(bought.total, 0.0);
         assert_eq!(bought.changed_inputs[0].input, ExplainedInput::Holdings);
         // Asked for explicitly, an unchanged state has an answer too: all zero.
-        let nothing = explain(&reference, &at(250_000.0, &plan, 0));
+        let nothing = explain(&reference, &at(250_000.0, &plan, 0)).unwrap();
         assert_eq!(
             (nothing.total, nothing.market, nothing.plan, nothing.rest),
             (0.0, 0.0, 0.0, 0.0)
+        );
+    }
+
+    #[test]
+    fn a_resimulated_plan_is_explained_without_a_curve_until_it_changes() {
+        let guardrails = |spending: f64| {
+            let mut base = p1();
+            base.monthly_spending = spending;
+            Arc::new(LivePlan {
+                base,
+                extensions: Some(ModelExtensions {
+                    model: Extensions {
+                        withdrawal: Withdrawal::GuytonKlinger {
+                            guardrail: 0.2,
+                            adjustment: 0.1,
+                            protected_final_years: 15,
+                        },
+                        ..Extensions::default()
+                    },
+                    ..ModelExtensions::default()
+                }),
+            })
+        };
+        let plan = guardrails(5000.0);
+        let at = |wealth: f64, survivors: u32, plan: &Arc<LivePlan>| Mark {
+            wealth,
+            survivors,
+            ..mark(1, 1000, plan)
+        };
+        let reference = Reference {
+            mark: at(250_000.0, 600, &plan),
+            curve: None,
+            paths: 1000,
+        };
+        // The same plan at a lower wealth: all of it the market's, counted from the two
+        // states themselves.
+        let fallen = explain_change(&reference, &at(200_000.0, 550, &plan)).unwrap();
+        assert_eq!(fallen.total, -0.05);
+        assert_eq!((fallen.market, fallen.plan, fallen.rest), (-0.05, 0.0, 0.0));
+        assert!(fallen.changed_inputs.is_empty());
+        // Another plan: its survivors at the old plan are unknown without a run.
+        let edited = guardrails(4000.0);
+        assert_eq!(explain(&reference, &at(200_000.0, 700, &edited)), None);
+        assert_eq!(
+            explain_change(&reference, &at(200_000.0, 700, &edited)),
+            None
+        );
+        // Counted by a run, the parts add up and both the input and the extensions are
+        // named when the extensions changed too.
+        let other_model = Arc::new(LivePlan {
+            extensions: None,
+            ..LivePlan::clone(&edited)
+        });
+        let counted = explain_counted(
+            &reference.mark,
+            &at(200_000.0, 700, &other_model),
+            1000,
+            |wealth| if wealth == 200_000.0 { 550 } else { 600 },
+        );
+        assert_eq!(
+            (counted.market, counted.plan, counted.rest),
+            (-0.05, 0.15, 0.0)
+        );
+        let names: Vec<ExplainedInput> = counted.changed_inputs.iter().map(|c| c.input).collect();
+        assert_eq!(
+            names,
+            [ExplainedInput::MonthlySpending, ExplainedInput::Extensions]
         );
     }
 }

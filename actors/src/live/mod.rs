@@ -20,6 +20,8 @@
 //! - [`backend`]: what sessions load and store, implemented by the server over its database.
 //! - [`events`]: what subscribers receive.
 //! - [`explain`]: what a session keeps to say why its success moved (references, history).
+//! - [`plan`]: the plan a session simulates, with its model extensions and how they are
+//!   answered (incrementally, or simulated again per tick).
 //! - [`registry`]: finds or starts a user's session; the front door for the server.
 //! - [`session`]: the per-user supervisor and router.
 //! - [`simulation`], [`portfolio`], [`alerts`]: the three children.
@@ -29,6 +31,7 @@ pub mod alerts;
 pub mod backend;
 pub mod events;
 pub mod explain;
+pub mod plan;
 pub mod portfolio;
 pub mod registry;
 pub mod session;

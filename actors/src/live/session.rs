@@ -21,7 +21,6 @@ use actix::{
     Actor, ActorContext, ActorFutureExt, Addr, AsyncContext, Context, Handler, Message, Recipient,
     ResponseActFuture, ResponseFuture, WrapFuture,
 };
-use engine::sim::Plan;
 use protocol::live::{Explanation, LivePortfolio, LiveState, WhatIfAnswer};
 use tokio::sync::oneshot;
 use uuid::Uuid;
@@ -30,12 +29,14 @@ use super::alerts::{AlertActor, AlertRaised, Observe, SetRules};
 use super::backend::{SessionBackend, SessionData};
 use super::events::{SharedSink, StreamBody, StreamEvent, deliver_soon};
 use super::explain::{
-    ExplainError, History, Mark, Missing, Reference, explain, explain_change, wealth_from,
+    ExplainError, History, Mark, Missing, Reference, explain, explain_change, explain_counted,
+    wealth_from,
 };
+use super::plan::LivePlan;
 use super::portfolio::{Book, PortfolioActor, Route, SetHoldings};
 use super::simulation::{
-    CurveFor, GetPreparedMemory, LiveSolution, LiveSolveError, PreparedMemory, SetFanChart,
-    SetPlan, SimulationActor, SimulationDone, Solve, WhatIf, WhatIfError,
+    GetPreparedMemory, LiveSolution, LiveSolveError, PreparedMemory, SetFanChart, SetPlan,
+    SimulationActor, SimulationDone, Solve, SurvivorsFor, WhatIf, WhatIfError,
 };
 use super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
 use super::{LiveSettings, now_ms};
@@ -169,7 +170,8 @@ struct Subscriber {
 
 /// What the session keeps of its loaded data.
 struct Loaded {
-    plan: Arc<Plan>,
+    /// The plan with its model extensions, shared with the states computed for it.
+    plan: Arc<LivePlan>,
     data: SessionData,
 }
 
@@ -205,7 +207,7 @@ pub struct UserSession {
     stopping: bool,
     /// The plan the simulation actor was last given, so unrelated reloads do not
     /// prepare it again.
-    plan_sent: Option<Arc<Plan>>,
+    plan_sent: Option<Arc<LivePlan>>,
     /// Loads that failed in a row.
     load_failures: u32,
 }
@@ -278,7 +280,10 @@ impl UserSession {
                         act.holdings_version = act.holdings_version.wrapping_add(1);
                     }
                     act.loaded = Some(Loaded {
-                        plan: Arc::new(data.plan.clone()),
+                        plan: Arc::new(LivePlan {
+                            base: data.plan.clone(),
+                            extensions: data.extensions.clone(),
+                        }),
                         data,
                     });
                     for child in &restart {
@@ -371,7 +376,7 @@ impl UserSession {
             portfolio.do_send(SetHoldings {
                 holdings: loaded.data.holdings.clone(),
                 classes: loaded.data.asset_classes.clone(),
-                targets: loaded.plan.weights.clone(),
+                targets: loaded.plan.base.weights.clone(),
                 band: loaded.data.rebalance_band,
             });
         }
@@ -398,7 +403,7 @@ impl UserSession {
             |l| {
                 (
                     l.data.asset_classes.clone(),
-                    l.plan.weights.clone(),
+                    l.plan.base.weights.clone(),
                     l.data.rebalance_band,
                 )
             },
@@ -447,6 +452,7 @@ impl UserSession {
                 wealth_from: wealth_from(full.simulation.wealth_source),
             },
             curve,
+            paths: self.settings.paths,
         };
         self.history.record(&current.mark);
         let (state, fan_state) = if full.simulation.fan_chart.is_some() {
@@ -559,11 +565,14 @@ impl UserSession {
             .values()
             .filter_map(|s| s.reference.as_ref())
         {
-            let curve = &reference.curve;
+            let Some(curve) = &reference.curve else {
+                continue;
+            };
             let current = self
                 .current
                 .as_ref()
-                .is_some_and(|c| c.curve.same_as(curve));
+                .and_then(|c| c.curve.as_ref())
+                .is_some_and(|c| c.same_as(curve));
             if !current && !seen.iter().any(|c| c.same_as(curve)) {
                 seen.push(curve);
             }
@@ -806,7 +815,8 @@ impl Handler<SessionExplain> for UserSession {
             .fold(kept, |best, m| if m.seq > best.seq { m } else { best })
             .clone();
         // The plan then is usually one whose curve is at hand: today's, or a subscription's
-        // reference. Equal plans on the same paths have the same curve.
+        // reference. Equal plans on the same paths have the same curve. A plan simulated
+        // again at each tick has none, but needs none while it is still today's plan.
         let known = std::iter::once(&now)
             .chain(
                 self.subscribers
@@ -815,20 +825,52 @@ impl Handler<SessionExplain> for UserSession {
             )
             .find(|r| Arc::ptr_eq(&r.mark.plan, &since.plan) || r.mark.plan == since.plan)
             .map(|r| r.curve.clone());
+        let paths = self.settings.paths;
         if let Some(curve) = known {
-            let reference = Reference { mark: since, curve };
-            return Box::pin(std::future::ready(Ok(explain(&reference, &now.mark))));
+            let reference = Reference {
+                mark: since,
+                curve,
+                paths,
+            };
+            if let Some(explained) = explain(&reference, &now.mark) {
+                return Box::pin(std::future::ready(Ok(explained)));
+            }
+            let Reference { mark, .. } = reference;
+            return self.explain_by_counting(mark, now.mark);
         }
+        self.explain_by_counting(since, now.mark)
+    }
+}
+
+impl UserSession {
+    /// Explains from `since` to `now` with `since`'s plan counted again on the simulation's
+    /// paths at both wealths (its curve drawn again, or runs of a plan simulated at each
+    /// tick).
+    fn explain_by_counting(
+        &self,
+        since: Mark,
+        now: Mark,
+    ) -> ResponseFuture<Result<Explanation, ExplainError>> {
         let sim = self.simulation.clone();
+        let paths = self.settings.paths;
         Box::pin(async move {
-            let restarting = || unavailable("the simulation is restarting");
-            let curve = sim
+            let restarting = || ExplainError::Unavailable("the simulation is restarting".into());
+            let [at_since, at_now] = sim
                 .ok_or_else(restarting)?
-                .send(CurveFor(since.plan.clone()))
+                .send(SurvivorsFor {
+                    plan: since.plan.clone(),
+                    wealths: [since.wealth, now.wealth],
+                })
                 .await
                 .map_err(|_| restarting())?
                 .map_err(ExplainError::Unavailable)?;
-            Ok(explain(&Reference { mark: since, curve }, &now.mark))
+            Ok(explain_counted(&since, &now, paths, |wealth| {
+                if wealth.to_bits() == since.wealth.to_bits() {
+                    at_since
+                } else {
+                    at_now
+                }
+            }))
         })
     }
 }

@@ -19,7 +19,20 @@
 //!
 //! Each answer carries its plan, its survivors and the plan's success curve (the
 //! preparation's thresholds, shared, not copied), so the session can explain later states
-//! against it after the plan is replaced; [`CurveFor`] draws an older plan's curve again.
+//! against it after the plan is replaced; [`SurvivorsFor`] counts an older plan's survivors
+//! again.
+//!
+//! A plan with model extensions is answered in one of the ways [`super::plan::Method`]
+//! names. Where no cash flow depends on wealth, a prepared extended plan takes the base
+//! preparation's place: the same microseconds per tick, the goals' chances too, the fan
+//! chart when asked, and a success curve for explanations. Where a switch makes cash flows
+//! depend on wealth (wants, wishes, a withdrawal strategy other than constant real
+//! spending), the affine-in-wealth argument breaks and nothing is prepared: each answer is a
+//! run of the extended plan at the live wealth on the blocking pool, at most one in flight
+//! per session (valuations arriving meanwhile are folded, the newest is run next) and
+//! [`RESIMULATING`] across sessions. What-ifs on an extended plan run it with the changes
+//! (and its current answer too, when that is itself a run); solving refuses such plans, since
+//! the search does not take extensions into account yet.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,15 +42,20 @@ use actix::{
     ResponseActFuture, SpawnHandle, WrapFuture,
 };
 use engine::sim::explain::SuccessCurve;
+use engine::sim::extended::prepared::{ExtendedAnswer, PreparedExtended};
+use engine::sim::extended::{ExtendedResult, simulate_extended};
 use engine::sim::{
     Lever, Plan, PreparedOptions, PreparedSimulation, SimulationOptions, Solution, SolveError,
     SolveWith, simulate,
 };
+use protocol::extensions::GoalOutcomeView;
 use protocol::live::{
-    LivePortfolio, LiveSimulation, TickSummary, WealthSource, WhatIfAnswer, WhatIfChanges,
+    LiveExtensions, LiveMethod, LivePortfolio, LiveSimulation, TickSummary, WealthSource,
+    WhatIfAnswer, WhatIfChanges,
 };
 use protocol::simulations::{FanChartPoint, PercentilesView};
 
+use super::plan::{LivePlan, Method};
 use super::portfolio::Valuation;
 use super::supervision::{DownNotice, InjectFault, Shutdown};
 
@@ -55,10 +73,15 @@ fn with_scratch<R>(answer: impl FnOnce(&mut Vec<f64>) -> R) -> R {
 /// Preparations running at once, across all sessions.
 static PREPARING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
+/// Runs of plans simulated again at each tick, at once across all sessions: many such
+/// sessions queue here (each with its newest valuation next) rather than fill the blocking
+/// pool, and preparations, which have their own permits, do not wait behind them.
+pub static RESIMULATING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// A new plan: prepare it, then answer.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
-pub struct SetPlan(pub Arc<Plan>);
+pub struct SetPlan(pub Arc<LivePlan>);
 
 /// Whether the answers carry the yearly fan chart: prepare it (when on) or free it (when
 /// off).
@@ -69,11 +92,15 @@ pub struct SetFanChart(pub bool);
 /// What the prepared simulation holds, for the session's counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PreparedMemory {
-    /// Bytes of coefficients (`PreparedSimulation::memory_bytes`); 0 while nothing is
-    /// prepared.
+    /// Bytes of coefficients (`PreparedSimulation::memory_bytes`, or
+    /// `PreparedExtended::memory_bytes` for a plan with model extensions answered
+    /// incrementally); 0 while nothing is prepared, and for a plan simulated again at each
+    /// tick.
     pub bytes: usize,
     /// Whether the fan chart's coefficients are among them.
     pub fan_chart: bool,
+    /// How the plan is answered, once it is ready to be.
+    pub method: Option<Method>,
 }
 
 /// Asks for [`PreparedMemory`].
@@ -96,19 +123,27 @@ pub struct SimulationDone {
     /// The newest tick's timestamp.
     pub newest_tick_ms: Option<i64>,
     /// The plan answered (the session's may be newer by then).
-    pub plan: Arc<Plan>,
+    pub plan: Arc<LivePlan>,
     /// Paths that survived: `simulation.success_probability` times the paths, exactly.
     pub survivors: u32,
     /// The plan's survivors by starting wealth, shared with its preparation: what explaining
-    /// a later state against this one needs once the plan is replaced.
-    pub curve: SuccessCurve,
+    /// a later state against this one needs once the plan is replaced. `None` for a plan
+    /// simulated again at each tick.
+    pub curve: Option<SuccessCurve>,
 }
 
-/// `plan`'s success curve on this session's paths: the current preparation's when it is
-/// that plan, else drawn again (about one simulation's time, on the blocking pool).
+/// How many of this session's paths `plan` keeps alive from each of `wealths`: read from
+/// the current preparation when it is that plan, else counted again on the blocking pool (a
+/// success curve drawn, about one simulation's time; a run per wealth for a plan simulated
+/// again at each tick).
 #[derive(Debug, Message)]
-#[rtype(result = "Result<SuccessCurve, String>")]
-pub struct CurveFor(pub Arc<Plan>);
+#[rtype(result = "Result<[usize; 2], String>")]
+pub struct SurvivorsFor {
+    /// The plan.
+    pub plan: Arc<LivePlan>,
+    /// The two starting wealths.
+    pub wealths: [f64; 2],
+}
 
 /// Why a what-if has no answer.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -168,6 +203,11 @@ pub enum LiveSolveError {
     /// The plan is not prepared yet or changed, or the run failed; try again.
     #[error("{0}")]
     Unavailable(String),
+    /// The plan has model extensions, which the search does not take into account yet.
+    #[error(
+        "solving does not take the plan's model extensions (goals, income, events, withdrawal strategy, glide path, return and inflation models) into account yet; POST /planning/solve answers for the plan without them"
+    )]
+    Extensions,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -187,6 +227,21 @@ struct Pending {
 }
 
 impl Pending {
+    /// Takes back revaluations handed to a run whose answer was dropped (its plan was
+    /// replaced meanwhile): they are older than any folded in since, which win.
+    fn restore(&mut self, older: Pending) {
+        self.count += older.count;
+        self.newest_tick_ms = self.newest_tick_ms.max(older.newest_tick_ms);
+        if self.portfolio.is_none() {
+            self.portfolio = older.portfolio;
+        }
+        for tick in older.ticks {
+            if let Err(i) = self.ticks.binary_search_by(|t| t.symbol.cmp(&tick.symbol)) {
+                self.ticks.insert(i, tick);
+            }
+        }
+    }
+
     /// Folds in `ticks` (in symbol order, as the portfolio sends them): a symbol's newer tick
     /// replaces its older one.
     fn fold(&mut self, ticks: Vec<TickSummary>) {
@@ -207,17 +262,60 @@ impl Pending {
     }
 }
 
+/// What answers the plan's valuations.
+#[derive(Clone)]
+enum Prepared {
+    /// The base model's coefficients.
+    Base(Arc<PreparedSimulation>),
+    /// An extended plan's coefficients, where no cash flow depends on wealth.
+    Incremental(Arc<PreparedExtended>),
+    /// Nothing kept: every answer is a run at the live wealth.
+    Resimulated,
+}
+
+impl Prepared {
+    /// Whether answers can carry the fan chart without preparing again.
+    fn has_fan_chart(&self) -> bool {
+        match self {
+            Self::Base(p) => p.has_fan_chart(),
+            Self::Incremental(p) => p.has_fan_chart(),
+            // Every run computes it.
+            Self::Resimulated => true,
+        }
+    }
+
+    /// Frees the fan chart's coefficients. Nothing else holds the preparation between
+    /// messages (what-ifs borrow it only while they answer), so this frees them rather
+    /// than copying the rest.
+    fn drop_fan_chart(&mut self) {
+        match self {
+            Self::Base(p) if p.has_fan_chart() => Arc::make_mut(p).drop_fan_chart(),
+            Self::Incremental(p) if p.has_fan_chart() => Arc::make_mut(p).drop_fan_chart(),
+            _ => {}
+        }
+    }
+
+    /// The plan's survivors by starting wealth, shared with the preparation.
+    fn curve(&self) -> Option<SuccessCurve> {
+        match self {
+            Self::Base(p) => Some(p.success_curve()),
+            Self::Incremental(p) => Some(p.success_curve()),
+            Self::Resimulated => None,
+        }
+    }
+}
+
 /// The simulation actor.
 pub struct SimulationActor {
     session: Recipient<SimulationDone>,
     paths: u32,
     seed: u64,
     min_interval: Duration,
-    plan: Option<Arc<Plan>>,
-    prepared: Option<Arc<PreparedSimulation>>,
+    plan: Option<Arc<LivePlan>>,
+    prepared: Option<Prepared>,
     /// Bumped on every preparation: only the newest one's result is used, so a slow
     /// preparation of an older plan (or one without the fan chart, overtaken by one with it)
-    /// is ignored.
+    /// is ignored, as is a run of a replaced plan.
     preparation: u64,
     /// Whether a subscriber wants the fan chart.
     fan_chart: bool,
@@ -228,6 +326,8 @@ pub struct SimulationActor {
     pending: Option<Pending>,
     last_run: Option<Instant>,
     timer: Option<SpawnHandle>,
+    /// A run of a plan simulated at each tick is under way (at most one at a time).
+    running: bool,
     /// What-ifs waiting for a preparation to finish.
     ready: Vec<tokio::sync::oneshot::Sender<()>>,
     _notice: DownNotice,
@@ -235,27 +335,135 @@ pub struct SimulationActor {
 
 /// The answer for `plan`'s inputs (the stored plan, or a what-if's variant of it).
 fn view(
-    answer: &engine::sim::prepared::PreparedAnswer,
+    answer: &ExtendedAnswer,
     paths: u32,
     seed: u64,
     wealth: Wealth,
-    plan: &Plan,
+    plan: &LivePlan,
 ) -> LiveSimulation {
     let p = &answer.terminal_real_wealth;
+    let base = &plan.base;
     LiveSimulation {
         paths,
         seed,
         starting_wealth: wealth.value,
         wealth_source: wealth.source,
-        monthly_contribution: plan.monthly_contribution,
-        monthly_spending: plan.monthly_spending,
-        retirement_month: plan.retirement_month,
-        horizon_months: plan.horizon_months,
+        monthly_contribution: base.monthly_contribution,
+        monthly_spending: base.monthly_spending,
+        retirement_month: base.retirement_month,
+        horizon_months: base.horizon_months,
         success_probability: answer.success_probability,
         success_standard_error: answer.success_standard_error,
         terminal_real_wealth: percentiles(p),
         fan_chart: None,
+        goals: goal_views(plan, answer),
+        extensions: extensions_view(plan),
     }
+}
+
+fn goal_views(plan: &LivePlan, answer: &ExtendedAnswer) -> Vec<GoalOutcomeView> {
+    let Some(extensions) = &plan.extensions else {
+        return Vec::new();
+    };
+    extensions
+        .goals
+        .iter()
+        .zip(&answer.goals)
+        .map(|(goal, outcome)| GoalOutcomeView {
+            name: goal.name.clone(),
+            month: goal.month,
+            priority: goal.priority,
+            probability: outcome.probability,
+            standard_error: outcome.standard_error,
+        })
+        .collect()
+}
+
+fn extensions_view(plan: &LivePlan) -> Option<LiveExtensions> {
+    let extensions = plan.extensions.as_ref()?;
+    let (method, resimulated_because) = match plan.method() {
+        Method::Base | Method::Incremental => (LiveMethod::Incremental, None),
+        Method::Resimulated(why) => (LiveMethod::Resimulated, Some(why.to_owned())),
+    };
+    Some(LiveExtensions {
+        method,
+        resimulated_because,
+        left_out: extensions.left_out.clone(),
+    })
+}
+
+/// A base answer in the shape every mode shares (no goals: a base plan has none).
+fn base_answer(answer: engine::sim::prepared::PreparedAnswer) -> ExtendedAnswer {
+    ExtendedAnswer {
+        success_probability: answer.success_probability,
+        success_standard_error: answer.success_standard_error,
+        terminal_real_wealth: answer.terminal_real_wealth,
+        goals: Vec::new(),
+    }
+}
+
+fn run_answer(result: &ExtendedResult) -> ExtendedAnswer {
+    ExtendedAnswer {
+        success_probability: result.base.success_probability,
+        success_standard_error: result.base.success_standard_error,
+        terminal_real_wealth: result.base.terminal_real_wealth,
+        goals: result.goals.clone(),
+    }
+}
+
+/// Surviving paths of a run: its success times its paths, exactly (both count paths).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn run_survivors(result: &ExtendedResult) -> usize {
+    (result.base.success_probability * f64::from(result.base.paths)).round() as usize
+}
+
+/// `plan` (with its extensions) run from `wealth` on the session's paths.
+fn resimulate(
+    plan: &LivePlan,
+    wealth: f64,
+    options: &SimulationOptions,
+) -> Result<ExtendedResult, engine::sim::ExtendedError> {
+    let mut base = plan.base.clone();
+    base.initial_wealth = if wealth.is_finite() {
+        wealth.max(0.0)
+    } else {
+        0.0
+    };
+    let none = engine::sim::Extensions::default();
+    simulate_extended(&base, plan.extended().unwrap_or(&none), options)
+}
+
+/// How many paths `plan` keeps alive from each of `wealths` on the paths of `options`.
+fn count_survivors(
+    plan: &LivePlan,
+    wealths: [f64; 2],
+    options: &SimulationOptions,
+) -> Result<[usize; 2], String> {
+    let curve = match (plan.method(), plan.extended()) {
+        (Method::Base, _) | (_, None) => {
+            SuccessCurve::new(&plan.base, options).map_err(|e| e.to_string())?
+        }
+        (Method::Incremental, Some(extensions)) => {
+            PreparedExtended::new(&plan.base, extensions, options)
+                .map_err(|e| e.to_string())?
+                .success_curve()
+        }
+        (Method::Resimulated(_), Some(_)) => {
+            let first =
+                run_survivors(&resimulate(plan, wealths[0], options).map_err(|e| e.to_string())?);
+            let second = if wealths[1].to_bits() == wealths[0].to_bits() {
+                first
+            } else {
+                run_survivors(&resimulate(plan, wealths[1], options).map_err(|e| e.to_string())?)
+            };
+            return Ok([first, second]);
+        }
+    };
+    Ok(wealths.map(|w| curve.survivors(w)))
 }
 
 fn percentiles(p: &engine::sim::stats::Percentiles) -> PercentilesView {
@@ -326,6 +534,7 @@ impl SimulationActor {
             pending: None,
             last_run: None,
             timer: None,
+            running: false,
             ready: Vec::new(),
             _notice: notice,
         }
@@ -347,62 +556,152 @@ impl SimulationActor {
                 source: WealthSource::Holdings,
             },
             _ => Wealth {
-                value: self.plan.as_ref()?.initial_wealth,
+                value: self.plan.as_ref()?.base.initial_wealth,
                 source: WealthSource::Plan,
             },
         })
     }
 
-    /// Runs now, or once the minimum interval since the last run has passed.
+    /// Runs now, or once the minimum interval since the last run has passed; a plan
+    /// simulated at each tick waits for its run under way, whose end schedules again.
     fn schedule(&mut self, ctx: &mut Context<Self>) {
-        if self.timer.is_some() || self.prepared.is_none() {
+        if self.timer.is_some() || self.prepared.is_none() || self.running {
             return;
         }
         let wait = self.last_run.map_or(Duration::ZERO, |t| {
             self.min_interval.saturating_sub(t.elapsed())
         });
         if wait.is_zero() {
-            self.run();
+            self.run(ctx);
         } else {
-            self.timer = Some(ctx.run_later(wait, |act, _| {
+            self.timer = Some(ctx.run_later(wait, |act, ctx| {
                 act.timer = None;
-                act.run();
+                act.run(ctx);
             }));
         }
     }
 
-    fn run(&mut self) {
+    fn run(&mut self, ctx: &mut Context<Self>) {
+        if matches!(self.prepared, Some(Prepared::Resimulated)) {
+            self.resimulate(ctx);
+            return;
+        }
         let (Some(prepared), Some(plan), Some(wealth)) =
             (&self.prepared, &self.plan, self.wealth())
         else {
             return;
         };
         let wanted = self.fan_chart;
-        let (answer, fan_chart) = with_scratch(|scratch| {
-            match wanted
-                .then(|| prepared.answer_fan_chart(wealth.value, scratch))
-                .flatten()
-            {
-                Some(with_fan) => (with_fan.answer, Some(fan_points(&with_fan.fan_chart))),
-                None => (prepared.answer(wealth.value, scratch), None),
+        let answered = with_scratch(|scratch| match prepared {
+            Prepared::Base(prepared) => Some(
+                match wanted
+                    .then(|| prepared.answer_fan_chart(wealth.value, scratch))
+                    .flatten()
+                {
+                    Some(with_fan) => (
+                        base_answer(with_fan.answer),
+                        Some(fan_points(&with_fan.fan_chart)),
+                    ),
+                    None => (base_answer(prepared.answer(wealth.value, scratch)), None),
+                },
+            ),
+            Prepared::Incremental(prepared) => {
+                let answer = prepared.answer(wealth.value, scratch);
+                let fan_chart = (wanted && prepared.has_fan_chart())
+                    .then(|| fan_points(&prepared.fan_chart(wealth.value, scratch)));
+                Some((answer, fan_chart))
             }
+            // Answered by runs, above.
+            Prepared::Resimulated => None,
         });
-        let mut simulation = view(&answer, self.paths, self.seed, wealth, plan);
-        simulation.fan_chart = fan_chart;
-        let curve = prepared.success_curve();
-        let survivors = u32::try_from(curve.survivors(wealth.value)).unwrap_or(u32::MAX);
+        let Some((answer, fan_chart)) = answered else {
+            return;
+        };
+        let curve = prepared.curve();
+        let survivors = curve.as_ref().map_or(0, |c| c.survivors(wealth.value));
+        let plan = plan.clone();
         let pending = self.pending.take().unwrap_or_default();
         self.last_run = Some(Instant::now());
+        self.publish(answer, fan_chart, curve, survivors, plan, wealth, pending);
+    }
+
+    #[allow(clippy::too_many_arguments)] // the parts of one answer, each used once
+    fn publish(
+        &self,
+        answer: ExtendedAnswer,
+        fan_chart: Option<Vec<FanChartPoint>>,
+        curve: Option<SuccessCurve>,
+        survivors: usize,
+        plan: Arc<LivePlan>,
+        wealth: Wealth,
+        pending: Pending,
+    ) {
+        let mut simulation = view(&answer, self.paths, self.seed, wealth, &plan);
+        simulation.fan_chart = fan_chart;
         self.session.do_send(SimulationDone {
             simulation,
             portfolio: pending.portfolio,
             coalesced: pending.count.saturating_sub(1),
             ticks: pending.ticks,
             newest_tick_ms: pending.newest_tick_ms,
-            plan: plan.clone(),
-            survivors,
+            plan,
+            survivors: u32::try_from(survivors).unwrap_or(u32::MAX),
             curve,
         });
+    }
+
+    /// Runs the plan at the newest wealth on the blocking pool, unless a run is under way
+    /// (its end runs again when valuations came meanwhile): the affine argument does not
+    /// hold for this plan, so a new wealth needs a new run.
+    fn resimulate(&mut self, ctx: &mut Context<Self>) {
+        if self.running {
+            return;
+        }
+        let (Some(plan), Some(wealth)) = (self.plan.clone(), self.wealth()) else {
+            return;
+        };
+        self.running = true;
+        let pending = self.pending.take().unwrap_or_default();
+        self.last_run = Some(Instant::now());
+        let version = self.preparation;
+        let options = self.options();
+        let job = plan.clone();
+        let run = async move {
+            let _permit = RESIMULATING.acquire().await;
+            tokio::task::spawn_blocking(move || resimulate(&job, wealth.value, &options)).await
+        };
+        ctx.spawn(run.into_actor(self).map(move |result, act, ctx| {
+            act.running = false;
+            if act.preparation != version {
+                // The plan was replaced meanwhile: this answer would publish a wrong state.
+                // Its valuations go to the new plan's first answer.
+                act.pending
+                    .get_or_insert_with(Pending::default)
+                    .restore(pending);
+                act.schedule(ctx);
+                return;
+            }
+            match result {
+                Ok(Ok(result)) => {
+                    let fan_chart = act.fan_chart.then(|| fan_points(&result.base.fan_chart));
+                    let survivors = run_survivors(&result);
+                    act.publish(
+                        run_answer(&result),
+                        fan_chart,
+                        None,
+                        survivors,
+                        plan,
+                        wealth,
+                        pending,
+                    );
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "a live plan could not be simulated"),
+                Err(e) => tracing::error!(error = %e, "simulating a live plan panicked"),
+            }
+            if act.pending.is_some() {
+                act.schedule(ctx);
+            }
+        }));
     }
 }
 
@@ -424,13 +723,18 @@ impl Handler<SetPlan> for SimulationActor {
 
 impl SimulationActor {
     /// Prepares the current plan (with the fan chart if wanted) in the background, then
-    /// answers at once.
+    /// answers at once. A plan simulated at each tick has nothing to prepare: it is ready.
     fn prepare(&mut self, ctx: &mut Context<Self>) {
         let Some(plan) = self.plan.clone() else {
             return;
         };
         self.preparation += 1;
         let version = self.preparation;
+        if let Method::Resimulated(_) = plan.method() {
+            self.fan_preparing = false;
+            self.ready_with(ctx, Prepared::Resimulated);
+            return;
+        }
         let options = self.options();
         let fan_chart = self.fan_chart;
         self.fan_preparing = fan_chart;
@@ -438,8 +742,24 @@ impl SimulationActor {
             // Thousands of sessions starting at once queue here rather than each taking a
             // blocking thread: the work is CPU-bound and rayon spreads each one anyway.
             let _permit = PREPARING.acquire().await;
-            tokio::task::spawn_blocking(move || {
-                PreparedSimulation::with_options(&plan, &options, PreparedOptions { fan_chart })
+            tokio::task::spawn_blocking(move || match plan.extended() {
+                None => PreparedSimulation::with_options(
+                    &plan.base,
+                    &options,
+                    PreparedOptions { fan_chart },
+                )
+                .map(|p| Prepared::Base(Arc::new(p)))
+                .map_err(|e| e.to_string()),
+                Some(extensions) => PreparedExtended::new(
+                    &plan.base,
+                    extensions,
+                    &SimulationOptions {
+                        fan_chart,
+                        ..options
+                    },
+                )
+                .map(|p| Prepared::Incremental(Arc::new(p)))
+                .map_err(|e| e.to_string()),
             })
             .await
         };
@@ -454,17 +774,22 @@ impl SimulationActor {
                     if !act.fan_chart {
                         prepared.drop_fan_chart();
                     }
-                    act.prepared = Some(Arc::new(prepared));
-                    for ready in act.ready.drain(..) {
-                        let _ = ready.send(());
-                    }
-                    act.pending.get_or_insert_with(Pending::default).count += 1;
-                    act.schedule(ctx);
+                    act.ready_with(ctx, prepared);
                 }
                 Ok(Err(e)) => tracing::error!(error = %e, "a stored plan could not be prepared"),
                 Err(e) => tracing::error!(error = %e, "preparing a plan panicked"),
             }
         }));
+    }
+
+    /// The plan is ready to answer: wake what waited for it and answer at once.
+    fn ready_with(&mut self, ctx: &mut Context<Self>, prepared: Prepared) {
+        self.prepared = Some(prepared);
+        for ready in self.ready.drain(..) {
+            let _ = ready.send(());
+        }
+        self.pending.get_or_insert_with(Pending::default).count += 1;
+        self.schedule(ctx);
     }
 }
 
@@ -474,17 +799,22 @@ impl Handler<SetFanChart> for SimulationActor {
     fn handle(&mut self, SetFanChart(on): SetFanChart, ctx: &mut Context<Self>) {
         self.fan_chart = on;
         if on {
+            if matches!(self.prepared, Some(Prepared::Resimulated)) {
+                // Every run has the fan chart: the next one (at once, or after the one under
+                // way) answers the subscriber that asked for it.
+                self.pending.get_or_insert_with(Pending::default).count += 1;
+                self.schedule(ctx);
+                return;
+            }
             // A preparation under way without the fan chart is overtaken by one with it; until
             // that is ready, the current preparation (if any) keeps answering without it. A
             // preparation under way with it is kept even if the fan chart was off meanwhile.
-            let prepared = self.prepared.as_ref().is_some_and(|p| p.has_fan_chart());
+            let prepared = self.prepared.as_ref().is_some_and(Prepared::has_fan_chart);
             if !prepared && !self.fan_preparing && self.plan.is_some() {
                 self.prepare(ctx);
             }
-        } else if let Some(prepared) = self.prepared.as_mut().filter(|p| p.has_fan_chart()) {
-            // Nothing else holds the preparation between messages (what-ifs borrow it only
-            // while they answer), so this frees the coefficients rather than copying them.
-            Arc::make_mut(prepared).drop_fan_chart();
+        } else if let Some(prepared) = self.prepared.as_mut() {
+            prepared.drop_fan_chart();
         }
     }
 }
@@ -493,14 +823,25 @@ impl Handler<GetPreparedMemory> for SimulationActor {
     type Result = actix::MessageResult<GetPreparedMemory>;
 
     fn handle(&mut self, _: GetPreparedMemory, _: &mut Context<Self>) -> Self::Result {
-        actix::MessageResult(
-            self.prepared
-                .as_ref()
-                .map_or_else(PreparedMemory::default, |p| PreparedMemory {
-                    bytes: p.memory_bytes(),
-                    fan_chart: p.has_fan_chart(),
-                }),
-        )
+        let method = self.plan.as_ref().map(|p| p.method());
+        actix::MessageResult(match &self.prepared {
+            None => PreparedMemory::default(),
+            Some(Prepared::Base(p)) => PreparedMemory {
+                bytes: p.memory_bytes(),
+                fan_chart: p.has_fan_chart(),
+                method,
+            },
+            Some(Prepared::Incremental(p)) => PreparedMemory {
+                bytes: p.memory_bytes(),
+                fan_chart: p.has_fan_chart(),
+                method,
+            },
+            Some(Prepared::Resimulated) => PreparedMemory {
+                bytes: 0,
+                fan_chart: false,
+                method,
+            },
+        })
     }
 }
 
@@ -517,24 +858,28 @@ impl Handler<Valuation> for SimulationActor {
     }
 }
 
-impl Handler<CurveFor> for SimulationActor {
-    type Result = ResponseActFuture<Self, Result<SuccessCurve, String>>;
+impl Handler<SurvivorsFor> for SimulationActor {
+    type Result = ResponseActFuture<Self, Result<[usize; 2], String>>;
 
-    fn handle(&mut self, CurveFor(plan): CurveFor, _: &mut Context<Self>) -> Self::Result {
+    fn handle(
+        &mut self,
+        SurvivorsFor { plan, wealths }: SurvivorsFor,
+        _: &mut Context<Self>,
+    ) -> Self::Result {
         if let (Some(prepared), Some(current)) = (&self.prepared, &self.plan)
             && **current == *plan
+            && let Some(curve) = prepared.curve()
         {
-            return Box::pin(actix::fut::ready(Ok(prepared.success_curve())));
+            return Box::pin(actix::fut::ready(Ok(wealths.map(|w| curve.survivors(w)))));
         }
         let options = self.options();
-        let draw = async move {
+        let count = async move {
             // Queued with the preparations: the same kind of work.
             let _permit = PREPARING.acquire().await;
-            tokio::task::spawn_blocking(move || SuccessCurve::new(&plan, &options)).await
+            tokio::task::spawn_blocking(move || count_survivors(&plan, wealths, &options)).await
         };
-        Box::pin(draw.into_actor(self).map(|result, _, _| match result {
-            Ok(Ok(curve)) => Ok(curve),
-            Ok(Err(e)) => Err(e.to_string()),
+        Box::pin(count.into_actor(self).map(|result, _, _| match result {
+            Ok(counted) => counted,
             Err(e) => Err(e.to_string()),
         }))
     }
@@ -573,29 +918,62 @@ impl SimulationActor {
                 "the plan is still being prepared; try again in a moment".into(),
             ))));
         };
-        let variant_plan = match apply(&plan, &changes) {
-            Ok(p) => p,
+        let variant_plan = match apply(&plan.base, &changes) {
+            Ok(base) => LivePlan {
+                base,
+                extensions: plan.extensions.clone(),
+            },
             Err(e) => return Box::pin(actix::fut::ready(Err(e))),
         };
-        let base_answer = with_scratch(|scratch| prepared.answer(wealth.value, scratch));
-        let base = view(&base_answer, self.paths, self.seed, wealth, &plan);
+        let (paths, seed) = (self.paths, self.seed);
+        let options = self.options();
+        let prepared = match prepared {
+            Prepared::Base(prepared) => prepared,
+            Prepared::Incremental(prepared) => {
+                // The current plan from its coefficients, the variant by a run: it is another
+                // plan's paths.
+                let answer = with_scratch(|scratch| prepared.answer(wealth.value, scratch));
+                let base = view(&answer, paths, seed, wealth, &plan);
+                let run = tokio::task::spawn_blocking(move || {
+                    resimulate(&variant_plan, wealth.value, &options).map(|r| (r, variant_plan))
+                });
+                return Box::pin(run.into_actor(self).map(move |result, _, _| {
+                    let (result, variant_plan) = ran(result)?;
+                    let variant = view(&run_answer(&result), paths, seed, wealth, &variant_plan);
+                    Ok(compare(base, variant))
+                }));
+            }
+            Prepared::Resimulated => {
+                let run = tokio::task::spawn_blocking(move || {
+                    let now = resimulate(&plan, wealth.value, &options)?;
+                    resimulate(&variant_plan, wealth.value, &options)
+                        .map(|variant| ((now, plan), (variant, variant_plan)))
+                });
+                return Box::pin(run.into_actor(self).map(move |result, _, _| {
+                    let ((now, plan), (variant, variant_plan)) = ran(result)?;
+                    let base = view(&run_answer(&now), paths, seed, wealth, &plan);
+                    let variant = view(&run_answer(&variant), paths, seed, wealth, &variant_plan);
+                    Ok(compare(base, variant))
+                }));
+            }
+        };
+        let base_answer_now = with_scratch(|scratch| prepared.answer(wealth.value, scratch));
+        let base = view(&base_answer(base_answer_now), paths, seed, wealth, &plan);
         let only_contribution = changes.retirement_month.is_none()
             && changes.monthly_spending.is_none()
             && changes.weights.is_none();
-        let contribution = variant_plan.monthly_contribution;
-        let (paths, seed) = (self.paths, self.seed);
+        let contribution = variant_plan.base.monthly_contribution;
         if only_contribution {
             // The prepared simulation answers a new contribution exactly, without drawing.
             let answer =
                 with_scratch(|scratch| prepared.answer_with(wealth.value, contribution, scratch));
-            let variant = view(&answer, paths, seed, wealth, &variant_plan);
+            let variant = view(&base_answer(answer), paths, seed, wealth, &variant_plan);
             return Box::pin(actix::fut::ready(Ok(compare(base, variant))));
         }
-        let options = self.options();
         let run = tokio::task::spawn_blocking(move || {
-            let mut plan = variant_plan;
-            plan.initial_wealth = wealth.value;
-            simulate(&plan, &options).map(|result| (result, plan))
+            let mut run_plan = variant_plan.base.clone();
+            run_plan.initial_wealth = wealth.value;
+            simulate(&run_plan, &options).map(|result| (result, variant_plan))
         });
         Box::pin(run.into_actor(self).map(move |result, _, _| {
             let (result, variant_plan) = match result {
@@ -608,9 +986,20 @@ impl SimulationActor {
                 success_standard_error: result.success_standard_error,
                 terminal_real_wealth: result.terminal_real_wealth,
             };
-            let variant = view(&answer, paths, seed, wealth, &variant_plan);
+            let variant = view(&base_answer(answer), paths, seed, wealth, &variant_plan);
             Ok(compare(base, variant))
         }))
+    }
+}
+
+/// A what-if's run on the blocking pool, its failures as the what-if's.
+fn ran<T, E: std::fmt::Display>(
+    result: Result<Result<T, E>, tokio::task::JoinError>,
+) -> Result<T, WhatIfError> {
+    match result {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(WhatIfError::Unavailable(e.to_string())),
+        Err(e) => Err(WhatIfError::Unavailable(e.to_string())),
     }
 }
 
@@ -643,14 +1032,21 @@ impl SimulationActor {
             equity,
         }: Solve,
     ) -> ResponseActFuture<Self, Result<LiveSolution, LiveSolveError>> {
-        let (Some(prepared), Some(plan), Some(wealth)) =
+        if self
+            .plan
+            .as_ref()
+            .is_some_and(|p| p.method() != Method::Base)
+        {
+            return Box::pin(actix::fut::ready(Err(LiveSolveError::Extensions)));
+        }
+        let (Some(Prepared::Base(prepared)), Some(plan), Some(wealth)) =
             (&self.prepared, &self.plan, self.wealth())
         else {
             return Box::pin(actix::fut::ready(Err(LiveSolveError::Unavailable(
                 "the plan is still being prepared; try again in a moment".into(),
             ))));
         };
-        let mut live = Plan::clone(plan);
+        let mut live = plan.base.clone();
         live.initial_wealth = wealth.value;
         // Copied out here, so that the preparation is not held while the search runs (turning
         // the fan chart off frees it in place only when nothing else holds it).

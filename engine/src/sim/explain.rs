@@ -229,21 +229,31 @@ pub fn changed_inputs(before: &Plan, after: &Plan, wealth_from_plan: bool) -> Ve
 /// which must be `reference.plan`'s) into the market's part, the plan's and the rest.
 #[must_use]
 pub fn explain(reference: &Point<'_>, now: &Point<'_>, reference_curve: &SuccessCurve) -> Parts {
+    explain_with(reference, now, |wealth| reference_curve.survivors(wealth))
+}
+
+/// As [`explain`], for a reference plan known by its survivors at a starting wealth rather
+/// than by its curve: `survivors(w)` is how many of these paths the reference plan keeps
+/// alive starting with `w`, asked only for `reference.wealth` and `now.wealth`. What a plan
+/// whose survivors are not a threshold set needs (a re-simulated plan, counted by a run).
+#[must_use]
+pub fn explain_with(
+    reference: &Point<'_>,
+    now: &Point<'_>,
+    survivors: impl Fn(f64) -> usize,
+) -> Parts {
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     let (then, now_survivors) = (count(reference.survivors), count(now.survivors));
-    let at_reference = count(reference_curve.survivors(reference.wealth));
+    let at_reference = count(survivors(reference.wealth));
     let (market, plan) = match (reference.wealth_from, now.wealth_from) {
         (WealthFrom::Holdings, WealthFrom::Holdings) => {
-            let moved = count(reference_curve.survivors(now.wealth));
+            let moved = count(survivors(now.wealth));
             (moved - at_reference, now_survivors - moved)
         }
         // The plan's own wealth is a plan input: its change is the plan's part.
         (WealthFrom::Plan, WealthFrom::Plan) => (0, now_survivors - at_reference),
         // The source changed: the plan's part at the new wealth; the jump is left over.
-        _ => (
-            0,
-            now_survivors - count(reference_curve.survivors(now.wealth)),
-        ),
+        _ => (0, now_survivors - count(survivors(now.wealth))),
     };
     let total = now_survivors - then;
     Parts {
@@ -359,6 +369,19 @@ mod tests {
             names,
             [PlanInput::MonthlySpending, PlanInput::RetirementMonth]
         );
+        // Counted at the two wealths instead of read from the curve: the same parts, and
+        // the reference plan is asked about no other wealth.
+        let asked = std::cell::RefCell::new(Vec::new());
+        let counted = explain_with(
+            &point(&before, 250_000.0, WealthFrom::Holdings, then),
+            &point(&after, 150_000.0, WealthFrom::Holdings, now),
+            |wealth| {
+                asked.borrow_mut().push(wealth);
+                if wealth == 250_000.0 { then } else { moved }
+            },
+        );
+        assert_eq!(counted, parts);
+        assert_eq!(*asked.borrow(), [250_000.0, 150_000.0]);
     }
 
     #[test]

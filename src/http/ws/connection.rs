@@ -478,7 +478,7 @@ impl WsConnection {
                                 ServerMessage::WhatIfResult {
                                     request_id,
                                     stream: owner,
-                                    answer,
+                                    answer: Box::new(answer),
                                 },
                             );
                         }

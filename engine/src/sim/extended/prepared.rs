@@ -16,8 +16,11 @@
 //! Memory: 8 bytes of threshold and 16 of terminal coefficients per path, 8 per path and
 //! goal, and with the yearly fan chart 24 per path and year (a year's threshold, α and κ).
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
+use super::super::explain::SuccessCurve;
 use super::super::stats::Percentiles;
 use super::super::{Model, Plan, SimulationError, SimulationOptions, YearPercentiles};
 use super::path::Setup;
@@ -43,8 +46,9 @@ pub fn wealth_dependence(extensions: &Extensions) -> Option<&'static str> {
 /// Per-path coefficients of an extended plan.
 #[derive(Debug, Clone)]
 pub struct PreparedExtended {
-    /// Each path's threshold, ascending (paths are stored in this order).
-    thresholds: Vec<f64>,
+    /// Each path's threshold, ascending (paths are stored in this order); shared with the
+    /// success curves handed out, so explaining against this plan copies nothing.
+    thresholds: Arc<[f64]>,
     /// (α_T, κ_T) in today's money, in the order of `thresholds`.
     terminal: Vec<(f64, f64)>,
     /// Per goal, its paths' thresholds, ascending.
@@ -142,6 +146,14 @@ impl PreparedExtended {
     #[must_use]
     pub fn paths(&self) -> usize {
         self.thresholds.len()
+    }
+
+    /// Survivors as a function of the starting wealth, on these paths: the thresholds
+    /// [`Self::answer`] counts survivors with, shared (no copy), what explaining a change
+    /// against this plan needs (`engine::sim::explain`).
+    #[must_use]
+    pub fn success_curve(&self) -> SuccessCurve {
+        SuccessCurve::from_sorted(self.thresholds.clone())
     }
 
     /// Bytes held.
@@ -318,6 +330,10 @@ mod tests {
             plan.initial_wealth = wealth;
             let fresh = simulate_extended(&plan, &extensions, &options).expect("runs");
             let answer = prepared.answer(wealth, &mut scratch);
+            // The curve explanations use counts exactly the answer's survivors.
+            #[allow(clippy::cast_precision_loss)]
+            let counted = prepared.success_curve().survivors(wealth) as f64 / 2_000.0;
+            assert_eq!(counted, answer.success_probability, "{wealth}");
             // Rounding can move a path sitting on its threshold: allow one path.
             let one = 1.0 / 2_000.0;
             assert!(
