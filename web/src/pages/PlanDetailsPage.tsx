@@ -142,8 +142,8 @@ export default function PlanDetailsPage() {
         api={api}
         note={
           <p className="hint" data-testid="solve-note">
-            These answers, like the live numbers and the what-if sliders on <Link to="/app/plan">My plan</Link>, use the base model:
-            they leave out the goals, income, events, strategy, glide path and models set on this page.
+            These answers use the base model: they leave out the goals, income, events, strategy, glide path and models set on
+            this page (the live numbers and the what-if sliders on <Link to="/app/plan">My plan</Link> include them).
           </p>
         }
       />
