@@ -1647,7 +1647,7 @@ export interface components {
          *     (`asset_classes`: their expected returns and volatilities), and `holdings`.
          * @enum {string}
          */
-        ExplainedInput: "initial_wealth" | "monthly_contribution" | "monthly_spending" | "retirement_month" | "horizon_months" | "annual_inflation" | "annual_fee" | "asset_classes" | "correlation" | "weights" | "holdings";
+        ExplainedInput: "initial_wealth" | "monthly_contribution" | "monthly_spending" | "retirement_month" | "horizon_months" | "annual_inflation" | "annual_fee" | "asset_classes" | "correlation" | "weights" | "extensions" | "holdings";
         /**
          * @description Why the success probability moved since an earlier state of the stream, on the same
          *     random numbers. Every figure is a change of probability (0.021 is 2.1 percentage
@@ -2174,6 +2174,27 @@ export interface components {
              */
             value: number;
         };
+        /** @description The model extensions of a live answer. */
+        LiveExtensions: {
+            /**
+             * @description What of the plan's stored extensions this answer leaves out, and why (a bootstrap
+             *     without its own history when the holdings' price history cannot be read: returns
+             *     are then lognormal, from the plan's asset classes). Absent when nothing is left out.
+             */
+            left_out?: string;
+            /** @description How the answer was computed. */
+            method: components["schemas"]["LiveMethod"];
+            /**
+             * @description Why the plan is simulated again rather than answered incrementally: the switch that
+             *     makes cash flows depend on wealth.
+             */
+            resimulated_because?: string;
+        };
+        /**
+         * @description How a live answer with model extensions was computed.
+         * @enum {string}
+         */
+        LiveMethod: "incremental" | "resimulated";
         /** @description The holdings marked to market. */
         LivePortfolio: {
             /**
@@ -2207,8 +2228,17 @@ export interface components {
             /** @description Held symbols with no price yet (left out of the value). */
             unpriced: string[];
         };
-        /** @description The live simulation: the session's prepared plan answered for the current wealth. */
+        /**
+         * @description The live simulation: the session's plan answered for the current wealth, from its
+         *     prepared paths (or, for model extensions whose cash flows depend on wealth, a run at
+         *     that wealth: `extensions.method`).
+         */
         LiveSimulation: {
+            /**
+             * @description How the plan's model extensions entered this answer. Absent for a plan without any,
+             *     which is answered as the base model always was.
+             */
+            extensions?: components["schemas"]["LiveExtensions"];
             /**
              * @description Percentiles of real wealth after each whole year, as `POST /simulations/monte-carlo`
              *     computes them for the same plan, starting wealth, paths and seed. Only in the streams
@@ -2216,6 +2246,12 @@ export interface components {
              *     otherwise.
              */
             fan_chart?: components["schemas"]["FanChartPoint"][] | null;
+            /**
+             * @description Each of the plan's goals (`extensions.goals`, in that order) with its chance of being
+             *     paid in full, as `POST /simulations/monte-carlo` reports them for the same plan,
+             *     starting wealth, paths and seed. Absent for a plan without goals.
+             */
+            goals?: components["schemas"]["GoalOutcomeView"][];
             /**
              * Format: int32
              * @description Months simulated.

@@ -1,5 +1,6 @@
 import { useLayoutEffect } from 'react';
 import { explanationLine } from '../live/explain';
+import { extensionsNotes, liveGoals } from '../live/extensions';
 import type { Explanation, LiveState } from '../live/wire';
 import { now, record } from '../perf';
 import { money, pct } from './format';
@@ -13,6 +14,8 @@ export function Summary({ state, frameAt, explanation }: { state: LiveState | nu
   if (!state) return <section className="card summary" aria-busy="true"><h2>Success probability</h2><p>Waiting for the live plan…</p></section>;
   const sim = state.simulation;
   const t = sim.terminal_real_wealth;
+  const goals = liveGoals(sim);
+  const notes = extensionsNotes(sim);
   return (
     <section className="card summary" aria-labelledby="summary-heading" data-computed-at={state.computed_at_ms}>
       <h2 id="summary-heading">Success probability</h2>
@@ -41,6 +44,28 @@ export function Summary({ state, frameAt, explanation }: { state: LiveState | nu
         </tbody>
       </table>
       </div>
+      {goals.length > 0 && (
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Goals">
+        <table className="numbers" data-testid="live-goals">
+          <caption>Chance each goal is paid in full</caption>
+          <thead>
+            <tr><th scope="col">Goal</th><th scope="col">When</th><th scope="col">Chance</th></tr>
+          </thead>
+          <tbody>
+            {goals.map((g, i) => (
+              <tr key={i}>
+                <th scope="row">{g.name} <span className="muted">({g.priority})</span></th>
+                <td>{g.when}</td>
+                <td>{pct(g.probability)} <span className="se">± {pct(g.standardError)}</span></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        </div>
+      )}
+      {notes.map((note) => (
+        <p key={note} className="hint" data-testid="extensions-live-note">{note}</p>
+      ))}
     </section>
   );
 }

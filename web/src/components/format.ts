@@ -33,6 +33,15 @@ export const DEFAULT_PLAN = {
   ],
 };
 
+/** A span of months in words: "5 years 3 months", "1 month". */
+export function span(months: number): string {
+  const years = Math.floor(months / 12);
+  const rest = months % 12;
+  return [years > 0 ? `${years} year${years === 1 ? '' : 's'}` : '', rest > 0 ? `${rest} month${rest === 1 ? '' : 's'}` : '']
+    .filter(Boolean)
+    .join(' ');
+}
+
 /** An axis tick: 1.2B, 3.4M, 56k, 1234, 12.34. */
 export function axisNumber(v: number): string {
   const a = Math.abs(v);

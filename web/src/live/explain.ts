@@ -19,6 +19,7 @@ const PHRASES: Record<Exclude<ExplainedInput, 'holdings'>, [string, string] | st
   asset_classes: 'new return assumptions',
   correlation: 'new correlations',
   weights: 'new allocation',
+  extensions: 'new goals, income or models',
 };
 
 function phrase(change: ChangedInput & { input: Exclude<ExplainedInput, 'holdings'> }): string {

@@ -142,8 +142,8 @@ export default function PlanDetailsPage() {
         api={api}
         note={
           <p className="hint" data-testid="solve-note">
-            These answers run the plan with everything set on this page: goals, income, events, strategy, glide path
-            and models. The live numbers and the what-if sliders on <Link to="/app/plan">My plan</Link> use the base model.
+            These answers run the plan with everything set on this page (goals, income, events, strategy, glide path and
+            models), as the live numbers and the what-if sliders on <Link to="/app/plan">My plan</Link> do.
           </p>
         }
       />

@@ -24,6 +24,7 @@ export function PlanPage() {
   const plan = useAsync(() => api.plan(), api);
   const profile = useAsync(() => api.profile(), api);
   const classes = (plan.data?.asset_classes ?? DEFAULT_PLAN.asset_classes).map((c) => c.name);
+  const extended = hasExtensions(plan.data?.extensions);
   const reloadPlan = plan.reload;
   const planKey = JSON.stringify(plan.data);
   const [committed, setCommitted] = useState(false);
@@ -42,10 +43,10 @@ export function PlanPage() {
   return (
     <>
       <h1>My plan</h1>
-      {hasExtensions(plan.data?.extensions) && (
+      {extended && (
         <p className="card notice" role="note" data-testid="extensions-note">
-          Your plan has goals, income or other details set on <Link to="/app/plan/details">Plan details</Link>, which simulates it
-          with them. The live numbers here, the what-if sliders and “What could I change?” leave them out for now.
+          Your plan has goals, income or other details set on <Link to="/app/plan/details">Plan details</Link>. The live numbers
+          here and the what-if sliders include them; “What could I change?” leaves them out for now.
         </p>
       )}
       {live.ended && <p className="error" role="alert">The live stream ended: {live.ended}.</p>}
@@ -56,7 +57,22 @@ export function PlanPage() {
       </div>
       <FanChart points={live.state?.simulation.fan_chart} />
       <Holdings api={api} state={live.state} prices={live.prices} classes={classes} />
-      <SolvePanel api={api} stream={stream} status={status} seq={live.seq} frameAt={live.frameAt} planKey={planKey} />
+      {extended ? (
+        // The live solve refuses a plan with extensions: answered over REST, which runs them,
+        // and said so.
+        <SolvePanel
+          api={api}
+          planKey={planKey}
+          note={
+            <p className="hint" data-testid="solve-note">
+              These answers run the plan with the goals, income, events, strategy, glide path and models set on Plan details;
+              they are worked out on request rather than live with the market.
+            </p>
+          }
+        />
+      ) : (
+        <SolvePanel api={api} stream={stream} status={status} seq={live.seq} frameAt={live.frameAt} planKey={planKey} />
+      )}
       <PlanEditor key={planKey} plan={plan.data} onSave={save} />
       <div className="columns">
         <Goals api={api} />

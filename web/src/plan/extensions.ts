@@ -1,9 +1,9 @@
 import type { PlanExtensions } from '../api/types';
 
 /**
- * Whether a plan's extensions switch anything on; the live numbers, the what-if sliders and
- * the solver leave them out, which the plan page says. (Its own module: the plan page loads
- * with the app, the plan details page's logic only with that page.)
+ * Whether a plan's extensions switch anything on; the solver leaves them out, which the plan
+ * page says (the live numbers and what-if sliders include them). (Its own module: the plan
+ * page loads with the app, the plan details page's logic only with that page.)
  */
 export function hasExtensions(ext: PlanExtensions | null | undefined): boolean {
   if (!ext) return false;

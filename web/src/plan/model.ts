@@ -4,6 +4,7 @@
  * `PlanExtensions` with what cannot be sent named per control, a refusal's messages placed
  * beside the control its field names, and the results as chart series and table rows.
  */
+import { span } from '../components/format';
 import { ApiProblem } from '../api/problem';
 import type {
   ColaKind,
@@ -39,14 +40,8 @@ export function monthToDate(m: number, today: YearMonth): string {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** A span of months in words: "5 years 3 months", "1 month". */
-export function span(months: number): string {
-  const years = Math.floor(months / 12);
-  const rest = months % 12;
-  return [years > 0 ? `${years} year${years === 1 ? '' : 's'}` : '', rest > 0 ? `${rest} month${rest === 1 ? '' : 's'}` : '']
-    .filter(Boolean)
-    .join(' ');
-}
+// Shared with the live plan's summary, which loads with the app.
+export { span };
 
 /** The calendar month of the plan's month `m`: "Jun 2031". */
 export function monthName(m: number, today: YearMonth): string {
