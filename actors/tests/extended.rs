@@ -2,7 +2,7 @@
 //! whose cash flows do not depend on wealth is answered from its prepared extended paths as a
 //! fresh extended run would answer, a plan whose withdrawal strategy does is simulated again
 //! per (coalesced) tick, and both carry their goals' chances, the fan chart when asked,
-//! explanations and what-ifs; solving refuses them.
+//! explanations and what-ifs; solving searches them under the extended model.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
@@ -19,14 +19,14 @@ use actors::live::registry::{
     Changed, Counters, RunExplain, RunSolve, RunWhatIf, SessionRegistry, Unwatch, Watch,
 };
 use actors::live::session::{SessionCounters, SessionSolve, user_seed};
-use actors::live::simulation::{LiveSolveError, Solve};
+use actors::live::simulation::Solve;
 use actors::market::{PriceHub, Tick};
 use engine::sim::extended::prepared::PreparedExtended;
 use engine::sim::extended::{
     Cola, ExtendedResult, Extensions, Goal, IncomeStream, Priority, Withdrawal, simulate_extended,
 };
 use engine::sim::reference::p1;
-use engine::sim::{Lever, Plan, SimulationOptions};
+use engine::sim::{Lever, Plan, SimulationOptions, SolveWith, solve_with};
 use protocol::extensions::GoalPriority;
 use protocol::live::{ExplainedInput, LiveMethod, LiveState, WhatIfChanges};
 use tokio::sync::mpsc;
@@ -251,18 +251,43 @@ async fn counters_when(w: &World, ready: impl Fn(&SessionCounters) -> bool) -> S
     );
 }
 
-fn solve() -> RunSolve {
-    RunSolve {
-        owner: OWNER,
-        solve: SessionSolve {
-            solve: Solve {
-                lever: Lever::MonthlySpending,
-                target: 0.5,
-                equity: Vec::new(),
+/// Solves the live plan for `lever` at 50% and checks the answer is the engine's solve of
+/// the plan at the live `wealth` with its extensions, on the session's paths and seed.
+async fn solves_as_the_engine(w: &World, ext: &ModelExtensions, lever: Lever, wealth: f64) {
+    let solved = w
+        .registry
+        .send(RunSolve {
+            owner: OWNER,
+            solve: SessionSolve {
+                solve: Solve {
+                    lever,
+                    target: 0.5,
+                    equity: vec![true, true, false],
+                },
+                classes: vec!["us_equity".into(), "intl_equity".into(), "bonds".into()],
             },
-            classes: vec!["us_equity".into(), "intl_equity".into(), "bonds".into()],
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let plan = at(&w.data.lock().unwrap().plan, wealth);
+    let expected = solve_with(
+        &plan,
+        lever,
+        0.5,
+        &SimulationOptions {
+            fan_chart: false,
+            ..options()
         },
-    }
+        SolveWith {
+            equity: &[true, true, false],
+            extensions: Some(&ext.model),
+            ..SolveWith::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(solved.solution, expected, "{lever:?}");
+    assert_eq!(solved.plan.initial_wealth, wealth);
 }
 
 #[actix::test]
@@ -383,9 +408,11 @@ async fn a_plan_whose_flows_do_not_depend_on_wealth_is_answered_from_its_prepare
             .success_probability
     );
 
-    // Solving does not take the extensions into account yet: refused, not answered wrongly.
-    let refused = w.registry.send(solve()).await.unwrap().unwrap_err();
-    assert_eq!(refused, LiveSolveError::Extensions);
+    // Solving searches the plan with its extensions: the starting wealth from the prepared
+    // thresholds, the spending by a run per step.
+    for lever in [Lever::InitialWealth, Lever::MonthlySpending] {
+        solves_as_the_engine(&w, &ext, lever, 160_000.0).await;
+    }
 }
 
 #[actix::test]
@@ -485,8 +512,10 @@ async fn a_plan_whose_withdrawals_depend_on_wealth_is_simulated_again_at_each_we
         variant.base.success_probability
     );
     assert_eq!(answer.variant.retirement_month, 372);
-    let refused = w.registry.send(solve()).await.unwrap().unwrap_err();
-    assert_eq!(refused, LiveSolveError::Extensions);
+    // Solving runs the extended plan at every step, the starting wealth too.
+    for lever in [Lever::InitialWealth, Lever::MonthlySpending] {
+        solves_as_the_engine(&w, &ext, lever, 220_000.0).await;
+    }
 
     // The stored spending changes: the update carries no explanation against the old plan
     // (it has no curve), but `explain` counts the old plan again by runs.

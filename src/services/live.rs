@@ -142,10 +142,8 @@ pub struct LiveSolveAnswer {
 /// wealth, holding a simulation slot as REST solves do.
 ///
 /// # Errors
-/// 404 without access; 422 naming `target_success` (bad or out of reach),
-/// `equity_classes`, or `extensions` for a plan whose model extensions move its wealth
-/// (the search does not take them into account yet); 503 while the plan is being prepared
-/// or just changed.
+/// 404 without access; 422 naming `target_success` (bad or out of reach) or
+/// `equity_classes`; 503 while the plan is being prepared or just changed.
 pub async fn solve(
     state: &AppState,
     viewer: Uuid,
@@ -187,8 +185,6 @@ pub async fn solve(
         .map_err(|e| match e {
             LiveSolveError::Solve(e) => super::solve::refusal(&e),
             LiveSolveError::Unavailable(message) => unavailable(&message),
-            // The stored plan's field that the search leaves out.
-            LiveSolveError::Extensions => ApiError::invalid("extensions", e.to_string()),
         })?;
     let options = SimulationOptions {
         paths: solved.paths,

@@ -2,15 +2,16 @@
 //! and fan chart equal what `POST /simulations/monte-carlo` computes for the same plan,
 //! starting wealth, paths and seed, before and after a tick, whether the session answers from
 //! prepared paths (a need and a pension) or runs the plan again at each wealth (Guyton and
-//! Klinger's guardrails); what-ifs run the extended variant; solving is refused naming the
-//! extensions; a bootstrap without history to draw from says what it leaves out.
+//! Klinger's guardrails); what-ifs run the extended variant; the live solve is the REST solve
+//! of the plan at the live wealth; a bootstrap without history to draw from says what it
+//! leaves out.
 
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use protocol::ErrorCode;
 use protocol::live::{LiveMethod, LiveState, WhatIfChanges};
-use protocol::planning::SolveFor;
+use protocol::planning::{SolveAnswer, SolveFor};
 use protocol::ws::{ClientMessage, Encoding, ServerMessage};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -198,6 +199,78 @@ async fn what_if(socket: &mut Socket, encoding: Encoding, changes: WhatIfChanges
     }
 }
 
+/// Asks the live `solve` for `lever` at 40% and checks it against `POST /planning/solve` of
+/// the stored plan at the state's wealth, paths and seed: the same answer, or the same
+/// refusal (an input that cannot reach the target, naming `target_success`). Whether it was
+/// answered.
+async fn solves_as_rest(
+    app: &TestApp,
+    user: &TestUser,
+    socket: &mut Socket,
+    encoding: Encoding,
+    state: &LiveState,
+    (request, lever): (u64, SolveFor),
+) -> bool {
+    send(
+        socket,
+        encoding,
+        &ClientMessage::Solve {
+            request_id: request,
+            user_id: None,
+            lever,
+            target_success: 0.4,
+            equity_classes: None,
+        },
+    )
+    .await;
+    let live = loop {
+        match receive(socket, encoding).await {
+            Ok(message @ (ServerMessage::SolveResult { .. } | ServerMessage::Error { .. })) => {
+                break message;
+            }
+            Ok(_) => {}
+            Err(code) => panic!("closed with {code}"),
+        }
+    };
+    let mut plan = ok_json(app.get("/planning/plan", Some(&user.access)).await).await;
+    plan["initial_wealth"] = json!(state.simulation.starting_wealth);
+    let body = json!({ "for": lever, "target_success": 0.4, "plan": plan,
+                       "paths": state.simulation.paths, "seed": state.simulation.seed });
+    let rest = app.post("/planning/solve", Some(&user.access), &body).await;
+    match live {
+        ServerMessage::SolveResult {
+            request_id,
+            starting_wealth,
+            answer,
+            ..
+        } => {
+            assert_eq!(request_id, request);
+            assert_eq!(starting_wealth, state.simulation.starting_wealth);
+            let rest: SolveAnswer = serde_json::from_value(ok_json(rest).await).unwrap();
+            assert_eq!(answer, rest, "{lever:?}");
+            true
+        }
+        ServerMessage::Error {
+            code,
+            field,
+            request_id,
+            message,
+        } => {
+            assert_eq!(request_id, Some(request));
+            assert_eq!(code, ErrorCode::ValidationFailed, "{lever:?}: {message}");
+            assert_eq!(rest.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+            let problem: Value = rest.json().await.unwrap();
+            assert_eq!(
+                field.as_deref(),
+                problem["errors"][0]["field"].as_str(),
+                "{lever:?}: {message} against {problem}"
+            );
+            false
+        }
+        other => panic!("expected a solve result or an error, got {other:?}"),
+    }
+}
+
 #[actix_web::test]
 async fn a_need_and_a_pension_stream_what_rest_computes_from_prepared_paths() {
     let app = quiet_app().await;
@@ -273,38 +346,25 @@ async fn a_need_and_a_pension_stream_what_rest_computes_from_prepared_paths() {
     );
     assert!(answer.success_probability_change >= 0.0);
 
-    // Solving leaves the extensions out, so the live solve refuses rather than mislead.
-    send(
-        &mut socket,
-        Encoding::Json,
-        &ClientMessage::Solve {
-            request_id: 11,
-            user_id: None,
-            lever: SolveFor::MonthlySpending,
-            target_success: 0.5,
-            equity_classes: None,
-        },
-    )
-    .await;
-    loop {
-        match receive(&mut socket, Encoding::Json).await {
-            Ok(ServerMessage::Error {
-                code,
-                field,
-                request_id,
-                message,
-            }) => {
-                assert_eq!(code, ErrorCode::ValidationFailed);
-                assert_eq!(field.as_deref(), Some("extensions"));
-                assert_eq!(request_id, Some(11));
-                assert!(message.contains("extensions"), "{message}");
-                break;
-            }
-            Ok(ServerMessage::SolveResult { .. }) => panic!("solved without the extensions"),
-            Ok(_) => {}
-            Err(code) => panic!("closed with {code}"),
+    // Solving searches the plan with its extensions, from the live wealth: every input is
+    // what `POST /planning/solve` answers for the plan at that wealth, paths and seed.
+    let mut answered = Vec::new();
+    for (i, lever) in SolveFor::ALL.into_iter().enumerate() {
+        let request = 20 + i as u64;
+        if solves_as_rest(
+            &app,
+            &user,
+            &mut socket,
+            Encoding::Json,
+            &moved,
+            (request, lever),
+        )
+        .await
+        {
+            answered.push(lever);
         }
     }
+    assert_eq!(answered, SolveFor::ALL, "every input reaches 40% here");
 }
 
 /// Reads MessagePack updates until one shows `wealth`.
@@ -390,6 +450,18 @@ async fn a_guardrails_plan_is_simulated_again_and_streams_updates_after_ticks() 
         answer.base.success_probability,
         moved.simulation.success_probability
     );
+
+    // Solving runs the plan with its guardrails and goals at every step.
+    let answered = solves_as_rest(
+        &app,
+        &user,
+        &mut socket,
+        Encoding::MessagePack,
+        &moved,
+        (30, SolveFor::MonthlySpending),
+    )
+    .await;
+    assert!(answered);
 }
 
 #[actix_web::test]

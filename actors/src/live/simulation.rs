@@ -31,8 +31,9 @@
 //! run of the extended plan at the live wealth on the blocking pool, at most one in flight
 //! per session (valuations arriving meanwhile are folded, the newest is run next) and
 //! [`RESIMULATING`] across sessions. What-ifs on an extended plan run it with the changes
-//! (and its current answer too, when that is itself a run); solving refuses such plans, since
-//! the search does not take extensions into account yet.
+//! (and its current answer too, when that is itself a run); solving searches it under the
+//! extended model (`engine::sim::solve`), from the prepared thresholds in starting wealth
+//! where there are some, by a run per step otherwise.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -203,11 +204,6 @@ pub enum LiveSolveError {
     /// The plan is not prepared yet or changed, or the run failed; try again.
     #[error("{0}")]
     Unavailable(String),
-    /// The plan has model extensions, which the search does not take into account yet.
-    #[error(
-        "solving does not take the plan's model extensions (goals, income, events, withdrawal strategy, glide path, return and inflation models) into account yet; POST /planning/solve answers for the plan without them"
-    )]
-    Extensions,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -1032,14 +1028,7 @@ impl SimulationActor {
             equity,
         }: Solve,
     ) -> ResponseActFuture<Self, Result<LiveSolution, LiveSolveError>> {
-        if self
-            .plan
-            .as_ref()
-            .is_some_and(|p| p.method() != Method::Base)
-        {
-            return Box::pin(actix::fut::ready(Err(LiveSolveError::Extensions)));
-        }
-        let (Some(Prepared::Base(prepared)), Some(plan), Some(wealth)) =
+        let (Some(prepared), Some(plan), Some(wealth)) =
             (&self.prepared, &self.plan, self.wealth())
         else {
             return Box::pin(actix::fut::ready(Err(LiveSolveError::Unavailable(
@@ -1049,18 +1038,27 @@ impl SimulationActor {
         let mut live = plan.base.clone();
         live.initial_wealth = wealth.value;
         // Copied out here, so that the preparation is not held while the search runs (turning
-        // the fan chart off frees it in place only when nothing else holds it).
-        let thresholds = match lever {
-            Lever::InitialWealth => Some(prepared.wealth_thresholds().to_vec()),
-            Lever::MonthlyContribution => Some(prepared.contribution_thresholds(wealth.value)),
+        // the fan chart off frees it in place only when nothing else holds it). A plan with
+        // extensions has thresholds only in the starting wealth, and only where no flow
+        // depends on wealth: its other inputs are searched by a run per step.
+        let thresholds = match (prepared, lever) {
+            (Prepared::Base(p), Lever::InitialWealth) => Some(p.wealth_thresholds().to_vec()),
+            (Prepared::Base(p), Lever::MonthlyContribution) => {
+                Some(p.contribution_thresholds(wealth.value))
+            }
+            (Prepared::Incremental(p), Lever::InitialWealth) => {
+                Some(p.wealth_thresholds().to_vec())
+            }
             _ => None,
         };
+        // The model the stream answers with (a bootstrap without history already replaced).
+        let extensions = plan.extended().cloned();
         let options = self.options();
         let run = tokio::task::spawn_blocking(move || {
             let with = SolveWith {
                 equity: &equity,
                 thresholds: thresholds.as_deref(),
-                ..SolveWith::default()
+                extensions: extensions.as_ref(),
             };
             engine::sim::solve_with(&live, lever, target, &options, with).map(|s| (s, live))
         });
