@@ -129,8 +129,8 @@ test('goals, a pension and a guardrail strategy are saved and simulated: goal ch
   expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
 
   // The plan page's live numbers include the details: each goal's chance, simulated afresh at
-  // every update since the wish (like the guardrails) depends on wealth; its solve answers
-  // run them on request (not live) and say so; its editor keeps them.
+  // every update since the wish (like the guardrails) depends on wealth; its solve answers,
+  // live, run them too; its editor keeps them.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My plan' }).click();
   await expect(page.getByTestId('extensions-note')).toContainText('include them');
   const liveGoals = page.getByTestId('live-goals');
@@ -138,7 +138,8 @@ test('goals, a pension and a guardrail strategy are saved and simulated: goal ch
   await expect(liveGoals.getByRole('row', { name: /house deposit/ })).toContainText(/in 5 years\s*\d+\.\d% ± \d\.\d%/);
   await expect(page.getByTestId('extensions-live-note')).toContainText('Simulated afresh at every update');
   await expect(page.getByTestId('extensions-live-note')).toContainText('wants and wishes are paid only when wealth allows');
-  await expect(page.getByTestId('solve-note')).toContainText('run the plan with the goals, income');
+  await expect(page.getByTestId('solve-headline')).toContainText('You could spend up to', { timeout: 60_000 });
+  await expect(page.getByTestId('solve-answers')).toHaveAttribute('data-live', 'true');
   await page.getByText('Edit the plan').click();
   await page.getByRole('spinbutton', { name: 'Monthly contribution' }).fill('1600');
   const put = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith('/planning/plan'));

@@ -143,7 +143,7 @@ export default function PlanDetailsPage() {
         note={
           <p className="hint" data-testid="solve-note">
             These answers run the plan with everything set on this page (goals, income, events, strategy, glide path and
-            models), as the live numbers and the what-if sliders on <Link to="/app/plan">My plan</Link> do.
+            models), as the live numbers, the what-if sliders and the live answers on <Link to="/app/plan">My plan</Link> do.
           </p>
         }
       />

@@ -46,7 +46,7 @@ export function PlanPage() {
       {extended && (
         <p className="card notice" role="note" data-testid="extensions-note">
           Your plan has goals, income or other details set on <Link to="/app/plan/details">Plan details</Link>. The live numbers
-          here and the what-if sliders include them; “What could I change?” leaves them out for now.
+          here, the what-if sliders and “What could I change?” include them.
         </p>
       )}
       {live.ended && <p className="error" role="alert">The live stream ended: {live.ended}.</p>}
@@ -57,22 +57,7 @@ export function PlanPage() {
       </div>
       <FanChart points={live.state?.simulation.fan_chart} />
       <Holdings api={api} state={live.state} prices={live.prices} classes={classes} />
-      {extended ? (
-        // The live solve refuses a plan with extensions: answered over REST, which runs them,
-        // and said so.
-        <SolvePanel
-          api={api}
-          planKey={planKey}
-          note={
-            <p className="hint" data-testid="solve-note">
-              These answers run the plan with the goals, income, events, strategy, glide path and models set on Plan details;
-              they are worked out on request rather than live with the market.
-            </p>
-          }
-        />
-      ) : (
-        <SolvePanel api={api} stream={stream} status={status} seq={live.seq} frameAt={live.frameAt} planKey={planKey} />
-      )}
+      <SolvePanel api={api} stream={stream} status={status} seq={live.seq} frameAt={live.frameAt} planKey={planKey} />
       <PlanEditor key={planKey} plan={plan.data} onSave={save} />
       <div className="columns">
         <Goals api={api} />

@@ -1,8 +1,8 @@
 import type { PlanExtensions } from '../api/types';
 
 /**
- * Whether a plan's extensions switch anything on; the solver leaves them out, which the plan
- * page says (the live numbers and what-if sliders include them). (Its own module: the plan
+ * Whether a plan's extensions switch anything on, which the plan page then points to (its
+ * live numbers, what-if sliders and solve answers include them). (Its own module: the plan
  * page loads with the app, the plan details page's logic only with that page.)
  */
 export function hasExtensions(ext: PlanExtensions | null | undefined): boolean {
