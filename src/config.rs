@@ -524,10 +524,10 @@ pub enum ConfigError {
 /// A setting's key, how to read it, and its least and greatest allowed values.
 type Bound = (&'static str, fn(&Settings) -> u64, u64, u64);
 
-/// Bounds of the settings that become token lifetimes, windows and timeouts: beyond them the
-/// arithmetic on clocks would overflow at the first login or request (a panic in a worker)
-/// instead of failing here, at start-up, with the key named.
-const BOUNDS: [Bound; 13] = [
+/// Bounds of the settings that become token lifetimes, windows, timeouts and sizes: beyond
+/// them the arithmetic on clocks would overflow at the first login or request (a panic in a
+/// worker), or a session could never answer, instead of failing here, with the key named.
+const BOUNDS: [Bound; 14] = [
     (
         "auth.token_cache_entries",
         |s| u64::try_from(s.auth.token_cache_entries).unwrap_or(u64::MAX),
@@ -581,6 +581,15 @@ const BOUNDS: [Bound; 13] = [
         |s| s.database.acquire_timeout_secs,
         1,
         3_600,
+    ),
+    // A live plan with model extensions is prepared or re-run at this many paths, and the
+    // engine runs extended plans up to MAX_EXTENDED_PATHS: a larger value would leave every
+    // such session without an answer, so it is refused at start-up instead.
+    (
+        "live.paths",
+        |s| u64::from(s.live.paths),
+        1,
+        engine::sim::extended::MAX_EXTENDED_PATHS as u64,
     ),
     (
         "live.idle_timeout_secs",
@@ -821,6 +830,8 @@ mod tests {
                     "0",
                     "auth.access_ttl_secs",
                 ),
+                ("GLIDEPATH_LIVE__PATHS", "100001", "live.paths"),
+                ("GLIDEPATH_LIVE__PATHS", "0", "live.paths"),
                 (
                     "GLIDEPATH_RATE_LIMIT__WINDOW_SECS",
                     "18446744073709551615",

@@ -438,7 +438,6 @@ fn exact_fan_chart(yearly: &[f64], n: usize, years: usize) -> Vec<YearPercentile
     to_fan_chart(percentiles)
 }
 
-#[allow(clippy::cast_precision_loss)] // path counts are far below 2^52
 fn summarise(
     model: &Model,
     options: &SimulationOptions,
@@ -446,15 +445,36 @@ fn summarise(
     fan_chart: Vec<YearPercentiles>,
     fan_chart_exact: bool,
 ) -> SimulationResult {
+    summarise_ends(
+        model,
+        options,
+        ends.iter().map(|e| (e.ruin_month, e.terminal_real)),
+        fan_chart,
+        fan_chart_exact,
+    )
+}
+
+/// The figures every run reports, from each path's ruin month ([`NEVER`] if it survived) and
+/// terminal real wealth: shared by the base model and its extensions so both count alike.
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)] // counts ≪ 2^52
+pub(super) fn summarise_ends(
+    model: &Model,
+    options: &SimulationOptions,
+    ends: impl ExactSizeIterator<Item = (u32, f64)>,
+    fan_chart: Vec<YearPercentiles>,
+    fan_chart_exact: bool,
+) -> SimulationResult {
     let n = ends.len();
     let nf = n as f64;
-    let ruined: Vec<u32> = ends
-        .iter()
-        .map(|e| e.ruin_month)
-        .filter(|m| *m != NEVER)
-        .collect();
+    let mut ruined: Vec<u32> = Vec::new();
+    let mut terminal: Vec<f64> = Vec::with_capacity(n);
+    for (ruin_month, terminal_real) in ends {
+        if ruin_month != NEVER {
+            ruined.push(ruin_month);
+        }
+        terminal.push(terminal_real);
+    }
     let success = (n - ruined.len()) as f64 / nf;
-    let mut terminal: Vec<f64> = ends.iter().map(|e| e.terminal_real).collect();
     let mean = terminal.iter().sum::<f64>() / nf;
     let variance = if n > 1 {
         terminal.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0)

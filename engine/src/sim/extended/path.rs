@@ -2,13 +2,10 @@
 
 use super::super::kernel::by_width;
 use super::super::plan::PlanError;
-use super::super::{Model, Plan, rng};
+use super::super::{Model, NEVER, Plan, rng};
 use super::returns::{Constants, Draws, KernelGrowth, MonthGrowth, Prepared};
 use super::spending::{Rule, State};
 use super::{Cola, Extensions, InflationModel, Priority, ReturnModel, check};
-
-/// Marks a path that was never ruined.
-pub(super) const NEVER: u32 = u32::MAX;
 
 /// What one path leaves behind.
 #[derive(Debug, Clone, Copy, Default)]

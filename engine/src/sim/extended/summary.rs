@@ -3,9 +3,9 @@
 
 use rayon::prelude::*;
 
-use super::super::stats::{self, Percentiles};
-use super::super::{Model, SimulationOptions, SimulationResult, YearPercentiles};
-use super::path::{NEVER, PathOutcome, Setup};
+use super::super::stats::Percentiles;
+use super::super::{Model, SimulationOptions, YearPercentiles, summarise_ends};
+use super::path::{PathOutcome, Setup};
 use super::{ExtendedResult, GoalOutcome, SpendingOutcome, YearSpending};
 
 /// A year counts as lean below 12 × floor by more than this relative margin: the constant
@@ -39,52 +39,13 @@ pub(super) fn summarise(
             }
         })
         .collect();
-    let ruined: Vec<u32> = outcomes
-        .iter()
-        .map(|o| o.ruin_month)
-        .filter(|m| *m != NEVER)
-        .collect();
-    let success = (n - ruined.len()) as f64 / nf;
-    let mut terminal: Vec<f64> = outcomes.iter().map(|o| o.terminal_real).collect();
-    let mean = terminal.iter().sum::<f64>() / nf;
-    let variance = if n > 1 {
-        terminal.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0)
-    } else {
-        0.0
-    };
-    let mut ruined_in_year = vec![0usize; years + 1];
-    for month in &ruined {
-        ruined_in_year[(*month as usize / 12).min(years)] += 1;
-    }
-    let ruin_probability_by_year = ruined_in_year[..years]
-        .iter()
-        .scan(0usize, |so_far, count| {
-            *so_far += count;
-            Some(*so_far as f64 / nf)
-        })
-        .collect();
-    let median_shortfall_years = if ruined.is_empty() {
-        None
-    } else {
-        let mut shortfall: Vec<f64> = ruined
-            .iter()
-            .map(|m| (model.horizon as f64 - f64::from(*m)) / 12.0)
-            .collect();
-        Some(stats::quantiles(&mut shortfall, [0.5])[0])
-    };
-    let base = SimulationResult {
-        paths: options.paths,
-        seed: options.seed,
-        success_probability: success,
-        success_standard_error: (success * (1.0 - success) / nf).sqrt(),
-        terminal_real_wealth: Percentiles::of(&mut terminal),
-        terminal_real_wealth_mean: mean,
-        terminal_real_wealth_mean_standard_error: (variance / nf).sqrt(),
+    let base = summarise_ends(
+        model,
+        options,
+        outcomes.iter().map(|o| (o.ruin_month, o.terminal_real)),
         fan_chart,
-        fan_chart_exact: true,
-        ruin_probability_by_year,
-        median_shortfall_years,
-    };
+        true,
+    );
     let goals = (0..setup.goal_count())
         .map(|g| {
             let met = outcomes
