@@ -345,7 +345,7 @@ async fn a_panicking_child_is_restarted_with_its_state_reloaded_and_updates_cont
     state_with_wealth(&mut rx, 200_000.0).await;
     let loads_before = *w.memory.loads.lock().unwrap();
 
-    for child in [Child::Simulation, Child::Portfolio, Child::Alerts] {
+    for child in Child::ALL {
         assert!(
             w.registry
                 .send(InjectFault {

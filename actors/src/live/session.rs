@@ -1,5 +1,6 @@
 //! The user session: one per active user. It loads the user's plan, holdings and rules,
-//! supervises the simulation, portfolio and alert actors, numbers each new state and sends
+//! supervises the simulation, portfolio and alert actors (all it knows of them is in
+//! [`children`]), numbers each new state and sends
 //! it to its subscribers. It outlives connections: several tabs and an advisor share it, and
 //! a reconnect finds it warm. It stops after an idle timeout when nobody watches and no rule
 //! needs watching.
@@ -25,7 +26,7 @@ use protocol::live::{Explanation, LivePortfolio, LiveState, WhatIfAnswer};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::alerts::{AlertActor, AlertRaised, Observe, SetRules};
+use super::alerts::{AlertRaised, Observe};
 use super::backend::{SessionBackend, SessionData};
 use super::events::{SharedSink, StreamBody, StreamEvent, deliver_soon};
 use super::explain::{
@@ -33,14 +34,17 @@ use super::explain::{
     wealth_from,
 };
 use super::plan::LivePlan;
-use super::portfolio::{Book, PortfolioActor, Route, SetHoldings};
+use super::portfolio::Book;
 use super::simulation::{
-    GetPreparedMemory, LiveSolution, LiveSolveError, PreparedMemory, SetFanChart, SetPlan,
-    SimulationActor, SimulationDone, Solve, SurvivorsFor, WhatIf, WhatIfError,
+    GetPreparedMemory, LiveSolution, LiveSolveError, PreparedMemory, SetFanChart, SimulationDone,
+    Solve, SurvivorsFor, WhatIf, WhatIfError,
 };
-use super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
+use super::supervision::{Child, ChildDown};
 use super::{LiveSettings, now_ms};
 use crate::market::PriceHub;
+use children::Children;
+
+mod children;
 
 /// Adds a subscriber (a connection of the owner or of an advisor the owner granted).
 #[derive(Message)]
@@ -184,10 +188,7 @@ pub struct UserSession {
     registry: Recipient<SessionStopped>,
     settings: LiveSettings,
     loaded: Option<Loaded>,
-    simulation: Option<Addr<SimulationActor>>,
-    portfolio: Option<Addr<PortfolioActor>>,
-    alerts: Option<Addr<AlertActor>>,
-    generations: HashMap<Child, u64>,
+    children: Children,
     subscribers: HashMap<u64, Subscriber>,
     seq: u64,
     restarts: u64,
@@ -243,10 +244,7 @@ impl UserSession {
             registry,
             settings,
             loaded: None,
-            simulation: None,
-            portfolio: None,
-            alerts: None,
-            generations: HashMap::new(),
+            children: Children::default(),
             subscribers: HashMap::new(),
             seq: 0,
             restarts: 0,
@@ -305,84 +303,6 @@ impl UserSession {
                 }
             }
         }));
-    }
-
-    fn start_child(&mut self, ctx: &mut Context<Self>, child: Child) {
-        let generation = self.generations.entry(child).or_insert(0);
-        *generation += 1;
-        let notice = DownNotice::new(child, *generation, ctx.address().recipient());
-        let me = ctx.address();
-        match child {
-            Child::Simulation => {
-                self.simulation = Some(
-                    SimulationActor::new(
-                        me.recipient(),
-                        self.settings.paths,
-                        user_seed(self.user),
-                        self.settings.min_interval,
-                        self.fan_chart,
-                        notice,
-                    )
-                    .start(),
-                );
-            }
-            Child::Portfolio => {
-                self.portfolio = Some(
-                    PortfolioActor::new(self.hub.clone(), self.settings.batch_window, notice)
-                        .start(),
-                );
-            }
-            Child::Alerts => {
-                let rules = self
-                    .loaded
-                    .as_ref()
-                    .map(|l| l.data.rules.clone())
-                    .unwrap_or_default();
-                self.alerts = Some(
-                    AlertActor::new(
-                        self.user,
-                        rules,
-                        self.backend.clone(),
-                        me.recipient(),
-                        notice,
-                    )
-                    .start(),
-                );
-            }
-        }
-    }
-
-    /// Hands the loaded data to every child; the simulation gets the plan only when it is
-    /// new to it (`fresh_simulation`) or changed, since preparing costs milliseconds. The
-    /// portfolio learns where its valuations go (the simulation, and the alert actor while
-    /// rules exist) first, so that its valuation of the new holdings reaches them.
-    fn configure_children(&mut self, fresh_simulation: bool) {
-        let Some(loaded) = &self.loaded else { return };
-        let plan_changed = self.plan_sent.as_deref() != Some(&*loaded.plan);
-        if let (Some(sim), true) = (&self.simulation, fresh_simulation || plan_changed) {
-            sim.do_send(SetPlan(loaded.plan.clone()));
-            self.plan_sent = Some(loaded.plan.clone());
-        }
-        if let Some(portfolio) = &self.portfolio {
-            let rules = !loaded.data.rules.is_empty();
-            portfolio.do_send(Route {
-                simulation: self.simulation.as_ref().map(|a| a.clone().recipient()),
-                alerts: self
-                    .alerts
-                    .as_ref()
-                    .filter(|_| rules)
-                    .map(|a| a.clone().recipient()),
-            });
-            portfolio.do_send(SetHoldings {
-                holdings: loaded.data.holdings.clone(),
-                classes: loaded.data.asset_classes.clone(),
-                targets: loaded.plan.base.weights.clone(),
-                band: loaded.data.rebalance_band,
-            });
-        }
-        if let Some(alerts) = &self.alerts {
-            alerts.do_send(SetRules(loaded.data.rules.clone()));
-        }
     }
 
     /// The portfolio to publish: the valuation the answer was computed for, else the last
@@ -527,7 +447,7 @@ impl UserSession {
                 },
             );
         }
-        if let (Some(alerts), true) = (&self.alerts, self.has_rules()) {
+        if let (Some(alerts), true) = (self.children.alerts.addr(), self.has_rules()) {
             alerts.do_send(Observe {
                 success_probability: Some(state.simulation.success_probability),
                 max_abs_drift: (state.portfolio.total_value > 0.0)
@@ -551,7 +471,7 @@ impl UserSession {
         if !wanted {
             self.fan_state = None;
         }
-        if let Some(sim) = &self.simulation {
+        if let Some(sim) = self.children.simulation.addr() {
             sim.do_send(SetFanChart(wanted));
         }
     }
@@ -606,10 +526,7 @@ impl Actor for UserSession {
     fn started(&mut self, ctx: &mut Context<Self>) {
         // Plenty of room: a burst of ticks to many portfolios must not block the hub.
         ctx.set_mailbox_capacity(1024);
-        self.load(
-            ctx,
-            vec![Child::Simulation, Child::Portfolio, Child::Alerts],
-        );
+        self.load(ctx, Child::ALL.to_vec());
         let every = (self.settings.idle_timeout / 4)
             .clamp(Duration::from_millis(50), Duration::from_secs(30));
         ctx.run_interval(every, Self::check_idle);
@@ -617,15 +534,7 @@ impl Actor for UserSession {
 
     fn stopped(&mut self, _: &mut Context<Self>) {
         self.stopping = true;
-        if let Some(a) = self.simulation.take() {
-            a.do_send(Shutdown);
-        }
-        if let Some(a) = self.portfolio.take() {
-            a.do_send(Shutdown);
-        }
-        if let Some(a) = self.alerts.take() {
-            a.do_send(Shutdown);
-        }
+        self.children.stop_all();
         let ended = Arc::new(StreamBody::Ended {
             reason: "the session stopped".into(),
         });
@@ -641,16 +550,11 @@ impl Handler<ChildDown> for UserSession {
     type Result = ();
 
     fn handle(&mut self, msg: ChildDown, ctx: &mut Context<Self>) {
-        if self.stopping || self.generations.get(&msg.child) != Some(&msg.generation) {
+        if self.stopping || !self.children.down(msg.child, msg.generation) {
             return;
         }
         tracing::warn!(user = %self.user, child = ?msg.child, "a session child died; restarting it");
         self.restarts += 1;
-        match msg.child {
-            Child::Simulation => self.simulation = None,
-            Child::Portfolio => self.portfolio = None,
-            Child::Alerts => self.alerts = None,
-        }
         self.load(ctx, vec![msg.child]);
     }
 }
@@ -771,7 +675,7 @@ impl Handler<SessionWhatIf> for UserSession {
     type Result = ResponseFuture<Result<WhatIfAnswer, WhatIfError>>;
 
     fn handle(&mut self, msg: SessionWhatIf, _: &mut Context<Self>) -> Self::Result {
-        let sim = self.simulation.clone();
+        let sim = self.children.simulation.addr().cloned();
         Box::pin(async move {
             let unavailable = || WhatIfError::Unavailable("the simulation is restarting".into());
             let sim = sim.ok_or_else(unavailable)?;
@@ -851,7 +755,7 @@ impl UserSession {
         since: Mark,
         now: Mark,
     ) -> ResponseFuture<Result<Explanation, ExplainError>> {
-        let sim = self.simulation.clone();
+        let sim = self.children.simulation.addr().cloned();
         let paths = self.settings.paths;
         Box::pin(async move {
             let restarting = || ExplainError::Unavailable("the simulation is restarting".into());
@@ -879,7 +783,7 @@ impl Handler<SessionSolve> for UserSession {
     type Result = ResponseFuture<Result<LiveSolution, LiveSolveError>>;
 
     fn handle(&mut self, msg: SessionSolve, _: &mut Context<Self>) -> Self::Result {
-        let sim = self.simulation.clone();
+        let sim = self.children.simulation.addr().cloned();
         let same_classes = self
             .loaded
             .as_ref()
@@ -901,11 +805,7 @@ impl Handler<FaultChild> for UserSession {
     type Result = ();
 
     fn handle(&mut self, msg: FaultChild, _: &mut Context<Self>) {
-        match msg.0 {
-            Child::Simulation => self.simulation.as_ref().map(|a| a.do_send(InjectFault)),
-            Child::Portfolio => self.portfolio.as_ref().map(|a| a.do_send(InjectFault)),
-            Child::Alerts => self.alerts.as_ref().map(|a| a.do_send(InjectFault)),
-        };
+        self.children.fault(msg.0);
     }
 }
 
@@ -946,7 +846,7 @@ impl Handler<GetCounters> for UserSession {
             history: self.history.len(),
             reference_curve_bytes: self.reference_curve_bytes(),
         };
-        let sim = self.simulation.clone();
+        let sim = self.children.simulation.addr().cloned();
         Box::pin(async move {
             let prepared = match sim {
                 Some(sim) => sim.send(GetPreparedMemory).await.unwrap_or_default(),

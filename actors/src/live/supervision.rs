@@ -19,15 +19,23 @@ pub enum Child {
 }
 
 impl Child {
-    /// Parses `simulation`, `portfolio` or `alerts`.
+    /// Every child, in the order a session starts them.
+    pub const ALL: [Self; 3] = [Self::Simulation, Self::Portfolio, Self::Alerts];
+
+    /// Its name in logs and the fault-injection route.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Simulation => "simulation",
+            Self::Portfolio => "portfolio",
+            Self::Alerts => "alerts",
+        }
+    }
+
+    /// The child named `name` ([`Self::name`]).
     #[must_use]
     pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "simulation" => Some(Self::Simulation),
-            "portfolio" => Some(Self::Portfolio),
-            "alerts" => Some(Self::Alerts),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|child| child.name() == name)
     }
 }
 
