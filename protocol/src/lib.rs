@@ -38,6 +38,7 @@ pub mod optimise;
 pub mod page;
 pub mod planning;
 pub mod portfolio;
+pub mod proposals;
 pub mod simulations;
 pub mod users;
 pub mod ws;

@@ -226,6 +226,15 @@ pub enum ServerMessage {
         /// The alert (also stored).
         alert: LiveAlert,
     },
+    /// An advisor proposed a change to the stream owner's plan, or the owner answered one:
+    /// the proposal as it now stands (the same as `GET /planning/proposals` shows).
+    Proposal {
+        /// Whose plan.
+        stream: uuid::Uuid,
+        /// The proposal.
+        #[schema(value_type = crate::proposals::Proposal)]
+        proposal: std::sync::Arc<crate::proposals::Proposal>,
+    },
     /// The stream ended: on `unsubscribe`, or because access was revoked.
     Unsubscribed {
         /// Whose plan.

@@ -24,7 +24,7 @@ use actix_web::{HttpResponse, Route, web};
 
 use self::error::ApiError;
 use self::routes::{admin, auth, docs, goals, health, market, simulations, users};
-use self::routes::{advisors, alerts, live, portfolio};
+use self::routes::{advisors, alerts, live, portfolio, proposals};
 
 /// One method on one path.
 pub struct Endpoint {
@@ -196,6 +196,25 @@ pub fn endpoints() -> Vec<Endpoint> {
         }),
         ep(Method::GET, "/advisor/clients", || {
             web::get().to(live::clients)
+        }),
+        ep(
+            Method::GET,
+            "/advisor/clients/{client_id}/proposals",
+            || web::get().to(proposals::list_by_advisor),
+        ),
+        ep(
+            Method::POST,
+            "/advisor/clients/{client_id}/proposals",
+            || web::post().to(proposals::create),
+        ),
+        ep(Method::GET, "/planning/proposals", || {
+            web::get().to(proposals::list_mine)
+        }),
+        ep(Method::POST, "/planning/proposals/{id}/accept", || {
+            web::post().to(proposals::accept)
+        }),
+        ep(Method::POST, "/planning/proposals/{id}/decline", || {
+            web::post().to(proposals::decline)
         }),
         ep(Method::GET, "/ws", || web::get().to(ws::connect)),
         ep(Method::GET, "/openapi.json", || {

@@ -8,7 +8,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Respons
 use utoipa::{Modify, OpenApi};
 
 use super::routes::{admin, auth, docs, goals, health, market, simulations, users};
-use super::routes::{advisors, alerts, live, portfolio};
+use super::routes::{advisors, alerts, live, portfolio, proposals};
 
 /// The serialised document, built once at start-up.
 #[derive(Debug, Clone)]
@@ -34,6 +34,7 @@ pub struct OpenApiJson(pub String);
         advisors::list_grants, advisors::create_grant, advisors::delete_grant,
         alerts::create_rule, alerts::list_rules, alerts::delete_rule, alerts::list_alerts,
         live::state, live::what_if, live::clients,
+        proposals::create, proposals::list_by_advisor, proposals::list_mine, proposals::accept, proposals::decline,
         docs::openapi,
         super::ws::connect,
     ),

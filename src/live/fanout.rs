@@ -18,9 +18,10 @@ use std::time::Duration;
 
 use actix::Addr;
 use actors::live::registry::{
-    Changed, EndViews, Forget, Revoked, SessionRegistry, WatchedByOthers,
+    Changed, EndViews, Forget, ProposalChanged, Revoked, SessionRegistry, WatchedByOthers,
 };
 use futures_util::StreamExt;
+use protocol::proposals::Proposal;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ use crate::auth::accounts::Accounts;
 use crate::store::{self, Db};
 
 /// A change the live sessions must hear of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HookEvent {
     /// The user's plan, holdings or alert rules changed: reload.
@@ -66,6 +67,13 @@ pub enum HookEvent {
         /// Whether the new role is advisor.
         advisor: bool,
     },
+    /// An advisor's proposal on `owner`'s plan was made or answered.
+    Proposal {
+        /// Whose plan.
+        owner: Uuid,
+        /// The proposal as it now stands.
+        proposal: Arc<Proposal>,
+    },
     /// `owner` revoked `viewer`'s access to their stream.
     Revoked {
         /// The client.
@@ -88,8 +96,8 @@ pub struct HookTargets {
 
 impl HookEvent {
     /// Applies the event to this node.
-    pub fn apply(self, to: &HookTargets) {
-        match self {
+    pub fn apply(&self, to: &HookTargets) {
+        match *self {
             Self::Changed { user } => to.registry.do_send(Changed { user }),
             Self::Forget { user } => {
                 end_account(to, user, "the account was deleted");
@@ -104,6 +112,13 @@ impl HookEvent {
                     to.registry.do_send(EndViews { viewer: user });
                 }
             }
+            Self::Proposal {
+                owner,
+                ref proposal,
+            } => to.registry.do_send(ProposalChanged {
+                owner,
+                proposal: proposal.clone(),
+            }),
             Self::Revoked { owner, viewer } => to.registry.do_send(Revoked { owner, viewer }),
         }
     }
@@ -167,12 +182,14 @@ impl Fanout {
     /// Sends `event` to the other nodes, in the background: the change is committed, and a
     /// Redis hiccup must not fail the request that made it (it is logged).
     pub fn publish(&self, event: HookEvent) {
-        let Ok(payload) = serde_json::to_string(&Envelope {
+        let envelope = Envelope {
             node: self.node,
             event,
-        }) else {
+        };
+        let Ok(payload) = serde_json::to_string(&envelope) else {
             return;
         };
+        let event = envelope.event;
         let (mut conn, channel) = (self.conn.clone(), self.channel.clone());
         actix_web::rt::spawn(async move {
             if let Err(e) = conn.publish::<_, _, ()>(&channel, payload).await {

@@ -5,6 +5,9 @@
 //! applied to this node's registry and, with Redis configured, published to the other nodes
 //! (see [`crate::live::fanout`]).
 
+use std::sync::Arc;
+
+use protocol::proposals::Proposal;
 use uuid::Uuid;
 
 use protocol::auth::Role;
@@ -36,6 +39,18 @@ pub fn holdings_changed(state: &AppState, user_id: Uuid) {
 /// A user's stored plan changed.
 pub fn plan_changed(state: &AppState, user_id: Uuid) {
     send(state, HookEvent::Changed { user: user_id });
+}
+
+/// An advisor's proposal on `proposal.client_id`'s plan was made or answered: whoever
+/// watches the client's stream, on any node, sees it.
+pub fn proposal_changed(state: &AppState, proposal: Arc<Proposal>) {
+    send(
+        state,
+        HookEvent::Proposal {
+            owner: proposal.client_id,
+            proposal,
+        },
+    );
 }
 
 /// A user's alert rules changed.

@@ -15,7 +15,8 @@
 //! - [`portfolio`]: holdings and allocations; [`flows`]: the cash flows of holding changes;
 //!   [`rebalance`]: trade lists; [`performance`]: returns and risk of the recorded history
 //!   and of a back-test; [`optimise`]: optimal portfolios and the efficient frontier;
-//!   [`advisors`]: advisor grants; [`alerts`]: alert rules and alerts.
+//!   [`advisors`]: advisor grants; [`proposals`]: advisors' proposed plan changes;
+//!   [`alerts`]: alert rules and alerts.
 
 pub mod admin;
 pub mod advisors;
@@ -35,6 +36,7 @@ pub mod optimise;
 pub mod performance;
 pub mod portfolio;
 pub mod prices;
+pub mod proposals;
 pub mod rebalance;
 pub mod return_history;
 pub mod scenarios;

@@ -14,6 +14,7 @@
 //! - [`prices`]: daily closes per symbol and source.
 //! - [`valuations`]: daily portfolio valuations and the cash flows of holding changes.
 //! - [`grants`]: advisors' access to clients' plans.
+//! - [`proposals`]: advisors' proposed changes to clients' plans and the answers.
 //! - [`alert_rules`], [`alerts`]: what the live sessions watch and what they raised.
 //! - [`tokens`]: refresh-token families and rotation.
 //! - [`audit`]: the append-only audit log.
@@ -26,6 +27,7 @@ pub mod grants;
 pub mod holdings;
 pub mod prices;
 pub mod profiles;
+pub mod proposals;
 pub mod simulations;
 pub mod tokens;
 pub mod users;

@@ -904,6 +904,53 @@ async fn changes_made_through_one_node_reach_the_sessions_of_another() {
     until_revoked(&mut nodes.watcher, ENCODING, nodes.client.id).await;
 }
 
+/// An advisor's proposal made through one node, and the client's answer through it, reach
+/// the client's stream that the advisor watches on another node.
+#[actix_web::test]
+async fn a_proposal_made_and_answered_through_one_node_is_seen_on_another() {
+    let Some((mut nodes, _alone)) = two_nodes().await else {
+        return;
+    };
+    let made = ok_json(
+        nodes
+            .node_a
+            .post(
+                &format!("/advisor/clients/{}/proposals", nodes.client.id),
+                Some(&nodes.advisor.access),
+                &json!({"message": "Spend less.", "changes": {"monthly_spending": 1000.0}}),
+            )
+            .await,
+    )
+    .await;
+    let declined = ok_json(
+        nodes
+            .node_a
+            .post(
+                &format!(
+                    "/planning/proposals/{}/decline",
+                    made["id"].as_str().unwrap()
+                ),
+                Some(&nodes.client.access),
+                &json!({}),
+            )
+            .await,
+    )
+    .await;
+    for expected in [made, declined] {
+        let seen = loop {
+            match receive(&mut nodes.watcher, ENCODING).await {
+                Ok(ServerMessage::Proposal { stream, proposal }) => {
+                    assert_eq!(stream, nodes.client.id);
+                    break serde_json::to_value(&*proposal).unwrap();
+                }
+                Ok(ServerMessage::Update { .. }) => {}
+                other => panic!("expected a proposal, got {other:?}"),
+            }
+        };
+        assert_eq!(seen, expected);
+    }
+}
+
 /// A node whose Redis subscription broke misses what was published meanwhile; when it
 /// subscribes again it re-checks its advisors' grants, so a revocation it missed still ends
 /// the subscription.

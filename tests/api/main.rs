@@ -32,6 +32,7 @@ mod optimise;
 mod planning_integration;
 mod prices;
 mod process;
+mod proposals;
 mod rate_limits;
 mod rebalance_performance;
 mod schema;

@@ -45,6 +45,8 @@ pub enum StreamBody {
     },
     /// A rule fired.
     Alert(LiveAlert),
+    /// An advisor's proposal was made or answered.
+    Proposal(Arc<protocol::proposals::Proposal>),
     /// The subscription ended (access revoked, session gone).
     Ended {
         /// Why.

@@ -19,7 +19,7 @@ use super::explain::ExplainError;
 use super::session::{
     AddSubscriber, FaultChild, ForeignViewers, GetCounters, GetState, Reload, RemoveSubscriber,
     RevokeViewer, SessionCounters, SessionExplain, SessionSolve, SessionStopped, SessionWhatIf,
-    Stop, UserSession,
+    ShowProposal, Stop, UserSession,
 };
 use super::simulation::{LiveSolution, LiveSolveError, WhatIfError};
 use super::supervision::Child;
@@ -64,6 +64,17 @@ pub struct Unwatch {
 pub struct Changed {
     /// The user.
     pub user: Uuid,
+}
+
+/// An advisor's proposal on `owner`'s plan was made or answered: the subscribers of
+/// `owner`'s stream see it (nothing happens while no session runs: nobody watches).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct ProposalChanged {
+    /// Whose plan.
+    pub owner: Uuid,
+    /// The proposal as it now stands.
+    pub proposal: Arc<protocol::proposals::Proposal>,
 }
 
 /// `owner` revoked `viewer`'s access.
@@ -320,6 +331,16 @@ impl Handler<Changed> for SessionRegistry {
     fn handle(&mut self, msg: Changed, _: &mut Context<Self>) {
         if let Some(addr) = self.running(msg.user) {
             addr.do_send(Reload);
+        }
+    }
+}
+
+impl Handler<ProposalChanged> for SessionRegistry {
+    type Result = ();
+
+    fn handle(&mut self, msg: ProposalChanged, _: &mut Context<Self>) {
+        if let Some(addr) = self.running(msg.owner) {
+            addr.do_send(ShowProposal(msg.proposal));
         }
     }
 }

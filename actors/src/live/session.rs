@@ -110,6 +110,11 @@ pub struct SessionSolve {
     pub classes: Vec<String>,
 }
 
+/// Shows an advisor's proposal (made or answered) to every subscriber.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ShowProposal(pub Arc<protocol::proposals::Proposal>);
+
 /// Test hook: make a child panic.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
@@ -806,6 +811,14 @@ impl Handler<FaultChild> for UserSession {
 
     fn handle(&mut self, msg: FaultChild, _: &mut Context<Self>) {
         self.children.fault(msg.0);
+    }
+}
+
+impl Handler<ShowProposal> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: ShowProposal, _: &mut Context<Self>) {
+        self.send_all(&Arc::new(StreamBody::Proposal(msg.0)));
     }
 }
 

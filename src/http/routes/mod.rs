@@ -11,6 +11,7 @@ pub mod health;
 pub mod live;
 pub mod market;
 pub mod portfolio;
+pub mod proposals;
 pub mod simulations;
 pub mod testing;
 pub mod users;

@@ -678,6 +678,10 @@ impl WsConnection {
                 let alert = alert.clone();
                 self.send(ctx, ServerMessage::Alert { stream, alert });
             }
+            StreamBody::Proposal(proposal) => {
+                let proposal = proposal.clone();
+                self.send(ctx, ServerMessage::Proposal { stream, proposal });
+            }
             StreamBody::Ended { reason } => {
                 self.outlet.close_stream(stream);
                 self.watching.remove(&stream);
