@@ -16,6 +16,8 @@ interface Props {
   onCommitted?: () => void;
   /** The plan shown was just committed from here (the panel restarts on the new plan). */
   committed?: boolean;
+  /** An advisor's panel: sends the changes to the client as a proposal with a message. */
+  propose?: (changes: WhatIfChanges, message: string) => Promise<void>;
 }
 
 interface Sliders {
@@ -52,12 +54,14 @@ function changesOf(s: Sliders, base: Sliders): WhatIfChanges {
  * Sliders answered over the WebSocket while they move: the plan as is beside the plan changed.
  * The parent keys it by the plan, so a committed plan starts the sliders afresh.
  */
-export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted, committed }: Props) {
+export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age, canCommit, onCommitted, committed, propose }: Props) {
   const effective = plan ?? (DEFAULT_PLAN as PlanSpec);
   const base = useMemo(() => fromPlan(effective), [effective]);
   const [sliders, setSliders] = useState<Sliders>(base);
   const [outcome, setOutcome] = useState<WhatIfOutcome | null>(null);
   const [commitState, setCommitState] = useState<'idle' | 'busy' | 'done' | string>('idle');
+  const [message, setMessage] = useState('');
+  const [proposeState, setProposeState] = useState<'idle' | 'busy' | 'done' | string>('idle');
   const channel = useMemo(() => stream.whatIf(userId), [stream, userId]);
   const names = (effective.asset_classes ?? DEFAULT_PLAN.asset_classes).map((a) => a.name);
 
@@ -70,6 +74,7 @@ export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age
   const update = (next: Sliders) => {
     setSliders(next);
     setCommitState('idle');
+    setProposeState('idle');
     const changes = changesOf(next, base);
     if (Object.keys(changes).length === 0) {
       setOutcome(null);
@@ -86,6 +91,18 @@ export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age
       onCommitted?.();
     } catch (e) {
       setCommitState(e instanceof Error ? e.message : 'failed');
+    }
+  };
+
+  const sendProposal = async () => {
+    if (!propose) return;
+    setProposeState('busy');
+    try {
+      await propose(changesOf(sliders, base), message.trim());
+      setProposeState('done');
+      setMessage('');
+    } catch (e) {
+      setProposeState(e instanceof Error ? e.message : 'failed');
     }
   };
 
@@ -151,7 +168,18 @@ export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age
         )}
         {!outcome && <p className="muted">Move a slider to see its effect on the same simulated paths.</p>}
       </div>
+      {propose && (
+        <div className="field">
+          <label htmlFor="wi-message">Message to the client</label>
+          <textarea id="wi-message" rows={2} maxLength={1000} value={message} onChange={(e) => setMessage(e.target.value)} />
+        </div>
+      )}
       <div className="actions">
+        {propose && (
+          <button type="button" onClick={() => void sendProposal()} disabled={!answer || !dirty || !message.trim() || proposeState === 'busy'}>
+            Propose to client
+          </button>
+        )}
         {canCommit && (
           <button type="button" onClick={() => void commit()} disabled={!answer || !dirty || channel.busy || commitState === 'busy'}>
             Commit
@@ -162,6 +190,8 @@ export const WhatIfPanel = memo(function WhatIfPanel({ stream, userId, plan, age
         </button>
         {(commitState === 'done' || (committed && !dirty && commitState === 'idle')) && <span role="status">Saved as your plan.</span>}
         {commitState !== 'idle' && commitState !== 'busy' && commitState !== 'done' && <span className="error" role="alert">{commitState}</span>}
+        {proposeState === 'done' && <span role="status">Proposed to the client.</span>}
+        {proposeState !== 'idle' && proposeState !== 'busy' && proposeState !== 'done' && <span className="error" role="alert">{proposeState}</span>}
       </div>
     </section>
   );

@@ -9,6 +9,7 @@ import {
   type Explanation,
   type LiveAlert,
   type LiveState,
+  type Proposal,
   type ServerMessage,
   type SolveAnswer,
   type SolveFor,
@@ -42,6 +43,8 @@ export interface StreamFrame {
 export interface StreamListener {
   onFrame?(frame: StreamFrame): void;
   onAlert?(alert: LiveAlert): void;
+  /** An advisor's proposal on the stream's plan was made or answered. */
+  onProposal?(proposal: Proposal): void;
   onEnded?(reason: string): void;
 }
 
@@ -323,6 +326,11 @@ export class StreamClient {
       case 'alert': {
         const sub = this.subFor(m.stream);
         if (sub) for (const l of sub.listeners) l.onAlert?.(m.alert);
+        return;
+      }
+      case 'proposal': {
+        const sub = this.subFor(m.stream);
+        if (sub) for (const l of sub.listeners) l.onProposal?.(m.proposal);
         return;
       }
       case 'unsubscribed': {

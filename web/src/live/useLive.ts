@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ConnectionStatus, StreamClient } from './stream';
-import type { Explanation, LiveAlert, LiveState, TickSummary } from './wire';
+import type { Explanation, LiveAlert, LiveState, Proposal, TickSummary } from './wire';
 
 export interface MovedPrice extends TickSummary {
   previous: number | undefined;
@@ -16,12 +16,14 @@ export interface LiveView {
   /** Why the success moved since the stream's snapshot, as the latest frame says. */
   explanation: Explanation | null;
   alerts: LiveAlert[];
+  /** Proposals on this plan made or answered while the page was open, newest first. */
+  proposals: Proposal[];
   ended: string | null;
   /** When the last frame arrived (performance clock). */
   frameAt: number;
 }
 
-const EMPTY: LiveView = { state: null, seq: null, prices: new Map(), moved: [], explanation: null, alerts: [], ended: null, frameAt: 0 };
+const EMPTY: LiveView = { state: null, seq: null, prices: new Map(), moved: [], explanation: null, alerts: [], proposals: [], ended: null, frameAt: 0 };
 
 /** Follows one plan stream while the component is mounted. */
 export function useLive(stream: StreamClient, userId: string | undefined, fanChart = false): LiveView {
@@ -45,6 +47,7 @@ export function useLive(stream: StreamClient, userId: string | undefined, fanCha
             return { ...v, state: f.state, seq: f.seq, prices, moved: f.snapshot ? v.moved : moved, explanation: f.explanation, ended: null, frameAt: f.receivedAt };
           }),
         onAlert: (a) => setView((v) => ({ ...v, alerts: [a, ...v.alerts].slice(0, 50) })),
+        onProposal: (p) => setView((v) => ({ ...v, proposals: [p, ...v.proposals.filter((q) => q.id !== p.id)].slice(0, 50) })),
         onEnded: (reason) => setView((v) => ({ ...v, ended: reason })),
       },
       fanChart,

@@ -1,21 +1,22 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useApp } from '../app/context';
 import { Link } from '../app/router';
 import { FanChart } from '../components/FanChart';
+import { Proposals } from '../components/Proposals';
 import { money, pct } from '../components/format';
 import { Summary } from '../components/Summary';
 import { Ticker } from '../components/Ticker';
 import { WhatIfPanel } from '../components/WhatIfPanel';
 import { useLive } from '../live/useLive';
 import type { PlanSpec } from '../api/types';
-import type { LiveState } from '../live/wire';
+import type { LiveState, WhatIfChanges } from '../live/wire';
 
 /**
  * A client's live plan, read-only. The advisor's what-ifs run on it (nothing is stored),
  * starting from the inputs the stream says it simulated.
  */
 export default function AdvisorClientPage({ clientId }: { clientId: string }) {
-  const { stream } = useApp();
+  const { api, stream } = useApp();
   const live = useLive(stream, clientId, true);
   // A refused subscribe (no grant, or no such client) answers `error` not_found.
   const [refused, setRefused] = useState<string | null>(null);
@@ -24,6 +25,9 @@ export default function AdvisorClientPage({ clientId }: { clientId: string }) {
   const planKey = live.state ? JSON.stringify(planInputs(live.state)) : null;
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const plan = useMemo(() => (live.state ? planFrom(live.state) : null), [planKey]);
+  const propose = useCallback(async (changes: WhatIfChanges, message: string) => {
+    await api.propose(clientId, { changes, message });
+  }, [api, clientId]);
   return (
     <>
       <p><Link to="/app/advisor">← Advisor book</Link></p>
@@ -33,8 +37,9 @@ export default function AdvisorClientPage({ clientId }: { clientId: string }) {
       <Ticker moved={live.moved} />
       <div className="columns">
         <Summary state={live.ended ? null : live.state} frameAt={live.frameAt} />
-        {live.state && !live.ended && <WhatIfPanel key={planKey} stream={stream} userId={clientId} plan={plan} age={null} canCommit={false} />}
+        {live.state && !live.ended && <WhatIfPanel key={planKey} stream={stream} userId={clientId} plan={plan} age={null} canCommit={false} propose={propose} />}
       </div>
+      {!live.ended && <Proposals api={api} live={live.proposals} clientId={clientId} />}
       {!live.ended && <FanChart points={live.state?.simulation.fan_chart} />}
       {live.state && !live.ended && <Allocation state={live.state} />}
     </>

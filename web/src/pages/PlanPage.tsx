@@ -8,6 +8,7 @@ import { Goals } from '../components/Goals';
 import { Grants } from '../components/Grants';
 import { Holdings } from '../components/Holdings';
 import { PlanEditor } from '../components/PlanEditor';
+import { Proposals } from '../components/Proposals';
 import { SolvePanel } from '../components/SolvePanel';
 import { Summary } from '../components/Summary';
 import { Ticker } from '../components/Ticker';
@@ -51,6 +52,7 @@ export function PlanPage() {
       )}
       {live.ended && <p className="error" role="alert">The live stream ended: {live.ended}.</p>}
       <Ticker moved={live.moved} />
+      <Proposals api={api} live={live.proposals} onAccepted={reloadPlan} />
       <div className="columns">
         <Summary state={live.state} frameAt={live.frameAt} explanation={live.explanation} />
         <WhatIfPanel key={planKey} stream={stream} userId={undefined} plan={plan.data} age={profile.data?.profile.age} canCommit committed={committed} onCommitted={onCommitted} />
