@@ -15,6 +15,8 @@
 //!   costs; the efficient frontier.
 //! - [`rebalance`]: trade lists back to target weights, and the live path's band status.
 //! - [`performance`]: returns, risk, drawdown, beta and alpha of valuations; back-tests.
+//! - [`segments`]: advisors' client segments (k-means, linfa), each described by what sets
+//!   it apart.
 //!
 //! ML (`ml/`, linfa) comes with its issue.
 
@@ -22,6 +24,7 @@ pub mod optimise;
 pub mod performance;
 pub mod portfolio;
 pub mod rebalance;
+pub mod segments;
 pub mod sim;
 
 /// The engine's version, stored with simulation results so that a result can always be

@@ -197,6 +197,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep(Method::GET, "/advisor/clients", || {
             web::get().to(live::clients)
         }),
+        ep(Method::GET, "/advisor/segments", || {
+            web::get().to(live::segments)
+        }),
         ep(
             Method::GET,
             "/advisor/clients/{client_id}/proposals",

@@ -33,7 +33,7 @@ pub struct OpenApiJson(pub String);
         portfolio::create_holding, portfolio::list_holdings, portfolio::get_holding, portfolio::update_holding, portfolio::delete_holding, portfolio::allocations, portfolio::rebalance, portfolio::performance, portfolio::optimize, portfolio::frontier,
         advisors::list_grants, advisors::create_grant, advisors::delete_grant,
         alerts::create_rule, alerts::list_rules, alerts::delete_rule, alerts::list_alerts,
-        live::state, live::what_if, live::clients,
+        live::state, live::what_if, live::clients, live::segments,
         proposals::create, proposals::list_by_advisor, proposals::list_mine, proposals::accept, proposals::decline,
         docs::openapi,
         super::ws::connect,

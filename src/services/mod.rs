@@ -16,6 +16,7 @@
 //!   [`rebalance`]: trade lists; [`performance`]: returns and risk of the recorded history
 //!   and of a back-test; [`optimise`]: optimal portfolios and the efficient frontier;
 //!   [`advisors`]: advisor grants; [`proposals`]: advisors' proposed plan changes;
+//!   [`segments`]: an advisor's clients in segments;
 //!   [`alerts`]: alert rules and alerts.
 
 pub mod admin;
@@ -40,6 +41,7 @@ pub mod proposals;
 pub mod rebalance;
 pub mod return_history;
 pub mod scenarios;
+pub mod segments;
 pub mod simulations;
 pub mod solve;
 pub mod users;

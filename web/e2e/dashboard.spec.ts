@@ -341,6 +341,17 @@ test('the demo advisor opens a book of live demo clients', async ({ page }) => {
   await expect(rows).toHaveCount(3);
   await expect(rows.first()).toContainText(/\d+\.\d%/);
   await screenshot(page, 'demo-advisor');
+  // Grouped by segment: three clients are too few to split, so they are one segment, and
+  // the table says so for each of them as GET /advisor/segments does.
+  await page.getByLabel('Group by segment').check();
+  const segments = page.getByTestId('segment');
+  await expect(segments).toHaveCount(1);
+  await expect(segments.first()).toContainText('The whole book (3 clients)');
+  await expect(page.getByTestId('book').getByRole('columnheader', { name: 'Segment' })).toBeVisible();
+  for (const row of await rows.all()) await expect(row).toContainText('The whole book');
+  await expectAccessible(page);
+  await page.getByLabel('Group by segment').uncheck();
+  await expect(segments).toHaveCount(0);
 });
 
 test('the keyboard alone creates an account and reaches the plan\'s controls', async ({ page }) => {

@@ -90,6 +90,25 @@ pub async fn clients(state: web::Data<AppState>, user: AuthUser) -> Result<HttpR
     Ok(HttpResponse::Ok().json(services::live::clients(&state, user.id).await?))
 }
 
+/// The advisor's clients grouped into segments (k-means on age, live wealth, live success,
+/// years to retirement, equity share and drift, standardised; the number of segments by
+/// the mean silhouette), each named by what sets it apart from the book.
+#[utoipa::path(get, path = "/advisor/segments", tag = "advisors", security(("bearer" = ["read:simulations"])),
+    responses(
+        (status = 200, description = "The segments and each client's.", body = protocol::advisors::SegmentsResponse),
+        (status = 403, description = "The caller is not an advisor.", body = protocol::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn segments(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadSimulations)?;
+    if !matches!(user.role, Role::Advisor | Role::Admin) {
+        return Err(ApiError::Forbidden("only advisors have clients".into()));
+    }
+    Ok(HttpResponse::Ok().json(services::segments::segments(&state, user.id).await?))
+}
+
 /// Test hook (mounted only with `testing.fault_injection`): makes a child actor of the
 /// caller's running session panic. 204 when a session runs, 404 otherwise.
 pub async fn inject_fault(

@@ -125,6 +125,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/advisor/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The advisor's clients grouped into segments (k-means on age, live wealth, live success,
+         *     years to retirement, equity share and drift, standardised; the number of segments by
+         *     the mean silhouette), each named by what sets it apart from the book.
+         */
+        get: operations["segments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/advisors/grants": {
         parameters: {
             query?: never;
@@ -1362,6 +1383,30 @@ export interface components {
              * @description Whose plan (the caller's own when omitted).
              */
             user_id?: string | null;
+        };
+        /** @description A group of an advisor's clients alike in the features. */
+        ClientSegment: {
+            /** @description The mean of each feature over its clients, keyed as `features`. */
+            centre: {
+                [key: string]: number;
+            };
+            /** @description What sets it apart, with numbers: its mean against the book's. */
+            description: string;
+            /**
+             * Format: int32
+             * @description Its number: 0 is the largest.
+             */
+            id: number;
+            /**
+             * @description A short name from what sets it apart ("Wealthier, closer to retirement"), or "The
+             *     whole book" when it is one segment.
+             */
+            label: string;
+            /**
+             * Format: int32
+             * @description How many clients.
+             */
+            size: number;
         };
         /**
          * @description How an income stream follows prices.
@@ -3622,6 +3667,47 @@ export interface components {
          * @enum {string}
          */
         Scope: "read:profile" | "write:profile" | "read:goals" | "write:goals" | "read:simulations" | "write:simulations" | "read:portfolio" | "write:portfolio" | "read:alerts" | "write:alerts" | "manage:grants" | "admin:users" | "admin:system";
+        /** @description A number each client is described by for segmenting (`GET /advisor/segments`). */
+        SegmentFeature: {
+            /** @description What it is, in words. */
+            description: string;
+            /** @description Its key, as in [`ClientSegment::centre`]. */
+            key: string;
+        };
+        /** @description A client and the segment they fall in. */
+        SegmentedClient: {
+            /** @description The client's e-mail. */
+            email: string;
+            /**
+             * Format: int32
+             * @description Their segment; absent when their live plan could not be simulated in time (they are
+             *     left out of the clustering).
+             */
+            segment?: number;
+            /**
+             * Format: uuid
+             * @description The client.
+             */
+            user_id: string;
+        };
+        /**
+         * @description `GET /advisor/segments`: the advisor's clients grouped by k-means on standardised
+         *     features, the number of segments chosen by the mean silhouette.
+         */
+        SegmentsResponse: {
+            /** @description Every client, in the book's order. */
+            clients: components["schemas"]["SegmentedClient"][];
+            /** @description The features, in the order clustering sees them. */
+            features: components["schemas"]["SegmentFeature"][];
+            /** @description The segments, largest first. */
+            segments: components["schemas"]["ClientSegment"][];
+            /**
+             * Format: double
+             * @description The mean silhouette of the clustering (-1 to 1; above 0.5 means clear groups);
+             *     absent when the book is one segment (fewer than four clients, or no clear groups).
+             */
+            silhouette?: number;
+        };
         /** @description What the server sends. */
         ServerMessage: {
             /**
@@ -4914,6 +5000,62 @@ export interface operations {
                 };
             };
             /** @description The client's live plan is being prepared; retry. Or: The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    segments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The segments and each client's. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentsResponse"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an advisor. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -21,6 +21,7 @@ export type AlertView = S['AlertView'];
 export type AlertKind = S['AlertKind'];
 export type CreateAlertRuleRequest = S['CreateAlertRuleRequest'];
 export type AdvisorClient = S['AdvisorClient'];
+export type SegmentsResponse = S['SegmentsResponse'];
 export type GrantView = S['GrantView'];
 export type Proposal = S['Proposal'];
 export type NewProposal = S['NewProposal'];
