@@ -15,6 +15,8 @@
 //!   costs; the efficient frontier.
 //! - [`rebalance`]: trade lists back to target weights, and the live path's band status.
 //! - [`performance`]: returns, risk, drawdown, beta and alpha of valuations; back-tests.
+//! - [`recommend`]: changes a user could make, within what they can carry, screened by an
+//!   estimate and verified path by path on the plan's own random numbers.
 //! - [`segments`]: advisors' client segments (k-means, linfa), each described by what sets
 //!   it apart.
 //!
@@ -24,6 +26,7 @@ pub mod optimise;
 pub mod performance;
 pub mod portfolio;
 pub mod rebalance;
+pub mod recommend;
 pub mod segments;
 pub mod sim;
 

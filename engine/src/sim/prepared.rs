@@ -287,6 +287,25 @@ pub fn ruin_thresholds(
     )
 }
 
+/// [`ruin_thresholds`] in path order (path `i` is the `i`th of the seed's streams), for
+/// comparing two plans path by path on common random numbers: path `i` succeeds exactly
+/// when it starts with more than its threshold.
+///
+/// # Errors
+/// An invalid plan or path count.
+pub fn ruin_thresholds_by_path(
+    plan: &Plan,
+    options: &SimulationOptions,
+) -> Result<Vec<f64>, SimulationError> {
+    unsorted_thresholds(
+        plan,
+        options,
+        Bound::Wealth {
+            contribution: sanitise(plan.monthly_contribution),
+        },
+    )
+}
+
 /// Every path's ruin threshold in monthly contribution at the plan's own starting wealth,
 /// ascending: a path succeeds exactly when the contribution is larger.
 ///
@@ -310,12 +329,22 @@ fn thresholds(
     options: &SimulationOptions,
     bound: Bound,
 ) -> Result<Vec<f64>, SimulationError> {
+    let mut thresholds = unsorted_thresholds(plan, options, bound)?;
+    thresholds.sort_by(f64::total_cmp);
+    Ok(thresholds)
+}
+
+fn unsorted_thresholds(
+    plan: &Plan,
+    options: &SimulationOptions,
+    bound: Bound,
+) -> Result<Vec<f64>, SimulationError> {
     let model = Model::new(plan)?;
     if options.paths == 0 || options.paths > super::MAX_PATHS {
         return Err(SimulationError::Paths);
     }
     let retirement = plan.retirement_month as usize;
-    let mut thresholds: Vec<f64> = (0..u64::from(options.paths))
+    let thresholds: Vec<f64> = (0..u64::from(options.paths))
         .into_par_iter()
         .map(|index| {
             by_width!(
@@ -331,7 +360,6 @@ fn thresholds(
             )
         })
         .collect();
-    thresholds.sort_by(f64::total_cmp);
     Ok(thresholds)
 }
 
@@ -553,7 +581,7 @@ fn threshold(lines: &[(f64, f64)], c: f64) -> f64 {
 }
 
 /// What the plan would refuse (negative or not finite) counts as 0.
-pub(super) fn sanitise(amount: f64) -> f64 {
+pub(crate) fn sanitise(amount: f64) -> f64 {
     if amount.is_finite() {
         amount.max(0.0)
     } else {

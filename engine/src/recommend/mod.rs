@@ -1,0 +1,267 @@
+//! Recommendations: changes a user could make to their plan, each verified by simulation.
+//!
+//! Candidates come from every lever the user controls (save more, spend less, retire later,
+//! lower fees, another equity share), bounded by what the user can carry ([`Limits`]: a
+//! contribution their income allows, the equity shares their risk profile allows). A cheap
+//! estimate (the success surrogate) may rank them first so that only the most promising are
+//! simulated; nothing reaches a user on the estimate alone. Each one kept is simulated on the
+//! plan's own random numbers (the same seed, so path `i` of the change is path `i` of the plan)
+//! and compared path by path: the change in success is the share of paths it saves minus the
+//! share it loses, and its standard error that of the paired difference, much smaller than
+//! two independent runs would give.
+
+use super::sim::prepared::{ruin_thresholds_by_path, sanitise};
+use super::sim::solve::{equity_share, equity_weights};
+use super::sim::{Plan, SimulationError, SimulationOptions};
+
+#[cfg(test)]
+mod tests;
+
+/// A change to a plan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Action {
+    /// Save this much a month (today's money) until retirement.
+    SaveMore {
+        /// The new monthly contribution.
+        monthly_contribution: f64,
+    },
+    /// Spend this much a month (today's money) from retirement.
+    SpendLess {
+        /// The new monthly spending.
+        monthly_spending: f64,
+    },
+    /// Retire at this month from now.
+    RetireLater {
+        /// The new retirement month.
+        retirement_month: u32,
+    },
+    /// Pay this annual expense ratio.
+    LowerFees {
+        /// The new annual fee.
+        annual_fee: f64,
+    },
+    /// Hold this share in the equity classes (their mix, and the others', kept).
+    EquityShare {
+        /// The new share, 0 to 1.
+        share: f64,
+    },
+}
+
+impl Action {
+    /// The plan with this change.
+    #[must_use]
+    pub fn apply(&self, plan: &Plan, equity: &[bool]) -> Plan {
+        let mut changed = plan.clone();
+        match *self {
+            Self::SaveMore {
+                monthly_contribution,
+            } => changed.monthly_contribution = monthly_contribution,
+            Self::SpendLess { monthly_spending } => changed.monthly_spending = monthly_spending,
+            Self::RetireLater { retirement_month } => changed.retirement_month = retirement_month,
+            Self::LowerFees { annual_fee } => changed.annual_fee = annual_fee,
+            Self::EquityShare { share } => {
+                changed.weights = equity_weights(&plan.weights, equity, share);
+            }
+        }
+        changed
+    }
+}
+
+/// What the user can carry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// The most they can save a month, when known (from their income).
+    pub max_monthly_contribution: Option<f64>,
+    /// The equity shares their risk profile allows, when known.
+    pub equity_share: Option<(f64, f64)>,
+    /// The least annual fee worth suggesting (what broad index funds charge).
+    pub least_fee: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_monthly_contribution: None,
+            equity_share: None,
+            least_fee: LEAST_FEE,
+        }
+    }
+}
+
+/// What broad index funds charge a year: 0.05 %.
+pub const LEAST_FEE: f64 = 0.0005;
+/// Retiring later by this many months.
+const LATER_MONTHS: [u32; 4] = [12, 24, 36, 60];
+/// Spending less by this share.
+const SPEND_LESS: [f64; 3] = [0.05, 0.10, 0.20];
+/// Saving more by this share of the larger of the contribution and a tenth of spending.
+const SAVE_MORE: [f64; 3] = [0.25, 0.5, 1.0];
+/// Moving the equity share by this much.
+const EQUITY_STEPS: [f64; 4] = [-0.2, -0.1, 0.1, 0.2];
+
+/// Every change worth considering for `plan`, within `limits`. `equity` marks the equity
+/// classes (no equity-share change without both kinds).
+#[must_use]
+pub fn candidates(plan: &Plan, equity: Option<&[bool]>, limits: &Limits) -> Vec<Action> {
+    let mut out = Vec::new();
+    if plan.retirement_month > 0 {
+        let base = plan
+            .monthly_contribution
+            .max(plan.monthly_spending / 10.0)
+            .max(100.0);
+        for step in SAVE_MORE {
+            let monthly_contribution = round_to(plan.monthly_contribution + step * base, 10.0);
+            if limits
+                .max_monthly_contribution
+                .is_none_or(|max| monthly_contribution <= max)
+            {
+                out.push(Action::SaveMore {
+                    monthly_contribution,
+                });
+            }
+        }
+    }
+    if plan.monthly_spending > 0.0 {
+        for cut in SPEND_LESS {
+            out.push(Action::SpendLess {
+                monthly_spending: round_to(plan.monthly_spending * (1.0 - cut), 10.0),
+            });
+        }
+    }
+    for months in LATER_MONTHS {
+        let retirement_month = plan.retirement_month + months;
+        if retirement_month < plan.horizon_months {
+            out.push(Action::RetireLater { retirement_month });
+        }
+    }
+    if plan.annual_fee > limits.least_fee + 1e-12 {
+        out.push(Action::LowerFees {
+            annual_fee: limits.least_fee,
+        });
+    }
+    if let Some(mask) = equity.filter(|m| m.contains(&true) && m.contains(&false)) {
+        let now = equity_share(&plan.weights, mask);
+        let (low, high) = limits.equity_share.unwrap_or((0.0, 1.0));
+        for step in EQUITY_STEPS {
+            let share = round_to((now + step).clamp(low, high), 0.01);
+            if (share - now).abs() >= 0.05 && !out.contains(&Action::EquityShare { share }) {
+                out.push(Action::EquityShare { share });
+            }
+        }
+    }
+    out
+}
+
+fn round_to(value: f64, unit: f64) -> f64 {
+    (value / unit).round() * unit
+}
+
+/// A change with its simulated effect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verified {
+    /// The change.
+    pub action: Action,
+    /// The plan's success on these paths.
+    pub success_before: f64,
+    /// With the change, on the same paths.
+    pub success_after: f64,
+    /// `success_after - success_before`.
+    pub change: f64,
+    /// The standard error of `change` (paired: path by path).
+    pub change_standard_error: f64,
+    /// Paths the change saves (ruined before, not after).
+    pub paths_saved: usize,
+    /// Paths it loses.
+    pub paths_lost: usize,
+}
+
+/// Each path's success: it starts with more than its ruin threshold.
+fn outcomes(plan: &Plan, options: &SimulationOptions) -> Result<Vec<bool>, SimulationError> {
+    let wealth = sanitise(plan.initial_wealth);
+    Ok(ruin_thresholds_by_path(plan, options)?
+        .into_iter()
+        .map(|t| t < wealth)
+        .collect())
+}
+
+/// The mean of the paired differences d_i ∈ {-1, 0, 1} (+1 for a path saved, -1 for one
+/// lost) over `n` paths, and its standard error from their sample variance.
+#[allow(clippy::cast_precision_loss)] // path counts ≪ 2^52
+fn paired(saved: usize, lost: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let nf = n as f64;
+    let change = (saved as f64 - lost as f64) / nf;
+    if n == 1 {
+        return (change, 0.0);
+    }
+    // E[d²] = (saved + lost) / n.
+    let variance = ((saved + lost) as f64 / nf - change * change).max(0.0) * nf / (nf - 1.0);
+    (change, (variance / nf).sqrt())
+}
+
+/// Simulates `plan` and each change on the same paths and compares them path by path.
+///
+/// # Errors
+/// The plan is invalid, or a change makes it so (a candidate never does).
+#[allow(clippy::cast_precision_loss)] // path counts ≪ 2^52
+pub fn verify(
+    plan: &Plan,
+    actions: &[Action],
+    equity: &[bool],
+    options: &SimulationOptions,
+) -> Result<Vec<Verified>, SimulationError> {
+    let before = outcomes(plan, options)?;
+    let n = before.len() as f64;
+    let success_before = before.iter().filter(|s| **s).count() as f64 / n;
+    actions
+        .iter()
+        .map(|action| {
+            let after = outcomes(&action.apply(plan, equity), options)?;
+            let saved = before
+                .iter()
+                .zip(&after)
+                .filter(|(b, a)| !**b && **a)
+                .count();
+            let lost = before
+                .iter()
+                .zip(&after)
+                .filter(|(b, a)| **b && !**a)
+                .count();
+            let (change, change_standard_error) = paired(saved, lost, before.len());
+            Ok(Verified {
+                action: *action,
+                success_before,
+                success_after: success_before + change,
+                change,
+                change_standard_error,
+                paths_saved: saved,
+                paths_lost: lost,
+            })
+        })
+        .collect()
+}
+
+/// Ranks `actions` by `estimate` (highest first; those it cannot estimate last) and keeps the
+/// first `keep`: the ones worth simulating.
+#[must_use]
+pub fn screen(
+    plan: &Plan,
+    actions: &[Action],
+    equity: &[bool],
+    estimate: impl Fn(&Plan) -> Option<f64>,
+    keep: usize,
+) -> Vec<Action> {
+    let mut scored: Vec<(f64, Action)> = actions
+        .iter()
+        .map(|a| {
+            (
+                estimate(&a.apply(plan, equity)).unwrap_or(f64::NEG_INFINITY),
+                *a,
+            )
+        })
+        .collect();
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0));
+    scored.into_iter().take(keep).map(|(_, a)| a).collect()
+}
