@@ -39,6 +39,7 @@ pub mod page;
 pub mod planning;
 pub mod portfolio;
 pub mod proposals;
+pub mod recommendations;
 pub mod simulations;
 pub mod users;
 pub mod ws;

@@ -24,7 +24,7 @@ use actix_web::{HttpResponse, Route, web};
 
 use self::error::ApiError;
 use self::routes::{admin, auth, docs, goals, health, market, simulations, users};
-use self::routes::{advisors, alerts, live, portfolio, proposals};
+use self::routes::{advisors, alerts, live, portfolio, proposals, recommendations};
 
 /// One method on one path.
 pub struct Endpoint {
@@ -196,6 +196,18 @@ pub fn endpoints() -> Vec<Endpoint> {
         }),
         ep(Method::GET, "/advisor/clients", || {
             web::get().to(live::clients)
+        }),
+        ep(Method::POST, "/ml/recommendations", || {
+            web::post().to(recommendations::recommend)
+        }),
+        ep(Method::GET, "/ml/recommendations", || {
+            web::get().to(recommendations::list)
+        }),
+        ep(Method::POST, "/ml/recommendations/{id}/accept", || {
+            web::post().to(recommendations::accept)
+        }),
+        ep(Method::POST, "/ml/recommendations/{id}/dismiss", || {
+            web::post().to(recommendations::dismiss)
         }),
         ep(Method::GET, "/advisor/segments", || {
             web::get().to(live::segments)

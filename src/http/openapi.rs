@@ -8,7 +8,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Respons
 use utoipa::{Modify, OpenApi};
 
 use super::routes::{admin, auth, docs, goals, health, market, simulations, users};
-use super::routes::{advisors, alerts, live, portfolio, proposals};
+use super::routes::{advisors, alerts, live, portfolio, proposals, recommendations};
 
 /// The serialised document, built once at start-up.
 #[derive(Debug, Clone)]
@@ -35,6 +35,7 @@ pub struct OpenApiJson(pub String);
         alerts::create_rule, alerts::list_rules, alerts::delete_rule, alerts::list_alerts,
         live::state, live::what_if, live::clients, live::segments,
         proposals::create, proposals::list_by_advisor, proposals::list_mine, proposals::accept, proposals::decline,
+        recommendations::recommend, recommendations::list, recommendations::accept, recommendations::dismiss,
         docs::openapi,
         super::ws::connect,
     ),

@@ -16,7 +16,8 @@
 //!   [`rebalance`]: trade lists; [`performance`]: returns and risk of the recorded history
 //!   and of a back-test; [`optimise`]: optimal portfolios and the efficient frontier;
 //!   [`advisors`]: advisor grants; [`proposals`]: advisors' proposed plan changes;
-//!   [`segments`]: an advisor's clients in segments;
+//!   [`segments`]: an advisor's clients in segments; [`recommendations`]: verified changes
+//!   to the caller's plan;
 //!   [`alerts`]: alert rules and alerts.
 
 pub mod admin;
@@ -39,6 +40,7 @@ pub mod portfolio;
 pub mod prices;
 pub mod proposals;
 pub mod rebalance;
+pub mod recommendations;
 pub mod return_history;
 pub mod scenarios;
 pub mod segments;

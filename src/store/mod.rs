@@ -15,6 +15,7 @@
 //! - [`valuations`]: daily portfolio valuations and the cash flows of holding changes.
 //! - [`grants`]: advisors' access to clients' plans.
 //! - [`proposals`]: advisors' proposed changes to clients' plans and the answers.
+//! - [`recommendations`]: verified changes recommended to a user, and their answers.
 //! - [`alert_rules`], [`alerts`]: what the live sessions watch and what they raised.
 //! - [`tokens`]: refresh-token families and rotation.
 //! - [`audit`]: the append-only audit log.
@@ -28,6 +29,7 @@ pub mod holdings;
 pub mod prices;
 pub mod profiles;
 pub mod proposals;
+pub mod recommendations;
 pub mod simulations;
 pub mod tokens;
 pub mod users;

@@ -72,7 +72,7 @@ const REVOKE_FAMILIES: &str = "update refresh_token_families set revoked_at = $1
 
 /// Deletes every row a user owns, children first, so that account deletion never depends on
 /// the cascades being there. A new user-owned table must be added here and to `COUNT_OWNED`.
-const DELETE_OWNED: [&str; 11] = [
+const DELETE_OWNED: [&str; 12] = [
     "delete from alerts where user_id = $1",
     "delete from alert_rules where user_id = $1",
     "delete from holdings where user_id = $1",
@@ -86,10 +86,11 @@ const DELETE_OWNED: [&str; 11] = [
     "delete from financial_profiles where user_id = $1",
     // Both sides, like grants.
     "delete from proposals where client_id = $1 or advisor_id = $1",
+    "delete from recommendations where user_id = $1",
 ];
 
 /// Counts what [`DELETE_OWNED`] and the account deletion remove, table by table.
-const COUNT_OWNED: [(&str, &str); 12] = [
+const COUNT_OWNED: [(&str, &str); 13] = [
     ("alerts", "select count(*) from alerts where user_id = $1"),
     (
         "alert_rules",
@@ -124,6 +125,10 @@ const COUNT_OWNED: [(&str, &str); 12] = [
     (
         "proposals",
         "select count(*) from proposals where client_id = $1 or advisor_id = $1",
+    ),
+    (
+        "recommendations",
+        "select count(*) from recommendations where user_id = $1",
     ),
     ("users", "select count(*) from users where id = $1"),
 ];

@@ -35,6 +35,7 @@ mod process;
 mod proposals;
 mod rate_limits;
 mod rebalance_performance;
+mod recommendations;
 mod schema;
 mod segments;
 mod shutdown;

@@ -233,7 +233,7 @@ pub fn verify(
             Ok(Verified {
                 action: *action,
                 success_before,
-                success_after: success_before + change,
+                success_after: after.iter().filter(|s| **s).count() as f64 / n,
                 change,
                 change_standard_error,
                 paths_saved: saved,

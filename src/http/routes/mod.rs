@@ -12,6 +12,7 @@ pub mod live;
 pub mod market;
 pub mod portfolio;
 pub mod proposals;
+pub mod recommendations;
 pub mod simulations;
 pub mod testing;
 pub mod users;

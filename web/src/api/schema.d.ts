@@ -511,6 +511,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ml/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's recommendations, newest first (at most 50), with their status. */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Recommend changes to the caller's plan: every change within what they can carry (a
+         *     contribution above half their gross monthly income is never recommended) is simulated on
+         *     the plan's own paths and compared path by path; of each kind, the cheapest that reaches
+         *     the target is kept (else the one that helps most), if it helps by more than two standard
+         *     errors. They replace the unanswered recommendations of an earlier request.
+         */
+        post: operations["recommend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ml/recommendations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a recommendation: its change is stored in the caller's plan and the live stream
+         *     re-simulates.
+         */
+        post: operations["accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ml/recommendations/{id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss a recommendation. */
+        post: operations["dismiss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -3483,6 +3544,137 @@ export interface components {
              *     others (hold something in them to rebalance into them).
              */
             unheld_classes: string[];
+        };
+        /** @description One recommendation with its verified effect. */
+        Recommendation: {
+            /**
+             * Format: date-time
+             * @description When it was accepted or dismissed.
+             */
+            answered_at?: string;
+            /** @description The change, as plan fields. */
+            change: components["schemas"]["RecommendedChange"];
+            /** @description What it costs the user, in their own units ("250 more a month"). */
+            cost: string;
+            /**
+             * Format: date-time
+             * @description When it was made.
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description Its id.
+             */
+            id: string;
+            /** @description What it changes. */
+            kind: components["schemas"]["RecommendationKind"];
+            /**
+             * Format: int32
+             * @description Paths verified on.
+             */
+            paths: number;
+            /** @description Why, in one sentence. */
+            reason: string;
+            /**
+             * Format: int64
+             * @description Their seed (`POST /simulations/monte-carlo` with it reproduces both figures).
+             */
+            seed: number;
+            /**
+             * Format: double
+             * @description Its standard error (of the paired, path-by-path difference).
+             */
+            standard_error: number;
+            /** @description Where it stands. */
+            status: components["schemas"]["RecommendationStatus"];
+            /**
+             * Format: double
+             * @description With the change, on the same paths.
+             */
+            success_after: number;
+            /**
+             * Format: double
+             * @description The plan's success on the verification paths.
+             */
+            success_before: number;
+            /**
+             * Format: double
+             * @description `success_after - success_before`, counted path by path.
+             */
+            success_change: number;
+        };
+        /**
+         * @description What a recommendation changes.
+         * @enum {string}
+         */
+        RecommendationKind: "save_more" | "spend_less" | "retire_later" | "lower_fees" | "equity_share";
+        /**
+         * @description Where a recommendation stands.
+         * @enum {string}
+         */
+        RecommendationStatus: "new" | "accepted" | "dismissed";
+        /** @description `POST /ml/recommendations`. */
+        RecommendationsRequest: {
+            /**
+             * Format: int32
+             * @description Paths each change is verified on; 2,000 when omitted.
+             */
+            paths?: number | null;
+            /**
+             * Format: int64
+             * @description Fixes the paths; a random seed (returned) when omitted.
+             */
+            seed?: number | null;
+            /**
+             * Format: double
+             * @description The success probability to aim for: of each kind of change, the smallest that reaches
+             *     it is recommended (else the one that helps most). 0.85 when omitted.
+             * @example 0.85
+             */
+            target_success?: number | null;
+        };
+        /**
+         * @description `POST /ml/recommendations`: the recommendations now, best first (they replace the
+         *     unanswered ones of an earlier request).
+         */
+        RecommendationsResponse: {
+            /**
+             * Format: int32
+             * @description Changes considered (within what the user can carry) and verified.
+             */
+            considered: number;
+            /** @description The ones worth making, best first: each helps by more than two standard errors. */
+            recommendations: components["schemas"]["Recommendation"][];
+            /**
+             * Format: double
+             * @description The target they aim for.
+             */
+            target_success: number;
+        };
+        /** @description The plan fields a recommendation sets (the others stay). */
+        RecommendedChange: {
+            /**
+             * Format: double
+             * @description The new annual fee.
+             */
+            annual_fee?: number;
+            /**
+             * Format: double
+             * @description The new monthly contribution.
+             */
+            monthly_contribution?: number;
+            /**
+             * Format: double
+             * @description The new monthly spending.
+             */
+            monthly_spending?: number;
+            /**
+             * Format: int32
+             * @description The new retirement month.
+             */
+            retirement_month?: number;
+            /** @description The new target weights, one per asset class. */
+            weights?: number[];
         };
         /** @description Redis as seen by the server. */
         RedisHealth: {
@@ -6734,6 +6926,339 @@ export interface operations {
             };
             /** @description A bad target or plan, equity classes named that are not the plan's or cannot move the share, or searches over the server's time bound. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recommendations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"][];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recommend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationsRequest"];
+            };
+        };
+        responses: {
+            /** @description The recommendations, best first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationsResponse"];
+                };
+            };
+            /** @description The body is not valid JSON of the documented shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json, or not in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bad `target_success`, `paths` or `seed`, or a plan with model extensions (`extensions`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recommendation's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"];
+                };
+            };
+            /** @description A path or query parameter does not parse. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such recommendation of the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description It was answered already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change no longer fits the plan (named); it stays new. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dismiss: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recommendation's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Dismissed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"];
+                };
+            };
+            /** @description A path or query parameter does not parse. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such recommendation of the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description It was answered already. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,260 @@
+//! Recommendations: verified by simulation on the plan's own paths, within what the user can
+//! carry, stored with a status and accepted into the plan.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, TestUser, fields, ok_json, problem, spawn_app};
+
+/// P1 (`docs/simulation-model.md`) stored as the user's plan.
+async fn with_p1(app: &TestApp) -> (TestUser, Value) {
+    let user = app.new_user().await;
+    let plan = json!({
+        "initial_wealth": 250000.0, "monthly_contribution": 1500.0, "retirement_month": 360,
+        "monthly_spending": 5000.0, "horizon_months": 720
+    });
+    ok_json(app.put("/planning/plan", Some(&user.access), &plan).await).await;
+    let stored = ok_json(app.get("/planning/plan", Some(&user.access)).await).await;
+    (user, stored)
+}
+
+/// The success of `plan` on `paths` paths of `seed`, by the ordinary simulation endpoint.
+async fn success_of(app: &TestApp, user: &TestUser, plan: &Value, seed: u64) -> f64 {
+    let run = app
+        .post(
+            "/simulations/monte-carlo",
+            Some(&user.access),
+            &json!({"plan": plan, "paths": 2000, "seed": seed}),
+        )
+        .await;
+    assert_eq!(run.status(), StatusCode::CREATED);
+    run.json::<Value>().await.unwrap()["summary"]["success_probability"]
+        .as_f64()
+        .unwrap()
+}
+
+fn with_change(plan: &Value, change: &Value) -> Value {
+    let mut changed = plan.clone();
+    for (k, v) in change.as_object().unwrap() {
+        changed[k] = v.clone();
+    }
+    changed
+}
+
+#[actix_web::test]
+async fn recommendations_are_what_simulating_each_change_gives_and_accepting_one_changes_the_plan()
+{
+    let app = spawn_app().await;
+    let (user, plan) = with_p1(&app).await;
+    let body = ok_json(
+        app.post(
+            "/ml/recommendations",
+            Some(&user.access),
+            &json!({"paths": 2000, "seed": 17, "target_success": 0.8}),
+        )
+        .await,
+    )
+    .await;
+    let recs = body["recommendations"].as_array().unwrap().clone();
+    assert!(recs.len() >= 3, "{body:#}");
+    assert!(body["considered"].as_u64().unwrap() >= recs.len() as u64);
+    let before = success_of(&app, &user, &plan, 17).await;
+    let mut kinds = Vec::new();
+    let mut last = f64::INFINITY;
+    for r in &recs {
+        // Each figure is the ordinary simulation's, of the plan and of the plan changed.
+        assert_eq!(r["success_before"].as_f64().unwrap(), before);
+        let after = success_of(&app, &user, &with_change(&plan, &r["change"]), 17).await;
+        assert_eq!(r["success_after"].as_f64().unwrap(), after, "{r:#}");
+        let change = r["success_change"].as_f64().unwrap();
+        assert!(
+            change > 2.0 * r["standard_error"].as_f64().unwrap(),
+            "{r:#}"
+        );
+        assert!(change <= last, "best first");
+        last = change;
+        kinds.push(r["kind"].as_str().unwrap().to_owned());
+        assert_eq!(r["status"], "new");
+        assert!(r["reason"].as_str().unwrap().contains("chance of success"));
+        assert!(!r["cost"].as_str().unwrap().is_empty());
+    }
+    let mut unique = kinds.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), kinds.len(), "one per kind: {kinds:?}");
+    // The reason says whether the change reaches the target, exactly when it does.
+    for r in &recs {
+        let reaches = r["success_after"].as_f64().unwrap() >= 0.8;
+        let says = r["reason"]
+            .as_str()
+            .unwrap()
+            .contains("reaching your 80% target");
+        assert_eq!(reaches, says, "{r:#}");
+    }
+
+    let first = &recs[0];
+    let id = first["id"].as_str().unwrap();
+    let accepted = ok_json(
+        app.post(
+            &format!("/ml/recommendations/{id}/accept"),
+            Some(&user.access),
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(accepted["status"], "accepted");
+    let now = ok_json(app.get("/planning/plan", Some(&user.access)).await).await;
+    assert_eq!(now, with_change(&plan, &first["change"]));
+    problem(
+        app.post(
+            &format!("/ml/recommendations/{id}/dismiss"),
+            Some(&user.access),
+            &json!({}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    let second = recs[1]["id"].as_str().unwrap();
+    let dismissed = ok_json(
+        app.post(
+            &format!("/ml/recommendations/{second}/dismiss"),
+            Some(&user.access),
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(dismissed["status"], "dismissed");
+
+    // A new request replaces the unanswered ones and keeps the answered.
+    ok_json(
+        app.post(
+            "/ml/recommendations",
+            Some(&user.access),
+            &json!({"paths": 500, "seed": 3}),
+        )
+        .await,
+    )
+    .await;
+    let listed = ok_json(app.get("/ml/recommendations", Some(&user.access)).await).await;
+    let listed = listed.as_array().unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|r| r["id"] == first["id"] && r["status"] == "accepted")
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|r| r["id"] == recs[1]["id"] && r["status"] == "dismissed")
+    );
+    for old in &recs[2..] {
+        assert!(
+            listed.iter().all(|r| r["id"] != old["id"]),
+            "replaced: {old}"
+        );
+    }
+    // Nobody else sees or answers them.
+    let other = app.new_user().await;
+    assert_eq!(
+        ok_json(app.get("/ml/recommendations", Some(&other.access)).await).await,
+        json!([])
+    );
+    problem(
+        app.post(
+            &format!("/ml/recommendations/{second}/accept"),
+            Some(&other.access),
+            &json!({}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn no_contribution_is_recommended_beyond_what_the_income_carries() {
+    let app = spawn_app().await;
+    let (user, _) = with_p1(&app).await;
+    // 48,000 a year: at most half of 4,000 a month, 2,000, may go to saving.
+    ok_json(
+        app.put(
+            "/users/profile",
+            Some(&user.access),
+            &json!({"annual_income": 48000.0}),
+        )
+        .await,
+    )
+    .await;
+    let body = ok_json(
+        app.post(
+            "/ml/recommendations",
+            Some(&user.access),
+            &json!({"paths": 1000, "seed": 5}),
+        )
+        .await,
+    )
+    .await;
+    for r in body["recommendations"].as_array().unwrap() {
+        if let Some(c) = r["change"]["monthly_contribution"].as_f64() {
+            assert!(c <= 2000.0, "{r:#}");
+        }
+    }
+    assert!(
+        body["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] != "save_more"),
+        "{body:#}"
+    );
+}
+
+#[actix_web::test]
+async fn bad_requests_are_refused_naming_the_field_and_store_nothing() {
+    let app = spawn_app().await;
+    let (user, plan) = with_p1(&app).await;
+    for (body, field) in [
+        (json!({"target_success": 0.0}), "target_success"),
+        (json!({"target_success": 1.5}), "target_success"),
+        (json!({"paths": 50}), "paths"),
+        (json!({"paths": 20001}), "paths"),
+        (json!({"seed": 9_007_199_254_740_992_u64}), "seed"),
+    ] {
+        let refused = problem(
+            app.post("/ml/recommendations", Some(&user.access), &body)
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(fields(&refused), [field], "{body}");
+    }
+    // A plan with model extensions is verified on the base model only: refused, named.
+    let mut extended = plan.clone();
+    extended["extensions"] = json!({"withdrawal": {"strategy": "guyton_klinger"}});
+    let stored = app
+        .put("/planning/plan", Some(&user.access), &extended)
+        .await;
+    assert_eq!(
+        stored.status(),
+        StatusCode::OK,
+        "{}",
+        stored.text().await.unwrap()
+    );
+    let refused = problem(
+        app.post("/ml/recommendations", Some(&user.access), &json!({}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(fields(&refused), ["extensions"]);
+    assert_eq!(
+        ok_json(app.get("/ml/recommendations", Some(&user.access)).await).await,
+        json!([])
+    );
+}
