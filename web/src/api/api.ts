@@ -22,6 +22,8 @@ import type {
   GrantView,
   NewProposal,
   Proposal,
+  Recommendation,
+  RecommendationsResponse,
   HoldingView,
   OptimizeRequest,
   OptimizeResponse,
@@ -78,6 +80,11 @@ export function makeApi(auth: AuthSession) {
     advisorClients: () => get<AdvisorClient[]>('/advisor/clients'),
     segments: () => get<SegmentsResponse>('/advisor/segments'),
     proposals: () => get<Proposal[]>('/planning/proposals'),
+    recommend: (targetSuccess: number) =>
+      send<RecommendationsResponse>('POST', '/ml/recommendations', { target_success: targetSuccess }),
+    recommendations: () => get<Recommendation[]>('/ml/recommendations'),
+    answerRecommendation: (rid: string, answer: 'accept' | 'dismiss') =>
+      send<Recommendation>('POST', `/ml/recommendations/${id(rid)}/${answer}`, {}),
     answerProposal: (pid: string, answer: 'accept' | 'decline') => send<Proposal>('POST', `/planning/proposals/${id(pid)}/${answer}`, {}),
     clientProposals: (clientId: string) => get<Proposal[]>(`/advisor/clients/${id(clientId)}/proposals`),
     propose: (clientId: string, p: NewProposal) => send<Proposal>('POST', `/advisor/clients/${id(clientId)}/proposals`, p),

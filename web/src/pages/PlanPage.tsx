@@ -9,6 +9,7 @@ import { Grants } from '../components/Grants';
 import { Holdings } from '../components/Holdings';
 import { PlanEditor } from '../components/PlanEditor';
 import { Proposals } from '../components/Proposals';
+import { Recommendations } from '../components/Recommendations';
 import { SolvePanel } from '../components/SolvePanel';
 import { Summary } from '../components/Summary';
 import { Ticker } from '../components/Ticker';
@@ -60,6 +61,7 @@ export function PlanPage() {
       <FanChart points={live.state?.simulation.fan_chart} />
       <Holdings api={api} state={live.state} prices={live.prices} classes={classes} />
       <SolvePanel api={api} stream={stream} status={status} seq={live.seq} frameAt={live.frameAt} planKey={planKey} />
+      {!extended && <Recommendations api={api} onAccepted={reloadPlan} />}
       <PlanEditor key={planKey} plan={plan.data} onSave={save} />
       <div className="columns">
         <Goals api={api} />
