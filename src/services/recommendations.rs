@@ -151,47 +151,6 @@ fn describe(
     (change, cost, reason)
 }
 
-/// Of each kind, the cheapest change that reaches `target`, else the one that helps most;
-/// only changes that help by more than two standard errors; best first.
-fn choose(verified: Vec<Verified>, target: f64, share_now: f64) -> Vec<Verified> {
-    let mut by_kind: Vec<(RecommendationKind, Vec<Verified>)> = Vec::new();
-    for v in verified {
-        if v.change <= 2.0 * v.change_standard_error || v.change <= 0.0 {
-            continue;
-        }
-        let k = kind(&v.action);
-        match by_kind.iter_mut().find(|(kk, _)| *kk == k) {
-            Some((_, list)) => list.push(v),
-            None => by_kind.push((k, vec![v])),
-        }
-    }
-    let cost = |v: &Verified| match v.action {
-        Action::SaveMore {
-            monthly_contribution: x,
-        }
-        | Action::LowerFees { annual_fee: x } => x,
-        Action::SpendLess { monthly_spending } => -monthly_spending,
-        Action::RetireLater { retirement_month } => f64::from(retirement_month),
-        Action::EquityShare { share } => (share - share_now).abs(),
-    };
-    let mut chosen: Vec<Verified> = by_kind
-        .into_iter()
-        .filter_map(|(_, mut list)| {
-            list.sort_by(|a, b| cost(a).total_cmp(&cost(b)));
-            let reaching = list.iter().position(|v| v.success_after >= target);
-            match reaching {
-                Some(i) => Some(list.swap_remove(i)),
-                None => list
-                    .into_iter()
-                    .max_by(|a, b| a.change.total_cmp(&b.change)),
-            }
-        })
-        .collect();
-    chosen.sort_by(|a, b| b.change.total_cmp(&a.change));
-    chosen.truncate(MOST);
-    chosen
-}
-
 fn to_wire(row: RecommendationRow) -> Result<Recommendation, ApiError> {
     let id = row.id;
     let corrupt =
@@ -286,7 +245,7 @@ pub async fn recommend(
             .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("verify task")))?
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("verifying a valid plan: {e}")))?
     };
-    let new: Vec<NewRecommendation> = choose(verified, target, share_now)
+    let new: Vec<NewRecommendation> = recommend::best(verified, target, share_now, MOST)
         .iter()
         .map(|v| {
             let (change, cost, reason) =

@@ -265,3 +265,52 @@ pub fn screen(
     scored.sort_by(|x, y| y.0.total_cmp(&x.0));
     scored.into_iter().take(keep).map(|(_, a)| a).collect()
 }
+
+/// The cost of a change, for ordering changes of one kind: the smaller the cheaper.
+fn cost(action: &Action, share_now: f64) -> f64 {
+    match *action {
+        Action::SaveMore {
+            monthly_contribution: x,
+        }
+        | Action::LowerFees { annual_fee: x } => x,
+        Action::SpendLess { monthly_spending } => -monthly_spending,
+        Action::RetireLater { retirement_month } => f64::from(retirement_month),
+        Action::EquityShare { share } => (share - share_now).abs(),
+    }
+}
+
+/// What is worth recommending of `verified`: of each kind of change, the cheapest that
+/// reaches `target`, else the one that helps most; only changes that help by more than two
+/// standard errors; best first, at most `most`. `share_now` is the plan's equity share.
+#[must_use]
+pub fn best(verified: Vec<Verified>, target: f64, share_now: f64, most: usize) -> Vec<Verified> {
+    let mut by_kind: Vec<Vec<Verified>> = Vec::new();
+    for v in verified {
+        if v.change <= 0.0 || v.change <= 2.0 * v.change_standard_error {
+            continue;
+        }
+        let kind = std::mem::discriminant(&v.action);
+        match by_kind
+            .iter_mut()
+            .find(|list| std::mem::discriminant(&list[0].action) == kind)
+        {
+            Some(list) => list.push(v),
+            None => by_kind.push(vec![v]),
+        }
+    }
+    let mut chosen: Vec<Verified> = by_kind
+        .into_iter()
+        .filter_map(|mut list| {
+            list.sort_by(|a, b| cost(&a.action, share_now).total_cmp(&cost(&b.action, share_now)));
+            match list.iter().position(|v| v.success_after >= target) {
+                Some(i) => Some(list.swap_remove(i)),
+                None => list
+                    .into_iter()
+                    .max_by(|a, b| a.change.total_cmp(&b.change)),
+            }
+        })
+        .collect();
+    chosen.sort_by(|a, b| b.change.total_cmp(&a.change));
+    chosen.truncate(most);
+    chosen
+}

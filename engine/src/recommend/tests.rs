@@ -154,3 +154,46 @@ fn screening_keeps_the_best_estimates_in_order() {
     let kept = screen(&plan, &actions, &EQUITY, later, 2);
     assert_eq!(kept, [actions[1], actions[0]]);
 }
+
+fn verified(action: Action, before: f64, after: f64, se: f64) -> Verified {
+    Verified {
+        action,
+        success_before: before,
+        success_after: after,
+        change: after - before,
+        change_standard_error: se,
+        paths_saved: 0,
+        paths_lost: 0,
+    }
+}
+
+#[test]
+fn the_best_of_each_kind_is_the_cheapest_that_reaches_the_target_else_the_most_helpful() {
+    let save = |c: f64| Action::SaveMore {
+        monthly_contribution: c,
+    };
+    let later = |m: u32| Action::RetireLater {
+        retirement_month: m,
+    };
+    let fees = Action::LowerFees { annual_fee: 0.0005 };
+    let all = vec![
+        verified(save(3000.0), 0.5, 0.9, 0.01),
+        verified(save(2000.0), 0.5, 0.82, 0.01),
+        verified(save(1600.0), 0.5, 0.7, 0.01),
+        verified(later(384), 0.5, 0.6, 0.01),
+        verified(later(396), 0.5, 0.7, 0.01),
+        // Helps, but within two standard errors: not worth saying.
+        verified(fees, 0.5, 0.515, 0.01),
+    ];
+    let best = best(all, 0.8, 0.6, 5);
+    // Saving: 2,000 is the cheapest that reaches 80 %; retiring: none does, so the most
+    // helpful; fees: not significant. Best first.
+    assert_eq!(
+        best.iter().map(|v| v.action).collect::<Vec<_>>(),
+        [save(2000.0), later(396)]
+    );
+    assert_eq!(
+        super::best(vec![verified(save(1.0), 0.5, 0.4, 0.01)], 0.8, 0.6, 5),
+        []
+    );
+}
