@@ -17,6 +17,8 @@
 //! - [`performance`]: returns, risk, drawdown, beta and alpha of valuations; back-tests.
 //! - [`recommend`]: changes a user could make, within what they can carry, screened by an
 //!   estimate and verified path by path on the plan's own random numbers.
+//! - [`risk`]: risk tolerance (a published questionnaire), capacity and need of a plan, and
+//!   the profile they make.
 //! - [`segments`]: advisors' client segments (k-means, linfa), each described by what sets
 //!   it apart.
 //!
@@ -27,6 +29,7 @@ pub mod performance;
 pub mod portfolio;
 pub mod rebalance;
 pub mod recommend;
+pub mod risk;
 pub mod segments;
 pub mod sim;
 
