@@ -20,6 +20,7 @@
 //! - [`live`]: the live view of a plan (streamed and over REST), what-ifs, alerts.
 //! - [`market`]: quotes and feed status.
 //! - [`page`]: pagination of lists.
+//! - [`risk`]: the risk assessment (tolerance, capacity, need, profile).
 //! - [`ws`]: the WebSocket protocol, JSON and MessagePack.
 //! - [`de`]: lenient deserialisers shared by the types above.
 
@@ -40,6 +41,7 @@ pub mod planning;
 pub mod portfolio;
 pub mod proposals;
 pub mod recommendations;
+pub mod risk;
 pub mod simulations;
 pub mod users;
 pub mod ws;

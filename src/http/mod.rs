@@ -24,7 +24,7 @@ use actix_web::{HttpResponse, Route, web};
 
 use self::error::ApiError;
 use self::routes::{admin, auth, docs, goals, health, market, simulations, users};
-use self::routes::{advisors, alerts, live, portfolio, proposals, recommendations};
+use self::routes::{advisors, alerts, live, portfolio, proposals, recommendations, risk};
 
 /// One method on one path.
 pub struct Endpoint {
@@ -112,6 +112,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         }),
         ep(Method::POST, "/ml/goal-optimization", || {
             web::post().to(simulations::goal_optimization)
+        }),
+        ep(Method::GET, "/ml/risk-assessment", || {
+            web::get().to(risk::get_assessment)
+        }),
+        ep(Method::PUT, "/ml/risk-assessment", || {
+            web::put().to(risk::put_answers)
         }),
         ep(Method::GET, "/admin/users", || {
             web::get().to(admin::list_users)

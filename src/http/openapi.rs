@@ -8,7 +8,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Respons
 use utoipa::{Modify, OpenApi};
 
 use super::routes::{admin, auth, docs, goals, health, market, simulations, users};
-use super::routes::{advisors, alerts, live, portfolio, proposals, recommendations};
+use super::routes::{advisors, alerts, live, portfolio, proposals, recommendations, risk};
 
 /// The serialised document, built once at start-up.
 #[derive(Debug, Clone)]
@@ -27,6 +27,7 @@ pub struct OpenApiJson(pub String);
         users::get_profile, users::update_profile, users::delete_account,
         goals::create_goal, goals::list_goals, goals::get_goal, goals::update_goal, goals::delete_goal,
         simulations::get_plan, simulations::put_plan, simulations::derived_assumptions, simulations::apply_allocation, simulations::monte_carlo, simulations::results, simulations::scenarios, simulations::compare_models, simulations::solve, simulations::goal_optimization,
+        risk::get_assessment, risk::put_answers,
         admin::list_users, admin::change_role, admin::change_status, admin::upload_prices,
         health::health, health::detailed, health::metrics,
         market::quotes, market::feeds, market::prices,

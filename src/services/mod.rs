@@ -12,6 +12,7 @@
 //! - [`live`]: live sessions over REST and WebSocket (access, state, what-ifs, advisors).
 //! - [`live_hooks`]: how storage changes reach the live sessions.
 //! - [`simulations`]: plans and Monte Carlo runs; [`scenarios`]: variants of a plan.
+//! - [`risk`]: the risk assessment (questionnaire answers, capacity, need, profile).
 //! - [`portfolio`]: holdings and allocations; [`flows`]: the cash flows of holding changes;
 //!   [`rebalance`]: trade lists; [`performance`]: returns and risk of the recorded history
 //!   and of a back-test; [`optimise`]: optimal portfolios and the efficient frontier;
@@ -42,6 +43,7 @@ pub mod proposals;
 pub mod rebalance;
 pub mod recommendations;
 pub mod return_history;
+pub mod risk;
 pub mod scenarios;
 pub mod segments;
 pub mod simulations;

@@ -16,6 +16,7 @@
 //! - [`grants`]: advisors' access to clients' plans.
 //! - [`proposals`]: advisors' proposed changes to clients' plans and the answers.
 //! - [`recommendations`]: verified changes recommended to a user, and their answers.
+//! - [`risk`]: answers to the risk tolerance questionnaire.
 //! - [`alert_rules`], [`alerts`]: what the live sessions watch and what they raised.
 //! - [`tokens`]: refresh-token families and rotation.
 //! - [`audit`]: the append-only audit log.
@@ -30,6 +31,7 @@ pub mod prices;
 pub mod profiles;
 pub mod proposals;
 pub mod recommendations;
+pub mod risk;
 pub mod simulations;
 pub mod tokens;
 pub mod users;

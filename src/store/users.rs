@@ -72,7 +72,8 @@ const REVOKE_FAMILIES: &str = "update refresh_token_families set revoked_at = $1
 
 /// Deletes every row a user owns, children first, so that account deletion never depends on
 /// the cascades being there. A new user-owned table must be added here and to `COUNT_OWNED`.
-const DELETE_OWNED: [&str; 12] = [
+const DELETE_OWNED: [&str; 13] = [
+    "delete from risk_answers where user_id = $1",
     "delete from alerts where user_id = $1",
     "delete from alert_rules where user_id = $1",
     "delete from holdings where user_id = $1",
@@ -90,7 +91,11 @@ const DELETE_OWNED: [&str; 12] = [
 ];
 
 /// Counts what [`DELETE_OWNED`] and the account deletion remove, table by table.
-const COUNT_OWNED: [(&str, &str); 13] = [
+const COUNT_OWNED: [(&str, &str); 14] = [
+    (
+        "risk_answers",
+        "select count(*) from risk_answers where user_id = $1",
+    ),
     ("alerts", "select count(*) from alerts where user_id = $1"),
     (
         "alert_rules",

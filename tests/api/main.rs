@@ -36,6 +36,7 @@ mod proposals;
 mod rate_limits;
 mod rebalance_performance;
 mod recommendations;
+mod risk;
 mod schema;
 mod segments;
 mod shutdown;

@@ -50,7 +50,7 @@ pub struct Capacity {
     pub floor: Option<f64>,
     /// The success probability at `floor`.
     pub success_at_floor: Option<f64>,
-    /// `wealth − floor`: the largest fall bearable now (0 without a floor).
+    /// `wealth − floor` to the cent: the largest fall bearable now (0 without a floor).
     pub largest_fall: f64,
     /// `largest_fall / wealth` (0 for no wealth).
     pub largest_fall_share: f64,
@@ -67,7 +67,8 @@ impl Capacity {
         method: CapacityMethod,
     ) -> Self {
         let floor = floor.filter(|(w, _)| *w <= wealth);
-        let largest_fall = floor.map_or(0.0, |(w, _)| wealth - w);
+        // To the cent, as the floor is (the difference of two amounts carries rounding).
+        let largest_fall = floor.map_or(0.0, |(w, _)| ((wealth - w) * 100.0).round() / 100.0);
         Self {
             threshold,
             wealth,

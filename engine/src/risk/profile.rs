@@ -64,10 +64,11 @@ pub struct Profile {
     pub plan_must_change: bool,
 }
 
-/// The profile of `parts`; `None` when no part is known.
+/// The profile of `parts`; `None` when neither tolerance nor need is known (a cap alone
+/// recommends nothing).
 #[must_use]
 pub fn combine(parts: Parts) -> Option<Profile> {
-    if parts == Parts::default() {
+    if parts.tolerance.is_none() && parts.need.is_none() {
         return None;
     }
     let (tolerance_low, tolerance_high) = parts.tolerance.unwrap_or((0.0, 1.0));
@@ -93,9 +94,7 @@ pub fn combine(parts: Parts) -> Option<Profile> {
         let binding = match (need, parts.tolerance) {
             (Some(n), Some(_)) if n >= tolerance_low => Binding::Need,
             (Some(_), None) => Binding::Need,
-            (_, Some(_)) => Binding::Tolerance,
-            // Only the capacity is known: the least share is 0, which it allows.
-            (None, None) => Binding::Capacity,
+            _ => Binding::Tolerance,
         };
         return Some(Profile {
             lowest,
@@ -210,6 +209,7 @@ mod tests {
     #[test]
     fn missing_parts_leave_the_others() {
         assert_eq!(combine(Parts::default()), None);
+        assert_eq!(combine(parts(None, Some(0.5), None)), None);
         // Answers but no plan: the band's lower edge.
         let p = combine(parts(Some((0.6, 0.8)), None, None)).expect("known");
         assert_eq!(

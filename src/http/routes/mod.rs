@@ -13,6 +13,7 @@ pub mod market;
 pub mod portfolio;
 pub mod proposals;
 pub mod recommendations;
+pub mod risk;
 pub mod simulations;
 pub mod testing;
 pub mod users;
