@@ -16,6 +16,7 @@ const AdvisorClientPage = lazy(() => import('./pages/AdvisorClientPage'));
 const AdminPage = lazy(() => import('./pages/AdminPage'));
 const PortfolioPage = lazy(() => import('./pages/PortfolioPage'));
 const PlanDetailsPage = lazy(() => import('./pages/PlanDetailsPage'));
+const RiskPage = lazy(() => import('./pages/RiskPage'));
 
 function wsUrl(): string {
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
@@ -93,6 +94,7 @@ export function App() {
   else if (path === '/app/plan') page = <PlanPage />;
   else if (path === '/app/plan/details') page = <PlanDetailsPage />;
   else if (path === '/app/portfolio') page = <PortfolioPage />;
+  else if (path === '/app/risk') page = <RiskPage />;
   else if (path === '/app/advisor') page = isAdvisor ? <AdvisorBook /> : <Refused what="The advisor book is for advisors." />;
   else if ((clientMatch = match('/app/advisor/clients/:id', path)))
     page = isAdvisor ? <AdvisorClientPage clientId={clientMatch.id ?? ''} /> : <Refused what="The advisor book is for advisors." />;
@@ -108,6 +110,7 @@ export function App() {
           <Link to="/app/plan">My plan</Link>
           <Link to="/app/plan/details">Plan details</Link>
           <Link to="/app/portfolio">Portfolio</Link>
+          <Link to="/app/risk">Risk profile</Link>
           {isAdvisor && <Link to="/app/advisor">Advisor book</Link>}
           {isAdmin && <Link to="/app/admin">Admin</Link>}
         </nav>

@@ -35,10 +35,13 @@ import type {
   ProfileResponse,
   RebalanceRequest,
   RebalanceResponse,
+  RiskAnswers,
+  RiskAssessment,
   SegmentsResponse,
   Role,
   SimulationRequest,
   SimulationResponse,
+  StoredRiskAnswers,
   Account,
   UpdateGoalRequest,
   UpdateHoldingRequest,
@@ -105,6 +108,9 @@ export function makeApi(auth: AuthSession) {
     compareModels: (r: CompareModelsRequest) => send<CompareModelsResponse>('POST', '/simulations/compare-models', r),
     goalOptimization: (r: GoalOptimizationRequest) =>
       send<GoalOptimizationResponse>('POST', '/ml/goal-optimization', r),
+    riskAssessment: (q: { success_threshold?: number } = {}) =>
+      get<RiskAssessment>(`/ml/risk-assessment${query(q)}`),
+    putRiskAnswers: (r: RiskAnswers) => send<StoredRiskAnswers>('PUT', '/ml/risk-assessment', r),
     feeds: () => get<FeedsResponse>('/market/feeds'),
     healthDetailed: () => get<Record<string, unknown>>('/health/detailed'),
   };

@@ -88,3 +88,8 @@ export interface Page<T> {
 
 /** `AccountView` with the contract's `demo` flag, whether or not this server sends it yet. */
 export type Account = AccountView & { demo?: boolean };
+export type RiskAnswers = S['RiskAnswers'];
+export type RiskAssessment = S['RiskAssessment'];
+export type StoredRiskAnswers = S['StoredRiskAnswers'];
+export type RiskItem = S['RiskItem'];
+export type RiskBinding = S['RiskBinding'];
