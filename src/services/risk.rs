@@ -501,7 +501,30 @@ pub async fn assessment(
         }
         Err(e) => return Err(e),
     };
-    let (plan, extensions) = resolve(state, owner, &spec, "").await?;
+    let (plan, extensions) = match resolve(state, owner, &spec, "").await {
+        Ok(resolved) => resolved,
+        // A stored plan that cannot run now (a bootstrap without history to draw from): the
+        // assessment says why rather than failing as a whole.
+        Err(ApiError::Validation(errors)) => {
+            let why = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let why = format!("The stored plan cannot be simulated now ({why}).");
+            out.capacity_unavailable = Some(why.clone());
+            out.need_unavailable = Some(why);
+            out.profile = profile_view(
+                Parts {
+                    tolerance,
+                    ..Parts::default()
+                },
+                None,
+            );
+            return Ok(out);
+        }
+        Err(e) => return Err(e),
+    };
     if !extensions.is_base() {
         check_extended_paths(paths)?;
     }

@@ -148,8 +148,8 @@ pub fn from_thresholds(thresholds: &[f64], wealth: f64, threshold: f64) -> Capac
 }
 
 /// The capacity of a plan starting with `wealth` whose success at a starting wealth is
-/// `success(w)` (on fixed random numbers, not falling as w rises): bisection to the cent
-/// between 0 and `wealth`.
+/// `success(w)` (on fixed random numbers, not falling as w rises): bisection over whole cents
+/// between 0 and `wealth`, so that the floor reaches the threshold and a cent less does not.
 ///
 /// # Errors
 /// Whatever `success` returns.
@@ -171,23 +171,27 @@ pub fn by_bisection<E>(
         if nothing >= threshold {
             Some((0.0, nothing))
         } else {
-            // `bad` falls short, `good` reaches the threshold.
-            let (mut bad, mut good, mut good_success) = (0.0_f64, wealth, now);
-            while good - bad > 0.01 {
-                let middle = bad + (good - bad) / 2.0;
-                let s = at(middle)?;
-                if s >= threshold {
-                    (good, good_success) = (middle, s);
-                } else {
-                    bad = middle;
-                }
+            // In cents: `bad` falls short, `good` reaches the threshold.
+            let mut good = (wealth * 100.0).floor();
+            let mut good_success = now;
+            if good / 100.0 < wealth {
+                good_success = at(good / 100.0)?;
             }
-            // Up to the cent stays on the good side (but not above the wealth itself).
-            let cent = ((good * 100.0).ceil() / 100.0).min(wealth);
-            if cent == good {
-                Some((good, good_success))
+            if good_success < threshold {
+                // No whole cent below the wealth reaches it: the wealth itself is the floor.
+                Some((wealth, now))
             } else {
-                Some((cent, at(cent)?))
+                let mut bad = 0.0_f64;
+                while good - bad > 1.0 {
+                    let middle = ((bad + good) / 2.0).floor();
+                    let s = at(middle / 100.0)?;
+                    if s >= threshold {
+                        (good, good_success) = (middle, s);
+                    } else {
+                        bad = middle;
+                    }
+                }
+                Some((good / 100.0, good_success))
             }
         }
     };
@@ -379,6 +383,52 @@ mod tests {
         assert!(at(floor) >= 0.4);
         assert!(at(floor - 0.01) < 0.4);
         assert_eq!(at(plan.initial_wealth), c.success);
+    }
+
+    #[test]
+    fn extensions_keeping_wealth_affine_use_their_thresholds_and_others_bisect() {
+        use crate::sim::extended::{Goal, Priority, ReturnModel, Withdrawal};
+        let plan = p1();
+        let options = SimulationOptions {
+            paths: 300,
+            seed: 8,
+            fan_chart: false,
+        };
+        let success = |ext: &Extensions, w: f64| {
+            let mut at = plan.clone();
+            at.initial_wealth = w;
+            success_of(&at, Some(ext), &options).expect("runs").0
+        };
+        // A goal that must be paid and fat tails: still affine in the starting wealth.
+        let affine = Extensions {
+            goals: vec![Goal {
+                amount: 40_000.0,
+                month: 400,
+                priority: Priority::Need,
+            }],
+            returns: ReturnModel::StudentT { df: 5.0 },
+            ..Extensions::default()
+        };
+        // Spending set from wealth each year: not affine, so bisection.
+        let dependent = Extensions {
+            withdrawal: Withdrawal::FloorCeiling {
+                annual_rate: 0.06,
+                floor: 0.9,
+                ceiling: 1.1,
+            },
+            ..Extensions::default()
+        };
+        for (ext, bisected) in [(&affine, false), (&dependent, true)] {
+            let c = capacity(&plan, Some(ext), 0.3, &options).expect("valid");
+            assert_eq!(
+                matches!(c.method, CapacityMethod::Bisection { .. }),
+                bisected
+            );
+            assert_eq!(c.success, success(ext, plan.initial_wealth));
+            let floor = c.floor.expect("above 0.3");
+            assert!(success(ext, floor) >= 0.3, "{c:?}");
+            assert!(success(ext, floor - 0.01) < 0.3, "{c:?}");
+        }
     }
 
     #[test]
