@@ -572,6 +572,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ml/risk-assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The risk assessment: the questionnaire (to render), the stored answers and their score
+         *     (tolerance), and, from the stored plan, the largest fall it can bear now while keeping
+         *     `success_threshold` (capacity, read off the plan's paths exactly), the least equity share
+         *     and return that reach it (need, by the solver), and the recommended equity share with
+         *     which part binds. Without a stored plan, capacity and need say why instead. An advisor
+         *     may read a client's who granted access (`user_id`). Nothing is stored.
+         */
+        get: operations["get_assessment"];
+        /**
+         * Answer (or answer again) the risk tolerance questionnaire: every item's 1-based option.
+         *     The answers replace any stored before (`first_taken_at` stays).
+         */
+        put: operations["put_answers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -1229,6 +1257,82 @@ export interface components {
          * @enum {string}
          */
         Audience: "web-app" | "mobile-app" | "api";
+        /**
+         * @description Risk capacity: how far the portfolio can fall now with the plan still reaching the
+         *     success threshold, on the assessment's paths and seed.
+         */
+        CapacityView: {
+            /**
+             * Format: double
+             * @description The most equity share (0 to 1) whose one-in-twenty one-year fall is within
+             *     `largest_fall_share`; absent when the equity classes cannot be told.
+             */
+            equity_cap?: number | null;
+            /**
+             * Format: int32
+             * @description Simulation runs the bisection made (0 for `thresholds`).
+             */
+            evaluations: number;
+            /** @description In words. */
+            explanation: string;
+            /**
+             * Format: double
+             * @description The least starting wealth, to the cent, whose success is at least the threshold on
+             *     the same paths; absent when the plan is already below the threshold.
+             */
+            floor_wealth?: number | null;
+            /**
+             * Format: int32
+             * @description Months simulated.
+             */
+            horizon_months: number;
+            /**
+             * Format: double
+             * @description The largest fall bearable now, in money: `wealth − floor_wealth` (0 without a floor).
+             */
+            largest_fall: number;
+            /**
+             * Format: double
+             * @description The same as a share of `wealth` (0 to 1).
+             */
+            largest_fall_share: number;
+            /**
+             * @description `thresholds` (read off the paths' ruin thresholds, exact) or `bisection` (runs on the
+             *     same random numbers, where the plan's cash flows depend on wealth).
+             */
+            method: string;
+            /**
+             * Format: int32
+             * @description Months until retirement (0 when retired): the time a fall has to be made good by
+             *     saving.
+             */
+            months_to_retirement: number;
+            /**
+             * Format: double
+             * @description The fall (0 to 1) the plan's own portfolio suffers one year in twenty.
+             */
+            one_year_fall: number;
+            /**
+             * Format: double
+             * @description The success probability at `floor_wealth`.
+             */
+            success_at_floor?: number | null;
+            /**
+             * Format: double
+             * @description The plan's success probability with it.
+             */
+            success_probability: number;
+            /**
+             * Format: double
+             * @description The success probability kept.
+             */
+            success_threshold: number;
+            /**
+             * Format: double
+             * @description The plan's starting wealth.
+             */
+            wealth: number;
+        };
         /** @description A one-off cash flow. */
         CashEventSpec: {
             /**
@@ -2557,6 +2661,56 @@ export interface components {
             /** @description Why it could not run (a bootstrap without any history to draw from). */
             unavailable?: string;
         };
+        /** @description Risk need: the equity share and return the plan needs to reach the success threshold. */
+        NeedView: {
+            /**
+             * Format: double
+             * @description The success at `equity_share` on fresh paths (seed + 1).
+             */
+            achieved_success?: number | null;
+            /**
+             * Format: double
+             * @description When no share reaches the threshold, the share that came closest.
+             */
+            best_equity_share?: number | null;
+            /**
+             * Format: double
+             * @description The plan's own equity share.
+             */
+            current_equity_share: number;
+            /**
+             * Format: double
+             * @description The expected annual return of the plan's own weights (before fees and inflation).
+             */
+            current_return: number;
+            /** @description The equity classes (by name: containing `equity`, `equities` or `stock`). */
+            equity_classes: string[];
+            /**
+             * Format: double
+             * @description The least equity share (to 0.001) that reaches the threshold, as `POST
+             *     /planning/solve` for `equity_share` with the same paths and seed answers; absent when
+             *     no share does.
+             */
+            equity_share?: number | null;
+            /** @description In words. */
+            explanation: string;
+            /**
+             * Format: double
+             * @description The expected annual return at `equity_share`: the return the plan needs.
+             */
+            required_return?: number | null;
+            /**
+             * Format: double
+             * @description The success at `equity_share` on the search's paths; without one, the best any
+             *     share gave.
+             */
+            success_probability: number;
+            /**
+             * Format: double
+             * @description The success probability to reach.
+             */
+            success_threshold: number;
+        };
         /** @description `POST /advisor/clients/{client_id}/proposals`. */
         NewProposal: {
             /** @description The change to the client's plan, as a what-if: at least one field. */
@@ -3431,6 +3585,17 @@ export interface components {
          * @enum {string}
          */
         ProposalStatus: "pending" | "accepted" | "declined";
+        /** @description The questionnaire, for a client to render. */
+        Questionnaire: {
+            /** @description The bands of the total and their equity ranges. */
+            bands: components["schemas"]["RiskBandView"][];
+            /** @description Where it is published. */
+            citation: string;
+            /** @description The instrument (`grable_lytton_13`). */
+            instrument: string;
+            /** @description The items, in order. */
+            items: components["schemas"]["RiskItem"][];
+        };
         /** @description The last price of a symbol. */
         QuoteView: {
             /**
@@ -3768,6 +3933,147 @@ export interface components {
          * @enum {string}
          */
         ReturnsMethod: "mean" | "ewma";
+        /** @description `PUT /ml/risk-assessment`: every item's answer. */
+        RiskAnswers: {
+            /**
+             * @description One entry per item of the questionnaire (`q1` … `q13`): the 1-based position of the
+             *     chosen option in the item's `options`. A missing item, an unknown one or a position
+             *     outside the item's options is refused with 422 naming `answers.<item>`.
+             * @example {
+             *       "q1": 2,
+             *       "q10": 1,
+             *       "q11": 2,
+             *       "q12": 2,
+             *       "q13": 2,
+             *       "q2": 2,
+             *       "q3": 2,
+             *       "q4": 2,
+             *       "q5": 2,
+             *       "q6": 2,
+             *       "q7": 2,
+             *       "q8": 2,
+             *       "q9": 1
+             *     }
+             */
+            answers: {
+                [key: string]: number;
+            };
+        };
+        /** @description `GET /ml/risk-assessment`. */
+        RiskAssessment: {
+            answers?: components["schemas"]["StoredRiskAnswers"] | null;
+            capacity?: components["schemas"]["CapacityView"] | null;
+            /** @description Why there is no capacity. */
+            capacity_unavailable?: string | null;
+            need?: components["schemas"]["NeedView"] | null;
+            /** @description Why there is no need. */
+            need_unavailable?: string | null;
+            /**
+             * Format: int32
+             * @description Paths simulated.
+             */
+            paths: number;
+            profile?: components["schemas"]["RiskProfileView"] | null;
+            /** @description The questionnaire, to render. */
+            questionnaire: components["schemas"]["Questionnaire"];
+            /**
+             * Format: int64
+             * @description The seed.
+             */
+            seed: number;
+            /**
+             * Format: double
+             * @description The success threshold used.
+             */
+            success_threshold: number;
+        };
+        /** @description A band's scores and the equity shares it stands for. */
+        RiskBandView: {
+            /** @description The band. */
+            band: components["schemas"]["ToleranceBand"];
+            /**
+             * Format: double
+             * @description The most.
+             */
+            equity_max: number;
+            /**
+             * Format: double
+             * @description The least equity share (0 to 1) a respondent in the band is comfortable with.
+             */
+            equity_min: number;
+            /**
+             * Format: int32
+             * @description Its highest total score.
+             */
+            max_score: number;
+            /**
+             * Format: int32
+             * @description Its lowest total score.
+             */
+            min_score: number;
+        };
+        /**
+         * @description Which part sets the recommended equity share.
+         * @enum {string}
+         */
+        RiskBinding: "tolerance" | "capacity" | "need";
+        /** @description One item of the questionnaire. */
+        RiskItem: {
+            /** @description The key its answer is given under (`q1` … `q13`). */
+            id: string;
+            /** @description The options, in order. */
+            options: components["schemas"]["RiskOption"][];
+            /** @description The question. */
+            question: string;
+        };
+        /** @description One option of an item. */
+        RiskOption: {
+            /**
+             * Format: int32
+             * @description Its 1-based position: the answer that chooses it.
+             */
+            option: number;
+            /**
+             * Format: int32
+             * @description The points it scores in the published scoring (not always its position).
+             */
+            points: number;
+            /** @description The option as put to the respondent. */
+            text: string;
+        };
+        /** @description The three parts combined. */
+        RiskProfileView: {
+            /** @description What sets the recommendation. */
+            binding: components["schemas"]["RiskBinding"];
+            /** @description In words. */
+            explanation: string;
+            /**
+             * Format: double
+             * @description The most they allow (the band's upper edge or the capacity's cap).
+             */
+            highest_equity_share: number;
+            /**
+             * Format: double
+             * @description The least share the known parts accept (the need or the band's lower edge).
+             */
+            lowest_equity_share: number;
+            /**
+             * @description The need is beyond what tolerance and capacity allow: the plan must change (save
+             *     more, spend less, retire later), not the risk taken.
+             */
+            plan_must_change: boolean;
+            /**
+             * Format: double
+             * @description The recommended equity share (0 to 1): the least share every known part accepts.
+             */
+            recommended_equity_share: number;
+            /**
+             * Format: double
+             * @description The expected annual return of the plan's classes at that share (absent without a
+             *     plan).
+             */
+            recommended_return?: number | null;
+        };
         /** @description Where a portfolio sits in risk and return. */
         RiskReturn: {
             /**
@@ -4294,6 +4600,27 @@ export interface components {
              */
             year: number;
         };
+        /** @description The stored answers. */
+        StoredRiskAnswers: {
+            /** @description Item id → 1-based option, as given. */
+            answers: {
+                [key: string]: number;
+            };
+            /**
+             * Format: date-time
+             * @description When the questionnaire was first answered (kept when it is taken again).
+             */
+            first_taken_at: string;
+            /** @description The instrument answered. */
+            instrument: string;
+            /**
+             * Format: date-time
+             * @description When these answers were given.
+             */
+            taken_at: string;
+            /** @description Their score. */
+            tolerance: components["schemas"]["ToleranceView"];
+        };
         /** @description A price that moved since the previous update. */
         TickSummary: {
             /**
@@ -4332,6 +4659,43 @@ export interface components {
             scope: components["schemas"]["Scope"][];
             /** @description Always `Bearer`. */
             token_type: string;
+        };
+        /**
+         * @description A band of the questionnaire's total score.
+         * @enum {string}
+         */
+        ToleranceBand: "low" | "below_average" | "average" | "above_average" | "high";
+        /** @description Risk tolerance: the answers' score. */
+        ToleranceView: {
+            /** @description Its band. */
+            band: components["schemas"]["ToleranceBand"];
+            /**
+             * Format: double
+             * @description The most.
+             */
+            equity_max: number;
+            /**
+             * Format: double
+             * @description The least equity share (0 to 1) the band stands for.
+             */
+            equity_min: number;
+            /** @description In words. */
+            explanation: string;
+            /**
+             * Format: int32
+             * @description The highest possible total (47).
+             */
+            max_score: number;
+            /**
+             * Format: int32
+             * @description The lowest possible total (13).
+             */
+            min_score: number;
+            /**
+             * Format: int32
+             * @description The total, 13 to 47.
+             */
+            score: number;
         };
         /** @description One trade of a rebalance. */
         TradeView: {
@@ -7259,6 +7623,206 @@ export interface operations {
             };
             /** @description It was answered already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_assessment: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The success probability the plan must keep (capacity) and reach (need), above 0 and
+                 *     at most 1; 0.8 when omitted.
+                 */
+                success_threshold?: number;
+                /**
+                 * @description Paths simulated for capacity and need; 2,000 when omitted (within the caller's
+                 *     role's limit and the server's time bound).
+                 */
+                paths?: number;
+                /**
+                 * @description The random numbers' seed; 1 when omitted, so that the same plan gives the same
+                 *     assessment.
+                 */
+                seed?: number;
+                /**
+                 * @description A client who granted the caller access (an advisor reading a client's assessment);
+                 *     the caller's own when omitted.
+                 */
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assessment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskAssessment"];
+                };
+            };
+            /** @description A path or query parameter does not parse. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More paths than the caller's role may run. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such client, or no access to their assessment. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid or unknown (naming it), or the searches would exceed the server's time bound (naming `paths`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_answers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskAnswers"];
+            };
+        };
+        responses: {
+            /** @description The stored answers and their score. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredRiskAnswers"];
+                };
+            };
+            /** @description The body is not valid JSON of the documented shape. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json, or not in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An item missing, answered out of range or unknown, naming `answers.<item>`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
