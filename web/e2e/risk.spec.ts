@@ -87,3 +87,26 @@ test('the risk profile page answers the questionnaire and shows what the API com
   await expectAccessible(page);
   await screenshot(page, 'risk');
 });
+
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test('the risk profile page fits the screen', async ({ page }) => {
+    await register(page, uniqueEmail('risk-phone'));
+    await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible();
+    await page.goto('/app/risk');
+    await expect(page.getByRole('group')).toHaveCount(13);
+    // Without a stored plan, capacity and need say why.
+    await expect(page.getByTestId('capacity-unavailable')).toContainText('No plan is stored yet');
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > 391 && !e.parentElement?.closest('.table-wrap, .ticker'))
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className}`)
+        .slice(0, 5),
+    );
+    expect(wide).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectAccessible(page);
+    await screenshot(page, 'risk-phone');
+  });
+});
