@@ -101,6 +101,12 @@ fn money(amount: f64) -> String {
     format!("{sign}{grouped}.{cents}")
 }
 
+/// A whole number with thousands separated (`2,000`).
+fn count(n: u32) -> String {
+    let text = money(f64::from(n));
+    text.strip_suffix(".00").unwrap_or(&text).to_owned()
+}
+
 fn tolerance_view(score: risk::Score) -> ToleranceView {
     let (low, high) = score.band.scores();
     let (equity_min, equity_max) = score.band.equity_range();
@@ -228,7 +234,8 @@ pub fn parse_query(query: &str) -> Result<RiskAssessmentQuery, ApiError> {
 /// What capacity and need found on the blocking pool.
 struct Computed {
     capacity: Capacity,
-    /// The need, or why there is none (the equity share cannot move).
+    /// The need, or why there is none (the equity classes cannot be told, or the share
+    /// cannot move).
     need: Result<Need, String>,
 }
 
@@ -257,7 +264,7 @@ async fn compute(
     state: &AppState,
     plan: Plan,
     extensions: Extensions,
-    equity: Option<Vec<bool>>,
+    equity: Result<Vec<bool>, String>,
     threshold: f64,
     options: SimulationOptions,
 ) -> Result<Computed, ApiError> {
@@ -270,8 +277,8 @@ async fn compute(
         let extended = Some(&extensions).filter(|e| !e.is_base());
         let capacity = risk::capacity(&plan, extended, threshold, &options)?;
         let need = match equity {
-            None => Err(String::new()),
-            Some(mask) => match risk::need(&plan, extended, &mask, threshold, &options) {
+            Err(why) => Err(why),
+            Ok(mask) => match risk::need(&plan, extended, &mask, threshold, &options) {
                 Ok(n) => Ok(n),
                 Err(SolveError::EquityClasses(why)) => Err(why
                     .strip_prefix("equity_classes: ")
@@ -294,8 +301,9 @@ fn capacity_view(c: &Capacity, plan: &Plan, equity: Option<&[bool]>, paths: u32)
     let years = |months: u32| format!("{:.1} years", f64::from(months) / 12.0);
     let mut explanation = match c.floor {
         Some(floor) => format!(
-            "Your plan succeeds on {} of {paths} simulated paths. It can lose up to {} ({}) of its {} today and still succeed on at least {} of them ({} if it falls to {}).",
+            "Your plan succeeds on {} of {} simulated paths. It can lose up to {} ({}) of its {} today and still succeed on at least {} of them ({} if it falls to {}).",
             pct(c.success),
+            count(paths),
             money(c.largest_fall),
             pct(c.largest_fall_share),
             money(c.wealth),
@@ -304,8 +312,9 @@ fn capacity_view(c: &Capacity, plan: &Plan, equity: Option<&[bool]>, paths: u32)
             money(floor),
         ),
         None => format!(
-            "Your plan succeeds on {} of {paths} simulated paths, below the {} it should keep already: it cannot bear any fall now.",
+            "Your plan succeeds on {} of {} simulated paths, below the {} it should keep already: it cannot bear any fall now.",
             pct(c.success),
+            count(paths),
             pct(c.threshold),
         ),
     };
@@ -529,11 +538,8 @@ pub async fn assessment(
         check_extended_paths(paths)?;
     }
     let classes = asset_classes(&spec);
-    let (equity, no_equity) = match equity_mask(&classes, None, "") {
-        Ok(mask) => (Some(mask), None),
-        Err(e) => (None, Some(e.message)),
-    };
-    let total = paths.saturating_mul(runs(&plan, &extensions, equity.is_some()));
+    let equity = equity_mask(&classes, None, "").map_err(|e| e.message);
+    let total = paths.saturating_mul(runs(&plan, &extensions, equity.is_ok()));
     check_time_of(
         state,
         total,
@@ -555,18 +561,17 @@ pub async fn assessment(
         options,
     )
     .await?;
-    let capacity = capacity_view(&computed.capacity, &plan, equity.as_deref(), paths);
-    let need_share = match &computed.need {
-        Ok(n) => Some(
-            n.equity_share
-                .map_or(NeedShare::Unreachable, NeedShare::Reachable),
-        ),
-        Err(_) => None,
-    };
-    match (computed.need, &equity) {
+    let mask = equity.ok();
+    let capacity = capacity_view(&computed.capacity, &plan, mask.as_deref(), paths);
+    let need_share = computed.need.as_ref().ok().map(|n| {
+        n.equity_share
+            .map_or(NeedShare::Unreachable, NeedShare::Reachable)
+    });
+    match (computed.need, &mask) {
         (Ok(n), Some(mask)) => out.need = Some(need_view(&n, equity_names(&classes, mask))),
-        (Err(why), _) if !why.is_empty() => out.need_unavailable = Some(why),
-        _ => out.need_unavailable = no_equity,
+        (Err(why), _) => out.need_unavailable = Some(why),
+        // Not reached: a need is only computed with the mask.
+        (Ok(_), None) => {}
     }
     out.profile = profile_view(
         Parts {
@@ -574,7 +579,7 @@ pub async fn assessment(
             capacity: capacity.equity_cap,
             need: need_share,
         },
-        equity.as_deref().map(|mask| (&plan, mask)),
+        mask.as_deref().map(|mask| (&plan, mask)),
     );
     out.capacity = Some(capacity);
     Ok(out)
@@ -590,6 +595,7 @@ mod tests {
         assert_eq!(money(999.5), "999.50");
         assert_eq!(money(1_234_567.891), "1,234,567.89");
         assert_eq!(money(-25_000.0), "-25,000.00");
+        assert_eq!(count(2_000), "2,000");
     }
 
     #[test]

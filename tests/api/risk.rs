@@ -320,3 +320,33 @@ async fn deleting_the_account_removes_the_answers() {
     let counts = app.db.count_owned_rows(user.id).await.unwrap();
     assert!(counts.contains(&("risk_answers", 0)), "{counts:?}");
 }
+
+#[actix_web::test]
+async fn a_plan_without_equity_classes_has_a_capacity_but_says_why_it_has_no_need() {
+    let app = spawn_app().await;
+    let user = app.new_user().await;
+    let plan = json!({
+        "initial_wealth": 250000, "monthly_contribution": 1500, "retirement_month": 360,
+        "monthly_spending": 3000, "horizon_months": 600,
+        "asset_classes": [{"name": "gold", "mu": 0.04, "sigma": 0.15},
+                          {"name": "cash", "mu": 0.02, "sigma": 0.01}],
+        "weights": [0.5, 0.5], "correlation": [[1, 0], [0, 1]]
+    });
+    ok_json(app.put("/planning/plan", Some(&user.access), &plan).await).await;
+    let got = assessment(&app, &user, "?paths=300&success_threshold=0.5").await;
+    assert!(
+        got["capacity"]["wealth"].as_f64().unwrap() == 250_000.0,
+        "{got}"
+    );
+    assert!(got["capacity"]["equity_cap"].is_null());
+    assert!(got["need"].is_null());
+    assert!(
+        got["need_unavailable"]
+            .as_str()
+            .unwrap()
+            .contains("no equity class"),
+        "{got}"
+    );
+    // No answers and no need: nothing to recommend from.
+    assert!(got["profile"].is_null());
+}
