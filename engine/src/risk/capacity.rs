@@ -124,18 +124,28 @@ pub fn from_thresholds(thresholds: &[f64], wealth: f64, threshold: f64) -> Capac
         .then(|| survivors_needed(thresholds.len(), threshold))
         .filter(|k| *k >= 1)
         .map(|k| thresholds[k - 1])
-        .filter(|t| t.is_finite())
+        // A path no wealth saves has an infinite threshold; one any wealth saves, −∞ (0).
+        .filter(|t| *t < f64::INFINITY)
         .map(|t| {
-            // The least whole cent strictly above the k-th threshold, never below 0; stepped
-            // a cent at a time should the rounding of t·100 put it on the wrong side.
+            // The least whole cent strictly above the k-th threshold, never below 0. Rounding
+            // of t·100 can put it a cent off either way, which a step mends; amounts too large
+            // to carry cents (beyond 2^53 of them) cannot be stepped, and the next amount
+            // above t is taken.
             let mut cents = ((t * 100.0).floor() + 1.0).max(0.0);
-            while share_below(thresholds, cents / 100.0) < threshold {
-                cents += 1.0;
+            for _ in 0..2 {
+                if share_below(thresholds, cents / 100.0) < threshold {
+                    cents += 1.0;
+                }
             }
-            while cents >= 1.0 && share_below(thresholds, (cents - 1.0) / 100.0) >= threshold {
-                cents -= 1.0;
+            for _ in 0..2 {
+                if cents >= 1.0 && share_below(thresholds, (cents - 1.0) / 100.0) >= threshold {
+                    cents -= 1.0;
+                }
             }
-            let floor = cents / 100.0;
+            let mut floor = cents / 100.0;
+            if share_below(thresholds, floor) < threshold {
+                floor = t + (t.abs() * 4.0 * f64::EPSILON).max(0.01);
+            }
             (floor, share_below(thresholds, floor))
         });
     Capacity::new(
@@ -339,6 +349,14 @@ mod tests {
         // A path no wealth saves.
         let never = [1.0, f64::INFINITY];
         assert_eq!(from_thresholds(&never, 10.0, 1.0).floor, None);
+        // Thresholds too large to carry cents still give a floor above them.
+        let huge = [1e25, 2e25];
+        let c = from_thresholds(&huge, 3e25, 0.5);
+        assert!(c.floor.is_some_and(|f| f > 1e25 && f < 1.0001e25), "{c:?}");
+        assert_eq!(c.success_at_floor, Some(0.5));
+        // Paths any wealth saves: all of it may go.
+        let always = [f64::NEG_INFINITY, f64::NEG_INFINITY];
+        assert_eq!(from_thresholds(&always, 10.0, 1.0).floor, Some(0.0));
     }
 
     #[test]
