@@ -396,18 +396,19 @@ fn profile_view(parts: Parts, plan: Option<(&Plan, &[bool])>) -> Option<RiskProf
     let capacity = parts
         .capacity
         .map(|cap| format!("your plan's capacity (up to {})", pct(cap)));
-    let limits = [tolerance.clone(), capacity.clone()]
+    let known: Vec<String> = [tolerance.clone(), capacity.clone()]
         .into_iter()
         .flatten()
-        .collect::<Vec<_>>()
-        .join(" and ");
+        .collect();
+    let allow = if known.len() > 1 { "allow" } else { "allows" };
+    let limits = known.join(" and ");
     let need = match parts.need {
         Some(NeedShare::Reachable(n)) => Some(n),
         _ => None,
     };
     let explanation = match p.binding {
         Binding::Need if p.plan_must_change => format!(
-            "Reaching the target needs {} but {limits} allow at most {share}. Change the plan (save more, spend less or retire later) rather than the risk; until then hold at most {share} in equity.",
+            "Reaching the target needs {} but {limits} {allow} at most {share}. Change the plan (save more, spend less or retire later) rather than the risk; until then hold at most {share} in equity.",
             need.map_or_else(
                 || "more than any equity share gives".to_owned(),
                 |n| format!("{} in equity", pct(n))
