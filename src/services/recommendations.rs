@@ -173,13 +173,20 @@ fn to_wire(row: RecommendationRow) -> Result<Recommendation, ApiError> {
     })
 }
 
-/// What the user can carry: a contribution their income allows (when they gave one).
+/// What the user can carry: a contribution their income allows (when they gave one), and
+/// the equity shares of their risk tolerance band (when they answered the questionnaire).
 async fn limits(state: &AppState, user: Uuid) -> Result<Limits, ApiError> {
     let profile = state.db.profile(user).await?;
+    let tolerance = state.db.risk_answers(user).await?;
     Ok(Limits {
         max_monthly_contribution: profile
             .annual_income_cents
             .map(|cents| crate::domain::money::from_cents(cents) / 12.0 * MAX_SAVING_SHARE),
+        equity_share: tolerance.and_then(|row| {
+            u8::try_from(row.score)
+                .ok()
+                .map(|score| engine::risk::questionnaire::Band::of(score).equity_range())
+        }),
         ..Limits::default()
     })
 }

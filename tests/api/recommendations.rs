@@ -258,3 +258,49 @@ async fn bad_requests_are_refused_naming_the_field_and_store_nothing() {
         json!([])
     );
 }
+
+/// The equity shares recommended stay within the user's risk tolerance band once they
+/// answered the questionnaire: P1 holds 80 % in equities; a low tolerance (0 to 20 %)
+/// leaves one equity candidate (20 %) of the four the default limits give.
+#[actix_web::test]
+async fn equity_changes_stay_within_the_risk_tolerance_band() {
+    let app = spawn_app().await;
+    let (user, _) = with_p1(&app).await;
+    let ask = || async {
+        ok_json(
+            app.post(
+                "/ml/recommendations",
+                Some(&user.access),
+                &json!({"paths": 500, "seed": 5}),
+            )
+            .await,
+        )
+        .await
+    };
+    let before = ask().await["considered"].as_u64().unwrap();
+    // Option 1 everywhere but item 1: 13 points, the low band.
+    let mut answers: serde_json::Map<String, Value> =
+        (1..=13).map(|i| (format!("q{i}"), json!(1))).collect();
+    answers.insert("q1".into(), json!(4));
+    let put = app
+        .put(
+            "/ml/risk-assessment",
+            Some(&user.access),
+            &json!({ "answers": answers }),
+        )
+        .await;
+    assert_eq!(
+        put.status(),
+        StatusCode::OK,
+        "{}",
+        put.text().await.unwrap()
+    );
+    let low = ask().await;
+    assert_eq!(low["considered"].as_u64().unwrap(), before - 3, "{low:#}");
+    for r in low["recommendations"].as_array().unwrap() {
+        assert_ne!(
+            r["kind"], "equity_share",
+            "lowering to 20 % only costs success: {r:#}"
+        );
+    }
+}
