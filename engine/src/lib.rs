@@ -21,9 +21,10 @@
 //!   the profile they make.
 //! - [`segments`]: advisors' client segments (k-means, linfa), each described by what sets
 //!   it apart.
-//!
-//! ML (`ml/`, linfa) comes with its issue.
+//! - [`ml`]: the success surrogate (linfa's logistic regression on a closed-form lognormal
+//!   approximation), trained on the engine's own simulations; a screen, never an answer.
 
+pub mod ml;
 pub mod optimise;
 pub mod performance;
 pub mod portfolio;
