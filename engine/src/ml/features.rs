@@ -189,3 +189,96 @@ pub fn sustainable_spending(plan: &Plan) -> f64 {
     }
     if annuity > 0.0 { wealth / annuity } else { 0.0 }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::reference::p1;
+    use crate::sim::{SimulationOptions, simulate};
+
+    /// Φ by the Abramowitz–Stegun 7.1.26 erf, good to 1e-7: enough to compare with a run.
+    fn normal_cdf(z: f64) -> f64 {
+        let x = z.abs() / std::f64::consts::SQRT_2;
+        let t = 1.0 / (1.0 + 0.327_591_1 * x);
+        let poly = t
+            * (0.254_829_592
+                + t * (-0.284_496_736
+                    + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+        let erf = 1.0 - poly * (-x * x).exp();
+        if z >= 0.0 {
+            0.5 * (1.0 + erf)
+        } else {
+            0.5 * (1.0 - erf)
+        }
+    }
+
+    #[test]
+    fn the_lognormal_approximation_is_close_to_a_run_of_p1() {
+        let plan = p1();
+        let z = Features::of(&plan).expect("valid").z;
+        let options = SimulationOptions {
+            paths: 20_000,
+            seed: 3,
+            fan_chart: false,
+        };
+        let run = simulate(&plan, &options).expect("runs").success_probability;
+        assert!(
+            (normal_cdf(z) - run).abs() < 0.03,
+            "Φ(z) {} against {run}",
+            normal_cdf(z)
+        );
+    }
+
+    #[test]
+    fn more_wealth_more_contribution_and_less_spending_raise_z() {
+        let base = Features::of(&p1()).expect("valid").z;
+        let mut richer = p1();
+        richer.initial_wealth *= 2.0;
+        let mut saver = p1();
+        saver.monthly_contribution *= 2.0;
+        let mut frugal = p1();
+        frugal.monthly_spending *= 0.8;
+        let mut later = p1();
+        later.retirement_month += 24;
+        for plan in [richer, saver, frugal, later] {
+            assert!(Features::of(&plan).expect("valid").z > base, "{plan:?}");
+        }
+    }
+
+    #[test]
+    fn plans_with_nothing_to_spend_or_nothing_to_spend_from_are_at_the_limits() {
+        let mut nothing_spent = p1();
+        nothing_spent.monthly_spending = 0.0;
+        assert_eq!(Features::of(&nothing_spent).expect("valid").z, Z_LIMIT);
+        let mut nothing_held = p1();
+        nothing_held.initial_wealth = 0.0;
+        nothing_held.monthly_contribution = 0.0;
+        assert_eq!(Features::of(&nothing_held).expect("valid").z, -Z_LIMIT);
+        for plan in [nothing_spent, nothing_held] {
+            let regressors = Features::of(&plan).expect("valid").regressors();
+            assert!(regressors.iter().all(|r| r.is_finite()), "{regressors:?}");
+        }
+    }
+
+    #[test]
+    fn a_plan_without_risk_is_certain_either_way() {
+        let mut plan = p1();
+        for asset in &mut plan.assets {
+            asset.sigma = 0.0;
+        }
+        plan.monthly_spending = 0.5 * sustainable_spending(&plan);
+        assert_eq!(Features::of(&plan).expect("valid").z, Z_LIMIT);
+        plan.monthly_spending *= 4.0;
+        assert_eq!(Features::of(&plan).expect("valid").z, -Z_LIMIT);
+    }
+
+    #[test]
+    fn an_invalid_plan_names_its_field() {
+        let mut plan = p1();
+        plan.weights[0] = f64::NAN;
+        assert_eq!(
+            Features::of(&plan).expect_err("invalid").field(),
+            "weights[0]"
+        );
+    }
+}

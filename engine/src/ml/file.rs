@@ -201,8 +201,8 @@ impl ModelFile {
                 ));
             }
         }
-        let file: Self =
-            serde_json::from_value(value).map_err(|e| ModelFileError::Invalid(e.to_string()))?;
+        let file: Self = serde_path_to_error::deserialize(value)
+            .map_err(|e| ModelFileError::Invalid(e.to_string()))?;
         if file.features.iter().map(String::as_str).ne(FEATURE_NAMES) {
             return Err(ModelFileError::FeaturesMismatch {
                 found: file.features,
@@ -239,5 +239,127 @@ impl ModelFile {
             intercept: self.intercept,
             coefficients,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ml::features::FEATURE_NAMES;
+
+    fn file() -> ModelFile {
+        let sample = Sample {
+            plans: 10,
+            paths_per_plan: 20,
+            plan_seed: 1,
+            simulation_seed: 2,
+        };
+        let card = Card {
+            algorithm: ALGORITHM.into(),
+            trained_on: "2026-12-07".into(),
+            seed: 1,
+            engine_version: crate::VERSION.into(),
+            training: sample,
+            held_out: sample,
+            ranges: vec![RangeRow {
+                name: "horizon_years".into(),
+                low: 10.0,
+                high: 60.0,
+            }],
+            metrics: Metrics {
+                mean_absolute_error: 0.01,
+                max_absolute_error: 0.05,
+                mean_absolute_error_uncertain: 0.012,
+                uncertain_plans: 6,
+                calibration: vec![],
+            },
+        };
+        let surrogate = Surrogate {
+            intercept: 0.1,
+            coefficients: [1.7, 0.7, 0.05, -0.03, 0.001],
+        };
+        ModelFile::new(&surrogate, card)
+    }
+
+    fn refused(text: &str) -> ModelFileError {
+        ModelFile::from_json(text).expect_err("refused")
+    }
+
+    #[test]
+    fn a_file_reads_back_as_written() {
+        let f = file();
+        let back = ModelFile::from_json(&f.to_json()).expect("reads");
+        assert_eq!(back, f);
+        assert_eq!(
+            back.surrogate().coefficients,
+            [1.7, 0.7, 0.05, -0.03, 0.001]
+        );
+        assert_eq!(back.features, FEATURE_NAMES);
+    }
+
+    #[test]
+    fn every_truncation_of_a_file_is_refused_without_panicking() {
+        let text = file().to_json();
+        for end in (0..text.len() - 2).filter(|e| text.is_char_boundary(*e)) {
+            assert!(ModelFile::from_json(&text[..end]).is_err(), "cut at {end}");
+        }
+    }
+
+    #[test]
+    fn garbled_files_are_refused_with_what_is_wrong() {
+        assert!(matches!(
+            refused("\u{0}\u{1}garbage"),
+            ModelFileError::NotJson(_)
+        ));
+        assert!(matches!(refused(""), ModelFileError::NotJson(_)));
+        assert_eq!(refused("[1, 2]"), ModelFileError::WrongFormat);
+        assert_eq!(
+            refused(r#"{"format": "something else", "version": 1}"#),
+            ModelFileError::WrongFormat
+        );
+        let good: serde_json::Value = serde_json::from_str(&file().to_json()).expect("json");
+        let with = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = good.clone();
+            edit(&mut v);
+            refused(&v.to_string())
+        };
+        assert!(matches!(
+            with(&|v| v["intercept"] = "high".into()),
+            ModelFileError::Invalid(m) if m.contains("intercept")
+        ));
+        assert!(matches!(
+            with(&|v| v["card"].as_object_mut().expect("object").remove("seed").map_or((), |_| ())),
+            ModelFileError::Invalid(m) if m.contains("seed")
+        ));
+        assert!(matches!(
+            with(&|v| v["coefficients"] = serde_json::json!([1.0, 2.0])),
+            ModelFileError::BadValue(_)
+        ));
+        assert!(matches!(
+            with(&|v| v["card"]["metrics"]["mean_absolute_error"] = (-0.5).into()),
+            ModelFileError::BadValue(_)
+        ));
+        assert!(matches!(
+            with(&|v| v["features"][1] = "age".into()),
+            ModelFileError::FeaturesMismatch { .. }
+        ));
+    }
+
+    #[test]
+    fn a_file_of_another_version_says_so_before_anything_else() {
+        let mut v: serde_json::Value = serde_json::from_str(&file().to_json()).expect("json");
+        v["version"] = 2.into();
+        v["features"] = serde_json::json!(["something", "new"]);
+        let error = refused(&v.to_string());
+        assert_eq!(error, ModelFileError::UnsupportedVersion { found: 2 });
+        assert!(
+            error.to_string().contains("this build reads version 1"),
+            "{error}"
+        );
+        v["version"] = "one".into();
+        assert!(matches!(
+            refused(&v.to_string()),
+            ModelFileError::Invalid(_)
+        ));
     }
 }

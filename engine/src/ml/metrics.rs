@@ -89,3 +89,28 @@ pub fn accuracy(pairs: &mut [(f64, f64)], paths: u32) -> Accuracy {
         calibration,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_error_and_the_deciles_are_those_of_the_pairs() {
+        // Prediction i / 20, simulated 0.01 higher for every other one.
+        let mut pairs: Vec<(f64, f64)> = (0..20)
+            .map(|i| {
+                let p = f64::from(i) / 20.0;
+                (p, if i % 2 == 0 { p + 0.01 } else { p })
+            })
+            .collect();
+        let a = accuracy(&mut pairs, 100);
+        assert!((a.mean_absolute_error - 0.005).abs() < 1e-12);
+        assert!((a.max_absolute_error - 0.01).abs() < 1e-12);
+        assert_eq!(a.calibration.len(), 10);
+        assert!(a.calibration.iter().all(|b| b.plans == 2));
+        assert!((a.calibration[3].predicted - 0.325).abs() < 1e-12);
+        assert!((a.calibration[3].simulated - 0.33).abs() < 1e-12);
+        // Simulated 0.01, 0.05, 0.11, 0.15, …, 0.95: all but the first from 5% to 95%.
+        assert_eq!(a.uncertain_plans, 19);
+    }
+}

@@ -117,3 +117,34 @@ impl Surrogate {
         Ok(self.predict_features(&Features::of(plan)?))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ml::sampling::{DEFAULT_RANGES, sample_plans};
+    use crate::sim::reference::p1;
+
+    #[test]
+    fn a_fitted_surrogate_predicts_more_success_for_richer_plans() {
+        let plans = sample_plans(&DEFAULT_RANGES, 21, 200);
+        let surrogate = Surrogate::train(&plans, 50, 22).expect("fits");
+        let mut plan = p1();
+        let mut last = 0.0;
+        for wealth in [0.0, 100_000.0, 250_000.0, 500_000.0, 1_000_000.0] {
+            plan.initial_wealth = wealth;
+            let p = surrogate.predict(&plan).expect("valid");
+            assert!((0.0..=1.0).contains(&p));
+            assert!(p > last, "{p} at {wealth} not above {last}");
+            last = p;
+        }
+        assert!(last > 0.8, "a million is nearly enough: {last}");
+    }
+
+    #[test]
+    fn training_is_a_function_of_the_plans_and_the_seed() {
+        let plans = sample_plans(&DEFAULT_RANGES, 23, 60);
+        let a = Surrogate::train(&plans, 30, 1).expect("fits");
+        assert_eq!(a, Surrogate::train(&plans, 30, 1).expect("fits"));
+        assert_ne!(a, Surrogate::train(&plans, 30, 2).expect("fits"));
+    }
+}
