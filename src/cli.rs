@@ -1,5 +1,5 @@
-//! The `glidepath` command line: `serve` (the default), `migrate`, `simulate`, `prices import`,
-//! `admin create`.
+//! The `glidepath` command line: `serve` (the default), `migrate`, `simulate`, `solve`,
+//! `optimize`, `frontier`, `ml train`, `prices import`, `admin create`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -123,6 +123,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The success surrogate.
+    Ml {
+        /// What to do.
+        #[command(subcommand)]
+        command: MlCommand,
+    },
     /// Price history.
     Prices {
         /// What to do.
@@ -146,6 +152,37 @@ pub enum AdminCommand {
         /// The administrator's e-mail address.
         #[arg(long)]
         email: String,
+    },
+}
+
+/// `glidepath ml …`.
+#[derive(Debug, Subcommand)]
+pub enum MlCommand {
+    /// Train the success surrogate on simulations of plans drawn from the documented ranges
+    /// and measure it on held-out plans at 10,000 paths each; writes the model file and its
+    /// card. The same seed and date write the same files.
+    Train {
+        /// The seed every sample derives from.
+        #[arg(long, default_value_t = crate::cli_ml::DEFAULT_SEED)]
+        seed: u64,
+        /// Training plans.
+        #[arg(long, default_value_t = crate::cli_ml::PLANS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(10..=100_000))]
+        plans: usize,
+        /// Paths per training plan.
+        #[arg(long = "paths-per-plan", default_value_t = crate::cli_ml::PATHS_PER_PLAN, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        paths_per_plan: u32,
+        /// Held-out plans (10,000 paths each).
+        #[arg(long = "held-out", default_value_t = crate::cli_ml::HELD_OUT_PLANS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(10..=100_000))]
+        held_out: usize,
+        /// The model file to write.
+        #[arg(long, default_value = crate::cli_ml::DEFAULT_OUT)]
+        out: PathBuf,
+        /// The model card (Markdown) to write.
+        #[arg(long, default_value = crate::cli_ml::DEFAULT_CARD)]
+        card: PathBuf,
+        /// The training date the card shows (YYYY-MM-DD); today (UTC) when omitted.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
     },
 }
 

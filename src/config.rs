@@ -75,8 +75,20 @@ pub struct Settings {
     pub demo: DemoSettings,
     /// Portfolio history and optimisation.
     pub portfolio: PortfolioSettings,
+    /// The success surrogate (`engine::ml`).
+    pub ml: MlSettings,
     /// Hooks for the end-to-end tests; never enable them in production.
     pub testing: TestingSettings,
+}
+
+/// The success surrogate.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MlSettings {
+    /// A model file written by `glidepath ml train`, loaded at start-up; start-up stops,
+    /// naming the file, if it is unreadable, corrupt or of another version. Unset: the
+    /// default model built into the binary (`models/success.json`).
+    pub model_path: Option<PathBuf>,
 }
 
 /// Live sessions (`actors::live`).
@@ -447,6 +459,7 @@ impl Default for Settings {
             live: LiveConfig::default(),
             demo: DemoSettings::default(),
             portfolio: PortfolioSettings::default(),
+            ml: MlSettings::default(),
             testing: TestingSettings::default(),
         }
     }

@@ -15,10 +15,13 @@
 //! - [`telemetry`]: logs and metrics.
 //! - [`market`]: starts the price hub and the market-data feed.
 //! - [`site`]: the origins and host names the server answers to.
-//! - [`cli`]: the `glidepath` command's subcommands; [`cli_simulate`]: `glidepath simulate`.
+//! - [`cli`]: the `glidepath` command's subcommands; [`cli_simulate`]: `glidepath simulate`;
+//!   [`cli_ml`]: `glidepath ml train`.
+//! - [`ml`]: the success surrogate's model, loaded at start-up.
 
 pub mod auth;
 pub mod cli;
+pub mod cli_ml;
 pub mod cli_optimise;
 pub mod cli_simulate;
 pub mod cli_solve;
@@ -27,6 +30,7 @@ pub mod domain;
 pub mod http;
 pub mod live;
 pub mod market;
+pub mod ml;
 pub mod scheduling;
 pub mod services;
 pub mod shutdown;

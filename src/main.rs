@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use glidepath::cli::{AdminCommand, Cli, Command, PricesCommand};
+use glidepath::cli::{AdminCommand, Cli, Command, MlCommand, PricesCommand};
 use glidepath::config::Settings;
 use glidepath::startup::{Application, open_database};
 use glidepath::telemetry;
@@ -107,6 +107,27 @@ async fn main() -> ExitCode {
             json,
         )
         .map(|out| say(out.trim_end())),
+        Command::Ml {
+            command:
+                MlCommand::Train {
+                    seed,
+                    plans,
+                    paths_per_plan,
+                    held_out,
+                    out,
+                    card,
+                    date,
+                },
+        } => glidepath::cli_ml::run(&glidepath::cli_ml::TrainArgs {
+            seed,
+            plans,
+            paths_per_plan,
+            held_out_plans: held_out,
+            out,
+            card,
+            date,
+        })
+        .map(|m| say(&m)),
         Command::Prices {
             command: PricesCommand::Import { file },
         } => glidepath::cli::prices_import(&settings, &file)

@@ -83,6 +83,14 @@ impl Application {
     /// # Errors
     /// Any dependency that cannot be set up; the message says which.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // First, so that a bad model file stops start-up before anything else is touched.
+        let success_model = Arc::new(crate::ml::SuccessModel::load(&settings.ml)?);
+        tracing::info!(
+            source = %success_model.source,
+            trained_on = %success_model.file.card.trained_on,
+            mean_absolute_error = success_model.file.card.metrics.mean_absolute_error,
+            "success surrogate loaded"
+        );
         let db = open_database(&settings).await?;
         let keys_path = settings.private_key_path();
         let keys = tokio::task::spawn_blocking(move || SigningKeys::load_or_generate(&keys_path))
@@ -149,6 +157,7 @@ impl Application {
             simulation_slots: Arc::new(tokio::sync::Semaphore::new(
                 settings.simulation.concurrent_runs.max(1),
             )),
+            success_model,
             solve_slots: Arc::new(tokio::sync::Semaphore::new(
                 settings.portfolio.concurrent_solves.max(1),
             )),

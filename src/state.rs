@@ -45,6 +45,8 @@ pub struct AppState {
     pub live: crate::live::Live,
     /// Caps simulations running at once, so a burst cannot take every core for long.
     pub simulation_slots: Arc<tokio::sync::Semaphore>,
+    /// The success surrogate, loaded at start-up (`ml.model_path` or the built-in model).
+    pub success_model: Arc<crate::ml::SuccessModel>,
     /// Caps optimisations, frontiers and back-tests running at once, for the same reason.
     pub solve_slots: Arc<tokio::sync::Semaphore>,
 }

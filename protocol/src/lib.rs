@@ -19,6 +19,7 @@
 //! - [`health`]: liveness and detailed health.
 //! - [`live`]: the live view of a plan (streamed and over REST), what-ifs, alerts.
 //! - [`market`]: quotes and feed status.
+//! - [`ml`]: the success surrogate's card.
 //! - [`page`]: pagination of lists.
 //! - [`risk`]: the risk assessment (tolerance, capacity, need, profile).
 //! - [`ws`]: the WebSocket protocol, JSON and MessagePack.
@@ -35,6 +36,7 @@ pub mod goals;
 pub mod health;
 pub mod live;
 pub mod market;
+pub mod ml;
 pub mod optimise;
 pub mod page;
 pub mod planning;

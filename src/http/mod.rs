@@ -24,7 +24,7 @@ use actix_web::{HttpResponse, Route, web};
 
 use self::error::ApiError;
 use self::routes::{admin, auth, docs, goals, health, market, simulations, users};
-use self::routes::{advisors, alerts, live, portfolio, proposals, recommendations, risk};
+use self::routes::{advisors, alerts, live, ml, portfolio, proposals, recommendations, risk};
 
 /// One method on one path.
 pub struct Endpoint {
@@ -119,6 +119,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep(Method::PUT, "/ml/risk-assessment", || {
             web::put().to(risk::put_answers)
         }),
+        ep(Method::GET, "/ml/model", || web::get().to(ml::model)),
         ep(Method::GET, "/admin/users", || {
             web::get().to(admin::list_users)
         }),

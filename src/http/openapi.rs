@@ -8,7 +8,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Respons
 use utoipa::{Modify, OpenApi};
 
 use super::routes::{admin, auth, docs, goals, health, market, simulations, users};
-use super::routes::{advisors, alerts, live, portfolio, proposals, recommendations, risk};
+use super::routes::{advisors, alerts, live, ml, portfolio, proposals, recommendations, risk};
 
 /// The serialised document, built once at start-up.
 #[derive(Debug, Clone)]
@@ -28,6 +28,7 @@ pub struct OpenApiJson(pub String);
         goals::create_goal, goals::list_goals, goals::get_goal, goals::update_goal, goals::delete_goal,
         simulations::get_plan, simulations::put_plan, simulations::derived_assumptions, simulations::apply_allocation, simulations::monte_carlo, simulations::results, simulations::scenarios, simulations::compare_models, simulations::solve, simulations::goal_optimization,
         risk::get_assessment, risk::put_answers,
+        ml::model,
         admin::list_users, admin::change_role, admin::change_status, admin::upload_prices,
         health::health, health::detailed, health::metrics,
         market::quotes, market::feeds, market::prices,
@@ -54,6 +55,7 @@ pub struct OpenApiJson(pub String);
         (name = "users", description = "The caller's account and financial profile."),
         (name = "goals", description = "The caller's financial goals."),
         (name = "simulations", description = "The stored plan and Monte Carlo simulations."),
+        (name = "ml", description = "The success surrogate that screens candidate changes before they are simulated."),
         (name = "admin", description = "User administration."),
         (name = "operations", description = "Health, metrics and this document."),
         (name = "market", description = "Quotes and the market-data feed."),

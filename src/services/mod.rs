@@ -7,6 +7,7 @@
 //! - [`goals`]: goal CRUD.
 //! - [`admin`]: user administration.
 //! - [`health`]: detailed health.
+//! - [`ml`]: the success surrogate's card.
 //! - [`market`]: quotes and feed status; [`prices`]: price history (imports, a symbol's
 //!   closes); [`daily_record`]: the feed's daily closes and users' daily valuations.
 //! - [`live`]: live sessions over REST and WebSocket (access, state, what-ifs, advisors).
@@ -35,6 +36,7 @@ pub mod health;
 pub mod live;
 pub mod live_hooks;
 pub mod market;
+pub mod ml;
 pub mod optimise;
 pub mod performance;
 pub mod portfolio;

@@ -26,6 +26,7 @@ mod live_extensions;
 mod live_fan_chart;
 mod live_solve;
 mod market;
+mod ml;
 mod openapi;
 mod operations;
 mod optimise;

@@ -10,6 +10,7 @@ pub mod goals;
 pub mod health;
 pub mod live;
 pub mod market;
+pub mod ml;
 pub mod portfolio;
 pub mod proposals;
 pub mod recommendations;
