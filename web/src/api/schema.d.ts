@@ -511,6 +511,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ml/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The success surrogate's model card: what it was trained on, its seed and date, and its
+         *     held-out accuracy (mean absolute error and calibration by decile against 10,000-path
+         *     runs). The surrogate only screens candidate changes; no answer rests on it alone.
+         */
+        get: operations["model"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ml/recommendations": {
         parameters: {
             query?: never;
@@ -1257,6 +1278,24 @@ export interface components {
          * @enum {string}
          */
         Audience: "web-app" | "mobile-app" | "api";
+        /** @description One decile of predicted success. */
+        CalibrationDecile: {
+            /**
+             * Format: int64
+             * @description Held-out plans in it.
+             */
+            plans: number;
+            /**
+             * Format: double
+             * @description Their mean predicted success.
+             */
+            predicted: number;
+            /**
+             * Format: double
+             * @description Their mean simulated success (10,000 paths each).
+             */
+            simulated: number;
+        };
         /**
          * @description Risk capacity: how far the portfolio can fall now with the plan still reaching the
          *     success threshold, on the assessment's paths and seed.
@@ -2650,6 +2689,74 @@ export interface components {
              */
             used_bytes: number;
         };
+        /**
+         * @description `GET /ml/model`: what the screening model is and how accurate it is. Its predictions are
+         *     used to choose what to simulate, never shown without a simulation behind them.
+         */
+        ModelCard: {
+            /** @description The model family. */
+            algorithm: string;
+            /** @description One coefficient per feature. */
+            coefficients: number[];
+            /** @description The engine version that simulated the plans. */
+            engine_version: string;
+            /** @description The regressors, in the order of the coefficients. */
+            features: string[];
+            /** @description The model file's format and version. */
+            format: string;
+            /** @description The held-out sample. */
+            held_out: components["schemas"]["ModelSample"];
+            /**
+             * Format: double
+             * @description The intercept.
+             */
+            intercept: number;
+            /** @description Held-out accuracy. */
+            metrics: components["schemas"]["ModelMetrics"];
+            /** @description The ranges both samples were drawn from. */
+            ranges: components["schemas"]["ModelRange"][];
+            /**
+             * Format: int64
+             * @description The training seed.
+             */
+            seed: number;
+            /** @description `built-in`, or the model file the server was configured with. */
+            source: string;
+            /** @description The day it was trained. */
+            trained_on: string;
+            /** @description The training sample. */
+            training: components["schemas"]["ModelSample"];
+            /**
+             * Format: int32
+             * @description The model file's version.
+             */
+            version: number;
+        };
+        /** @description Held-out accuracy against 10,000-path runs of plans the model never saw. */
+        ModelMetrics: {
+            /** @description Deciles of predicted success, lowest first. */
+            calibration: components["schemas"]["CalibrationDecile"][];
+            /**
+             * Format: double
+             * @description The largest absolute error.
+             */
+            max_absolute_error: number;
+            /**
+             * Format: double
+             * @description Mean absolute error of the success probability.
+             */
+            mean_absolute_error: number;
+            /**
+             * Format: double
+             * @description Mean absolute error over the plans with simulated success from 5% to 95%.
+             */
+            mean_absolute_error_uncertain: number;
+            /**
+             * Format: int64
+             * @description How many held-out plans those are.
+             */
+            uncertain_plans: number;
+        };
         /** @description One model's answer, or why it could not run. */
         ModelOutcome: {
             /** @description What it assumes, in a sentence. */
@@ -2660,6 +2767,44 @@ export interface components {
             summary?: components["schemas"]["SimulationSummary"];
             /** @description Why it could not run (a bootstrap without any history to draw from). */
             unavailable?: string;
+        };
+        /** @description One sampling range of the plans. */
+        ModelRange: {
+            /**
+             * Format: double
+             * @description Highest value.
+             */
+            high: number;
+            /**
+             * Format: double
+             * @description Lowest value.
+             */
+            low: number;
+            /** @description The input (`horizon_years`, `equity_sigma`, …; "log-uniform" where drawn so). */
+            name: string;
+        };
+        /** @description A sample of simulated plans. */
+        ModelSample: {
+            /**
+             * Format: int32
+             * @description Paths simulated per plan.
+             */
+            paths_per_plan: number;
+            /**
+             * Format: int64
+             * @description The seed the plans were drawn with.
+             */
+            plan_seed: number;
+            /**
+             * Format: int64
+             * @description Plans drawn.
+             */
+            plans: number;
+            /**
+             * Format: int64
+             * @description Plan i was simulated with seed `simulation_seed + i`.
+             */
+            simulation_seed: number;
         };
         /** @description Risk need: the equity share and return the plan needs to reach the success threshold. */
         NeedView: {
@@ -7290,6 +7435,62 @@ export interface operations {
             };
             /** @description A bad target or plan, equity classes named that are not the plan's or cannot move the share, or searches over the server's time bound. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model card. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelCard"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the scope this operation needs. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
