@@ -19,7 +19,10 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
     let plan = p1();
-    println!("P1: predicted success {:.4}", surrogate.predict(&plan).unwrap());
+    println!(
+        "P1: predicted success {:.4}",
+        surrogate.predict(&plan).unwrap()
+    );
     group.bench_function("predict_p1", |b| {
         b.iter(|| surrogate.predict(black_box(&plan)).unwrap());
     });

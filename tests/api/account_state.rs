@@ -56,6 +56,7 @@ fn authenticated_requests() -> Vec<(&'static str, &'static str, Option<Value>)> 
             Some(json!({"changes": {"monthly_spending": 5}})),
         ),
         ("GET", "/alerts", None),
+        ("GET", "/ml/model", None),
     ]
 }
 
