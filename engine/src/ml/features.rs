@@ -20,12 +20,14 @@ pub const Z_LIMIT: f64 = 10.0;
 
 /// The regressors' names, in the order of [`Features::regressors`] and of a model file's
 /// coefficients.
-pub const FEATURE_NAMES: [&str; 5] = [
+pub const FEATURE_NAMES: [&str; 7] = [
     "z",
     "z_cubed_over_10",
     "z_times_log_volatility",
     "spending_variance_share",
     "log_volatility",
+    "spending_log_variance",
+    "z_times_spending_log_variance",
 ];
 
 /// The number of regressors.
@@ -169,6 +171,8 @@ impl Features {
             self.z * log_volatility,
             share,
             log_volatility,
+            self.spending_log_variance,
+            self.z * self.spending_log_variance,
         ]
     }
 }

@@ -276,7 +276,7 @@ mod tests {
         };
         let surrogate = Surrogate {
             intercept: 0.1,
-            coefficients: [1.7, 0.7, 0.05, -0.03, 0.001],
+            coefficients: [1.7, 0.7, 0.05, -0.03, 0.001, -0.04, 0.46],
         };
         ModelFile::new(&surrogate, card)
     }
@@ -292,7 +292,7 @@ mod tests {
         assert_eq!(back, f);
         assert_eq!(
             back.surrogate().coefficients,
-            [1.7, 0.7, 0.05, -0.03, 0.001]
+            [1.7, 0.7, 0.05, -0.03, 0.001, -0.04, 0.46]
         );
         assert_eq!(back.features, FEATURE_NAMES);
     }

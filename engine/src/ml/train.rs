@@ -26,7 +26,7 @@ pub struct TrainingOptions {
     pub trained_on: String,
 }
 
-/// The default training: about 20 seconds in release on 2 cores (BENCHMARKS.md).
+/// The default training: about 20 s of CPU in release, 11 s on 2 idle cores (BENCHMARKS.md).
 pub const DEFAULT_PLANS: usize = 2_000;
 /// Paths per training plan by default.
 pub const DEFAULT_PATHS_PER_PLAN: u32 = 200;
