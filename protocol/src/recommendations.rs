@@ -167,8 +167,11 @@ pub struct Recommendation {
 pub struct RecommendationsResponse {
     /// The target they aim for.
     pub target_success: f64,
-    /// Changes considered (within what the user can carry) and verified.
+    /// Changes considered (within what the user can carry).
     pub considered: u32,
+    /// Of those, the ones simulated: the success surrogate (`GET /ml/model`) picks, of each
+    /// kind, the cheapest it expects to reach the target and its neighbours.
+    pub verified: u32,
     /// The ones worth making, best first: each helps by more than two standard errors.
     pub recommendations: Vec<Recommendation>,
 }

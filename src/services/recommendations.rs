@@ -225,7 +225,18 @@ pub async fn recommend(
     let classes = asset_classes(&spec);
     let equity = equity_mask(&classes, None, "").ok();
     let limits = limits(state, user.id).await?;
-    let actions = recommend::candidates(&plan, equity.as_deref(), &limits);
+    let candidates = recommend::candidates(&plan, equity.as_deref(), &limits);
+    let mask = equity.clone().unwrap_or_else(|| vec![false; classes.len()]);
+    // The surrogate picks which candidates are worth simulating; only simulated figures
+    // reach the user.
+    let model = state.success_model.clone();
+    let actions = recommend::screen(
+        &plan,
+        &candidates,
+        &mask,
+        |p| model.surrogate.predict(p).ok(),
+        target,
+    );
     let runs = u32::try_from(actions.len() + 1).unwrap_or(u32::MAX);
     check_time_of(
         state,
@@ -239,7 +250,6 @@ pub async fn recommend(
         seed,
         fan_chart: false,
     };
-    let mask = equity.clone().unwrap_or_else(|| vec![false; classes.len()]);
     let share_now = engine::sim::equity_share(&plan.weights, &mask);
     let verified = {
         let _slot =
@@ -273,7 +283,8 @@ pub async fn recommend(
     let rows = store::recommendations::replace_new(&state.db, user.id, &new).await?;
     Ok(RecommendationsResponse {
         target_success: target,
-        considered: u32::try_from(actions.len()).unwrap_or(u32::MAX),
+        considered: u32::try_from(candidates.len()).unwrap_or(u32::MAX),
+        verified: u32::try_from(actions.len()).unwrap_or(u32::MAX),
         recommendations: rows.into_iter().map(to_wire).collect::<Result<_, _>>()?,
     })
 }

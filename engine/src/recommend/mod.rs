@@ -243,27 +243,71 @@ pub fn verify(
         .collect()
 }
 
-/// Ranks `actions` by `estimate` (highest first; those it cannot estimate last) and keeps the
-/// first `keep`: the ones worth simulating.
+/// The changes worth simulating, by a cheap `estimate` of each changed plan's success (the
+/// surrogate): of each kind, ordered by cost, the cheapest estimated to reach `target` and
+/// its neighbours on either side (an estimate errs by a few points either way), or where
+/// none is, the best estimated and its cheaper neighbour. A change the estimate cannot
+/// judge is kept. The result keeps `actions`' order.
 #[must_use]
 pub fn screen(
     plan: &Plan,
     actions: &[Action],
     equity: &[bool],
     estimate: impl Fn(&Plan) -> Option<f64>,
-    keep: usize,
+    target: f64,
 ) -> Vec<Action> {
-    let mut scored: Vec<(f64, Action)> = actions
+    let share_now = equity_share(&plan.weights, equity);
+    let estimates: Vec<Option<f64>> = actions
         .iter()
-        .map(|a| {
-            (
-                estimate(&a.apply(plan, equity)).unwrap_or(f64::NEG_INFINITY),
-                *a,
-            )
-        })
+        .map(|a| estimate(&a.apply(plan, equity)))
         .collect();
-    scored.sort_by(|x, y| y.0.total_cmp(&x.0));
-    scored.into_iter().take(keep).map(|(_, a)| a).collect()
+    let mut keep = vec![false; actions.len()];
+    let mut kinds: Vec<std::mem::Discriminant<Action>> = Vec::new();
+    for a in actions {
+        let kind = std::mem::discriminant(a);
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    for kind in kinds {
+        let mut of_kind: Vec<usize> = (0..actions.len())
+            .filter(|i| std::mem::discriminant(&actions[*i]) == kind)
+            .collect();
+        of_kind.sort_by(|a, b| {
+            cost(&actions[*a], share_now).total_cmp(&cost(&actions[*b], share_now))
+        });
+        for i in &of_kind {
+            if estimates[*i].is_none() {
+                keep[*i] = true;
+            }
+        }
+        let judged: Vec<usize> = of_kind
+            .into_iter()
+            .filter(|i| estimates[*i].is_some())
+            .collect();
+        let value = |i: usize| estimates[i].unwrap_or(f64::NEG_INFINITY);
+        let centre = judged.iter().position(|i| value(*i) >= target);
+        let (from, to) = match centre {
+            Some(c) => (
+                c.saturating_sub(1),
+                (c + 1).min(judged.len().saturating_sub(1)),
+            ),
+            None => match (0..judged.len())
+                .max_by(|a, b| value(judged[*a]).total_cmp(&value(judged[*b])))
+            {
+                Some(best) => (best.saturating_sub(1), best),
+                None => continue,
+            },
+        };
+        for i in &judged[from..=to] {
+            keep[*i] = true;
+        }
+    }
+    actions
+        .iter()
+        .zip(keep)
+        .filter_map(|(a, k)| k.then_some(*a))
+        .collect()
 }
 
 /// The cost of a change, for ordering changes of one kind: the smaller the cheaper.

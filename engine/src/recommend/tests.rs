@@ -134,25 +134,54 @@ fn candidates_stay_within_what_the_user_can_carry() {
 }
 
 #[test]
-fn screening_keeps_the_best_estimates_in_order() {
+fn screening_keeps_the_cheapest_change_estimated_to_reach_the_target_and_its_neighbours() {
     let plan = p1();
-    let actions = [
-        Action::RetireLater {
-            retirement_month: plan.retirement_month + 12,
-        },
-        Action::RetireLater {
-            retirement_month: plan.retirement_month + 36,
-        },
-        Action::RetireLater {
-            retirement_month: plan.retirement_month + 24,
-        },
-    ];
-    // An estimate that prefers later retirement, and cannot estimate one of them.
-    let later = |p: &Plan| {
-        (p.retirement_month != plan.retirement_month + 24).then(|| f64::from(p.retirement_month))
+    let later = |months: u32| Action::RetireLater {
+        retirement_month: plan.retirement_month + months,
     };
-    let kept = screen(&plan, &actions, &EQUITY, later, 2);
-    assert_eq!(kept, [actions[1], actions[0]]);
+    let save = |c: f64| Action::SaveMore {
+        monthly_contribution: c,
+    };
+    let actions = [
+        later(12),
+        later(24),
+        later(36),
+        later(60),
+        save(2000.0),
+        save(3000.0),
+        save(4000.0),
+        Action::LowerFees { annual_fee: 0.0005 },
+    ];
+    // The estimate: 1 % a month of later retirement, 0.01 % per unit of contribution;
+    // it cannot judge fee changes.
+    let estimate = |p: &Plan| {
+        if p.annual_fee < plan.annual_fee {
+            return None;
+        }
+        let months = f64::from(p.retirement_month - plan.retirement_month);
+        Some(0.5 + months / 100.0 + (p.monthly_contribution - plan.monthly_contribution) / 10_000.0)
+    };
+    // Retiring 36 months later is the first estimated at 0.85 (0.86): it and its
+    // neighbours; no contribution reaches it (0.55 to 0.75): the best and the one before;
+    // the fee change is kept unjudged.
+    let kept = screen(&plan, &actions, &EQUITY, estimate, 0.85);
+    assert_eq!(
+        kept,
+        [
+            later(24),
+            later(36),
+            later(60),
+            save(3000.0),
+            save(4000.0),
+            actions[7]
+        ]
+    );
+    // A target every change reaches keeps the cheapest of each kind and the next.
+    let kept = screen(&plan, &actions, &EQUITY, estimate, 0.0);
+    assert_eq!(
+        kept,
+        [later(12), later(24), save(2000.0), save(3000.0), actions[7]]
+    );
 }
 
 fn verified(action: Action, before: f64, after: f64, se: f64) -> Verified {

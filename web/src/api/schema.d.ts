@@ -3950,7 +3950,7 @@ export interface components {
         RecommendationsResponse: {
             /**
              * Format: int32
-             * @description Changes considered (within what the user can carry) and verified.
+             * @description Changes considered (within what the user can carry).
              */
             considered: number;
             /** @description The ones worth making, best first: each helps by more than two standard errors. */
@@ -3960,6 +3960,12 @@ export interface components {
              * @description The target they aim for.
              */
             target_success: number;
+            /**
+             * Format: int32
+             * @description Of those, the ones simulated: the success surrogate (`GET /ml/model`) picks, of each
+             *     kind, the cheapest it expects to reach the target and its neighbours.
+             */
+            verified: number;
         };
         /** @description The plan fields a recommendation sets (the others stay). */
         RecommendedChange: {
