@@ -202,6 +202,20 @@ impl FromRequest for CsvBody {
     }
 }
 
+/// The path parameter `name` as a UUID (400 naming it otherwise).
+///
+/// # Errors
+/// 400 naming `name` when it is not a UUID.
+pub fn path_uuid(req: &HttpRequest, name: &str) -> Result<Uuid, ApiError> {
+    let raw = req.match_info().get(name).unwrap_or_default();
+    Uuid::parse_str(raw).map_err(|_| {
+        ApiError::malformed(
+            name,
+            "must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        )
+    })
+}
+
 /// The `{id}` path parameter as a UUID.
 #[derive(Debug, Clone, Copy)]
 pub struct PathId(pub Uuid);
@@ -211,13 +225,7 @@ impl FromRequest for PathId {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let raw = req.match_info().get("id").unwrap_or_default();
-        ready(Uuid::parse_str(raw).map(PathId).map_err(|_| {
-            ApiError::malformed(
-                "id",
-                "must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7",
-            )
-        }))
+        ready(path_uuid(req, "id").map(PathId))
     }
 }
 

@@ -4,11 +4,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::advisors::{CreateGrantRequest, GrantView};
 use protocol::auth::Scope;
 use protocol::{PageQuery, Problem};
-use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::http::error::ApiError;
-use crate::http::extract::{Body, Paging};
+use crate::http::extract::{Body, Paging, path_uuid};
 use crate::services;
 use crate::state::AppState;
 
@@ -61,13 +60,7 @@ pub async fn delete_grant(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Scope::ManageGrants)?;
-    let raw = req.match_info().get("advisor_id").unwrap_or_default();
-    let advisor = Uuid::parse_str(raw).map_err(|_| {
-        ApiError::malformed(
-            "advisor_id",
-            "must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7",
-        )
-    })?;
+    let advisor = path_uuid(&req, "advisor_id")?;
     services::advisors::revoke(&state, user.id, advisor).await?;
     Ok(HttpResponse::NoContent().finish())
 }

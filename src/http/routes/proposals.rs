@@ -5,24 +5,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::Problem;
 use protocol::auth::{Role, Scope};
 use protocol::proposals::{NewProposal, Proposal};
-use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::http::error::ApiError;
-use crate::http::extract::{Body, client_ip};
+use crate::http::extract::{Body, client_ip, path_uuid};
 use crate::services;
 use crate::services::proposals::Answer;
 use crate::state::AppState;
-
-fn path_id(req: &HttpRequest, name: &str) -> Result<Uuid, ApiError> {
-    let raw = req.match_info().get(name).unwrap_or_default();
-    Uuid::parse_str(raw).map_err(|_| {
-        ApiError::malformed(
-            name,
-            "must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7",
-        )
-    })
-}
 
 fn require_advisor(user: &AuthUser) -> Result<(), ApiError> {
     if matches!(user.role, Role::Advisor) {
@@ -53,7 +42,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Scope::WriteSimulations)?;
     require_advisor(&user)?;
-    let client = path_id(&req, "client_id")?;
+    let client = path_uuid(&req, "client_id")?;
     let proposal =
         services::proposals::create(&state, user.id, client, body.0, &client_ip(&req)).await?;
     Ok(HttpResponse::Created().json(proposal))
@@ -74,7 +63,7 @@ pub async fn list_by_advisor(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Scope::ReadSimulations)?;
     require_advisor(&user)?;
-    let client = path_id(&req, "client_id")?;
+    let client = path_uuid(&req, "client_id")?;
     Ok(HttpResponse::Ok().json(services::proposals::by_advisor(&state, user.id, client).await?))
 }
 
@@ -96,7 +85,7 @@ async fn answer(
     answer: Answer,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Scope::WriteGoals)?;
-    let id = path_id(req, "id")?;
+    let id = path_uuid(req, "id")?;
     let proposal = services::proposals::answer(state, user.id, id, answer, &client_ip(req)).await?;
     Ok(HttpResponse::Ok().json(proposal))
 }

@@ -1,14 +1,13 @@
 //! `/ml/recommendations*`: changes to the caller's plan, verified by simulation.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use protocol::Problem;
 use protocol::auth::Scope;
 use protocol::recommendations::{Recommendation, RecommendationsRequest, RecommendationsResponse};
-use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::http::error::ApiError;
-use crate::http::extract::Body;
+use crate::http::extract::{Body, PathId};
 use crate::services;
 use crate::state::AppState;
 
@@ -40,16 +39,6 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResp
     Ok(HttpResponse::Ok().json(services::recommendations::list(&state, user.id).await?))
 }
 
-fn path_id(req: &HttpRequest) -> Result<Uuid, ApiError> {
-    let raw = req.match_info().get("id").unwrap_or_default();
-    Uuid::parse_str(raw).map_err(|_| {
-        ApiError::malformed(
-            "id",
-            "must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7",
-        )
-    })
-}
-
 /// Accept a recommendation: its change is stored in the caller's plan and the live stream
 /// re-simulates.
 #[utoipa::path(post, path = "/ml/recommendations/{id}/accept", tag = "simulations", security(("bearer" = ["write:goals"])),
@@ -63,10 +52,9 @@ fn path_id(req: &HttpRequest) -> Result<Uuid, ApiError> {
 pub async fn accept(
     state: web::Data<AppState>,
     user: AuthUser,
-    req: HttpRequest,
+    PathId(id): PathId,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Scope::WriteGoals)?;
-    let id = path_id(&req)?;
     Ok(
         HttpResponse::Ok()
             .json(services::recommendations::answer(&state, user.id, id, true).await?),
@@ -84,10 +72,9 @@ pub async fn accept(
 pub async fn dismiss(
     state: web::Data<AppState>,
     user: AuthUser,
-    req: HttpRequest,
+    PathId(id): PathId,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Scope::WriteGoals)?;
-    let id = path_id(&req)?;
     Ok(HttpResponse::Ok()
         .json(services::recommendations::answer(&state, user.id, id, false).await?))
 }
