@@ -479,6 +479,25 @@ mod tests {
                         at_ms: 1,
                     },
                 },
+                ServerMessage::Proposal {
+                    stream: uuid::Uuid::nil(),
+                    proposal: std::sync::Arc::new(crate::proposals::Proposal {
+                        id: uuid::Uuid::nil(),
+                        advisor_id: uuid::Uuid::nil(),
+                        advisor_email: "advisor@example.com".into(),
+                        client_id: uuid::Uuid::nil(),
+                        message: "Save 200 more a month.".into(),
+                        changes: WhatIfChanges {
+                            monthly_contribution: Some(1700.0),
+                            ..WhatIfChanges::default()
+                        },
+                        success_before: 0.5,
+                        success_after: 0.55,
+                        status: crate::proposals::ProposalStatus::Pending,
+                        created_at: chrono::DateTime::UNIX_EPOCH,
+                        answered_at: None,
+                    }),
+                },
                 ServerMessage::Unsubscribed {
                     stream: uuid::Uuid::nil(),
                     reason: "access revoked".into(),
@@ -577,7 +596,7 @@ mod tests {
     fn the_schemas_describe_the_json_form() {
         let (client, server) = samples();
         check_schema(&client, 8);
-        check_schema(&server, 11);
+        check_schema(&server, 12);
     }
 
     #[test]
