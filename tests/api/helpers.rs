@@ -42,6 +42,29 @@ pub struct TestApp {
     _data_dir: tempfile::TempDir,
 }
 
+/// The test's runtime ends with the test, but the live sessions run on arbiters of their own
+/// and keep the database pool (with its open connections) until their idle timeout: over a
+/// whole run on PostgreSQL that exhausted its connections. Closing the pool when the app goes
+/// releases them at once. A thread of its own runs the close, since the test's runtime is
+/// busy dropping the app; the bound keeps a connection still in use from holding the test.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let db = self.db.clone();
+        let closing = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                runtime.block_on(async {
+                    let _ =
+                        tokio::time::timeout(std::time::Duration::from_secs(5), db.close()).await;
+                });
+            }
+        });
+        let _ = closing.join();
+    }
+}
+
 /// A registered, logged-in user.
 #[derive(Debug, Clone)]
 pub struct TestUser {

@@ -9,7 +9,7 @@ use crate::helpers::{problem, spawn_app_with};
 
 #[actix_web::test]
 async fn requests_still_running_at_the_grace_limit_are_answered_with_503() {
-    let app = spawn_app_with(|s| {
+    let mut app = spawn_app_with(|s| {
         s.shutdown_timeout_secs = 2;
         s.testing.slow_route = true;
     })
@@ -41,7 +41,7 @@ async fn requests_still_running_at_the_grace_limit_are_answered_with_503() {
     assert!(body["detail"].as_str().unwrap().contains("shutting down"));
 
     // And the server has stopped.
-    let stopped = tokio::time::timeout(Duration::from_secs(5), app.server)
+    let stopped = tokio::time::timeout(Duration::from_secs(5), &mut app.server)
         .await
         .expect("the server stops")
         .unwrap();
