@@ -48,6 +48,34 @@ pub fn opt_opt_whole<'de, D: Deserializer<'de>, T: TryFrom<u64>>(
     opt_whole(d).map(Some)
 }
 
+/// For maps of whole numbers that may be negative (`answers`): `-271.0` is `-271`, and a whole
+/// number beyond `i64` saturates, so that the range check that follows names the key.
+///
+/// # Errors
+/// A value that is not a number, or not whole.
+pub fn whole_i64_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<std::collections::BTreeMap<String, i64>, D::Error> {
+    std::collections::BTreeMap::<String, serde_json::Number>::deserialize(d)?
+        .into_iter()
+        .map(|(key, n)| {
+            let value = n.as_i64().or_else(|| {
+                n.as_f64().filter(|f| f.fract() == 0.0).map(|f| {
+                    // `as` saturates: out of range is refused later, by key.
+                    #[allow(clippy::cast_possible_truncation)]
+                    let v = f as i64;
+                    v
+                })
+            });
+            value.map(|v| (key.clone(), v)).ok_or_else(|| {
+                D::Error::custom(format!(
+                    "{key}: invalid value: {n}, expected a whole number"
+                ))
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[derive(serde::Deserialize)]
@@ -58,6 +86,23 @@ mod tests {
 
     fn n(json: &str) -> Result<Option<u8>, serde_json::Error> {
         serde_json::from_str::<S>(json).map(|s| s.n)
+    }
+
+    #[derive(serde::Deserialize)]
+    struct M {
+        #[serde(deserialize_with = "super::whole_i64_map")]
+        m: std::collections::BTreeMap<String, i64>,
+    }
+
+    #[test]
+    fn maps_take_negative_and_float_whole_numbers_and_saturate_beyond_i64() {
+        let m = |json: &str| serde_json::from_str::<M>(json).map(|s| s.m);
+        let parsed = m(r#"{"m": {"a": -271.0, "b": 3, "c": 1e30, "d": -1e30}}"#).unwrap();
+        assert_eq!(parsed["a"], -271);
+        assert_eq!(parsed["b"], 3);
+        assert_eq!((parsed["c"], parsed["d"]), (i64::MAX, i64::MIN));
+        assert!(m(r#"{"m": {"a": 2.5}}"#).is_err());
+        assert!(m(r#"{"m": {"a": "2"}}"#).is_err());
     }
 
     #[test]

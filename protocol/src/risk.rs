@@ -22,6 +22,7 @@ pub struct RiskAnswers {
     /// outside the item's options is refused with 422 naming `answers.<item>`.
     #[schema(example = json!({"q1": 2, "q2": 2, "q3": 2, "q4": 2, "q5": 2, "q6": 2, "q7": 2,
         "q8": 2, "q9": 1, "q10": 1, "q11": 2, "q12": 2, "q13": 2}))]
+    #[serde(deserialize_with = "crate::de::whole_i64_map")]
     pub answers: BTreeMap<String, i64>,
 }
 
