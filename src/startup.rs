@@ -113,7 +113,16 @@ impl Application {
             Duration::from_millis(settings.auth.hash_queue_timeout_ms),
         )?;
         let market = crate::market::start(&settings.market)?;
-        let mut live = crate::live::start(&settings.live, db.clone(), market.hub.clone());
+        let simulation_slots = Arc::new(tokio::sync::Semaphore::new(
+            settings.simulation.concurrent_runs.max(1),
+        ));
+        let recommender = crate::services::recommendations::Recommender::new(
+            db.clone(),
+            success_model.clone(),
+            simulation_slots.clone(),
+        );
+        let mut live =
+            crate::live::start(&settings.live, db.clone(), market.hub.clone(), recommender);
         let tokens = TokenIssuer::new(keys, Duration::from_secs(settings.auth.access_ttl_secs));
         let accounts = Arc::new(Accounts::new(Duration::from_secs(
             settings.auth.account_cache_secs,
@@ -154,9 +163,7 @@ impl Application {
             passwords,
             limiter,
             redis: redis.map(|(_, conn)| conn),
-            simulation_slots: Arc::new(tokio::sync::Semaphore::new(
-                settings.simulation.concurrent_runs.max(1),
-            )),
+            simulation_slots,
             success_model,
             solve_slots: Arc::new(tokio::sync::Semaphore::new(
                 settings.portfolio.concurrent_solves.max(1),

@@ -45,6 +45,14 @@ impl SessionBackend for MemoryBackend {
     fn record_alert(&self, _: Uuid, _: NewAlert) -> BackendFuture<protocol::live::LiveAlert> {
         Box::pin(async { Err(BackendError("no rules here".into())) })
     }
+
+    fn recommend(
+        &self,
+        _: Uuid,
+        _: actors::live::backend::RecommendAsk,
+    ) -> BackendFuture<actors::live::backend::Recommended> {
+        Box::pin(async { Err(BackendError("no rules here".into())) })
+    }
 }
 
 struct Sink(mpsc::UnboundedSender<StreamEvent>);

@@ -1,6 +1,7 @@
 //! Sessions with real actors and an in-memory backend: ticks become numbered states, a child
 //! that panics is restarted with its state reloaded, revocation ends a viewer's stream, an
-//! unwatched session stops, and the live plan is solved from the live wealth.
+//! unwatched session stops, the live plan is solved from the live wealth, and crossing a
+//! success threshold brings recommendations (computed by the engine) that the alert carries.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
@@ -9,8 +10,8 @@ use std::time::Duration;
 use actix::{Actor, Addr, Context, Handler};
 use actors::live::LiveSettings;
 use actors::live::backend::{
-    AlertRule, BackendError, BackendFuture, Holding, NewAlert, RuleKind, SessionBackend,
-    SessionData,
+    AlertRule, BackendError, BackendFuture, Holding, NewAlert, RecommendAsk, Recommended, RuleKind,
+    SessionBackend, SessionData,
 };
 use actors::live::events::{StreamBody, StreamEvent};
 use actors::live::registry::{
@@ -24,6 +25,9 @@ use actors::market::{PriceHub, Tick};
 use engine::sim::reference::p1;
 use engine::sim::{Lever, PreparedSimulation, SimulationOptions, SolveError, SolveWith};
 use protocol::live::{LiveAlert, WealthSource, WhatIfChanges};
+use protocol::recommendations::{
+    Recommendation, RecommendationKind, RecommendationStatus, RecommendedChange,
+};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -32,6 +36,7 @@ struct Memory {
     data: Mutex<Option<SessionData>>,
     loads: Mutex<u32>,
     alerts: Mutex<Vec<NewAlert>>,
+    asks: Mutex<Vec<RecommendAsk>>,
 }
 
 struct MemoryBackend(Arc<Memory>);
@@ -61,7 +66,49 @@ impl SessionBackend for MemoryBackend {
                 message: alert.message,
                 value: alert.value,
                 at_ms: 0,
+                recommendation_id: alert.recommendation_id,
             })
+        })
+    }
+
+    /// Every candidate verified by the engine on the session's paths (the server screens
+    /// them with its surrogate first), the best kept.
+    fn recommend(&self, _: Uuid, ask: RecommendAsk) -> BackendFuture<Recommended> {
+        let memory = self.0.clone();
+        Box::pin(async move {
+            memory.asks.lock().unwrap().push(ask.clone());
+            let equity = [true, true, false];
+            let limits = engine::recommend::Limits::default();
+            let actions = engine::recommend::candidates(&ask.plan, Some(&equity), &limits);
+            let options = SimulationOptions {
+                paths: ask.paths,
+                seed: ask.seed,
+                fan_chart: false,
+            };
+            let verified = engine::recommend::verify(&ask.plan, &actions, &equity, &options)
+                .map_err(|e| BackendError(e.to_string()))?;
+            let share = engine::sim::equity_share(&ask.plan.weights, &equity);
+            let best = engine::recommend::best(verified, ask.target, share, 5);
+            Ok(Recommended::Made(
+                best.into_iter()
+                    .map(|v| Recommendation {
+                        id: Uuid::new_v4(),
+                        kind: RecommendationKind::SaveMore,
+                        change: RecommendedChange::default(),
+                        cost: String::new(),
+                        reason: format!("{:?}", v.action),
+                        success_before: v.success_before,
+                        success_after: v.success_after,
+                        success_change: v.change,
+                        standard_error: v.change_standard_error,
+                        paths: ask.paths,
+                        seed: ask.seed,
+                        status: RecommendationStatus::New,
+                        created_at: chrono::Utc::now(),
+                        answered_at: None,
+                    })
+                    .collect(),
+            ))
         })
     }
 }
@@ -359,7 +406,7 @@ async fn a_panicking_child_is_restarted_with_its_state_reloaded_and_updates_cont
     // Each restart reloads the session's data.
     for _ in 0..200 {
         let counters = w.registry.send(Counters { owner: OWNER }).await.unwrap();
-        if counters.is_some_and(|c| c.restarts == 3) {
+        if counters.is_some_and(|c| c.restarts == Child::ALL.len() as u64) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -370,8 +417,8 @@ async fn a_panicking_child_is_restarted_with_its_state_reloaded_and_updates_cont
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(counters.restarts, 3);
-    assert!(*w.memory.loads.lock().unwrap() >= loads_before + 3);
+    assert_eq!(counters.restarts, Child::ALL.len() as u64);
+    assert!(*w.memory.loads.lock().unwrap() >= loads_before + Child::ALL.len() as u32);
 
     // The new portfolio actor is subscribed again and the new simulation actor answers.
     w.hub.do_send(tick("AAA", 120.0, 3));
@@ -473,6 +520,88 @@ async fn alert_rules_fire_once_are_stored_and_pushed() {
     assert_eq!(alert.value, 111.0);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(w.memory.alerts.lock().unwrap().len(), 1, "hysteresis holds");
+}
+
+/// Ticks that make the holdings worth `wealth` (AAA and BBB in equal parts).
+fn ticks_for(w: &World, wealth: f64, ts_ms: i64) {
+    w.hub.do_send(tick("AAA", wealth / 2.0 / 1000.0, ts_ms));
+    w.hub.do_send(tick("BBB", wealth / 2.0 / 2000.0, ts_ms));
+}
+
+#[actix::test]
+async fn crossing_a_success_threshold_pushes_recommendations_and_the_alert_carries_the_top_one() {
+    // Within the hub's largest believable move (10x) of each other.
+    let (low, high) = (100_000.0, 900_000.0);
+    let threshold = expected_success(low) + 0.05;
+    assert!(expected_success(high) > threshold, "P1 at 900k is above it");
+    let rule = AlertRule {
+        id: Uuid::new_v4(),
+        kind: RuleKind::SuccessBelow,
+        level: threshold,
+        hysteresis: 0.0,
+    };
+    let w = world(vec![rule.clone()], fast());
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    ticks_for(&w, low, 1);
+    let (mut alert, mut made) = (None, None);
+    while alert.is_none() || made.is_none() {
+        match &*next(&mut rx).await {
+            StreamBody::Alert(a) => alert = Some(a.clone()),
+            StreamBody::Recommendations(r) => made = Some(r.clone()),
+            _ => {}
+        }
+    }
+    let (alert, made) = (alert.unwrap(), made.unwrap());
+    assert_eq!(made.target_success, Some(threshold));
+    assert!((made.starting_wealth - low).abs() < 1e-6);
+    assert_eq!(made.success_probability, expected_success(low));
+    let top = made
+        .recommendations
+        .first()
+        .expect("P1 at 100k can be helped");
+    for r in &made.recommendations {
+        // Verified on the session's own paths: the same success to start from.
+        assert!((r.success_before - made.success_probability).abs() < 1e-12);
+        assert!(r.success_after > r.success_before);
+    }
+    assert_eq!(alert.rule_id, Some(rule.id));
+    assert_eq!(alert.recommendation_id, Some(top.id));
+    assert!(
+        alert
+            .message
+            .ends_with(&format!("Top recommendation: {}", top.reason)),
+        "{}",
+        alert.message
+    );
+    {
+        let asks = w.memory.asks.lock().unwrap();
+        assert_eq!(asks.len(), 1);
+        assert_eq!(asks[0].target, threshold);
+        assert_eq!(asks[0].seed, actors::live::session::user_seed(OWNER));
+        assert!((asks[0].plan.initial_wealth - low).abs() < 1e-6);
+    }
+
+    // Back above: recommendations end, with nothing computed.
+    ticks_for(&w, high, 2);
+    let cleared = loop {
+        if let StreamBody::Recommendations(r) = &*next(&mut rx).await {
+            break r.clone();
+        }
+    };
+    assert_eq!(cleared.target_success, None);
+    assert!(cleared.recommendations.is_empty());
+    assert_eq!(w.memory.asks.lock().unwrap().len(), 1);
+
+    // A new subscriber gets the latest after its snapshot.
+    let mut late = watch(&w, OWNER, OWNER, 2).await;
+    assert!(matches!(
+        &*next(&mut late).await,
+        StreamBody::Snapshot { .. }
+    ));
+    match &*next(&mut late).await {
+        StreamBody::Recommendations(r) => assert_eq!(r, &cleared),
+        other => panic!("expected the latest recommendations, got {other:?}"),
+    }
 }
 
 #[actix::test]

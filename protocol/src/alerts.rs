@@ -220,4 +220,9 @@ pub struct AlertView {
     pub value: f64,
     /// When.
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// For a `success_below` alert: the top recommendation computed when it fired (its
+    /// sentence ends `message`), while it stands in `GET /ml/recommendations`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub recommendation_id: Option<uuid::Uuid>,
 }

@@ -244,6 +244,12 @@ pub struct LiveAlert {
     pub value: f64,
     /// When (Unix milliseconds).
     pub at_ms: i64,
+    /// For a `success_below` alert: the top recommendation computed when it fired (its
+    /// sentence ends the message), while it stands (`GET /ml/recommendations`); a newer set
+    /// of recommendations replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub recommendation_id: Option<Uuid>,
 }
 
 /// A what-if: the plan with some inputs changed, answered from the same random numbers and

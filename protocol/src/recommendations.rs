@@ -175,3 +175,29 @@ pub struct RecommendationsResponse {
     /// The ones worth making, best first: each helps by more than two standard errors.
     pub recommendations: Vec<Recommendation>,
 }
+
+/// The `recommendations` frame of a live stream: sent when the live success probability
+/// crosses one of the owner's `success_below` thresholds, either way, and to each new
+/// subscriber after its snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LiveRecommendations {
+    /// The threshold aimed for: the highest `success_below` level the live success is at or
+    /// under. Absent when it is above them all again (then `recommendations` is empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub target_success: Option<f64>,
+    /// The live success probability they start from (each one's `success_before`).
+    pub success_probability: f64,
+    /// The live wealth they were computed at.
+    pub starting_wealth: f64,
+    /// Verified on the stream's own paths and stored (`GET /ml/recommendations`), best first.
+    pub recommendations: Vec<Recommendation>,
+    /// Why there are none while below a threshold, when that is not simply that no change
+    /// helps enough (a plan with model extensions, or the computation failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub unavailable: Option<String>,
+    /// When (Unix milliseconds).
+    pub computed_at_ms: i64,
+}

@@ -235,6 +235,16 @@ pub enum ServerMessage {
         #[schema(value_type = crate::proposals::Proposal)]
         proposal: std::sync::Arc<crate::proposals::Proposal>,
     },
+    /// The live success probability crossed one of the owner's `success_below` thresholds
+    /// (either way): the recommendations now, verified on the stream's paths. Also sent to a
+    /// new subscriber after its snapshot, when there are any.
+    Recommendations {
+        /// Whose plan.
+        stream: uuid::Uuid,
+        /// The recommendations.
+        #[schema(value_type = crate::recommendations::LiveRecommendations)]
+        recommendations: std::sync::Arc<crate::recommendations::LiveRecommendations>,
+    },
     /// The stream ended: on `unsubscribe`, or because access was revoked.
     Unsubscribed {
         /// Whose plan.
@@ -477,6 +487,7 @@ mod tests {
                         message: "below 80%".into(),
                         value: 0.79,
                         at_ms: 1,
+                        recommendation_id: Some(uuid::Uuid::nil()),
                     },
                 },
                 ServerMessage::Proposal {
@@ -497,6 +508,37 @@ mod tests {
                         created_at: chrono::DateTime::UNIX_EPOCH,
                         answered_at: None,
                     }),
+                },
+                ServerMessage::Recommendations {
+                    stream: uuid::Uuid::nil(),
+                    recommendations: std::sync::Arc::new(
+                        crate::recommendations::LiveRecommendations {
+                            target_success: Some(0.8),
+                            success_probability: 0.74,
+                            starting_wealth: 251_234.5,
+                            recommendations: vec![crate::recommendations::Recommendation {
+                                id: uuid::Uuid::nil(),
+                                kind: crate::recommendations::RecommendationKind::SaveMore,
+                                change: crate::recommendations::RecommendedChange {
+                                    monthly_contribution: Some(1750.0),
+                                    ..Default::default()
+                                },
+                                cost: "250 more a month until retirement".into(),
+                                reason: "Saving 250 more a month raises it.".into(),
+                                success_before: 0.74,
+                                success_after: 0.81,
+                                success_change: 0.07,
+                                standard_error: 0.004,
+                                paths: 1000,
+                                seed: 42,
+                                status: crate::recommendations::RecommendationStatus::New,
+                                created_at: chrono::DateTime::UNIX_EPOCH,
+                                answered_at: None,
+                            }],
+                            unavailable: None,
+                            computed_at_ms: 1_700_000_000_000,
+                        },
+                    ),
                 },
                 ServerMessage::Unsubscribed {
                     stream: uuid::Uuid::nil(),
@@ -596,7 +638,7 @@ mod tests {
     fn the_schemas_describe_the_json_form() {
         let (client, server) = samples();
         check_schema(&client, 8);
-        check_schema(&server, 12);
+        check_schema(&server, 13);
     }
 
     #[test]

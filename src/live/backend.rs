@@ -2,8 +2,8 @@
 //! the database and store the alerts they raise.
 
 use actors::live::backend::{
-    AlertRule, BackendError, BackendFuture, Holding, NewAlert, RuleKind, SessionBackend,
-    SessionData,
+    AlertRule, BackendError, BackendFuture, Holding, NewAlert, RecommendAsk, Recommended, RuleKind,
+    SessionBackend, SessionData,
 };
 use actors::live::plan::{GoalLabel, ModelExtensions};
 use engine::sim::Extensions;
@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::domain::plan::{asset_classes, default_spec, to_engine, to_engine_extended};
 use crate::http::error::ApiError;
+use crate::services::recommendations::{self, Recommender};
 use crate::services::return_history;
 use crate::store::{self, Db};
 
@@ -24,13 +25,19 @@ pub struct DbBackend {
     db: Db,
     /// Alerts kept per user (`live.alerts_kept`).
     alerts_kept: u32,
+    recommender: Recommender,
 }
 
 impl DbBackend {
-    /// A backend over `db` keeping the newest `alerts_kept` alerts of each user.
+    /// A backend over `db` keeping the newest `alerts_kept` alerts of each user, making
+    /// recommendations with `recommender`.
     #[must_use]
-    pub fn new(db: Db, alerts_kept: u32) -> Self {
-        Self { db, alerts_kept }
+    pub fn new(db: Db, alerts_kept: u32, recommender: Recommender) -> Self {
+        Self {
+            db,
+            alerts_kept,
+            recommender,
+        }
     }
 }
 
@@ -46,11 +53,16 @@ struct StoredPlan {
     band: f64,
 }
 
-async fn plan(db: &Db, user: Uuid) -> Result<StoredPlan, BackendError> {
-    let spec: PlanSpec = match db.plan(user).await.map_err(failed)? {
+/// The stored plan's spec, or the default's.
+async fn spec(db: &Db, user: Uuid) -> Result<PlanSpec, BackendError> {
+    Ok(match db.plan(user).await.map_err(failed)? {
         Some(value) => serde_json::from_value(value).map_err(failed)?,
         None => default_spec(),
-    };
+    })
+}
+
+async fn plan(db: &Db, user: Uuid) -> Result<StoredPlan, BackendError> {
+    let spec = spec(db, user).await?;
     let plan = to_engine(&spec, "").map_err(|e| failed(e.message))?;
     let extensions = if spec.extensions.is_empty() {
         None
@@ -204,10 +216,13 @@ impl SessionBackend for DbBackend {
             let row = store::alerts::insert(
                 &db,
                 user,
-                Some(alert.rule_id),
-                alert.kind,
-                &alert.message,
-                alert.value,
+                store::alerts::NewAlert {
+                    rule_id: Some(alert.rule_id),
+                    kind: alert.kind,
+                    message: &alert.message,
+                    value: alert.value,
+                    recommendation_id: alert.recommendation_id,
+                },
             )
             .await
             .map_err(failed)?;
@@ -222,7 +237,33 @@ impl SessionBackend for DbBackend {
                 message: row.message,
                 value: row.value,
                 at_ms: row.created_at.timestamp_millis(),
+                recommendation_id: row.recommendation_id,
             })
+        })
+    }
+
+    fn recommend(&self, user: Uuid, ask: RecommendAsk) -> BackendFuture<Recommended> {
+        let (db, recommender) = (self.db.clone(), self.recommender.clone());
+        Box::pin(async move {
+            if ask.extended {
+                return Ok(Recommended::Unavailable(recommendations::EXTENDED.into()));
+            }
+            let spec = spec(&db, user).await?;
+            let made = recommender
+                .make(
+                    user,
+                    &spec,
+                    &ask.plan,
+                    recommendations::Ask {
+                        target: ask.target,
+                        paths: ask.paths,
+                        seed: ask.seed,
+                    },
+                    |_| Ok(()),
+                )
+                .await
+                .map_err(failed)?;
+            Ok(Recommended::Made(made.recommendations))
         })
     }
 }

@@ -18,6 +18,7 @@ use actors::live::LiveSettings;
 use actors::live::registry::SessionRegistry;
 
 use crate::config::LiveConfig;
+use crate::services::recommendations::Recommender;
 use crate::store::Db;
 
 /// The running session registry and the threads sessions run on.
@@ -34,7 +35,12 @@ pub struct Live {
 /// Starts the registry and `config.threads` session threads (none: sessions run on the
 /// HTTP worker thread of the connection that starts them).
 #[must_use]
-pub fn start(config: &LiveConfig, db: Db, hub: Addr<actors::market::PriceHub>) -> Live {
+pub fn start(
+    config: &LiveConfig,
+    db: Db,
+    hub: Addr<actors::market::PriceHub>,
+    recommender: Recommender,
+) -> Live {
     let threads = config
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZero::get));
@@ -47,7 +53,11 @@ pub fn start(config: &LiveConfig, db: Db, hub: Addr<actors::market::PriceHub>) -
         state_timeout: Duration::from_secs(5),
     };
     let registry = SessionRegistry::new(
-        Arc::new(backend::DbBackend::new(db, config.alerts_kept.max(1))),
+        Arc::new(backend::DbBackend::new(
+            db,
+            config.alerts_kept.max(1),
+            recommender,
+        )),
         hub,
         settings,
         arbiters.iter().map(Arbiter::handle).collect(),

@@ -37,6 +37,7 @@ fn alert_view(row: AlertRow) -> Result<AlertView, ApiError> {
         message: row.message,
         value: row.value,
         created_at: row.created_at,
+        recommendation_id: row.recommendation_id,
     })
 }
 

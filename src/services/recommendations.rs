@@ -2,13 +2,16 @@
 //! simulation on the plan's own random numbers ([`engine::recommend`]) before it is shown,
 //! within what the user can carry; stored with a status, and accepted into the plan.
 
+use std::sync::Arc;
+
 use engine::recommend::{self, Action, Limits, Verified};
-use engine::sim::SimulationOptions;
+use engine::sim::{Plan, SimulationOptions};
 use protocol::recommendations::{
     Recommendation, RecommendationKind, RecommendationStatus, RecommendationsRequest,
     RecommendationsResponse, RecommendedChange,
 };
 use protocol::simulations::PlanSpec;
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::simulations::{check_time_of, choose_seed, plan_or_default, resolve, save_plan};
@@ -16,9 +19,10 @@ use super::solve::check_target;
 use crate::auth::AuthUser;
 use crate::domain::plan::{asset_classes, equity_mask};
 use crate::http::error::ApiError;
+use crate::ml::SuccessModel;
 use crate::state::AppState;
 use crate::store::recommendations::{NewRecommendation, RecommendationRow};
-use crate::store::{self, StoreError};
+use crate::store::{self, Db, StoreError};
 
 /// The success aimed for when the request names none.
 pub const DEFAULT_TARGET: f64 = 0.85;
@@ -175,9 +179,9 @@ fn to_wire(row: RecommendationRow) -> Result<Recommendation, ApiError> {
 
 /// What the user can carry: a contribution their income allows (when they gave one), and
 /// the equity shares of their risk tolerance band (when they answered the questionnaire).
-async fn limits(state: &AppState, user: Uuid) -> Result<Limits, ApiError> {
-    let profile = state.db.profile(user).await?;
-    let tolerance = state.db.risk_answers(user).await?;
+async fn limits(db: &Db, user: Uuid) -> Result<Limits, ApiError> {
+    let profile = db.profile(user).await?;
+    let tolerance = db.risk_answers(user).await?;
     Ok(Limits {
         max_monthly_contribution: profile
             .annual_income_cents
@@ -189,6 +193,127 @@ async fn limits(state: &AppState, user: Uuid) -> Result<Limits, ApiError> {
         }),
         ..Limits::default()
     })
+}
+
+/// Why a plan with model extensions gets no recommendations.
+pub const EXTENDED: &str = "recommendations are verified on the base model: this plan has model \
+     extensions (goals, income, a withdrawal rule or another return model)";
+
+/// What making recommendations needs besides the plan: the database (limits, storage), the
+/// success surrogate and the simulation slots. `POST /ml/recommendations` and the live
+/// sessions' recommendation actors share it.
+#[derive(Clone)]
+pub struct Recommender {
+    db: Db,
+    model: Arc<SuccessModel>,
+    slots: Arc<Semaphore>,
+}
+
+/// What one computation is asked.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask {
+    /// The success to aim for.
+    pub target: f64,
+    /// Paths each change is verified on.
+    pub paths: u32,
+    /// Their seed.
+    pub seed: u64,
+}
+
+impl Recommender {
+    /// A recommender over `db`, screening with `model` and simulating within `slots`.
+    #[must_use]
+    pub fn new(db: Db, model: Arc<SuccessModel>, slots: Arc<Semaphore>) -> Self {
+        Self { db, model, slots }
+    }
+
+    /// The server's.
+    #[must_use]
+    pub fn of(state: &AppState) -> Self {
+        Self::new(
+            state.db.clone(),
+            state.success_model.clone(),
+            state.simulation_slots.clone(),
+        )
+    }
+
+    /// Recommendations for `plan` (the base model of `spec`, at the wealth it starts from),
+    /// verified and stored for `user` (replacing the unanswered ones). `afford` sees how many
+    /// runs of `ask.paths` verifying takes, before any starts, and may refuse.
+    ///
+    /// # Errors
+    /// `afford`'s refusal; storage failures; 503 when the simulation slots are closed.
+    pub async fn make(
+        &self,
+        user: Uuid,
+        spec: &PlanSpec,
+        plan: &Plan,
+        ask: Ask,
+        afford: impl FnOnce(u32) -> Result<(), ApiError>,
+    ) -> Result<RecommendationsResponse, ApiError> {
+        let Ask {
+            target,
+            paths,
+            seed,
+        } = ask;
+        let classes = asset_classes(spec);
+        let equity = equity_mask(&classes, None, "").ok();
+        let limits = limits(&self.db, user).await?;
+        let candidates = recommend::candidates(plan, equity.as_deref(), &limits);
+        let mask = equity.clone().unwrap_or_else(|| vec![false; classes.len()]);
+        // The surrogate picks which candidates are worth simulating; only simulated figures
+        // reach the user.
+        let model = self.model.clone();
+        let actions = recommend::screen(
+            plan,
+            &candidates,
+            &mask,
+            |p| model.surrogate.predict(p).ok(),
+            target,
+        );
+        afford(u32::try_from(actions.len() + 1).unwrap_or(u32::MAX))?;
+        let options = SimulationOptions {
+            paths,
+            seed,
+            fan_chart: false,
+        };
+        let share_now = engine::sim::equity_share(&plan.weights, &mask);
+        let verified = {
+            let _slot = self.slots.acquire().await.map_err(|e| {
+                ApiError::Internal(anyhow::Error::new(e).context("simulation slots"))
+            })?;
+            let (plan, actions, mask) = (plan.clone(), actions.clone(), mask.clone());
+            tokio::task::spawn_blocking(move || recommend::verify(&plan, &actions, &mask, &options))
+                .await
+                .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("verify task")))?
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("verifying a valid plan: {e}")))?
+        };
+        let new: Vec<NewRecommendation> = recommend::best(verified, target, share_now, MOST)
+            .iter()
+            .map(|v| {
+                let (change, cost, reason) =
+                    describe(v, spec, &plan.weights, &mask, share_now, target, paths);
+                Ok(NewRecommendation {
+                    kind: kind(&v.action).as_str(),
+                    change: serde_json::to_value(&change).map_err(anyhow::Error::from)?,
+                    cost,
+                    reason,
+                    success_before: v.success_before,
+                    success_after: v.success_after,
+                    standard_error: v.change_standard_error,
+                    paths,
+                    seed,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?;
+        let rows = store::recommendations::replace_new(&self.db, user, &new).await?;
+        Ok(RecommendationsResponse {
+            target_success: target,
+            considered: u32::try_from(candidates.len()).unwrap_or(u32::MAX),
+            verified: u32::try_from(actions.len()).unwrap_or(u32::MAX),
+            recommendations: rows.into_iter().map(to_wire).collect::<Result<_, _>>()?,
+        })
+    }
 }
 
 /// Recommendations for the caller's plan (the stored one, or the default), verified and
@@ -216,77 +341,24 @@ pub async fn recommend(
     let spec = plan_or_default(state, user.id).await?;
     let (plan, extensions) = resolve(state, user.id, &spec, "").await?;
     if !extensions.is_base() {
-        return Err(ApiError::invalid(
-            "extensions",
-            "recommendations are verified on the base model: this plan has model extensions \
-             (goals, income, a withdrawal rule or another return model)",
-        ));
+        return Err(ApiError::invalid("extensions", EXTENDED));
     }
-    let classes = asset_classes(&spec);
-    let equity = equity_mask(&classes, None, "").ok();
-    let limits = limits(state, user.id).await?;
-    let candidates = recommend::candidates(&plan, equity.as_deref(), &limits);
-    let mask = equity.clone().unwrap_or_else(|| vec![false; classes.len()]);
-    // The surrogate picks which candidates are worth simulating; only simulated figures
-    // reach the user.
-    let model = state.success_model.clone();
-    let actions = recommend::screen(
-        &plan,
-        &candidates,
-        &mask,
-        |p| model.surrogate.predict(p).ok(),
+    let ask = Ask {
         target,
-    );
-    let runs = u32::try_from(actions.len() + 1).unwrap_or(u32::MAX);
-    check_time_of(
-        state,
-        paths.saturating_mul(runs),
-        std::slice::from_ref(&plan),
-        false,
-        "paths",
-    )?;
-    let options = SimulationOptions {
         paths,
         seed,
-        fan_chart: false,
     };
-    let share_now = engine::sim::equity_share(&plan.weights, &mask);
-    let verified = {
-        let _slot =
-            state.simulation_slots.acquire().await.map_err(|e| {
-                ApiError::Internal(anyhow::Error::new(e).context("simulation slots"))
-            })?;
-        let (plan, actions, mask) = (plan.clone(), actions.clone(), mask.clone());
-        tokio::task::spawn_blocking(move || recommend::verify(&plan, &actions, &mask, &options))
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("verify task")))?
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("verifying a valid plan: {e}")))?
-    };
-    let new: Vec<NewRecommendation> = recommend::best(verified, target, share_now, MOST)
-        .iter()
-        .map(|v| {
-            let (change, cost, reason) =
-                describe(v, &spec, &plan.weights, &mask, share_now, target, paths);
-            Ok(NewRecommendation {
-                kind: kind(&v.action).as_str(),
-                change: serde_json::to_value(&change).map_err(anyhow::Error::from)?,
-                cost,
-                reason,
-                success_before: v.success_before,
-                success_after: v.success_after,
-                standard_error: v.change_standard_error,
-                paths,
-                seed,
-            })
+    Recommender::of(state)
+        .make(user.id, &spec, &plan, ask, |runs| {
+            check_time_of(
+                state,
+                paths.saturating_mul(runs),
+                std::slice::from_ref(&plan),
+                false,
+                "paths",
+            )
         })
-        .collect::<Result<_, ApiError>>()?;
-    let rows = store::recommendations::replace_new(&state.db, user.id, &new).await?;
-    Ok(RecommendationsResponse {
-        target_success: target,
-        considered: u32::try_from(candidates.len()).unwrap_or(u32::MAX),
-        verified: u32::try_from(actions.len()).unwrap_or(u32::MAX),
-        recommendations: rows.into_iter().map(to_wire).collect::<Result<_, _>>()?,
-    })
+        .await
 }
 
 /// The caller's recommendations, newest first.

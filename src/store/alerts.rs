@@ -22,36 +22,47 @@ pub struct AlertRow {
     pub value: f64,
     /// When.
     pub created_at: DateTime<Utc>,
+    /// The top recommendation it carries, while that stands.
+    pub recommendation_id: Option<Uuid>,
 }
 
 /// Longest stored message, in characters; longer ones are cut.
 pub const MAX_MESSAGE_CHARS: usize = 500;
 
-/// Stores an alert raised by `rule_id` (of `user_id`) and returns it. `kind` is one of
-/// `success_below`, `drift_above`, `price_cross`; `value` must be finite.
+/// An alert to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAlert<'a> {
+    /// The rule that fired.
+    pub rule_id: Option<Uuid>,
+    /// One of `success_below`, `drift_above`, `price_cross`.
+    pub kind: &'a str,
+    /// What happened, for people (cut at [`MAX_MESSAGE_CHARS`]).
+    pub message: &'a str,
+    /// The value that fired it; must be finite.
+    pub value: f64,
+    /// The top recommendation it carries (one of the owner's).
+    pub recommendation_id: Option<Uuid>,
+}
+
+/// Stores `alert` of `user_id` and returns it.
 ///
 /// # Errors
-/// The database refused the write: an unknown kind, user or rule, or a non-finite value.
-pub async fn insert(
-    db: &Db,
-    user_id: Uuid,
-    rule_id: Option<Uuid>,
-    kind: &str,
-    message: &str,
-    value: f64,
-) -> Result<AlertRow, StoreError> {
+/// The database refused the write: an unknown kind, user, rule or recommendation, or a
+/// non-finite value.
+pub async fn insert(db: &Db, user_id: Uuid, alert: NewAlert<'_>) -> Result<AlertRow, StoreError> {
     let row = AlertRow {
         id: Uuid::new_v4(),
         user_id,
-        rule_id,
-        kind: kind.to_owned(),
-        message: message.chars().take(MAX_MESSAGE_CHARS).collect(),
-        value,
+        rule_id: alert.rule_id,
+        kind: alert.kind.to_owned(),
+        message: alert.message.chars().take(MAX_MESSAGE_CHARS).collect(),
+        value: alert.value,
         created_at: now(),
+        recommendation_id: alert.recommendation_id,
     };
     with_pool!(db, pool => sqlx::query(
-        "insert into alerts (id, user_id, rule_id, kind, message, value, created_at) \
-         values ($1, $2, $3, $4, $5, $6, $7)")
+        "insert into alerts (id, user_id, rule_id, kind, message, value, created_at, \
+         recommendation_id) values ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(row.id)
         .bind(row.user_id)
         .bind(row.rule_id)
@@ -59,6 +70,7 @@ pub async fn insert(
         .bind(&row.message)
         .bind(row.value)
         .bind(row.created_at)
+        .bind(row.recommendation_id)
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;
@@ -92,7 +104,8 @@ pub async fn page(
 ) -> Result<(Vec<AlertRow>, u64), StoreError> {
     let (rows, total): (Vec<AlertRow>, i64) = with_pool!(db, pool => {
         let rows = sqlx::query_as::<_, AlertRow>(
-            "select id, user_id, rule_id, kind, message, value, created_at from alerts \
+            "select id, user_id, rule_id, kind, message, value, created_at, recommendation_id \
+             from alerts \
              where user_id = $1 order by created_at desc, id desc limit $2 offset $3")
             .bind(owner).bind(i64::from(limit)).bind(i64::from(offset)).fetch_all(pool).await?;
         let (total,): (i64,) = sqlx::query_as("select count(*) from alerts where user_id = $1")

@@ -135,10 +135,13 @@ async fn alerts_are_listed_newest_first_and_outlive_their_rule() {
     let first = alerts::insert(
         &app.db,
         user.id,
-        Some(rule_id),
-        "price_cross",
-        "VTI fell to 199",
-        199.0,
+        alerts::NewAlert {
+            rule_id: Some(rule_id),
+            kind: "price_cross",
+            message: "VTI fell to 199",
+            value: 199.0,
+            recommendation_id: None,
+        },
     )
     .await
     .unwrap();
@@ -146,17 +149,30 @@ async fn alerts_are_listed_newest_first_and_outlive_their_rule() {
     let second = alerts::insert(
         &app.db,
         user.id,
-        None,
-        "success_below",
-        "success 0.79",
-        0.79,
+        alerts::NewAlert {
+            rule_id: None,
+            kind: "success_below",
+            message: "success 0.79",
+            value: 0.79,
+            recommendation_id: None,
+        },
     )
     .await
     .unwrap();
     assert!(
-        alerts::insert(&app.db, user.id, None, "whatever", "x", 1.0)
-            .await
-            .is_err()
+        alerts::insert(
+            &app.db,
+            user.id,
+            alerts::NewAlert {
+                rule_id: None,
+                kind: "whatever",
+                message: "x",
+                value: 1.0,
+                recommendation_id: None,
+            },
+        )
+        .await
+        .is_err()
     );
 
     let page = ok_json(app.get("/alerts", Some(&user.access)).await).await;
@@ -195,9 +211,19 @@ async fn user_b_cannot_see_or_delete_rules_and_alerts_of_a() {
     let a = app.new_user().await;
     let b = app.new_user().await;
     let rule = create_rule(&app, &a, &json!({ "kind": "drift_above", "level": 0.1 })).await;
-    alerts::insert(&app.db, a.id, None, "drift_above", "drift 0.11", 0.11)
-        .await
-        .unwrap();
+    alerts::insert(
+        &app.db,
+        a.id,
+        alerts::NewAlert {
+            rule_id: None,
+            kind: "drift_above",
+            message: "drift 0.11",
+            value: 0.11,
+            recommendation_id: None,
+        },
+    )
+    .await
+    .unwrap();
     problem(
         app.delete(
             &format!("/alerts/rules/{}", rule["id"].as_str().unwrap()),
@@ -223,15 +249,35 @@ async fn pruning_keeps_the_newest_alerts_of_one_user_only() {
     let (user, other) = (app.new_user().await, app.new_user().await);
     let mut ids = Vec::new();
     for i in 0..5 {
-        let row = alerts::insert(&app.db, user.id, None, "success_below", "s", f64::from(i))
-            .await
-            .unwrap();
+        let row = alerts::insert(
+            &app.db,
+            user.id,
+            alerts::NewAlert {
+                rule_id: None,
+                kind: "success_below",
+                message: "s",
+                value: f64::from(i),
+                recommendation_id: None,
+            },
+        )
+        .await
+        .unwrap();
         ids.push(row.id.to_string());
         tokio::time::sleep(Duration::from_millis(3)).await;
     }
-    alerts::insert(&app.db, other.id, None, "drift_above", "d", 0.2)
-        .await
-        .unwrap();
+    alerts::insert(
+        &app.db,
+        other.id,
+        alerts::NewAlert {
+            rule_id: None,
+            kind: "drift_above",
+            message: "d",
+            value: 0.2,
+            recommendation_id: None,
+        },
+    )
+    .await
+    .unwrap();
 
     assert_eq!(alerts::prune(&app.db, user.id, 3).await.unwrap(), 2);
     assert_eq!(alerts::prune(&app.db, user.id, 3).await.unwrap(), 0);

@@ -294,10 +294,13 @@ async fn deleting_an_account_removes_its_holdings_rules_alerts_and_grants() {
     glidepath::store::alerts::insert(
         &app.db,
         user.id,
-        Some(rule_id),
-        "drift_above",
-        "drift 0.12",
-        0.12,
+        glidepath::store::alerts::NewAlert {
+            rule_id: Some(rule_id),
+            kind: "drift_above",
+            message: "drift 0.12",
+            value: 0.12,
+            recommendation_id: None,
+        },
     )
     .await
     .unwrap();

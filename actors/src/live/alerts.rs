@@ -1,14 +1,24 @@
 //! The alert actor: evaluates a user's rules on every new state, with hysteresis so a value
-//! hovering at a level does not fire again and again, and stores and pushes what fires.
+//! hovering at a level does not fire again and again, and stores and pushes what fires. A
+//! `success_below` alert first asks the recommendation actor for the top recommendation, and
+//! carries it.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix::{Actor, ActorContext, AsyncContext, Context, Handler, Message, Recipient, WrapFuture};
 use protocol::live::{LiveAlert, TickSummary};
 use uuid::Uuid;
 
 use super::backend::{AlertRule, NewAlert, RuleKind, SessionBackend};
+use super::recommendations::TopRecommendation;
 use super::supervision::{DownNotice, InjectFault, Shutdown};
+
+/// How long a `success_below` alert waits for its recommendation before it is stored without
+/// one: a computation takes tens of milliseconds, but many sessions crossing at once (a market
+/// fall) queue for the simulation slots, and an alert late by seconds is still worth more with
+/// its remedy than on time without it.
+const TOP_RECOMMENDATION_WAIT: Duration = Duration::from_secs(10);
 
 /// A rule and whether it may fire.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +109,12 @@ pub struct Observe {
     pub ticks: Vec<TickSummary>,
 }
 
+/// Where `success_below` alerts get their top recommendation (none while the recommendation
+/// actor restarts).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct SetRecommender(pub Option<Recipient<TopRecommendation>>);
+
 /// A rule fired and its alert is stored.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
@@ -110,6 +126,7 @@ pub struct AlertActor {
     rules: Vec<RuleState>,
     backend: Arc<dyn SessionBackend>,
     raised: Recipient<AlertRaised>,
+    recommender: Option<Recipient<TopRecommendation>>,
     _notice: DownNotice,
 }
 
@@ -128,6 +145,7 @@ impl AlertActor {
             rules: rules.into_iter().map(RuleState::new).collect(),
             backend,
             raised,
+            recommender: None,
             _notice: notice,
         }
     }
@@ -139,12 +157,20 @@ impl AlertActor {
             kind,
             message,
             value,
+            recommendation_id: None,
         };
-        let stored = self.backend.record_alert(self.user, alert);
-        let raised = self.raised.clone();
+        let recommender = self
+            .recommender
+            .clone()
+            .filter(|_| state.rule.kind == RuleKind::SuccessBelow);
+        let (backend, user, raised) = (self.backend.clone(), self.user, self.raised.clone());
         ctx.spawn(
             async move {
-                match stored.await {
+                let alert = match recommender {
+                    Some(recommender) => with_top(alert, recommender).await,
+                    None => alert,
+                };
+                match backend.record_alert(user, alert).await {
                     Ok(alert) => raised.do_send(AlertRaised(alert)),
                     // The rule or the user may have been deleted meanwhile.
                     Err(e) => tracing::warn!(error = %e, "an alert could not be stored; dropped"),
@@ -153,6 +179,16 @@ impl AlertActor {
             .into_actor(self),
         );
     }
+}
+
+/// `alert` with the top recommendation, when one comes in time.
+async fn with_top(mut alert: NewAlert, recommender: Recipient<TopRecommendation>) -> NewAlert {
+    let asked = tokio::time::timeout(TOP_RECOMMENDATION_WAIT, recommender.send(TopRecommendation));
+    if let Ok(Ok(Some(top))) = asked.await {
+        alert.message = format!("{}. Top recommendation: {}", alert.message, top.reason);
+        alert.recommendation_id = Some(top.id);
+    }
+    alert
 }
 
 impl Actor for AlertActor {
@@ -174,6 +210,14 @@ impl Handler<SetRules> for AlertActor {
                     .unwrap_or_else(|| RuleState::new(rule))
             })
             .collect();
+    }
+}
+
+impl Handler<SetRecommender> for AlertActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetRecommender, _: &mut Context<Self>) {
+        self.recommender = msg.0;
     }
 }
 

@@ -6,6 +6,7 @@ use std::pin::Pin;
 
 use engine::sim::Plan;
 use protocol::live::LiveAlert;
+use protocol::recommendations::Recommendation;
 use uuid::Uuid;
 
 use super::plan::ModelExtensions;
@@ -86,6 +87,32 @@ pub struct NewAlert {
     pub message: String,
     /// The value that fired it.
     pub value: f64,
+    /// The top recommendation when it fired (`success_below`), stored with it.
+    pub recommendation_id: Option<Uuid>,
+}
+
+/// Recommendations for a session's plan at its live wealth.
+#[derive(Debug, Clone)]
+pub struct RecommendAsk {
+    /// The plan, with the live wealth as its starting wealth.
+    pub plan: Plan,
+    /// Whether the stored plan has model extensions.
+    pub extended: bool,
+    /// The success to aim for.
+    pub target: f64,
+    /// The session's paths.
+    pub paths: u32,
+    /// Their seed.
+    pub seed: u64,
+}
+
+/// What a recommendation request gave.
+#[derive(Debug, Clone)]
+pub enum Recommended {
+    /// Verified and stored (replacing the unanswered ones), best first; possibly none.
+    Made(Vec<Recommendation>),
+    /// None can be made for this plan, and why, for people.
+    Unavailable(String),
 }
 
 /// Storage as sessions see it.
@@ -94,4 +121,7 @@ pub trait SessionBackend: Send + Sync + 'static {
     fn load(&self, user: Uuid) -> BackendFuture<SessionData>;
     /// Stores an alert and returns it as pushed to subscribers.
     fn record_alert(&self, user: Uuid, alert: NewAlert) -> BackendFuture<LiveAlert>;
+    /// Computes, verifies and stores recommendations (as `POST /ml/recommendations` does,
+    /// within what the user can carry) for `ask`.
+    fn recommend(&self, user: Uuid, ask: RecommendAsk) -> BackendFuture<Recommended>;
 }

@@ -47,6 +47,8 @@ pub enum StreamBody {
     Alert(LiveAlert),
     /// An advisor's proposal was made or answered.
     Proposal(Arc<protocol::proposals::Proposal>),
+    /// The live success crossed a threshold: the recommendations now.
+    Recommendations(Arc<protocol::recommendations::LiveRecommendations>),
     /// The subscription ended (access revoked, session gone).
     Ended {
         /// Why.

@@ -1,11 +1,12 @@
 //! Live sessions: one [`session::UserSession`] per active user, supervising a simulation, a
-//! portfolio and an alert actor, and streaming the plan's state to every subscriber (the
-//! user's tabs and their advisors).
+//! portfolio, an alert and a recommendation actor, and streaming the plan's state to every
+//! subscriber (the user's tabs and their advisors).
 //!
 //! ```text
 //!            SessionRegistry ── starts / finds ──▶ UserSession (one per user, supervising)
 //!  PriceHub ──ticks──▶ PortfolioActor ─valuation─▶ SimulationActor ─answer─▶ UserSession
 //!                         └─ticks─▶ AlertActor ◀─states─┘          subscribers ◀─┘
+//!                                       └─top one?─▶ RecommendationActor ◀─states─┘
 //! ```
 //!
 //! A tick reaches only the portfolios holding its symbol; the portfolio revalues and sends
@@ -16,6 +17,11 @@
 //! new state and sends it to its subscribers and to the alert actor. The session stays off
 //! the path between a tick and its answer: one mailbox hop fewer per tick and session.
 //!
+//! While the user has `success_below` rules, each new state also goes to the recommendation
+//! actor, which has recommendations computed when the success crosses a threshold (either
+//! way) and hands them to the session to push; an alert that fires on such a rule asks it
+//! for the top one first, so the alert carries it.
+//!
 //! # Layout
 //! - [`backend`]: what sessions load and store, implemented by the server over its database.
 //! - [`events`]: what subscribers receive.
@@ -24,7 +30,7 @@
 //!   answered (incrementally, or simulated again per tick).
 //! - [`registry`]: finds or starts a user's session; the front door for the server.
 //! - [`session`]: the per-user supervisor and router.
-//! - [`simulation`], [`portfolio`], [`alerts`]: the three children.
+//! - [`simulation`], [`portfolio`], [`alerts`], [`recommendations`]: the four children.
 //! - [`supervision`]: how a session learns that a child died, so it can restart it.
 
 pub mod alerts;
@@ -33,6 +39,7 @@ pub mod events;
 pub mod explain;
 pub mod plan;
 pub mod portfolio;
+pub mod recommendations;
 pub mod registry;
 pub mod session;
 pub mod simulation;

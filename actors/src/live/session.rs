@@ -1,7 +1,6 @@
 //! The user session: one per active user. It loads the user's plan, holdings and rules,
-//! supervises the simulation, portfolio and alert actors (all it knows of them is in
-//! [`children`]), numbers each new state and sends
-//! it to its subscribers. It outlives connections: several tabs and an advisor share it, and
+//! supervises the simulation, portfolio, alert and recommendation actors (all it knows of
+//! them is in [`children`]), numbers each new state and sends it to its subscribers. It outlives connections: several tabs and an advisor share it, and
 //! a reconnect finds it warm. It stops after an idle timeout when nobody watches and no rule
 //! needs watching.
 //!
@@ -35,6 +34,7 @@ use super::explain::{
 };
 use super::plan::LivePlan;
 use super::portfolio::Book;
+use super::recommendations::{RecommendationsReady, SuccessObserved};
 use super::simulation::{
     GetPreparedMemory, LiveSolution, LiveSolveError, PreparedMemory, SetFanChart, SimulationDone,
     Solve, SurvivorsFor, WhatIf, WhatIfError,
@@ -216,6 +216,8 @@ pub struct UserSession {
     plan_sent: Option<Arc<LivePlan>>,
     /// Loads that failed in a row.
     load_failures: u32,
+    /// The latest `recommendations` event, for new subscribers.
+    recommendations: Option<Arc<StreamBody>>,
 }
 
 /// The seed of a user's live simulation: fixed per user, so a restarted session draws the
@@ -264,6 +266,7 @@ impl UserSession {
             stopping: false,
             plan_sent: None,
             load_failures: 0,
+            recommendations: None,
         }
     }
 
@@ -452,6 +455,17 @@ impl UserSession {
                 },
             );
         }
+        // Before the alert actor hears of it: an alert firing on this state asks the
+        // recommendation actor for the top recommendation, which must know the state by then.
+        if let (Some(recommendations), true) =
+            (self.children.recommendations.addr(), self.has_rules())
+        {
+            recommendations.do_send(SuccessObserved {
+                plan: current.mark.plan.clone(),
+                wealth: state.simulation.starting_wealth,
+                success: state.simulation.success_probability,
+            });
+        }
         if let (Some(alerts), true) = (self.children.alerts.addr(), self.has_rules()) {
             alerts.do_send(Observe {
                 success_probability: Some(state.simulation.success_probability),
@@ -581,6 +595,16 @@ impl Handler<AlertRaised> for UserSession {
     }
 }
 
+impl Handler<RecommendationsReady> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: RecommendationsReady, _: &mut Context<Self>) {
+        let body = Arc::new(StreamBody::Recommendations(msg.0));
+        self.send_all(&body);
+        self.recommendations = Some(body);
+    }
+}
+
 impl Handler<AddSubscriber> for UserSession {
     type Result = ();
 
@@ -605,6 +629,15 @@ impl Handler<AddSubscriber> for UserSession {
         } else {
             false
         };
+        if let (true, Some(body)) = (snapshotted, &self.recommendations) {
+            deliver_soon(
+                &msg.events,
+                StreamEvent {
+                    stream: self.user,
+                    body: body.clone(),
+                },
+            );
+        }
         self.idle_since = None;
         self.subscribers.insert(
             msg.conn,

@@ -16,11 +16,18 @@ pub enum Child {
     Portfolio,
     /// The alert actor.
     Alerts,
+    /// The recommendation actor.
+    Recommendations,
 }
 
 impl Child {
     /// Every child, in the order a session starts them.
-    pub const ALL: [Self; 3] = [Self::Simulation, Self::Portfolio, Self::Alerts];
+    pub const ALL: [Self; 4] = [
+        Self::Simulation,
+        Self::Portfolio,
+        Self::Alerts,
+        Self::Recommendations,
+    ];
 
     /// Its name in logs and the fault-injection route.
     #[must_use]
@@ -29,6 +36,7 @@ impl Child {
             Self::Simulation => "simulation",
             Self::Portfolio => "portfolio",
             Self::Alerts => "alerts",
+            Self::Recommendations => "recommendations",
         }
     }
 

@@ -682,6 +682,16 @@ impl WsConnection {
                 let proposal = proposal.clone();
                 self.send(ctx, ServerMessage::Proposal { stream, proposal });
             }
+            StreamBody::Recommendations(recommendations) => {
+                let recommendations = recommendations.clone();
+                self.send(
+                    ctx,
+                    ServerMessage::Recommendations {
+                        stream,
+                        recommendations,
+                    },
+                );
+            }
             StreamBody::Ended { reason } => {
                 self.outlet.close_stream(stream);
                 self.watching.remove(&stream);

@@ -7,8 +7,9 @@
 
 use actix::{Actor, Addr, AsyncContext, Context, Handler, Recipient};
 
-use super::super::alerts::{AlertActor, SetRules};
+use super::super::alerts::{AlertActor, SetRecommender, SetRules};
 use super::super::portfolio::{PortfolioActor, Route, SetHoldings};
+use super::super::recommendations::{RecommendationActor, SetThresholds};
 use super::super::simulation::{SetPlan, SimulationActor};
 use super::super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
 use super::{UserSession, user_seed};
@@ -87,6 +88,7 @@ pub(super) struct Children {
     pub(super) simulation: Slot<SimulationActor>,
     pub(super) portfolio: Slot<PortfolioActor>,
     pub(super) alerts: Slot<AlertActor>,
+    pub(super) recommendations: Slot<RecommendationActor>,
 }
 
 impl Children {
@@ -95,6 +97,7 @@ impl Children {
             Child::Simulation => &mut self.simulation,
             Child::Portfolio => &mut self.portfolio,
             Child::Alerts => &mut self.alerts,
+            Child::Recommendations => &mut self.recommendations,
         }
     }
 
@@ -160,6 +163,17 @@ impl UserSession {
                     .start(),
                 );
             }
+            Child::Recommendations => self.children.recommendations.run(
+                RecommendationActor::new(
+                    self.user,
+                    self.settings.paths,
+                    user_seed(self.user),
+                    self.backend.clone(),
+                    me.recipient(),
+                    notice,
+                )
+                .start(),
+            ),
         }
     }
 
@@ -192,8 +206,17 @@ impl UserSession {
                 band: loaded.data.rebalance_band,
             });
         }
+        if let Some(recommendations) = children.recommendations.addr() {
+            recommendations.do_send(SetThresholds(loaded.data.rules.clone()));
+        }
         if let Some(alerts) = children.alerts.addr() {
             alerts.do_send(SetRules(loaded.data.rules.clone()));
+            alerts.do_send(SetRecommender(
+                children
+                    .recommendations
+                    .addr()
+                    .map(|a| a.clone().recipient()),
+            ));
         }
     }
 }
