@@ -112,6 +112,7 @@ impl Application {
             settings.auth.hash_concurrency.unwrap_or(cores),
             Duration::from_millis(settings.auth.hash_queue_timeout_ms),
         )?;
+        let metrics = Metrics::new(redis.is_some())?;
         let market = crate::market::start(&settings.market)?;
         let simulation_slots = Arc::new(tokio::sync::Semaphore::new(
             settings.simulation.concurrent_runs.max(1),
@@ -121,8 +122,13 @@ impl Application {
             success_model.clone(),
             simulation_slots.clone(),
         );
-        let mut live =
-            crate::live::start(&settings.live, db.clone(), market.hub.clone(), recommender);
+        let mut live = crate::live::start(
+            &settings.live,
+            db.clone(),
+            market.hub.clone(),
+            recommender,
+            metrics.live(),
+        );
         let tokens = TokenIssuer::new(keys, Duration::from_secs(settings.auth.access_ttl_secs));
         let accounts = Arc::new(Accounts::new(Duration::from_secs(
             settings.auth.account_cache_secs,
@@ -139,6 +145,7 @@ impl Application {
                     connections: connections.clone(),
                 },
                 db.clone(),
+                metrics.redis.as_ref().map(|r| r.errors.clone()),
             )
         });
         let listener = TcpListener::bind((settings.host, settings.port))
@@ -168,6 +175,7 @@ impl Application {
             solve_slots: Arc::new(tokio::sync::Semaphore::new(
                 settings.portfolio.concurrent_solves.max(1),
             )),
+            metrics,
             settings: Arc::new(settings),
             started: Instant::now(),
         };
@@ -249,7 +257,7 @@ fn serve(
     deadline: ShutdownDeadline,
 ) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
-    let metrics = Metrics::new()?;
+    let metrics = state.metrics.clone();
     let prometheus = metrics
         .http_middleware()
         .map_err(|e| anyhow::anyhow!("{e}"))?;

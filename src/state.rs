@@ -49,4 +49,6 @@ pub struct AppState {
     pub success_model: Arc<crate::ml::SuccessModel>,
     /// Caps optimisations, frontiers and back-tests running at once, for the same reason.
     pub solve_slots: Arc<tokio::sync::Semaphore>,
+    /// What `/metrics` shows (this application's own registry).
+    pub metrics: crate::telemetry::Metrics,
 }

@@ -21,6 +21,7 @@ use actors::live::registry::{
     Changed, EndViews, Forget, ProposalChanged, Revoked, SessionRegistry, WatchedByOthers,
 };
 use futures_util::StreamExt;
+use prometheus::IntCounter;
 use protocol::proposals::Proposal;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
@@ -145,6 +146,8 @@ pub struct Fanout {
     node: Uuid,
     channel: String,
     conn: ConnectionManager,
+    /// Counts failed publishes and lost subscriptions (`glidepath_redis_errors_total`).
+    errors: Option<IntCounter>,
 }
 
 /// The channel of a deployment (its Redis key prefix keeps deployments apart).
@@ -163,11 +166,13 @@ impl Fanout {
         prefix: &str,
         targets: HookTargets,
         db: Db,
+        errors: Option<IntCounter>,
     ) -> Self {
         let fanout = Self {
             node: Uuid::new_v4(),
             channel: channel(prefix),
             conn,
+            errors,
         };
         actix_web::rt::spawn(listen(
             client,
@@ -175,6 +180,7 @@ impl Fanout {
             fanout.node,
             targets,
             db,
+            fanout.errors.clone(),
         ));
         fanout
     }
@@ -191,8 +197,12 @@ impl Fanout {
         };
         let event = envelope.event;
         let (mut conn, channel) = (self.conn.clone(), self.channel.clone());
+        let errors = self.errors.clone();
         actix_web::rt::spawn(async move {
             if let Err(e) = conn.publish::<_, _, ()>(&channel, payload).await {
+                if let Some(errors) = &errors {
+                    errors.inc();
+                }
                 tracing::warn!(error = %e, ?event, "a live hook could not be sent to the other nodes");
             }
         });
@@ -201,7 +211,14 @@ impl Fanout {
 
 /// Applies the other nodes' events until the server stops, reconnecting with backoff
 /// (1 s doubling to 30 s) whenever the subscription breaks.
-async fn listen(client: redis::Client, channel: String, node: Uuid, targets: HookTargets, db: Db) {
+async fn listen(
+    client: redis::Client,
+    channel: String,
+    node: Uuid,
+    targets: HookTargets,
+    db: Db,
+    errors: Option<IntCounter>,
+) {
     let mut failures: u32 = 0;
     let mut first = true;
     loop {
@@ -213,6 +230,9 @@ async fn listen(client: redis::Client, channel: String, node: Uuid, targets: Hoo
                 tracing::warn!("live hook subscription ended; subscribing again");
             }
             Err(e) => {
+                if let Some(errors) = &errors {
+                    errors.inc();
+                }
                 failures = failures.saturating_add(1);
                 tracing::warn!(error = %e, attempt = failures, "live hook subscription lost; reconnecting");
             }

@@ -40,6 +40,7 @@ pub fn start(
     db: Db,
     hub: Addr<actors::market::PriceHub>,
     recommender: Recommender,
+    metrics: actors::live::LiveMetrics,
 ) -> Live {
     let threads = config
         .threads
@@ -51,6 +52,7 @@ pub fn start(
         batch_window: Duration::from_millis(config.batch_window_ms),
         idle_timeout: Duration::from_secs(config.idle_timeout_secs),
         state_timeout: Duration::from_secs(5),
+        metrics,
     };
     let registry = SessionRegistry::new(
         Arc::new(backend::DbBackend::new(

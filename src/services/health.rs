@@ -77,7 +77,7 @@ async fn redis(state: &AppState) -> RedisHealth {
 }
 
 #[allow(clippy::cast_precision_loss)] // ratios of byte counts; precision is irrelevant
-fn disk_and_memory(data_dir: &Path) -> (DiskHealth, MemoryHealth) {
+pub(crate) fn disk_and_memory(data_dir: &Path) -> (DiskHealth, MemoryHealth) {
     let dir = data_dir
         .canonicalize()
         .unwrap_or_else(|_| data_dir.to_path_buf());

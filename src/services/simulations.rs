@@ -331,12 +331,19 @@ pub async fn monte_carlo(
             ),
         ));
     }
+    let started = std::time::Instant::now();
     let summary = if extensions.is_base() {
         summary(&run(state, vec![plan], options).await?[0])
     } else {
         let result = run_extended(state, vec![(plan, extensions)], options).await?;
         extended_summary(&result[0], &spec.extensions)
     };
+    // Only runs that answered: a refusal's duration says nothing about the engine.
+    state
+        .metrics
+        .simulation_seconds
+        .with_label_values(&["monte_carlo"])
+        .observe(started.elapsed().as_secs_f64());
     let parameters = serde_json::json!({
         "plan": spec, "paths": paths, "seed": options.seed, "fan_chart": options.fan_chart,
     });

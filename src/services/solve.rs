@@ -203,6 +203,7 @@ pub async fn solve(
     } else {
         Vec::new()
     };
+    let started = std::time::Instant::now();
     let solved = run(
         state,
         plan.clone(),
@@ -215,6 +216,11 @@ pub async fn solve(
     .await?
     .pop()
     .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a solve without an answer")))?;
+    // Searches that ran, reached or not; a request refused before the search is not one.
+    state
+        .metrics
+        .solve_seconds
+        .observe(started.elapsed().as_secs_f64());
     match solved {
         Ok(s) => Ok(answer(
             req.lever, &s, target, &options, &plan, &classes, &equity,

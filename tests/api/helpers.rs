@@ -335,6 +335,21 @@ impl TestApp {
     }
 }
 
+/// One scrape of `/metrics`: each sample's series (`name` or `name{labels}`, as exposed) and
+/// value.
+pub async fn scrape(app: &TestApp) -> std::collections::HashMap<String, f64> {
+    let response = app.get("/metrics", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            Some((series.to_owned(), value.parse().ok()?))
+        })
+        .collect()
+}
+
 /// Asserts a 2xx and returns the JSON body.
 pub async fn ok_json(response: reqwest::Response) -> Value {
     let status = response.status();

@@ -627,6 +627,12 @@ async fn a_stalled_client_is_closed_with_4008_and_its_backlog_stays_bounded() {
             pongs < 50_000,
             "the backlog was cut, not all {pongs} answers queued"
         );
+        let metrics = crate::helpers::scrape(&app).await;
+        assert_eq!(
+            metrics.get("glidepath_ws_slow_consumer_closes_total"),
+            Some(&1.0),
+            "the close is counted once"
+        );
         return;
     }
     panic!("the server never stalled ({pongs} pongs)");

@@ -462,6 +462,10 @@ async fn a_guardrails_plan_is_simulated_again_and_streams_updates_after_ticks() 
     )
     .await;
     assert!(answered);
+
+    // Each state above was a run of its own: the first and one per tick, at least.
+    let runs = crate::helpers::scrape(&app).await[r#"glidepath_simulation_duration_seconds_count{kind="live_resimulation"}"#];
+    assert!(runs >= 3.0, "{runs}");
 }
 
 #[actix_web::test]

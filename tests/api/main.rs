@@ -24,6 +24,7 @@ mod isolation;
 mod live;
 mod live_extensions;
 mod live_fan_chart;
+mod live_metrics;
 mod live_solve;
 mod market;
 mod ml;

@@ -37,6 +37,9 @@ pub enum StreamBody {
         ticks: Arc<[TickSummary]>,
         /// The newest tick's timestamp.
         newest_tick_ms: Option<i64>,
+        /// When the newest tick reached the price hub: the connection measures tick-to-frame
+        /// latency from here when it writes the frame.
+        tick_arrived: Option<std::time::Instant>,
         /// The state.
         state: Arc<LiveState>,
         /// Why the success moved since the receiving subscription's last snapshot (`None`:

@@ -63,6 +63,17 @@ pub struct LiveSettings {
     pub idle_timeout: Duration,
     /// How long a request for a session's state waits for its first simulation.
     pub state_timeout: Duration,
+    /// Where sessions report what `/metrics` shows.
+    pub metrics: LiveMetrics,
+}
+
+/// Metric handles the server passes in (none by default). Handles rather than a global
+/// registry: test servers in one process each count their own.
+#[derive(Debug, Clone, Default)]
+pub struct LiveMetrics {
+    /// Seconds each run of a plan simulated again at each tick takes (its simulation on the
+    /// blocking pool, not the wait for a slot).
+    pub resimulation_seconds: Option<prometheus::Histogram>,
 }
 
 impl Default for LiveSettings {
@@ -73,6 +84,7 @@ impl Default for LiveSettings {
             batch_window: Duration::ZERO,
             idle_timeout: Duration::from_secs(300),
             state_timeout: Duration::from_secs(5),
+            metrics: LiveMetrics::default(),
         }
     }
 }

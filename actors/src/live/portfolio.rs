@@ -5,7 +5,7 @@
 //! window after the first are folded into one valuation as well.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix::{Actor, ActorContext, Addr, AsyncContext, Context, Handler, Message, Recipient};
 use engine::portfolio;
@@ -47,6 +47,8 @@ pub struct Valuation {
     pub ticks: Vec<TickSummary>,
     /// How many ticks it folds (more than `ticks` when a symbol moved twice).
     pub tick_count: u32,
+    /// When the newest of them reached the price hub.
+    pub tick_arrived: Option<Instant>,
 }
 
 /// The holdings, resolved once against the plan's classes and the held symbols, so that
@@ -263,6 +265,8 @@ pub struct PortfolioActor {
     /// after the first, so the ticks of one market move make one valuation.
     moved: Vec<Option<(f64, i64)>>,
     tick_count: u32,
+    /// When the newest of those ticks reached the hub.
+    tick_arrived: Option<Instant>,
     batch_window: Duration,
     subscription: HubSubscription,
     _notice: DownNotice,
@@ -279,6 +283,7 @@ impl PortfolioActor {
             prices: Vec::new(),
             moved: Vec::new(),
             tick_count: 0,
+            tick_arrived: None,
             batch_window,
             subscription: HubSubscription {
                 id: NEXT_SUBSCRIPTION.fetch_add(1, Ordering::Relaxed),
@@ -317,6 +322,7 @@ impl PortfolioActor {
                 wealth,
                 ticks,
                 tick_count,
+                tick_arrived: self.tick_arrived.take(),
             });
         }
     }
@@ -390,6 +396,7 @@ impl Handler<PriceMove> for PortfolioActor {
             };
             *price = Some(update.price);
             *moved = Some((update.price, update.ts_ms));
+            self.tick_arrived = self.tick_arrived.max(update.arrived);
             self.tick_count += 1;
         }
         if self.tick_count == 0 || !first {

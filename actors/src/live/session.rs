@@ -359,6 +359,7 @@ impl UserSession {
             coalesced,
             ticks,
             newest_tick_ms,
+            tick_arrived,
             plan,
             survivors,
             curve,
@@ -429,6 +430,7 @@ impl UserSession {
                         coalesced,
                         ticks: ticks.clone(),
                         newest_tick_ms,
+                        tick_arrived,
                         state: shown.clone(),
                         explanation,
                     });

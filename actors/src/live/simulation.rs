@@ -123,6 +123,8 @@ pub struct SimulationDone {
     pub ticks: Vec<TickSummary>,
     /// The newest tick's timestamp.
     pub newest_tick_ms: Option<i64>,
+    /// When the newest tick reached the price hub.
+    pub tick_arrived: Option<Instant>,
     /// The plan answered (the session's may be newer by then).
     pub plan: Arc<LivePlan>,
     /// Paths that survived: `simulation.success_probability` times the paths, exactly.
@@ -219,6 +221,7 @@ struct Pending {
     /// Latest per symbol, in symbol order.
     ticks: Vec<TickSummary>,
     newest_tick_ms: Option<i64>,
+    tick_arrived: Option<Instant>,
     portfolio: Option<LivePortfolio>,
 }
 
@@ -228,6 +231,7 @@ impl Pending {
     fn restore(&mut self, older: Pending) {
         self.count += older.count;
         self.newest_tick_ms = self.newest_tick_ms.max(older.newest_tick_ms);
+        self.tick_arrived = self.tick_arrived.max(older.tick_arrived);
         if self.portfolio.is_none() {
             self.portfolio = older.portfolio;
         }
@@ -326,6 +330,8 @@ pub struct SimulationActor {
     running: bool,
     /// What-ifs waiting for a preparation to finish.
     ready: Vec<tokio::sync::oneshot::Sender<()>>,
+    /// Observes each run of [`Self::resimulate`].
+    resimulation_seconds: Option<prometheus::Histogram>,
     _notice: DownNotice,
 }
 
@@ -532,8 +538,16 @@ impl SimulationActor {
             timer: None,
             running: false,
             ready: Vec::new(),
+            resimulation_seconds: None,
             _notice: notice,
         }
+    }
+
+    /// Observes the duration of each run of a plan simulated again at each tick.
+    #[must_use]
+    pub fn with_resimulation_metric(mut self, histogram: Option<prometheus::Histogram>) -> Self {
+        self.resimulation_seconds = histogram;
+        self
     }
 
     fn options(&self) -> SimulationOptions {
@@ -640,6 +654,7 @@ impl SimulationActor {
             coalesced: pending.count.saturating_sub(1),
             ticks: pending.ticks,
             newest_tick_ms: pending.newest_tick_ms,
+            tick_arrived: pending.tick_arrived,
             plan,
             survivors: u32::try_from(survivors).unwrap_or(u32::MAX),
             curve,
@@ -662,9 +677,14 @@ impl SimulationActor {
         let version = self.preparation;
         let options = self.options();
         let job = plan.clone();
+        let histogram = self.resimulation_seconds.clone();
         let run = async move {
             let _permit = RESIMULATING.acquire().await;
-            tokio::task::spawn_blocking(move || resimulate(&job, wealth.value, &options)).await
+            tokio::task::spawn_blocking(move || {
+                let _timer = histogram.as_ref().map(prometheus::Histogram::start_timer);
+                resimulate(&job, wealth.value, &options)
+            })
+            .await
         };
         ctx.spawn(run.into_actor(self).map(move |result, act, ctx| {
             act.running = false;
@@ -849,6 +869,7 @@ impl Handler<Valuation> for SimulationActor {
         let pending = self.pending.get_or_insert_with(Pending::default);
         pending.count += msg.tick_count.max(1);
         pending.fold(msg.ticks);
+        pending.tick_arrived = pending.tick_arrived.max(msg.tick_arrived);
         pending.portfolio = Some(msg.portfolio);
         self.schedule(ctx);
     }

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Instant;
 
 use actix::{Actor, Context, Handler, Message, MessageResult, Recipient};
 use smallvec::SmallVec;
@@ -20,6 +21,9 @@ pub struct PriceUpdate {
     pub price: f64,
     /// When the feed produced it (Unix milliseconds).
     pub ts_ms: i64,
+    /// When the hub received it; `None` for the last quotes a new subscriber starts with,
+    /// which are not news. Tick-to-frame latency is measured from here.
+    pub arrived: Option<Instant>,
 }
 
 /// Prices a subscriber holds have moved: its share of one batch, in the feed's order.
@@ -184,6 +188,7 @@ impl PriceHub {
 
     /// Believes what the guard admits, then sends each subscriber touched its share.
     fn route(&mut self, ticks: Vec<Tick>) {
+        let arrived = Some(Instant::now());
         let mut batch = Vec::with_capacity(ticks.len());
         for tick in ticks {
             if let Err(reason) = self.guard.admit(&tick) {
@@ -205,6 +210,7 @@ impl PriceHub {
                 symbol: tick.symbol,
                 price: tick.price,
                 ts_ms: tick.ts_ms,
+                arrived,
             });
         }
         let mut touched = Vec::new();
@@ -277,6 +283,7 @@ impl Handler<Subscribe> for PriceHub {
                     symbol: symbol.clone(),
                     price: quote.price,
                     ts_ms: quote.ts_ms,
+                    arrived: None,
                 });
             }
             symbols.insert(symbol);

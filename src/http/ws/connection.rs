@@ -49,6 +49,7 @@ use crate::http::error::ApiError;
 use crate::live::connections::AccountClosed;
 use crate::services;
 use crate::state::AppState;
+use crate::telemetry::FrameMetrics;
 
 /// Ids that tell a session which connection a subscription belongs to.
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
@@ -95,6 +96,27 @@ pub struct WsConnection {
     /// The waker of [`Inbound`] while it has stopped reading for want of room.
     reader: Option<Waker>,
     closing: bool,
+    /// Counts and times the updates this actor writes.
+    frames: FrameMetrics,
+    /// Holds this connection in `glidepath_ws_connections` until dropped.
+    _open: OpenConnection,
+}
+
+/// One open connection in the gauge: counted when made, uncounted when dropped, however the
+/// actor ends.
+struct OpenConnection(prometheus::IntGauge);
+
+impl OpenConnection {
+    fn new(gauge: &prometheus::IntGauge) -> Self {
+        gauge.inc();
+        Self(gauge.clone())
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 /// The close code and reason for a stream error.
@@ -127,6 +149,8 @@ impl WsConnection {
         // Cloning a `Session` allocates: the connection makes this one clone for writing,
         // which moves between the outlet and this actor, and keeps `session` for closing.
         outlet.give_writer(session.clone());
+        let frames = state.metrics.frames();
+        let open = OpenConnection::new(&state.metrics.ws_connections);
         Self {
             id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
             outlet,
@@ -145,6 +169,8 @@ impl WsConnection {
             in_flight: 0,
             reader: None,
             closing: false,
+            frames,
+            _open: open,
         }
     }
 
@@ -225,6 +251,7 @@ impl WsConnection {
                 Some(Outbound::Message(message)) => Frame::encode(self.encoding, &message),
                 None if !self.updates.is_empty() => {
                     let pending = self.updates.remove(0);
+                    self.frames.written(&pending.event);
                     update_message(pending.stream, pending.skipped, &pending.event)
                         .and_then(|m| Frame::encode(self.encoding, &m))
                 }
@@ -316,6 +343,9 @@ impl WsConnection {
             return;
         }
         self.closing = true;
+        if matches!(code, CloseCode::Other(close::TOO_SLOW)) {
+            self.state.metrics.slow_consumer_closes.inc();
+        }
         self.resume_reading();
         self.outlet.shut();
         let session = self.session.clone();

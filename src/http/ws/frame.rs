@@ -46,6 +46,7 @@ pub fn update_message(stream: Uuid, skipped: u64, body: &StreamBody) -> Option<S
             newest_tick_ms,
             state,
             explanation,
+            tick_arrived: _,
         } => Some(ServerMessage::Update {
             stream,
             seq: *seq,

@@ -96,7 +96,11 @@ pub async fn connect(
         .max_continuation_size(settings.max_message_bytes);
     let state = state.get_ref().clone();
     WsConnection::create(|ctx| {
-        let outlet = Arc::new(Outlet::new(encoding, ctx.address().recipient()));
+        let outlet = Arc::new(Outlet::new(
+            encoding,
+            ctx.address().recipient(),
+            state.metrics.frames(),
+        ));
         ctx.spawn(Inbound::new(stream));
         WsConnection::new(session, encoding, state, outlet)
     });

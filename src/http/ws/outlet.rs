@@ -25,6 +25,7 @@ use protocol::ws::Encoding;
 use uuid::Uuid;
 
 use super::frame::{Frame, update_message};
+use crate::telemetry::FrameMetrics;
 
 /// What the outlet and its connection actor share.
 #[derive(Default)]
@@ -51,16 +52,19 @@ enum Direct {
 pub struct Outlet {
     encoding: Encoding,
     actor: Recipient<StreamEvent>,
+    frames: FrameMetrics,
     shared: Mutex<Shared>,
 }
 
 impl Outlet {
-    /// An outlet for the actor at `actor`, speaking `encoding`, with no writer yet.
+    /// An outlet for the actor at `actor`, speaking `encoding`, with no writer yet; the
+    /// updates it writes are counted and timed in `frames`.
     #[must_use]
-    pub fn new(encoding: Encoding, actor: Recipient<StreamEvent>) -> Self {
+    pub fn new(encoding: Encoding, actor: Recipient<StreamEvent>, frames: FrameMetrics) -> Self {
         Self {
             encoding,
             actor,
+            frames,
             shared: Mutex::new(Shared::default()),
         }
     }
@@ -132,7 +136,10 @@ impl Outlet {
             return Direct::NotNow;
         };
         match Pin::new(writer).start_send(frame.into_message()) {
-            Ok(()) => Direct::Written,
+            Ok(()) => {
+                self.frames.written(&event.body);
+                Direct::Written
+            }
             Err(_) => Direct::Closed,
         }
     }
@@ -230,6 +237,7 @@ mod tests {
                 coalesced: 0,
                 ticks,
                 newest_tick_ms: None,
+                tick_arrived: None,
                 state: state(),
                 explanation: None,
             }),
@@ -304,7 +312,10 @@ mod tests {
         actix_web::HttpResponse,
     ) {
         let (tx, mailbox) = mpsc::unbounded_channel();
-        let outlet = Outlet::new(Encoding::Json, Mailbox(tx).start().recipient());
+        let frames = crate::telemetry::Metrics::new(false)
+            .expect("metrics register")
+            .frames();
+        let outlet = Outlet::new(Encoding::Json, Mailbox(tx).start().recipient(), frames);
         let (session, response) = socket().await;
         outlet.give_writer(session.clone());
         (outlet, mailbox, session, response)

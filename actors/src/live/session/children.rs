@@ -141,6 +141,7 @@ impl UserSession {
                     self.fan_chart,
                     notice,
                 )
+                .with_resimulation_metric(self.settings.metrics.resimulation_seconds.clone())
                 .start(),
             ),
             Child::Portfolio => self.children.portfolio.run(
