@@ -16,6 +16,20 @@ fn value(samples: &HashMap<String, f64>, series: &str) -> f64 {
         .unwrap_or_else(|| panic!("{series} is not exported: {samples:?}"))
 }
 
+/// A two-class plan, inline.
+fn plan() -> serde_json::Value {
+    json!({
+        "initial_wealth": 250000, "monthly_contribution": 1500, "retirement_month": 360,
+        "monthly_spending": 5000, "horizon_months": 720, "annual_inflation": 0.025, "annual_fee": 0.002,
+        "asset_classes": [
+            { "name": "us_equity", "mu": 0.07, "sigma": 0.16 },
+            { "name": "bonds", "mu": 0.03, "sigma": 0.05 }
+        ],
+        "weights": [0.7, 0.3],
+        "correlation": [[1, 0.1], [0.1, 1]]
+    })
+}
+
 #[actix_web::test]
 async fn a_tick_moves_the_live_counters_and_the_tick_to_frame_histogram() {
     let app = quiet_app().await;
@@ -82,16 +96,7 @@ async fn a_tick_moves_the_live_counters_and_the_tick_to_frame_histogram() {
 async fn monte_carlo_runs_and_solves_are_timed_and_refusals_are_not() {
     let app = quiet_app().await;
     let user = app.new_user().await;
-    let plan = json!({
-        "initial_wealth": 250000, "monthly_contribution": 1500, "retirement_month": 360,
-        "monthly_spending": 5000, "horizon_months": 720, "annual_inflation": 0.025, "annual_fee": 0.002,
-        "asset_classes": [
-            { "name": "us_equity", "mu": 0.07, "sigma": 0.16 },
-            { "name": "bonds", "mu": 0.03, "sigma": 0.05 }
-        ],
-        "weights": [0.7, 0.3],
-        "correlation": [[1, 0.1], [0.1, 1]]
-    });
+    let plan = plan();
     let before = scrape(&app).await;
     let runs = r#"glidepath_simulation_duration_seconds_count{kind="monte_carlo"}"#;
     assert!(!before.contains_key(runs), "no run yet, no series");
@@ -135,4 +140,68 @@ async fn monte_carlo_runs_and_solves_are_timed_and_refusals_are_not() {
             - value(&before, "glidepath_solve_duration_seconds_count"),
         1.0
     );
+}
+
+/// The `glidepath_…` names in `text`.
+fn names_in(text: &str) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("glidepath_") {
+        let name: String = rest[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+            .collect();
+        rest = &rest[at + name.len()..];
+        names.insert(name);
+    }
+    names
+}
+
+#[actix_web::test]
+async fn the_alert_rules_and_the_dashboard_use_only_metrics_the_server_exports() {
+    let app = quiet_app().await;
+    // Everything that makes a series appear: a request, a live update, a simulation.
+    let user = with_holdings(&app).await;
+    app.tick("SPY", 400.0).await;
+    app.tick("BND", 70.0).await;
+    let mut socket = open(&app, &user, Encoding::Json).await;
+    let snapshot = subscribe(&mut socket, Encoding::Json, None).await;
+    let (seq, _) = settled(&mut socket, Encoding::Json, snapshot, 5400.0).await;
+    app.tick("SPY", 420.0).await;
+    until_wealth(&mut socket, Encoding::Json, seq, 5600.0).await;
+    ok_json(
+        app.post(
+            "/simulations/monte-carlo",
+            Some(&user.access),
+            &json!({ "plan": plan(), "paths": 200, "seed": 1 }),
+        )
+        .await,
+    )
+    .await;
+    let exported: std::collections::BTreeSet<String> = scrape(&app)
+        .await
+        .into_keys()
+        .map(|series| series.split('{').next().unwrap_or_default().to_owned())
+        .collect();
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy");
+    for file in [
+        "prometheus/alerts.yml",
+        "prometheus/alerts_test.yml",
+        "grafana/dashboards/glidepath.json",
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let used = names_in(&text);
+        assert!(used.len() > 5, "{file} names metrics: {used:?}");
+        let unknown: Vec<&String> = used
+            .iter()
+            // Redis' metrics exist only where Redis is configured (CI's second run).
+            .filter(|n| app.settings.redis_url.is_some() || !n.starts_with("glidepath_redis_"))
+            .filter(|n| !exported.contains(*n))
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "{file} uses metrics the server does not export: {unknown:?}; exported: {exported:?}"
+        );
+    }
 }
