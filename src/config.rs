@@ -53,6 +53,8 @@ pub struct Settings {
     pub allowed_hosts: Vec<String>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// The proxies in front of the server.
+    pub http: HttpSettings,
     /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
     pub shutdown_timeout_secs: u64,
     /// Database pool.
@@ -79,6 +81,20 @@ pub struct Settings {
     pub ml: MlSettings,
     /// Hooks for the end-to-end tests; never enable them in production.
     pub testing: TestingSettings,
+}
+
+/// What sits in front of the server.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Proxies (IP addresses and CIDR networks: `["127.0.0.1/32", "10.0.0.0/8"]`, or
+    /// `"127.0.0.1/32,10.0.0.0/8"` in the environment) whose `X-Forwarded-For` is believed:
+    /// behind them, the client's address (for rate limits, audit records and logs) is the
+    /// right-most address in that header that is not itself a trusted proxy (see
+    /// [`crate::http::forwarded`]). Empty: the socket's peer is the client, whatever the
+    /// header says.
+    #[serde(deserialize_with = "string_or_list")]
+    pub trusted_proxies: Vec<String>,
 }
 
 /// The success surrogate.
@@ -368,9 +384,19 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
-    /// PEM file of the RS256 private key; `data_dir/keys/jwt_private.pem` (generated on first
-    /// start) when unset.
+    /// PEM file of the RS256 private key that signs access tokens (PKCS#8 or PKCS#1), for
+    /// a key mounted as a file (a container secret). The file must exist. With neither this
+    /// nor `private_key_pem`: `data_dir/keys/jwt_private.pem`, generated on first start,
+    /// which suits a single node only (see [`crate::auth::keys`]).
     pub private_key_path: Option<PathBuf>,
+    /// The RS256 private key itself, as PEM, for a key handed over in the environment
+    /// (`GLIDEPATH_AUTH__PRIVATE_KEY_PEM`); excludes `private_key_path`.
+    pub private_key_pem: Option<SecretString>,
+    /// Public keys (PEM files, or directories whose `*.pem` files are read) that only verify
+    /// tokens: after a rotation, the former signing key's public half, kept until its last
+    /// token has expired (`access_ttl_secs`). A private key here is refused.
+    #[serde(deserialize_with = "paths_or_list")]
+    pub previous_public_keys: Vec<PathBuf>,
     /// Access-token lifetime in seconds.
     pub access_ttl_secs: u64,
     /// Refresh-token lifetime in days.
@@ -448,6 +474,7 @@ impl Default for Settings {
             public_origins: Vec::new(),
             allowed_hosts: Vec::new(),
             max_body_bytes: 64 * 1024,
+            http: HttpSettings::default(),
             shutdown_timeout_secs: 10,
             database: DatabaseSettings::default(),
             auth: AuthSettings::default(),
@@ -479,6 +506,8 @@ impl Default for AuthSettings {
     fn default() -> Self {
         Self {
             private_key_path: None,
+            private_key_pem: None,
+            previous_public_keys: Vec::new(),
             access_ttl_secs: 15 * 60,
             refresh_ttl_days: 30,
             hash_concurrency: None,
@@ -656,6 +685,7 @@ impl Settings {
     /// The first such value, with its key.
     pub fn check(&self) -> Result<(), ConfigError> {
         crate::site::check(self)?;
+        crate::http::forwarded::TrustedProxies::parse(&self.http.trusted_proxies)?;
         for (field, get, min, max) in BOUNDS {
             let value = get(self);
             if !(min..=max).contains(&value) {
@@ -697,13 +727,11 @@ impl Settings {
             .unwrap_or(self.database_url.is_none())
     }
 
-    /// Where the RS256 private key is read from or generated into.
+    /// Where the RS256 private key is read from, or generated into, when neither
+    /// `auth.private_key_pem` nor `auth.private_key_path` is set.
     #[must_use]
-    pub fn private_key_path(&self) -> PathBuf {
-        self.auth
-            .private_key_path
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("keys").join("jwt_private.pem"))
+    pub fn default_private_key_path(&self) -> PathBuf {
+        self.data_dir.join("keys").join("jwt_private.pem")
     }
 
     /// Logs the settings once, with every credential removed.
@@ -747,6 +775,14 @@ pub fn redact_url(url: &str) -> String {
     let userinfo = &rest[..at];
     let user = userinfo.split(':').next().unwrap_or_default();
     format!("{}://{}:***@{}", &url[..scheme_end], user, &rest[at + 1..])
+}
+
+/// [`string_or_list`] for paths.
+fn paths_or_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<PathBuf>, D::Error> {
+    Ok(string_or_list(deserializer)?
+        .into_iter()
+        .map(PathBuf::from)
+        .collect())
 }
 
 /// Accepts `["a", "b"]` (TOML) or `"a,b"` (an environment variable).
@@ -876,6 +912,45 @@ mod tests {
             jail.clear_env();
             jail.set_env("GLIDEPATH_DEMO__ENABLED", "false");
             assert!(!Settings::load(None).expect("loads").demo_enabled());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_signing_key_and_the_trusted_proxies_come_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            // As a container platform passes a secret: the whole PEM, newlines included.
+            let pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n\
+                       -----END PRIVATE KEY-----\n";
+            jail.set_env("GLIDEPATH_AUTH__PRIVATE_KEY_PEM", pem);
+            jail.set_env(
+                "GLIDEPATH_AUTH__PREVIOUS_PUBLIC_KEYS",
+                "/run/secrets/old.pem,/etc/glidepath/previous",
+            );
+            jail.set_env(
+                "GLIDEPATH_HTTP__TRUSTED_PROXIES",
+                "127.0.0.1/32, 10.0.0.0/8",
+            );
+            let s = Settings::load(None).expect("loads");
+            let loaded = s.auth.private_key_pem.as_ref().expect("the PEM is set");
+            assert_eq!(loaded.expose_secret().trim(), pem.trim());
+            assert_eq!(
+                s.auth.previous_public_keys,
+                [
+                    PathBuf::from("/run/secrets/old.pem"),
+                    PathBuf::from("/etc/glidepath/previous")
+                ]
+            );
+            assert_eq!(s.http.trusted_proxies, ["127.0.0.1/32", "10.0.0.0/8"]);
+            jail.set_env(
+                "GLIDEPATH_HTTP__TRUSTED_PROXIES",
+                "127.0.0.1/32,10.0.0.0/33",
+            );
+            let error = Settings::load(None).expect_err("a bad network").to_string();
+            assert!(
+                error.contains("http.trusted_proxies") && error.contains("10.0.0.0/33"),
+                "{error}"
+            );
             Ok(())
         });
     }

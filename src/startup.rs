@@ -15,12 +15,13 @@ use tracing_actix_web::TracingLogger;
 
 use crate::auth::accounts::Accounts;
 use crate::auth::jwt::TokenIssuer;
-use crate::auth::keys::SigningKeys;
+use crate::auth::keys::KeyRing;
 use crate::auth::password::PasswordHasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::verified::VerifiedTokens;
 use crate::config::Settings;
 use crate::http::extract::BodyLimit;
+use crate::http::forwarded::TrustedProxies;
 use crate::http::middleware::ShutdownDeadline;
 use crate::http::openapi::{OpenApiJson, document};
 use crate::http::{self, middleware};
@@ -92,10 +93,18 @@ impl Application {
             "success surrogate loaded"
         );
         let db = open_database(&settings).await?;
-        let keys_path = settings.private_key_path();
-        let keys = tokio::task::spawn_blocking(move || SigningKeys::load_or_generate(&keys_path))
+        let default_key_path = settings.default_private_key_path();
+        let auth = settings.auth.clone();
+        let keys = tokio::task::spawn_blocking(move || KeyRing::load(&auth, &default_key_path))
             .await
-            .context("key task")??;
+            .context("key task")?
+            .context("loading the token signing keys")?;
+        tracing::info!(
+            kid = %keys.signing.kid,
+            previous = ?keys.previous.iter().map(|k| &k.kid).collect::<Vec<_>>(),
+            "access tokens are signed with key {}",
+            keys.signing.kid
+        );
         let redis = match &settings.redis_url {
             Some(url) => Some(connect_redis(url.expose_secret()).await?),
             None => None,
@@ -129,7 +138,8 @@ impl Application {
             recommender,
             metrics.live(),
         );
-        let tokens = TokenIssuer::new(keys, Duration::from_secs(settings.auth.access_ttl_secs));
+        let tokens =
+            TokenIssuer::from_ring(keys, Duration::from_secs(settings.auth.access_ttl_secs));
         let accounts = Arc::new(Accounts::new(Duration::from_secs(
             settings.auth.account_cache_secs,
         )));
@@ -155,8 +165,10 @@ impl Application {
         for warning in site.warnings() {
             tracing::warn!("{warning}");
         }
+        let proxies = TrustedProxies::parse(&settings.http.trusted_proxies)?;
         let state = AppState {
             site: Arc::new(site),
+            proxies: Arc::new(proxies),
             market,
             live,
             db,
@@ -286,7 +298,7 @@ fn serve(
             .wrap(middleware::security_headers())
             .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
             .wrap(prometheus.clone())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<middleware::RequestSpan>::new())
             .app_data(state.clone())
             .app_data(metrics.clone())
             .app_data(openapi.clone())

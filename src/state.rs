@@ -11,6 +11,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::verified::VerifiedTokens;
 use crate::config::Settings;
+use crate::http::forwarded::TrustedProxies;
 use crate::site::Site;
 use crate::store::Db;
 
@@ -37,6 +38,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The origins and host names in force, with the port bound.
     pub site: Arc<Site>,
+    /// The proxies whose `X-Forwarded-For` names the client (`http.trusted_proxies`).
+    pub proxies: Arc<TrustedProxies>,
     /// When the server started, for uptime.
     pub started: Instant,
     /// The price hub and the feed.

@@ -118,15 +118,18 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
         .to_vec()
 }
 
-/// Signs `claims` with `alg` and the RSA key in `private_pem` (a genuine signature).
+/// Signs `claims` with `alg` and the RSA key in `private_pem` (a genuine signature), naming
+/// the key `kid` in the header (the server's key id, so that a refusal is never only the id).
 fn rsa_sign(
     alg: Algorithm,
     claims: &Value,
     private_pem: &str,
+    kid: &str,
     extra: Option<(&str, Value)>,
 ) -> String {
     let mut header = Header::new(alg);
     header.typ = Some("at+jwt".into());
+    header.kid = Some(kid.to_owned());
     if let Some((name, value)) = extra {
         match name {
             "jwk" => header.jwk = Some(serde_json::from_value(value).unwrap()),
@@ -285,7 +288,23 @@ fn algorithm_swaps(token: &str, server: &KeyPair, attacker: &KeyPair) -> Vec<Str
         Algorithm::PS384,
         Algorithm::PS512,
     ] {
-        out.push(rsa_sign(alg, &claims, &server.private_pem, None));
+        out.push(rsa_sign(
+            alg,
+            &claims,
+            &server.private_pem,
+            &server.keys.kid,
+            None,
+        ));
+    }
+    // The server's own signature, under a key id the server does not have, or none.
+    for kid in [json!(null), json!("attacker"), json!("")] {
+        out.push(rsa_sign(
+            Algorithm::RS256,
+            &claims,
+            &server.private_pem,
+            &server.keys.kid,
+            Some(("kid", kid)),
+        ));
     }
     // Other algorithm names over the original signature.
     for alg in [
@@ -317,6 +336,7 @@ fn algorithm_swaps(token: &str, server: &KeyPair, attacker: &KeyPair) -> Vec<Str
         Algorithm::RS256,
         &claims,
         &attacker.private_pem,
+        &server.keys.kid,
         None,
     ));
     for (name, value) in [
@@ -329,11 +349,18 @@ fn algorithm_swaps(token: &str, server: &KeyPair, attacker: &KeyPair) -> Vec<Str
             Algorithm::RS256,
             &claims,
             &attacker.private_pem,
+            &server.keys.kid,
             Some((name, value)),
         ));
     }
     // Header and algorithm of one, the rest of another.
-    let attacker_token = rsa_sign(Algorithm::RS256, &claims, &attacker.private_pem, None);
+    let attacker_token = rsa_sign(
+        Algorithm::RS256,
+        &claims,
+        &attacker.private_pem,
+        &server.keys.kid,
+        None,
+    );
     let [ah, ap, asig] = segments(&attacker_token);
     out.push(format!("{h}.{p}.{asig}"));
     out.push(format!("{ah}.{ap}.{s}"));
@@ -508,7 +535,13 @@ fn no_mutation_of_a_valid_token_is_accepted() {
     // is accepted, and the other algorithms' signatures are genuine, so their refusal below
     // is the algorithm being fixed, not a broken signature.
     let claims = claims_json(&originals[0]);
-    let resigned = rsa_sign(Algorithm::RS256, &claims, &server.private_pem, None);
+    let resigned = rsa_sign(
+        Algorithm::RS256,
+        &claims,
+        &server.private_pem,
+        &server.keys.kid,
+        None,
+    );
     issuer
         .verify(&resigned)
         .expect("re-signed unchanged claims verify");
@@ -522,7 +555,7 @@ fn no_mutation_of_a_valid_token_is_accepted() {
         assert!(genuine(
             alg,
             rsa_key,
-            &rsa_sign(alg, &claims, &server.private_pem, None)
+            &rsa_sign(alg, &claims, &server.private_pem, &server.keys.kid, None)
         ));
     }
     let confused = hs256(
@@ -556,7 +589,13 @@ fn no_mutation_of_a_valid_token_is_accepted() {
         if n % 4 == 0 {
             for invalid in invalid_claims(&claims) {
                 checker.check(
-                    rsa_sign(Algorithm::RS256, &invalid, &server.private_pem, None),
+                    rsa_sign(
+                        Algorithm::RS256,
+                        &invalid,
+                        &server.private_pem,
+                        &server.keys.kid,
+                        None,
+                    ),
                     2,
                 );
             }

@@ -303,3 +303,35 @@ pub struct AccountView {
     /// and it is deleted with everything it owns once it is `demo.lifetime_secs` old.
     pub demo: bool,
 }
+
+/// A public key that verifies access tokens (RFC 7517), as `GET /.well-known/jwks.json`
+/// lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Jwk {
+    /// Always `RSA`.
+    #[schema(example = "RSA")]
+    pub kty: String,
+    /// The key id: its RFC 7638 thumbprint (base64url SHA-256), which every token signed with
+    /// it carries in its header's `kid`.
+    pub kid: String,
+    /// Always `RS256`.
+    #[schema(example = "RS256")]
+    pub alg: String,
+    /// Always `sig`.
+    #[serde(rename = "use")]
+    #[schema(example = "sig")]
+    pub use_: String,
+    /// The modulus, base64url (unpadded) of its big-endian bytes.
+    pub n: String,
+    /// The public exponent, base64url (unpadded) of its big-endian bytes.
+    #[schema(example = "AQAB")]
+    pub e: String,
+}
+
+/// `GET /.well-known/jwks.json`: the key that signs new tokens first, then the keys kept only
+/// to verify tokens signed before a rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Jwks {
+    /// The keys.
+    pub keys: Vec<Jwk>,
+}

@@ -4,15 +4,21 @@
 //! HS256 tokens signed with the public key as a shared secret are rejected before any
 //! signature check. The `typ` claim must be `access`, so no other kind of token the server
 //! might ever sign can stand in for one.
+//!
+//! Every token names its key in the header's `kid`; verification takes the key of that id
+//! among the signing key and the verify-only keys of before a rotation, and refuses a token
+//! without a `kid` or with one it does not know before any signature check.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-use jsonwebtoken::{Algorithm, Header, Validation, decode, encode};
-use protocol::auth::{Audience, Role, Scope};
+use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation, decode, decode_header, encode};
+use protocol::auth::{Audience, Jwks, Role, Scope};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::keys::SigningKeys;
+use super::keys::{KeyRing, SigningKeys};
 
 /// The `iss` claim of every token.
 pub const ISSUER: &str = "glidepath";
@@ -56,6 +62,9 @@ pub enum TokenError {
     /// Bad signature, algorithm, audience, issuer, expiry or shape.
     #[error("invalid token: {0}")]
     Invalid(jsonwebtoken::errors::Error),
+    /// A token without a `kid`, or with one of no key this server has.
+    #[error("the token names no key this server verifies with")]
+    UnknownKey,
     /// A well-signed token that is not an access token.
     #[error("not an access token")]
     WrongType,
@@ -68,14 +77,39 @@ pub enum TokenError {
 #[derive(Debug, Clone)]
 pub struct TokenIssuer {
     keys: SigningKeys,
+    /// Every key that verifies, by `kid`: the signing key and the previous ones.
+    verifying: Arc<HashMap<String, DecodingKey>>,
+    /// The same keys as published, the signing key first.
+    jwks: Arc<Jwks>,
     ttl: Duration,
     validation: Validation,
 }
 
 impl TokenIssuer {
-    /// An issuer with the given keys and access-token lifetime.
+    /// An issuer that signs and verifies with `keys` alone, with the given access-token
+    /// lifetime.
     #[must_use]
     pub fn new(keys: SigningKeys, ttl: Duration) -> Self {
+        Self::from_ring(
+            KeyRing {
+                signing: keys,
+                previous: Vec::new(),
+            },
+            ttl,
+        )
+    }
+
+    /// An issuer that signs with `ring`'s signing key and verifies with it and every
+    /// previous key.
+    #[must_use]
+    pub fn from_ring(ring: KeyRing, ttl: Duration) -> Self {
+        let published: Vec<_> = std::iter::once(ring.signing.verify_key())
+            .chain(ring.previous)
+            .collect();
+        let jwks = Jwks {
+            keys: published.iter().map(|k| k.jwk.clone()).collect(),
+        };
+        let verifying = published.into_iter().map(|k| (k.kid, k.decoding)).collect();
         let mut validation = Validation::new(Algorithm::RS256);
         validation.algorithms = vec![Algorithm::RS256];
         validation.set_audience(&Audience::ALL.map(Audience::as_str));
@@ -84,10 +118,25 @@ impl TokenIssuer {
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
         Self {
-            keys,
+            keys: ring.signing,
+            verifying: Arc::new(verifying),
+            jwks: Arc::new(jwks),
             ttl,
             validation,
         }
+    }
+
+    /// The keys that verify this server's tokens, as `GET /.well-known/jwks.json` publishes
+    /// them.
+    #[must_use]
+    pub fn jwks(&self) -> &Jwks {
+        &self.jwks
+    }
+
+    /// The id of the key that signs new tokens.
+    #[must_use]
+    pub fn kid(&self) -> &str {
+        &self.keys.kid
     }
 
     /// The access-token lifetime.
@@ -128,6 +177,7 @@ impl TokenIssuer {
         let mut header = Header::new(Algorithm::RS256);
         // RFC 9068's media type for JWT access tokens.
         header.typ = Some("at+jwt".to_owned());
+        header.kid = Some(self.keys.kid.clone());
         let token = encode(&header, &claims, &self.keys.encoding).map_err(TokenError::Sign)?;
         Ok((token, claims))
     }
@@ -139,13 +189,19 @@ impl TokenIssuer {
         jsonwebtoken::get_current_timestamp() <= claims.exp.saturating_add(self.validation.leeway)
     }
 
-    /// Verifies signature, algorithm, issuer, audience, lifetime (`nbf`, `exp`) and type.
+    /// Verifies key id, signature, algorithm, issuer, audience, lifetime (`nbf`, `exp`) and
+    /// type.
     ///
     /// # Errors
     /// Any of those checks failed.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        let data = decode::<Claims>(token, &self.keys.decoding, &self.validation)
-            .map_err(TokenError::Invalid)?;
+        let header = decode_header(token).map_err(TokenError::Invalid)?;
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.verifying.get(kid))
+            .ok_or(TokenError::UnknownKey)?;
+        let data = decode::<Claims>(token, key, &self.validation).map_err(TokenError::Invalid)?;
         if data.claims.typ != ACCESS_TOKEN_TYPE {
             return Err(TokenError::WrongType);
         }

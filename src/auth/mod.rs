@@ -2,7 +2,8 @@
 //! attempt throttling.
 //!
 //! # Layout
-//! - [`keys`]: the RS256 key pair, generated on first start and kept in the data directory.
+//! - [`keys`]: the RS256 signing key (configured, or for a single node generated into the data
+//!   directory) and the verify-only keys of before a rotation, each known by its `kid`.
 //! - [`jwt`]: issuing and verifying access tokens.
 //! - [`refresh`]: opaque refresh tokens and their hashes.
 //! - [`password`]: argon2id hashing off the async workers, with a cap on concurrency.

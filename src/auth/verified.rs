@@ -129,7 +129,9 @@ mod tests {
             typ: super::super::jwt::ACCESS_TOKEN_TYPE.into(),
             jti: Uuid::new_v4(),
         };
-        let token = encode(&Header::new(Algorithm::RS256), &claims, &keys.encoding).unwrap();
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(keys.kid.clone());
+        let token = encode(&header, &claims, &keys.encoding).unwrap();
         verified.verify(&token).unwrap();
         std::thread::sleep(Duration::from_millis(2_100));
         assert!(matches!(verified.verify(&token), Err(TokenError::Expired)));

@@ -323,12 +323,12 @@ impl FromRequest for EmailSearch {
     }
 }
 
-/// The client's IP address as seen on the socket (a proxy's forwarded header is not trusted:
+/// The client's IP address: the socket's peer, or behind a trusted proxy the address it
+/// forwarded for (see [`super::forwarded`]; anyone else's `X-Forwarded-For` is ignored, since
 /// anyone could forge it to dodge the per-IP limits).
 #[must_use]
 pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+    super::forwarded::client_ip(req).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }
 
 #[cfg(test)]

@@ -5,9 +5,11 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::ConnectionType;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next};
-use actix_web::{ResponseError, web};
+use actix_web::{HttpMessage, ResponseError, web};
 use protocol::{ErrorCode, Problem};
 use tokio::sync::watch;
+use tracing::Span;
+use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 
 use super::error::{ApiError, PROBLEM_JSON, problem_response};
 use crate::state::AppState;
@@ -185,4 +187,50 @@ pub async fn known_hosts(
     );
     let response = refusal.error_response();
     Ok(req.into_response(response).map_into_right_body())
+}
+
+/// The root span of every request: tracing-actix-web's fields, except that `http.client_ip`
+/// is the client by `http.trusted_proxies` ([`super::forwarded`]). The default believes any
+/// sender's `X-Forwarded-For`, so logs would show whatever address a client chose.
+pub struct RequestSpan;
+
+impl RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        let client_ip = super::extract::client_ip(request.request());
+        let header = |name| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let route = request.match_pattern().unwrap_or_else(|| "default".into());
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.host = %header(header::HOST),
+            http.client_ip = %client_ip,
+            http.user_agent = %header(header::USER_AGENT),
+            http.target = %request.uri().path_and_query().map_or("", |p| p.as_str()),
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            request_id = %request_id,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
 }

@@ -4,6 +4,7 @@
 //! - [`dashboard`]: the embedded browser dashboard (`web/dist`).
 //! - [`error`]: `ApiError` → problem body; the only place that knows status codes.
 //! - [`extract`]: JSON body, path id and paging extractors with field-naming errors.
+//! - [`forwarded`]: the client's address behind trusted proxies.
 //! - [`middleware`]: security headers and the rewrite of framework errors to problem bodies.
 //! - [`openapi`]: the generated OpenAPI document.
 //! - [`refresh_cookie`]: cookie mode of the refresh token.
@@ -13,6 +14,7 @@
 pub mod dashboard;
 pub mod error;
 pub mod extract;
+pub mod forwarded;
 pub mod middleware;
 pub mod openapi;
 pub mod refresh_cookie;
@@ -58,6 +60,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         }),
         ep(Method::POST, "/auth/logout", || {
             web::post().to(auth::logout)
+        }),
+        ep(Method::GET, "/.well-known/jwks.json", || {
+            web::get().to(auth::jwks)
         }),
         ep(Method::GET, "/users/profile", || {
             web::get().to(users::get_profile)

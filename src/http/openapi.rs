@@ -23,7 +23,7 @@ pub struct OpenApiJson(pub String);
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     paths(
-        auth::register, auth::login, auth::demo, auth::refresh, auth::logout,
+        auth::register, auth::login, auth::demo, auth::refresh, auth::logout, auth::jwks,
         users::get_profile, users::update_profile, users::delete_account,
         goals::create_goal, goals::list_goals, goals::get_goal, goals::update_goal, goals::delete_goal,
         simulations::get_plan, simulations::put_plan, simulations::derived_assumptions, simulations::apply_allocation, simulations::monte_carlo, simulations::results, simulations::scenarios, simulations::compare_models, simulations::solve, simulations::goal_optimization,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 pub const PASSWORD: &str = "correct horse battery staple";
 
 /// One private key for the whole test binary: RSA generation costs ~0.3 s per key.
-fn shared_private_key() -> &'static str {
+pub fn shared_private_key() -> &'static str {
     static KEY: OnceLock<String> = OnceLock::new();
     KEY.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
@@ -110,6 +110,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     std::fs::write(&key_path, shared_private_key()).unwrap();
     let mut settings = test_settings(data_dir.path().to_path_buf());
     adjust(&mut settings);
+    // A test that configures its own key signs with it.
+    let private_key_pem = settings.auth.private_key_pem.as_ref().map_or_else(
+        || shared_private_key().to_owned(),
+        |pem| secrecy::ExposeSecret::expose_secret(pem).to_owned(),
+    );
     let app = Application::build(settings.clone())
         .await
         .expect("the server builds");
@@ -124,7 +129,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         db,
         client: reqwest::Client::new(),
         settings,
-        private_key_pem: shared_private_key().to_owned(),
+        private_key_pem,
         hub,
         registry,
         stop,
@@ -148,6 +153,13 @@ pub fn unique_email() -> String {
 }
 
 impl TestApp {
+    /// The id (`kid`) of the key this server signs with.
+    pub fn kid(&self) -> String {
+        glidepath::auth::keys::SigningKeys::from_pem(&self.private_key_pem, "test key")
+            .unwrap()
+            .kid
+    }
+
     /// Sends a request with an optional bearer token and JSON body.
     pub async fn request(
         &self,

@@ -31,9 +31,16 @@ fn claims(user: Uuid) -> Claims {
     }
 }
 
+/// A header naming `app`'s key, so a refusal below is never only an unknown key id.
+fn header(app: &TestApp, alg: Algorithm) -> Header {
+    let mut header = Header::new(alg);
+    header.kid = Some(app.kid());
+    header
+}
+
 fn sign(app: &TestApp, claims: &Claims) -> String {
     let key = EncodingKey::from_rsa_pem(app.private_key_pem.as_bytes()).unwrap();
-    encode(&Header::new(Algorithm::RS256), claims, &key).unwrap()
+    encode(&header(app, Algorithm::RS256), claims, &key).unwrap()
 }
 
 async fn refused(app: &TestApp, token: &str) {
@@ -84,7 +91,7 @@ async fn expired_tampered_and_misaddressed_tokens_are_refused() {
     let key = EncodingKey::from_rsa_pem(app.private_key_pem.as_bytes()).unwrap();
     refused(
         &app,
-        &encode(&Header::new(Algorithm::RS256), &without_nbf, &key).unwrap(),
+        &encode(&header(&app, Algorithm::RS256), &without_nbf, &key).unwrap(),
     )
     .await;
 
@@ -119,7 +126,8 @@ async fn alg_none_and_hs256_with_the_public_key_are_refused() {
     let user = app.new_user().await;
     let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims(user.id)).unwrap());
 
-    let none_header = URL_SAFE_NO_PAD.encode(json!({ "alg": "none", "typ": "JWT" }).to_string());
+    let none_header = URL_SAFE_NO_PAD
+        .encode(json!({ "alg": "none", "typ": "JWT", "kid": app.kid() }).to_string());
     refused(&app, &format!("{none_header}.{payload}.")).await;
 
     // The classic key-confusion attack: HMAC with the RSA public key as the shared secret.
@@ -129,7 +137,7 @@ async fn alg_none_and_hs256_with_the_public_key_are_refused() {
     .unwrap()
     .public_pem;
     let hs = encode(
-        &Header::new(Algorithm::HS256),
+        &header(&app, Algorithm::HS256),
         &claims(user.id),
         &EncodingKey::from_secret(public_pem.as_bytes()),
     )

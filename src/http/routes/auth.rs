@@ -1,13 +1,15 @@
-//! `/auth/*`: register, login, refresh, logout.
+//! `/auth/*`: register, login, refresh, logout; and `/.well-known/jwks.json`, the keys that
+//! verify access tokens.
 //!
 //! Login, refresh and logout have two modes (see [`crate::http::refresh_cookie`]): JSON mode
 //! carries the refresh token in the bodies; cookie mode (`"refresh_cookie": true` at login, no
 //! `refresh_token` afterwards) in the `glidepath_refresh` cookie.
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use protocol::Problem;
 use protocol::auth::{
-    AccountView, DemoRequest, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest,
+    AccountView, DemoRequest, Jwks, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest,
     TokenResponse,
 };
 
@@ -146,3 +148,21 @@ pub async fn logout(
     }
     Ok(response)
 }
+
+/// The public keys that verify this server's access tokens (RFC 7517 JWK Set): the key that
+/// signs new tokens first, then those kept to verify tokens signed before a rotation. Each
+/// token's header names its key in `kid`, the key's RFC 7638 thumbprint.
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth",
+    responses(
+        (status = 200, description = "The key set. Cacheable for five minutes.", body = Jwks,
+            headers(("Cache-Control" = String, description = "`public, max-age=300`"))),
+    ))]
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, JWKS_CACHE_CONTROL))
+        .json(state.tokens.jwks())
+}
+
+/// How long a client may keep the key set: a key added to it is trusted by such clients
+/// that much later at most (see README, rotating the signing key).
+const JWKS_CACHE_CONTROL: &str = "public, max-age=300";
