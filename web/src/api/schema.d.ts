@@ -4,6 +4,27 @@
  */
 
 export interface paths {
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public keys that verify this server's access tokens (RFC 7517 JWK Set): the key that
+         *     signs new tokens first, then those kept to verify tokens signed before a rotation. Each
+         *     token's header names its key in `kid`, the key's RFC 7638 thumbprint.
+         */
+        get: operations["jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/prices": {
         parameters: {
             query?: never;
@@ -2450,6 +2471,47 @@ export interface components {
          * @enum {string}
          */
         InvestmentExperience: "none" | "beginner" | "intermediate" | "advanced" | "expert";
+        /**
+         * @description A public key that verifies access tokens (RFC 7517), as `GET /.well-known/jwks.json`
+         *     lists it.
+         */
+        Jwk: {
+            /**
+             * @description Always `RS256`.
+             * @example RS256
+             */
+            alg: string;
+            /**
+             * @description The public exponent, base64url (unpadded) of its big-endian bytes.
+             * @example AQAB
+             */
+            e: string;
+            /**
+             * @description The key id: its RFC 7638 thumbprint (base64url SHA-256), which every token signed with
+             *     it carries in its header's `kid`.
+             */
+            kid: string;
+            /**
+             * @description Always `RSA`.
+             * @example RSA
+             */
+            kty: string;
+            /** @description The modulus, base64url (unpadded) of its big-endian bytes. */
+            n: string;
+            /**
+             * @description Always `sig`.
+             * @example sig
+             */
+            use: string;
+        };
+        /**
+         * @description `GET /.well-known/jwks.json`: the key that signs new tokens first, then the keys kept only
+         *     to verify tokens signed before a rotation.
+         */
+        Jwks: {
+            /** @description The keys. */
+            keys: components["schemas"]["Jwk"][];
+        };
         /** @description One input's answer, or why there is none. */
         LeverAnswer: {
             /**
@@ -5088,6 +5150,46 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set. Cacheable for five minutes. */
+            200: {
+                headers: {
+                    /** @description `public, max-age=300` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     upload_prices: {
         parameters: {
             query?: never;
