@@ -220,6 +220,9 @@ async fn the_jwks_lists_the_keys_the_tokens_name_and_they_verify_them() {
     assert_eq!(alone["keys"][0]["kid"], kid_of(&user.access).as_str());
 }
 
+/// A change to the test settings.
+type Adjust = Box<dyn Fn(&mut glidepath::config::Settings)>;
+
 #[actix_web::test]
 async fn a_bad_key_stops_start_up_naming_its_setting() {
     let dir = tempfile::tempdir().unwrap();
@@ -232,7 +235,7 @@ async fn a_bad_key_stops_start_up_naming_its_setting() {
     let private = write("private.pem", key(0));
     let short = generate(1024);
     let short_public = write("short.pem", &keys_public_of_short(&short));
-    let cases: Vec<(&str, Box<dyn Fn(&mut glidepath::config::Settings)>, &str)> = vec![
+    let cases: Vec<(&str, Adjust, &str)> = vec![
         (
             "an unparsable PEM in the environment",
             Box::new(|s| s.auth.private_key_pem = Some(SecretString::from("not a key"))),
