@@ -26,6 +26,7 @@ mod live;
 mod live_extensions;
 mod live_fan_chart;
 mod live_metrics;
+mod live_recommendations;
 mod live_solve;
 mod market;
 mod ml;

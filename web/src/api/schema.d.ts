@@ -1211,6 +1211,12 @@ export interface components {
             message: string;
             /**
              * Format: uuid
+             * @description For a `success_below` alert: the top recommendation computed when it fired (its
+             *     sentence ends `message`), while it stands in `GET /ml/recommendations`.
+             */
+            recommendation_id?: string;
+            /**
+             * Format: uuid
              * @description The rule that fired; absent when the rule was deleted since.
              */
             rule_id?: string | null;
@@ -2552,6 +2558,13 @@ export interface components {
             message: string;
             /**
              * Format: uuid
+             * @description For a `success_below` alert: the top recommendation computed when it fired (its
+             *     sentence ends the message), while it stands (`GET /ml/recommendations`); a newer set
+             *     of recommendations replaces it.
+             */
+            recommendation_id?: string;
+            /**
+             * Format: uuid
              * @description The rule that fired (gone when the rule was deleted since).
              */
             rule_id?: string | null;
@@ -2614,6 +2627,41 @@ export interface components {
             total_value: number;
             /** @description Held symbols with no price yet (left out of the value). */
             unpriced: string[];
+        };
+        /**
+         * @description The `recommendations` frame of a live stream: sent when the live success probability
+         *     crosses one of the owner's `success_below` thresholds, either way, and to each new
+         *     subscriber after its snapshot.
+         */
+        LiveRecommendations: {
+            /**
+             * Format: int64
+             * @description When (Unix milliseconds).
+             */
+            computed_at_ms: number;
+            /** @description Verified on the stream's own paths and stored (`GET /ml/recommendations`), best first. */
+            recommendations: components["schemas"]["Recommendation"][];
+            /**
+             * Format: double
+             * @description The live wealth they were computed at.
+             */
+            starting_wealth: number;
+            /**
+             * Format: double
+             * @description The live success probability they start from (each one's `success_before`).
+             */
+            success_probability: number;
+            /**
+             * Format: double
+             * @description The threshold aimed for: the highest `success_below` level the live success is at or
+             *     under. Absent when it is above them all again (then `recommendations` is empty).
+             */
+            target_success?: number;
+            /**
+             * @description Why there are none while below a threshold, when that is not simply that no change
+             *     helps enough (a plan with model extensions, or the computation failed).
+             */
+            unavailable?: string;
         };
         /**
          * @description The live simulation: the session's plan answered for the current wealth, from its
@@ -3190,6 +3238,12 @@ export interface components {
                 kind: components["schemas"]["AlertKind"];
                 /** @description What happened, for people. */
                 message: string;
+                /**
+                 * Format: uuid
+                 * @description For a `success_below` alert: the top recommendation computed when it fired (its
+                 *     sentence ends `message`), while it stands in `GET /ml/recommendations`.
+                 */
+                recommendation_id?: string;
                 /**
                  * Format: uuid
                  * @description The rule that fired; absent when the rule was deleted since.
@@ -4530,6 +4584,16 @@ export interface components {
             stream: string;
             /** @enum {string} */
             type: "proposal";
+        } | {
+            /** @description The recommendations. */
+            recommendations: components["schemas"]["LiveRecommendations"];
+            /**
+             * Format: uuid
+             * @description Whose plan.
+             */
+            stream: string;
+            /** @enum {string} */
+            type: "recommendations";
         } | {
             /** @description Why. */
             reason: string;

@@ -1,15 +1,35 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Api } from '../api/api';
 import type { Recommendation } from '../api/types';
+import type { LiveRecommendations } from '../live/wire';
 import { pct, signedPts } from './format';
 import { errorText, useAsync } from './useAsync';
 
+/** What the live stream said last, in words. */
+function liveText(live: LiveRecommendations): string {
+  if (live.target_success === undefined) {
+    return `Your chance of success, ${pct(live.success_probability)}, is back above your alert thresholds.`;
+  }
+  const where = `Your chance of success, ${pct(live.success_probability)}, is at or below your ${pct(live.target_success)} alert`;
+  if (live.recommendations.length > 0) return `${where}: these changes would help, verified on your live paths.`;
+  if (live.unavailable) return `${where}. No recommendation: ${live.unavailable}.`;
+  return `${where}. No change within what you can carry helps enough right now.`;
+}
+
 /**
  * Changes the server recommends for the plan, each verified by simulation on the plan's own
- * paths; the user accepts one (it becomes the plan) or dismisses it.
+ * paths; the user accepts one (it becomes the plan) or dismisses it. The live stream's
+ * recommendations (`live`, pushed when the success crosses an alert threshold) replace the
+ * open ones as they come.
  */
-export function Recommendations({ api, onAccepted }: { api: Api; onAccepted?: () => void }) {
+export function Recommendations({ api, live, onAccepted }: { api: Api; live?: LiveRecommendations | null; onAccepted?: () => void }) {
   const stored = useAsync(() => api.recommendations(), api);
+  const { setData } = stored;
+  useEffect(() => {
+    if (!live || live.recommendations.length === 0) return;
+    // The server stored them in place of the open ones.
+    setData((data) => [...live.recommendations, ...(data ?? []).filter((r) => r.status !== 'new' && !live.recommendations.some((l) => l.id === r.id))]);
+  }, [live, setData]);
   const [target, setTarget] = useState('85');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -53,6 +73,7 @@ export function Recommendations({ api, onAccepted }: { api: Api; onAccepted?: ()
       </form>
       {(error ?? stored.error) && <p className="error" role="alert">{error ?? stored.error}</p>}
       {done && <p role="status">{done}</p>}
+      {live && <p className={live.target_success === undefined ? 'muted' : 'bad'} data-testid="live-recommendations" role="status">{liveText(live)}</p>}
       {stored.data && open.length === 0 && <p className="muted">No open recommendation: ask for some above.</p>}
       <ul className="plain" aria-live="polite">
         {open.map((r) => (

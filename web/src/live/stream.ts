@@ -8,6 +8,7 @@ import {
   type ClientMessage,
   type Explanation,
   type LiveAlert,
+  type LiveRecommendations,
   type LiveState,
   type Proposal,
   type ServerMessage,
@@ -45,6 +46,8 @@ export interface StreamListener {
   onAlert?(alert: LiveAlert): void;
   /** An advisor's proposal on the stream's plan was made or answered. */
   onProposal?(proposal: Proposal): void;
+  /** The live success crossed one of the owner's success_below thresholds (either way). */
+  onRecommendations?(recommendations: LiveRecommendations): void;
   onEnded?(reason: string): void;
 }
 
@@ -331,6 +334,11 @@ export class StreamClient {
       case 'proposal': {
         const sub = this.subFor(m.stream);
         if (sub) for (const l of sub.listeners) l.onProposal?.(m.proposal);
+        return;
+      }
+      case 'recommendations': {
+        const sub = this.subFor(m.stream);
+        if (sub) for (const l of sub.listeners) l.onRecommendations?.(m.recommendations);
         return;
       }
       case 'unsubscribed': {

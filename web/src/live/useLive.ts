@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ConnectionStatus, StreamClient } from './stream';
-import type { Explanation, LiveAlert, LiveState, Proposal, TickSummary } from './wire';
+import type { Explanation, LiveAlert, LiveRecommendations, LiveState, Proposal, TickSummary } from './wire';
 
 export interface MovedPrice extends TickSummary {
   previous: number | undefined;
@@ -18,12 +18,14 @@ export interface LiveView {
   alerts: LiveAlert[];
   /** Proposals on this plan made or answered while the page was open, newest first. */
   proposals: Proposal[];
+  /** The latest recommendations the stream pushed (on crossing a success_below threshold). */
+  recommendations: LiveRecommendations | null;
   ended: string | null;
   /** When the last frame arrived (performance clock). */
   frameAt: number;
 }
 
-const EMPTY: LiveView = { state: null, seq: null, prices: new Map(), moved: [], explanation: null, alerts: [], proposals: [], ended: null, frameAt: 0 };
+const EMPTY: LiveView = { state: null, seq: null, prices: new Map(), moved: [], explanation: null, alerts: [], proposals: [], recommendations: null, ended: null, frameAt: 0 };
 
 /** Follows one plan stream while the component is mounted. */
 export function useLive(stream: StreamClient, userId: string | undefined, fanChart = false): LiveView {
@@ -48,6 +50,7 @@ export function useLive(stream: StreamClient, userId: string | undefined, fanCha
           }),
         onAlert: (a) => setView((v) => ({ ...v, alerts: [a, ...v.alerts].slice(0, 50) })),
         onProposal: (p) => setView((v) => ({ ...v, proposals: [p, ...v.proposals.filter((q) => q.id !== p.id)].slice(0, 50) })),
+        onRecommendations: (r) => setView((v) => ({ ...v, recommendations: r })),
         onEnded: (reason) => setView((v) => ({ ...v, ended: reason })),
       },
       fanChart,

@@ -16,6 +16,7 @@ export type LiveState = Schemas['LiveState'];
 export type TickSummary = Schemas['TickSummary'];
 export type LiveAlert = Schemas['LiveAlert'];
 export type Proposal = Schemas['Proposal'];
+export type LiveRecommendations = Schemas['LiveRecommendations'];
 export type WhatIfChanges = Schemas['WhatIfChanges'];
 export type WhatIfAnswer = Schemas['WhatIfAnswer'];
 export type Explanation = Schemas['Explanation'];

@@ -61,7 +61,7 @@ export function PlanPage() {
       <FanChart points={live.state?.simulation.fan_chart} />
       <Holdings api={api} state={live.state} prices={live.prices} classes={classes} />
       <SolvePanel api={api} stream={stream} status={status} seq={live.seq} frameAt={live.frameAt} planKey={planKey} />
-      {!extended && <Recommendations api={api} onAccepted={reloadPlan} />}
+      {!extended && <Recommendations api={api} live={live.recommendations} onAccepted={reloadPlan} />}
       <PlanEditor key={planKey} plan={plan.data} onSave={save} />
       <div className="columns">
         <Goals api={api} />
