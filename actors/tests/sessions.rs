@@ -605,6 +605,35 @@ async fn crossing_a_success_threshold_pushes_recommendations_and_the_alert_carri
 }
 
 #[actix::test]
+async fn a_threshold_set_above_the_current_success_is_crossed_at_once() {
+    let w = world(vec![], fast());
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    ticks_for(&w, 100_000.0, 1);
+    state_with_wealth(&mut rx, 100_000.0).await;
+    let level = expected_success(100_000.0) + 0.05;
+    w.memory.data.lock().unwrap().as_mut().unwrap().rules = vec![AlertRule {
+        id: Uuid::new_v4(),
+        kind: RuleKind::SuccessBelow,
+        level,
+        hysteresis: 0.0,
+    }];
+    w.registry.send(Changed { user: OWNER }).await.unwrap();
+    // No new state comes (nothing moved); the recommendations do.
+    let made = loop {
+        match &*next(&mut rx).await {
+            StreamBody::Recommendations(r) => break r.clone(),
+            StreamBody::Update { state, .. } => {
+                assert!((state.simulation.starting_wealth - 100_000.0).abs() < 1e-6);
+            }
+            _ => {}
+        }
+    };
+    assert_eq!(made.target_success, Some(level));
+    assert_eq!(made.success_probability, expected_success(100_000.0));
+    assert!(!made.recommendations.is_empty());
+}
+
+#[actix::test]
 async fn what_ifs_use_the_same_random_numbers_and_plan_changes_reload() {
     let w = world(vec![], fast());
     let answer = w

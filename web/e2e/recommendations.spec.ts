@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, register, screenshot, uniqueEmail } from './helpers';
+import { expectAccessible, PASSWORD, register, screenshot, uniqueEmail } from './helpers';
 
 interface Rec { id: string; cost: string; change: Record<string, number | number[]>; success_after: number }
 
@@ -36,4 +36,37 @@ test('recommendations are verified changes; accepting one makes it the plan', as
     if (!label || Array.isArray(value)) continue;
     await expect(page.getByLabel(label, { exact: true }).and(page.locator('input[type=number]'))).toHaveValue(String(value));
   }
+});
+
+test('crossing an alert threshold brings live recommendations to the plan page', async ({ page, request }) => {
+  const email = uniqueEmail('live-recs');
+  await register(page, email);
+  await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible();
+  const login = await request.post('/auth/login', { data: { email, password: PASSWORD } });
+  expect(login.ok()).toBe(true);
+  const auth = { authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` };
+  const live = (await (await request.get('/live/state', { headers: auth })).json()) as { simulation: { success_probability: number } };
+  const level = Math.min(0.99, Math.round((live.simulation.success_probability + 0.1) * 1000) / 1000);
+  const rule = await request.post('/alerts/rules', { headers: auth, data: { kind: 'success_below', level, hysteresis: 0 } });
+  expect(rule.status()).toBe(201);
+
+  // The threshold is crossed at once: the stream pushes the recommendations, stored.
+  const card = page.getByTestId('recommendations');
+  const banner = card.getByTestId('live-recommendations');
+  await expect(banner).toContainText(`at or below your ${(level * 100).toFixed(1)}% alert`);
+  const stored = (await (await request.get('/ml/recommendations', { headers: auth })).json()) as (Rec & { status: string; success_before: number })[];
+  const open = stored.filter((r) => r.status === 'new');
+  expect(open.length).toBeGreaterThan(0);
+  for (const r of open) expect(r.success_before).toBe(live.simulation.success_probability);
+  const items = card.getByTestId('recommendation');
+  await expect(items).toHaveCount(open.length);
+  for (const r of open) await expect(card).toContainText(r.cost);
+  await expectAccessible(page);
+
+  // Accepting one that clears the threshold: the banner says the plan is back above it.
+  const clears = open.findIndex((r) => r.success_after > level);
+  expect(clears).toBeGreaterThanOrEqual(0);
+  const target = open[clears]!;
+  await card.getByTestId('recommendation').filter({ hasText: target.cost }).getByRole('button', { name: 'Accept' }).click();
+  await expect(banner).toContainText('back above your alert thresholds');
 });

@@ -9,7 +9,7 @@ use actix::{Actor, Addr, AsyncContext, Context, Handler, Recipient};
 
 use super::super::alerts::{AlertActor, SetRecommender, SetRules};
 use super::super::portfolio::{PortfolioActor, Route, SetHoldings};
-use super::super::recommendations::{RecommendationActor, SetThresholds};
+use super::super::recommendations::{RecommendationActor, SetThresholds, SuccessObserved};
 use super::super::simulation::{SetPlan, SimulationActor};
 use super::super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
 use super::{UserSession, user_seed};
@@ -209,6 +209,17 @@ impl UserSession {
         }
         if let Some(recommendations) = children.recommendations.addr() {
             recommendations.do_send(SetThresholds(loaded.data.rules.clone()));
+            // A threshold set above today's success is crossed now, not at the next state
+            // (which, without holdings, may be far off).
+            if let (Some(state), Some(current)) = (&self.state, &self.current)
+                && !loaded.data.rules.is_empty()
+            {
+                recommendations.do_send(SuccessObserved {
+                    plan: current.mark.plan.clone(),
+                    wealth: state.simulation.starting_wealth,
+                    success: state.simulation.success_probability,
+                });
+            }
         }
         if let Some(alerts) = children.alerts.addr() {
             alerts.do_send(SetRules(loaded.data.rules.clone()));
