@@ -22,8 +22,18 @@ pub struct NewProposal {
         example = "Saving 200 more a month brings you above 85 %."
     )]
     pub message: String,
-    /// The change to the client's plan, as a what-if: at least one field.
-    pub changes: WhatIfChanges,
+    /// The change to the client's plan, as a what-if: at least one field. Give this or
+    /// `recommendation_id`.
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub changes: Option<WhatIfChanges>,
+    /// One of the client's open recommendations (`GET /advisor/clients/{client_id}/recommendations`)
+    /// to propose: its change, measured again on the client's live simulation. Accepting the
+    /// proposal accepts the recommendation. A fee change cannot be proposed this way (the
+    /// live what-if has no fee).
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub recommendation_id: Option<Uuid>,
 }
 
 /// Where a proposal stands.
@@ -73,6 +83,10 @@ pub struct Proposal {
     pub message: String,
     /// The change.
     pub changes: WhatIfChanges,
+    /// The client's recommendation it was made from, while that is stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub recommendation_id: Option<Uuid>,
     /// The live success probability of the plan as it stood when the advisor proposed it.
     pub success_before: f64,
     /// The same with the change, on the same random numbers (a real simulation, not an

@@ -502,6 +502,7 @@ mod tests {
                             monthly_contribution: Some(1700.0),
                             ..WhatIfChanges::default()
                         },
+                        recommendation_id: Some(uuid::Uuid::nil()),
                         success_before: 0.5,
                         success_after: 0.55,
                         status: crate::proposals::ProposalStatus::Pending,

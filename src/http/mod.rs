@@ -234,6 +234,11 @@ pub fn endpoints() -> Vec<Endpoint> {
             "/advisor/clients/{client_id}/proposals",
             || web::post().to(proposals::create),
         ),
+        ep(
+            Method::GET,
+            "/advisor/clients/{client_id}/recommendations",
+            || web::get().to(proposals::client_recommendations),
+        ),
         ep(Method::GET, "/planning/proposals", || {
             web::get().to(proposals::list_mine)
         }),

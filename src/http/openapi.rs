@@ -36,7 +36,7 @@ pub struct OpenApiJson(pub String);
         advisors::list_grants, advisors::create_grant, advisors::delete_grant,
         alerts::create_rule, alerts::list_rules, alerts::delete_rule, alerts::list_alerts,
         live::state, live::what_if, live::clients, live::segments,
-        proposals::create, proposals::list_by_advisor, proposals::list_mine, proposals::accept, proposals::decline,
+        proposals::create, proposals::list_by_advisor, proposals::client_recommendations, proposals::list_mine, proposals::accept, proposals::decline,
         recommendations::recommend, recommendations::list, recommendations::accept, recommendations::dismiss,
         docs::openapi,
         super::ws::connect,

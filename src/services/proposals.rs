@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use protocol::live::WhatIfChanges;
 use protocol::proposals::{MAX_MESSAGE_CHARS, NewProposal, Proposal, ProposalStatus};
+use protocol::recommendations::RecommendationStatus;
 use uuid::Uuid;
 
 use crate::http::error::ApiError;
@@ -49,6 +50,7 @@ fn to_wire(row: ProposalRow) -> Result<Proposal, ApiError> {
         client_id: row.client_id,
         message: row.message,
         changes,
+        recommendation_id: row.recommendation_id,
         success_before: row.success_before,
         success_after: row.success_after,
         status,
@@ -96,6 +98,41 @@ async fn record(
     Ok(())
 }
 
+/// The what-if of `client`'s open recommendation `id`.
+///
+/// # Errors
+/// 422 naming `recommendation_id` when it is not one of the client's open recommendations,
+/// or changes the fee (which a what-if cannot).
+async fn from_recommendation(
+    state: &AppState,
+    client: Uuid,
+    id: Uuid,
+) -> Result<WhatIfChanges, ApiError> {
+    let open = super::recommendations::list(state, client)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id && r.status == RecommendationStatus::New)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "recommendation_id",
+                "is not one of the client's open recommendations",
+            )
+        })?;
+    if open.change.annual_fee.is_some() {
+        return Err(ApiError::invalid(
+            "recommendation_id",
+            "a fee change cannot be proposed as a what-if; the client can accept it from \
+             their recommendations",
+        ));
+    }
+    Ok(WhatIfChanges {
+        monthly_contribution: open.change.monthly_contribution,
+        retirement_month: open.change.retirement_month,
+        monthly_spending: open.change.monthly_spending,
+        weights: open.change.weights,
+    })
+}
+
 /// `advisor` proposes `new` to `client`: validated against the client's plan and measured
 /// on the client's live simulation (what-if on the same random numbers) before it is stored.
 ///
@@ -116,16 +153,32 @@ pub async fn create(
             format!("must be 1 to {MAX_MESSAGE_CHARS} characters"),
         ));
     }
-    if is_empty(&new.changes) {
-        return Err(ApiError::invalid(
-            "changes",
-            "must change at least one of monthly_contribution, retirement_month, \
-             monthly_spending and weights",
-        ));
-    }
-    require_grant(state, advisor, client).await?;
-    let effect = super::live::what_if(state, advisor, client, new.changes.clone()).await?;
-    let changes = serde_json::to_value(&new.changes).map_err(anyhow::Error::from)?;
+    let (what_if, recommendation_id) = match (new.changes, new.recommendation_id) {
+        (Some(changes), None) => {
+            if is_empty(&changes) {
+                return Err(ApiError::invalid(
+                    "changes",
+                    "must change at least one of monthly_contribution, retirement_month, \
+                     monthly_spending and weights",
+                ));
+            }
+            require_grant(state, advisor, client).await?;
+            (changes, None)
+        }
+        (None, Some(id)) => {
+            require_grant(state, advisor, client).await?;
+            (from_recommendation(state, client, id).await?, Some(id))
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "changes",
+                "give either changes (a what-if) or recommendation_id (one of the client's \
+                 open recommendations)",
+            ));
+        }
+    };
+    let effect = super::live::what_if(state, advisor, client, what_if.clone()).await?;
+    let changes = serde_json::to_value(&what_if).map_err(anyhow::Error::from)?;
     let row = store::proposals::insert(
         &state.db,
         store::proposals::NewProposalRow {
@@ -135,6 +188,7 @@ pub async fn create(
             changes: &changes,
             success_before: effect.base.success_probability,
             success_after: effect.variant.success_probability,
+            recommendation_id,
         },
     )
     .await?;
@@ -173,6 +227,19 @@ pub async fn by_advisor(
         .collect()
 }
 
+/// `client`'s recommendations, for `advisor` to propose one.
+///
+/// # Errors
+/// 404 without a grant; storage failures.
+pub async fn client_recommendations(
+    state: &AppState,
+    advisor: Uuid,
+    client: Uuid,
+) -> Result<Vec<protocol::recommendations::Recommendation>, ApiError> {
+    require_grant(state, advisor, client).await?;
+    super::recommendations::list(state, client).await
+}
+
 /// `client` answers their proposal `id`. Accepting stores the change as the plan (the live
 /// stream re-simulates); only a pending proposal can be answered, and only once.
 ///
@@ -206,6 +273,18 @@ pub async fn answer(
     {
         store::proposals::reopen(&state.db, client, id).await?;
         return Err(e);
+    }
+    if answer == Answer::Accept
+        && let Some(recommendation) = proposal.recommendation_id
+    {
+        // Its change is the plan now; if the client answered it meanwhile, that answer stands.
+        let _answered_now = store::recommendations::answer(
+            &state.db,
+            client,
+            recommendation,
+            RecommendationStatus::Accepted.as_str(),
+        )
+        .await?;
     }
     let answered = store::proposals::get_for_client(&state.db, client, id)
         .await?

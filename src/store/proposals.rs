@@ -32,6 +32,8 @@ pub struct ProposalRow {
     pub created_at: DateTime<Utc>,
     /// When answered.
     pub answered_at: Option<DateTime<Utc>>,
+    /// The client's recommendation it was made from.
+    pub recommendation_id: Option<Uuid>,
 }
 
 /// What a new proposal stores.
@@ -49,6 +51,8 @@ pub struct NewProposalRow<'a> {
     pub success_before: f64,
     /// And with it.
     pub success_after: f64,
+    /// The client's recommendation it is made from.
+    pub recommendation_id: Option<Uuid>,
 }
 
 macro_rules! proposal_select {
@@ -56,7 +60,8 @@ macro_rules! proposal_select {
         concat!(
             "select p.id, p.advisor_id, a.email as advisor_email, p.client_id, p.message, \
              p.changes, p.success_before, p.success_after, p.status, p.created_at, \
-             p.answered_at from proposals p join users a on a.id = p.advisor_id ",
+             p.answered_at, p.recommendation_id from proposals p \
+             join users a on a.id = p.advisor_id ",
             $tail
         )
     };
@@ -70,9 +75,11 @@ pub async fn insert(db: &Db, new: NewProposalRow<'_>) -> Result<ProposalRow, Sto
     let id = Uuid::new_v4();
     with_pool!(db, pool => sqlx::query(
         "insert into proposals (id, advisor_id, client_id, message, changes, success_before, \
-         success_after, status, created_at) values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)")
+         success_after, status, created_at, recommendation_id) \
+         values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)")
         .bind(id).bind(new.advisor_id).bind(new.client_id).bind(new.message)
         .bind(Json(new.changes)).bind(new.success_before).bind(new.success_after).bind(now())
+        .bind(new.recommendation_id)
         .execute(pool).await.map(|r| r.rows_affected()))?;
     get_for_client(db, new.client_id, id)
         .await?

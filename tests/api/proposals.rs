@@ -394,3 +394,115 @@ async fn accepting_a_change_that_no_longer_fits_the_plan_is_refused_and_stays_pe
         json!([0.6, 0.4])
     );
 }
+
+#[actix_web::test]
+async fn an_advisor_proposes_a_clients_recommendation_and_accepting_it_accepts_both() {
+    let app = quiet_app().await;
+    let (advisor, client, stranger) = advisor_and_client(&app).await;
+    let made = ok_json(
+        app.post(
+            "/ml/recommendations",
+            Some(&client.access),
+            &json!({"target_success": 0.99, "paths": 1000, "seed": 5}),
+        )
+        .await,
+    )
+    .await;
+    let recs = made["recommendations"].as_array().unwrap().clone();
+    assert!(!recs.is_empty(), "{made:#}");
+    // The advisor reads the client's recommendations; nobody else does.
+    let path = format!("/advisor/clients/{}/recommendations", client.id);
+    let seen = ok_json(app.get(&path, Some(&advisor.access)).await).await;
+    assert_eq!(seen.as_array().unwrap().len(), recs.len());
+    problem(
+        app.get(&path, Some(&stranger.access)).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
+    let chosen = recs
+        .iter()
+        .find(|r| r["kind"] != "lower_fees")
+        .expect("a change a what-if can carry");
+    let proposal: Proposal = serde_json::from_value(
+        ok_json(
+            app.post(
+                &propose_path(&client),
+                Some(&advisor.access),
+                &json!({"message": "Worth doing.", "recommendation_id": chosen["id"]}),
+            )
+            .await,
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(
+        proposal.recommendation_id.map(|id| json!(id)),
+        Some(chosen["id"].clone())
+    );
+    let change = &chosen["change"];
+    assert_eq!(
+        serde_json::to_value(&proposal.changes).unwrap(),
+        json!({
+            "monthly_contribution": change.get("monthly_contribution"),
+            "retirement_month": change.get("retirement_month"),
+            "monthly_spending": change.get("monthly_spending"),
+            "weights": change.get("weights"),
+        })
+    );
+    assert!(proposal.success_after > proposal.success_before);
+
+    // What a recommendation proposal cannot be.
+    let mut cases = vec![
+        (
+            json!({"message": "x", "recommendation_id": Uuid::new_v4()}),
+            "recommendation_id",
+        ),
+        (
+            json!({"message": "x", "recommendation_id": chosen["id"], "changes": {"monthly_spending": 1.0}}),
+            "changes",
+        ),
+        (json!({"message": "x"}), "changes"),
+    ];
+    if let Some(fees) = recs.iter().find(|r| r["kind"] == "lower_fees") {
+        cases.push((
+            json!({"message": "x", "recommendation_id": fees["id"]}),
+            "recommendation_id",
+        ));
+    }
+    for (body, field) in cases {
+        let refused = problem(
+            app.post(&propose_path(&client), Some(&advisor.access), &body)
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(fields(&refused), [field], "{body}");
+    }
+
+    // The client accepts the proposal: the plan takes the change, and the recommendation is
+    // accepted with it.
+    ok_json(
+        app.post(
+            &format!("/planning/proposals/{}/accept", proposal.id),
+            Some(&client.access),
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    let after = ok_json(app.get("/ml/recommendations", Some(&client.access)).await).await;
+    let accepted = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == chosen["id"])
+        .unwrap();
+    assert_eq!(accepted["status"], "accepted");
+    let plan = ok_json(app.get("/planning/plan", Some(&client.access)).await).await;
+    for (k, v) in change.as_object().unwrap() {
+        assert_eq!(&plan[k], v, "{k}");
+    }
+}

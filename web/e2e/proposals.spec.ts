@@ -61,3 +61,41 @@ test('an advisor proposes a change from the sliders; the client sees it live and
   await screenshot(advisor, 'proposal-advisor');
   await advisorContext.close();
 });
+
+test("an advisor sends one of the client's recommendations as a proposal", async ({ page, browser, request }) => {
+  const advisorEmail = uniqueEmail('advisor-rec');
+  const advisorContext = await browser.newContext();
+  const advisor = await advisorContext.newPage();
+  await register(advisor, advisorEmail);
+  await expect(advisor.getByRole('heading', { name: 'My plan' })).toBeVisible();
+  await setRole(request, advisorEmail, 'advisor');
+
+  const clientEmail = uniqueEmail('client-rec');
+  await register(page, clientEmail);
+  await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible();
+  await page.getByLabel('Advisor email').fill(advisorEmail);
+  await page.getByRole('button', { name: 'Grant access' }).click();
+  await expect(page.getByRole('button', { name: `Revoke ${advisorEmail}` })).toBeVisible();
+  const card = page.getByTestId('recommendations');
+  const answered = page.waitForResponse((r) => r.url().endsWith('/ml/recommendations') && r.request().method() === 'POST');
+  await card.getByRole('button', { name: 'Recommend changes' }).click();
+  const body = (await (await answered).json()) as { recommendations: { id: string; kind: string; cost: string }[] };
+  const chosen = body.recommendations.find((r) => r.kind !== 'lower_fees');
+  expect(chosen).toBeDefined();
+
+  await signIn(advisor, advisorEmail, PASSWORD);
+  await advisor.getByTestId('book').getByRole('row', { name: new RegExp(clientEmail) }).getByRole('link').click();
+  const theirs = advisor.getByTestId('client-recommendations');
+  await expect(theirs.getByTestId('client-recommendation')).toHaveCount(body.recommendations.length);
+  await theirs.getByRole('button', { name: `Send as a proposal: ${chosen!.cost}` }).click();
+  await expect(theirs).toContainText('Sent to the client as a proposal.');
+  await expect(advisor.getByTestId('proposal').first()).toHaveAttribute('data-status', 'pending');
+  await expectAccessible(advisor);
+
+  // The client sees it live, with the recommendation's words, and accepts it.
+  const entry = page.getByTestId('proposal').first();
+  await expect(entry).toContainText(`Recommended: ${chosen!.cost}`);
+  await entry.getByRole('button', { name: 'Accept' }).click();
+  await expect(entry).toHaveAttribute('data-status', 'accepted');
+  await advisorContext.close();
+});

@@ -31,7 +31,7 @@ fn require_advisor(user: &AuthUser) -> Result<(), ApiError> {
         (status = 201, description = "Proposed.", body = Proposal),
         (status = 403, description = "The caller is not an advisor.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The client has not granted the caller access.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad message or change, named (`message`, `changes`, `changes.weights`...).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad message or change, named (`message`, `changes`, `changes.weights`, `recommendation_id`...).", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The client's live plan is being prepared; retry.", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
@@ -65,6 +65,27 @@ pub async fn list_by_advisor(
     require_advisor(&user)?;
     let client = path_uuid(&req, "client_id")?;
     Ok(HttpResponse::Ok().json(services::proposals::by_advisor(&state, user.id, client).await?))
+}
+
+/// A client's recommendations, newest first (at most 50), so that the advisor can propose
+/// one (`recommendation_id` in a proposal).
+#[utoipa::path(get, path = "/advisor/clients/{client_id}/recommendations", tag = "advisors", security(("bearer" = ["read:simulations"])),
+    params(("client_id" = uuid::Uuid, Path, description = "The client's id.")),
+    responses(
+        (status = 200, description = "The client's recommendations.", body = Vec<protocol::recommendations::Recommendation>),
+        (status = 403, description = "The caller is not an advisor.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The client has not granted the caller access.", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn client_recommendations(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Scope::ReadSimulations)?;
+    require_advisor(&user)?;
+    let client = path_uuid(&req, "client_id")?;
+    Ok(HttpResponse::Ok()
+        .json(services::proposals::client_recommendations(&state, user.id, client).await?))
 }
 
 /// The proposals advisors made to the caller, newest first (at most 100).

@@ -91,6 +91,7 @@ export function makeApi(auth: AuthSession) {
     answerProposal: (pid: string, answer: 'accept' | 'decline') => send<Proposal>('POST', `/planning/proposals/${id(pid)}/${answer}`, {}),
     clientProposals: (clientId: string) => get<Proposal[]>(`/advisor/clients/${id(clientId)}/proposals`),
     propose: (clientId: string, p: NewProposal) => send<Proposal>('POST', `/advisor/clients/${id(clientId)}/proposals`, p),
+    clientRecommendations: (clientId: string) => get<Recommendation[]>(`/advisor/clients/${id(clientId)}/recommendations`),
     users: (limit: number, offset: number, email?: string) =>
       get<Page<Account>>(`/admin/users?limit=${limit}&offset=${offset}${email ? `&email=${encodeURIComponent(email)}` : ''}`),
     setRole: (uid: string, role: Role) => send<Account>('PUT', `/admin/users/${id(uid)}/role`, { role }),

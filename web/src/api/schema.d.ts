@@ -146,6 +146,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/advisor/clients/{client_id}/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A client's recommendations, newest first (at most 50), so that the advisor can propose
+         *     one (`recommendation_id` in a proposal).
+         */
+        get: operations["client_recommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/advisor/segments": {
         parameters: {
             query?: never;
@@ -2968,13 +2988,24 @@ export interface components {
         };
         /** @description `POST /advisor/clients/{client_id}/proposals`. */
         NewProposal: {
-            /** @description The change to the client's plan, as a what-if: at least one field. */
-            changes: components["schemas"]["WhatIfChanges"];
+            /**
+             * @description The change to the client's plan, as a what-if: at least one field. Give this or
+             *     `recommendation_id`.
+             */
+            changes?: components["schemas"]["WhatIfChanges"];
             /**
              * @description Why the advisor suggests it, in their words (1 to 1,000 characters).
              * @example Saving 200 more a month brings you above 85 %.
              */
             message: string;
+            /**
+             * Format: uuid
+             * @description One of the client's open recommendations (`GET /advisor/clients/{client_id}/recommendations`)
+             *     to propose: its change, measured again on the client's live simulation. Accepting the
+             *     proposal accepts the recommendation. A fee change cannot be proposed this way (the
+             *     live what-if has no fee).
+             */
+            recommendation_id?: string;
         };
         /** @description What to optimise. */
         Objective: {
@@ -3827,6 +3858,11 @@ export interface components {
             id: string;
             /** @description The advisor's message. */
             message: string;
+            /**
+             * Format: uuid
+             * @description The client's recommendation it was made from, while that is stored.
+             */
+            recommendation_id?: string;
             /** @description Where it stands. */
             status: components["schemas"]["ProposalStatus"];
             /**
@@ -5854,7 +5890,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A bad message or change, named (`message`, `changes`, `changes.weights`...). */
+            /** @description A bad message or change, named (`message`, `changes`, `changes.weights`, `recommendation_id`...). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5873,6 +5909,83 @@ export interface operations {
                 };
             };
             /** @description The client's live plan is being prepared; retry. Or: The server is shutting down and the request was still running at the grace limit; retry it. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    client_recommendations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The client's recommendations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"][];
+                };
+            };
+            /** @description A path or query parameter does not parse. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an advisor. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client has not granted the caller access. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the detail is deliberately opaque. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server is shutting down and the request was still running at the grace limit; retry it. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useApp } from '../app/context';
 import { Link } from '../app/router';
 import { FanChart } from '../components/FanChart';
+import { ClientRecommendations } from '../components/ClientRecommendations';
 import { Proposals } from '../components/Proposals';
 import { money, pct } from '../components/format';
 import { Summary } from '../components/Summary';
@@ -40,6 +41,7 @@ export default function AdvisorClientPage({ clientId }: { clientId: string }) {
         {live.state && !live.ended && <WhatIfPanel key={planKey} stream={stream} userId={clientId} plan={plan} age={null} canCommit={false} propose={propose} />}
       </div>
       {!live.ended && <Proposals api={api} live={live.proposals} clientId={clientId} />}
+      {!live.ended && live.state && <ClientRecommendations api={api} clientId={clientId} live={live.recommendations} />}
       {!live.ended && <FanChart points={live.state?.simulation.fan_chart} />}
       {live.state && !live.ended && <Allocation state={live.state} />}
     </>
