@@ -1,5 +1,5 @@
 //! An advisor's clients in segments: each client described by a few numbers from their live
-//! plan and profile, grouped by `engine::segments` (k-means), each group named by what sets
+//! plan, profile and risk questionnaire, grouped by `engine::segments` (k-means), each group named by what sets
 //! it apart from the rest of the book.
 
 use std::collections::BTreeMap;
@@ -27,6 +27,8 @@ const SEED: u64 = 0x5E6_3E47;
 struct Feature {
     key: &'static str,
     description: &'static str,
+    /// The smallest difference that sets clients apart, in the feature's units.
+    resolution: f64,
     higher: &'static str,
     lower: &'static str,
     show: fn(f64) -> String,
@@ -40,9 +42,13 @@ fn thousands(v: f64) -> String {
     }
 }
 
-const FEATURES: [Feature; 6] = [
+/// How many numbers describe a client.
+const FEATURE_COUNT: usize = 7;
+
+const FEATURES: [Feature; FEATURE_COUNT] = [
     Feature {
         key: "age",
+        resolution: 2.0,
         description: "age in years (the book's mean where a client gave none)",
         higher: "older",
         lower: "younger",
@@ -50,6 +56,7 @@ const FEATURES: [Feature; 6] = [
     },
     Feature {
         key: "wealth",
+        resolution: 10_000.0,
         description: "live starting wealth: the holdings at market prices, else the plan's",
         higher: "wealthier",
         lower: "smaller portfolios",
@@ -57,6 +64,9 @@ const FEATURES: [Feature; 6] = [
     },
     Feature {
         key: "success_probability",
+        // Two clients with the same plan differ by a few points at 1,000 paths (the
+        // standard error is about 1.5 points): only a larger gap describes them.
+        resolution: 0.1,
         description: "live chance the money lasts the horizon",
         higher: "on track",
         lower: "at risk",
@@ -64,6 +74,7 @@ const FEATURES: [Feature; 6] = [
     },
     Feature {
         key: "years_to_retirement",
+        resolution: 1.0,
         description: "years until the plan's retirement (0 when retired)",
         higher: "further from retirement",
         lower: "closer to retirement",
@@ -71,6 +82,7 @@ const FEATURES: [Feature; 6] = [
     },
     Feature {
         key: "equity_share",
+        resolution: 0.05,
         description: "share of the plan's target weights in equity classes",
         higher: "more in equities",
         lower: "less in equities",
@@ -78,15 +90,29 @@ const FEATURES: [Feature; 6] = [
     },
     Feature {
         key: "drift",
+        resolution: 0.01,
         description: "largest drift of a class from its target weight",
         higher: "drifting from target",
         lower: "close to target",
         show: |v| format!("{:.1} pts", v * 100.0),
     },
+    Feature {
+        key: "risk_tolerance",
+        resolution: 3.0,
+        description: "risk tolerance score of the Grable & Lytton questionnaire, 13 to 47 \
+                      (the book's mean where a client has not answered it)",
+        higher: "more risk-tolerant",
+        lower: "more risk-averse",
+        show: |v| format!("{v:.0} points"),
+    },
 ];
 
-/// The numbers of one client, `None` for an age not given.
-fn features_of(state: &LiveState, age: Option<u8>) -> [Option<f64>; 6] {
+/// The numbers of one client, `None` for an age not given or a questionnaire not answered.
+fn features_of(
+    state: &LiveState,
+    age: Option<u8>,
+    tolerance: Option<i16>,
+) -> [Option<f64>; FEATURE_COUNT] {
     let sim = &state.simulation;
     let equity = state
         .portfolio
@@ -102,11 +128,12 @@ fn features_of(state: &LiveState, age: Option<u8>) -> [Option<f64>; 6] {
         Some(f64::from(sim.retirement_month) / 12.0),
         Some(equity),
         Some(state.portfolio.max_abs_drift),
+        tolerance.map(f64::from),
     ]
 }
 
 /// Missing values take the mean of the clients who have one (so they set no one apart).
-fn impute(rows: &[[Option<f64>; 6]]) -> Vec<Vec<f64>> {
+fn impute(rows: &[[Option<f64>; FEATURE_COUNT]]) -> Vec<Vec<f64>> {
     let means: Vec<f64> = (0..FEATURES.len())
         .map(|j| {
             let known: Vec<f64> = rows.iter().filter_map(|r| r[j]).collect();
@@ -198,17 +225,18 @@ pub async fn segments(state: &AppState, advisor: Uuid) -> Result<SegmentsRespons
                 Some(year) => age_from_birth_year(year, today),
                 None => profile.age.and_then(|a| u8::try_from(a).ok()),
             };
-            Ok::<_, ApiError>(live.map(|s| features_of(&s, age)))
+            let tolerance = db.risk_answers(owner).await?.map(|row| row.score);
+            Ok::<_, ApiError>(live.map(|s| features_of(&s, age, tolerance)))
         }
     });
     let described = futures_util::future::try_join_all(lookups).await?;
-    let known: Vec<[Option<f64>; 6]> = described.iter().flatten().copied().collect();
+    let known: Vec<[Option<f64>; FEATURE_COUNT]> = described.iter().flatten().copied().collect();
     let rows = impute(&known);
     let Segmentation {
         labels,
         segments,
         silhouette,
-    } = segments::segment(&rows, MAX_SEGMENTS, SEED)
+    } = segments::segment(&rows, &FEATURES.map(|f| f.resolution), MAX_SEGMENTS, SEED)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("segmenting a book: {e}")))?;
     let book = column_means(&rows);
     let whole = segments.len() == 1;

@@ -1,4 +1,4 @@
-//! An advisor's clients in segments, from their live plans and profiles.
+//! An advisor's clients in segments, from their live plans, profiles and risk questionnaires.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -88,7 +88,7 @@ async fn an_advisors_book_falls_into_the_segments_its_clients_form() {
             .unwrap()
             .contains("against the book's")
     );
-    assert_eq!(book["features"].as_array().unwrap().len(), 6);
+    assert_eq!(book["features"].as_array().unwrap().len(), 7);
 }
 
 #[actix_web::test]
@@ -112,4 +112,71 @@ async fn a_small_book_is_one_segment_and_only_advisors_have_one() {
         "forbidden",
     )
     .await;
+}
+
+/// The questionnaire answered with each item's option scoring `pick` of its points.
+fn answers(pick: fn(&[u8]) -> u8) -> serde_json::Value {
+    let map: serde_json::Map<String, serde_json::Value> = engine::risk::questionnaire::ITEMS
+        .iter()
+        .map(|item| {
+            let points: Vec<u8> = item.options.iter().map(|o| o.points).collect();
+            let wanted = pick(&points);
+            let position = points.iter().position(|p| *p == wanted).unwrap() + 1;
+            (item.id.to_owned(), json!(position))
+        })
+        .collect();
+    serde_json::Value::Object(map)
+}
+
+#[actix_web::test]
+async fn risk_tolerance_alone_can_set_clients_apart() {
+    let app = quiet_app().await;
+    app.tick("SPY", 400.0).await;
+    let admin = app.new_admin().await;
+    let advisor = app.new_advisor(&admin).await;
+    // Alike in everything but their answers: three bold, three cautious, one who has not
+    // answered (who takes the book's mean and so sets no one apart).
+    let mut bold = Vec::new();
+    for i in 0..7 {
+        let user = client(&app, &advisor, 100.0, 40).await;
+        let pick: Option<fn(&[u8]) -> u8> = match i {
+            0..3 => Some(|p| *p.iter().max().unwrap()),
+            3..6 => Some(|p| *p.iter().min().unwrap()),
+            _ => None,
+        };
+        if let Some(pick) = pick {
+            let stored = app
+                .put(
+                    "/ml/risk-assessment",
+                    Some(&user.access),
+                    &json!({ "answers": answers(pick) }),
+                )
+                .await;
+            assert_eq!(stored.status(), StatusCode::OK);
+        }
+        if i < 3 {
+            bold.push(user.id);
+        }
+    }
+    let book = ok_json(app.get("/advisor/segments", Some(&advisor.access)).await).await;
+    let segments = book["segments"].as_array().unwrap();
+    assert!(segments.len() >= 2, "{book:#}");
+    let segment_of = |id: uuid::Uuid| {
+        book["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["user_id"] == id.to_string())
+            .unwrap()["segment"]
+            .as_u64()
+            .unwrap()
+    };
+    let theirs = segment_of(bold[0]);
+    assert!(bold.iter().all(|id| segment_of(*id) == theirs), "{book:#}");
+    let segment = &segments[usize::try_from(theirs).unwrap()];
+    assert_eq!(segment["label"], "More risk-tolerant", "{book:#}");
+    assert_eq!(
+        segment["centre"]["risk_tolerance"],
+        f64::from(engine::risk::questionnaire::MAX_SCORE)
+    );
 }
