@@ -455,6 +455,24 @@ fn profile_view(parts: Parts, plan: Option<(&Plan, &[bool])>) -> Option<RiskProf
     })
 }
 
+/// The assessment with the tolerance alone: capacity and need cannot be computed, for `why`.
+fn tolerance_only(
+    mut out: RiskAssessment,
+    tolerance: Option<(f64, f64)>,
+    why: String,
+) -> RiskAssessment {
+    out.capacity_unavailable = Some(why.clone());
+    out.need_unavailable = Some(why);
+    out.profile = profile_view(
+        Parts {
+            tolerance,
+            ..Parts::default()
+        },
+        None,
+    );
+    out
+}
+
 /// `GET /ml/risk-assessment`: the questionnaire, the stored answers and their score, and
 /// capacity, need and profile from the stored plan of the caller (or of a client who granted
 /// the caller access).
@@ -497,17 +515,11 @@ pub async fn assessment(
     let spec = match super::simulations::stored_plan(state, owner).await {
         Ok(spec) => spec,
         Err(ApiError::NotFound) => {
-            let why = "No plan is stored yet: store one (PUT /planning/plan) to assess what it can bear and what it needs.".to_owned();
-            out.capacity_unavailable = Some(why.clone());
-            out.need_unavailable = Some(why);
-            out.profile = profile_view(
-                Parts {
-                    tolerance,
-                    ..Parts::default()
-                },
-                None,
-            );
-            return Ok(out);
+            return Ok(tolerance_only(
+                out,
+                tolerance,
+                "No plan is stored yet: store one (PUT /planning/plan) to assess what it can bear and what it needs.".to_owned(),
+            ));
         }
         Err(e) => return Err(e),
     };
@@ -521,17 +533,11 @@ pub async fn assessment(
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect::<Vec<_>>()
                 .join("; ");
-            let why = format!("The stored plan cannot be simulated now ({why}).");
-            out.capacity_unavailable = Some(why.clone());
-            out.need_unavailable = Some(why);
-            out.profile = profile_view(
-                Parts {
-                    tolerance,
-                    ..Parts::default()
-                },
-                None,
-            );
-            return Ok(out);
+            return Ok(tolerance_only(
+                out,
+                tolerance,
+                format!("The stored plan cannot be simulated now ({why})."),
+            ));
         }
         Err(e) => return Err(e),
     };
