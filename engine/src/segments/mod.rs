@@ -24,6 +24,10 @@ mod tests;
 pub const MIN_SILHOUETTE: f64 = 0.25;
 /// A centre this many standard deviations from the book's mean is worth saying.
 pub const NOTABLE_Z: f64 = 0.5;
+/// Every two segments' centres differ in some feature by at least this much, in standard
+/// deviations (or resolutions, where larger): a cut closer than that splits on noise, which
+/// the silhouette alone would reward in a small book of near-twins.
+pub const MIN_SEPARATION: f64 = 1.0;
 /// Fewer clients than this are one segment.
 pub const MIN_CLIENTS: usize = 4;
 /// k-means restarts per k (the best inertia is kept).
@@ -134,7 +138,7 @@ pub fn segment(
         for k in 2..=max_k.min(n - 1) {
             let labels = kmeans(&z, k, seed)?;
             // Clients all alike come back as one cluster, which linfa scores 1.
-            if labels.iter().all(|l| *l == labels[0]) {
+            if labels.iter().all(|l| *l == labels[0]) || !separated(&z, &labels) {
                 continue;
             }
             let score = DatasetBase::new(z.clone(), Array1::from(labels.clone()))
@@ -150,6 +154,33 @@ pub fn segment(
         _ => (None, vec![0; n]),
     };
     Ok(describe(&raw, &mean, &sd, silhouette, &labels))
+}
+
+/// Whether every two clusters' centres (of standardised rows) lie [`MIN_SEPARATION`] apart
+/// in some feature.
+fn separated(z: &Array2<f64>, labels: &[usize]) -> bool {
+    let (_, d) = z.dim();
+    let count = labels.iter().max().map_or(0, |m| m + 1);
+    let centres: Vec<Option<Vec<f64>>> = (0..count)
+        .map(|c| {
+            let members: Vec<usize> = (0..labels.len()).filter(|i| labels[*i] == c).collect();
+            #[allow(clippy::cast_precision_loss)] // client counts ≪ 2^52
+            let n = members.len() as f64;
+            (!members.is_empty()).then(|| {
+                (0..d)
+                    .map(|j| members.iter().map(|i| z[[*i, j]]).sum::<f64>() / n)
+                    .collect()
+            })
+        })
+        .collect();
+    let present: Vec<&Vec<f64>> = centres.iter().flatten().collect();
+    present.iter().enumerate().all(|(i, a)| {
+        present[i + 1..].iter().all(|b| {
+            a.iter()
+                .zip(b.iter())
+                .any(|(x, y)| (x - y).abs() >= MIN_SEPARATION)
+        })
+    })
 }
 
 fn moments(raw: &Array2<f64>) -> (Vec<f64>, Vec<f64>) {
