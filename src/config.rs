@@ -261,6 +261,16 @@ pub struct MarketSettings {
     pub external_url: Option<String>,
     /// Ticks moving a price by more than this factor at once (either way) are dropped.
     pub max_jump_ratio: f64,
+    /// With Redis: how long the feed's lease lasts unless renewed, in milliseconds. The
+    /// node holding it runs the feed for every node; when it dies, another takes over
+    /// within this time.
+    pub lease_ms: u64,
+    /// With Redis: how often the holder renews the lease and the others try to take it, in
+    /// milliseconds (kept below half of `lease_ms`).
+    pub lease_renew_ms: u64,
+    /// With Redis: about how many batches the feed's stream keeps (`XADD MAXLEN ~`); a node
+    /// cut off from Redis for longer than that many ticks misses the oldest of them.
+    pub stream_max_len: u64,
 }
 
 impl Default for MarketSettings {
@@ -284,6 +294,9 @@ impl Default for MarketSettings {
             replay_repeat: true,
             external_url: None,
             max_jump_ratio: 1.5,
+            lease_ms: 5000,
+            lease_renew_ms: 1000,
+            stream_max_len: 10_000,
         }
     }
 }

@@ -122,7 +122,17 @@ impl Application {
             Duration::from_millis(settings.auth.hash_queue_timeout_ms),
         )?;
         let metrics = Metrics::new(redis.is_some())?;
-        let market = crate::market::start(&settings.market)?;
+        let shared_market =
+            redis
+                .as_ref()
+                .map(|(client, conn)| crate::market::shared::SharedRedis {
+                    client: client.clone(),
+                    conn: conn.clone(),
+                    prefix: settings.redis_prefix.clone(),
+                    leader_gauge: metrics.redis.as_ref().map(|r| r.feed_leader.clone()),
+                    errors: metrics.redis.as_ref().map(|r| r.errors.clone()),
+                });
+        let market = crate::market::start(&settings.market, shared_market)?;
         let simulation_slots = Arc::new(tokio::sync::Semaphore::new(
             settings.simulation.concurrent_runs.max(1),
         ));
@@ -257,6 +267,7 @@ impl Application {
             result = self.server => result,
             never = supervisor => match never {},
         };
+        self.state.market.stop().await;
         self.state.db.close().await;
         tracing::info!("stopped");
         result

@@ -8,7 +8,8 @@ use actors::live::registry::SessionCount;
 use actors::market::hub::GetAllQuotes;
 use prometheus::core::Collector;
 use prometheus::{
-    GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntGauge, Opts, Registry,
+    GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntGauge, IntGaugeVec, Opts,
+    Registry,
 };
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
@@ -77,6 +78,8 @@ pub struct RedisMetrics {
     up: IntGauge,
     /// Redis commands that failed; incremented where they fail.
     pub errors: IntCounter,
+    /// 1 while this node holds a feed's lease (runs the feed every node applies), else 0.
+    pub feed_leader: IntGaugeVec,
 }
 
 /// The metrics registry and the metrics the server keeps itself (beside the HTTP
@@ -142,7 +145,17 @@ impl Metrics {
                 )?,
                 errors: counter(
                     "glidepath_redis_errors_total",
-                    "Redis commands that failed: scrape checks, publishing live changes to the other nodes, the live-change subscription.",
+                    "Redis commands that failed: scrape checks, publishing live changes to the other nodes, the live-change subscription, the feed's lease, stream and last prices.",
+                )?,
+                feed_leader: registered(
+                    r,
+                    IntGaugeVec::new(
+                        Opts::new(
+                            "glidepath_market_feed_leader",
+                            "1 while this node holds the feed's lease in Redis (it runs the feed and publishes its ticks to every node), else 0.",
+                        ),
+                        &["feed"],
+                    )?,
                 )?,
             })
         } else {

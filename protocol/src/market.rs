@@ -38,7 +38,7 @@ pub struct QuotesResponse {
 /// `GET /market/feeds`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FeedsResponse {
-    /// `synthetic`, `replay` or `none`.
+    /// `synthetic`, `replay`, `external` or `none`.
     pub feed: String,
     /// What it plays (symbols, file).
     pub description: String,
@@ -50,6 +50,11 @@ pub struct FeedsResponse {
     pub symbols_priced: usize,
     /// Subscribers to the hub.
     pub subscribers: usize,
+    /// With Redis configured and a feed: whether this node holds the feed's lease, that is
+    /// runs the feed and publishes its ticks, which every node (this one included) applies.
+    /// Absent without Redis, where each node runs its own feed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leader: Option<bool>,
 }
 
 /// Which stored closes a price history reads.

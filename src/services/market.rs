@@ -77,5 +77,6 @@ pub async fn feeds(state: &AppState) -> Result<FeedsResponse, ApiError> {
         rejected_ticks: stats.rejected,
         symbols_priced: stats.symbols,
         subscribers: stats.subscribers,
+        leader: state.market.holds_lease(),
     })
 }

@@ -13,14 +13,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use actix::{Actor, AsyncContext, Context, Recipient, WrapFuture};
+use actix::{Actor, ActorContext, AsyncContext, Context, Handler, Recipient, WrapFuture};
 use futures_util::StreamExt;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Deserialize;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::now_ms;
+use super::{StopFeed, now_ms};
 use crate::market::{Tick, Ticks};
 
 /// Turns one text message of a provider into ticks.
@@ -187,6 +187,15 @@ impl Actor for ExternalFeed {
             }
             .into_actor(self),
         );
+    }
+}
+
+/// Stopping the actor drops its connection task (an actor's spawned futures end with it).
+impl Handler<StopFeed> for ExternalFeed {
+    type Result = ();
+
+    fn handle(&mut self, _: StopFeed, ctx: &mut Context<Self>) {
+        ctx.stop();
     }
 }
 

@@ -11,6 +11,11 @@ pub mod external;
 pub mod replay;
 pub mod synthetic;
 
+/// Stops a feed at once (the server's feed lease was lost: another node runs the feed now).
+#[derive(Debug, Clone, Copy, actix::Message)]
+#[rtype(result = "()")]
+pub struct StopFeed;
+
 /// Milliseconds since the Unix epoch, the timestamp every tick carries.
 #[must_use]
 pub fn now_ms() -> i64 {

@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use actix::{Actor, ActorContext, AsyncContext, Context, Recipient};
+use actix::{Actor, ActorContext, AsyncContext, Context, Handler, Recipient};
 
-use super::now_ms;
+use super::{StopFeed, now_ms};
 use crate::market::{Tick, Ticks};
 
 /// A price table read from CSV.
@@ -135,6 +135,14 @@ impl ReplayFeed {
             target,
         }
     }
+
+    /// Plays from row `row` on (0 after the last): a node taking over a shared feed goes on
+    /// where the previous one stopped.
+    #[must_use]
+    pub fn starting_at(mut self, row: usize) -> Self {
+        self.next_row = if row < self.table.rows.len() { row } else { 0 };
+        self
+    }
 }
 
 impl Actor for ReplayFeed {
@@ -165,6 +173,14 @@ impl Actor for ReplayFeed {
             feed.target.do_send(Ticks(day));
             feed.next_row += 1;
         });
+    }
+}
+
+impl Handler<StopFeed> for ReplayFeed {
+    type Result = ();
+
+    fn handle(&mut self, _: StopFeed, ctx: &mut Context<Self>) {
+        ctx.stop();
     }
 }
 

@@ -6,12 +6,12 @@
 
 use std::time::Duration;
 
-use actix::{Actor, AsyncContext, Context, Recipient};
+use actix::{Actor, ActorContext, AsyncContext, Context, Handler, Recipient};
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::now_ms;
+use super::{StopFeed, now_ms};
 use crate::market::{Tick, Ticks};
 
 /// Trading seconds in a year (252 days of 6.5 hours): converts tick intervals to `dt`.
@@ -115,6 +115,14 @@ impl Actor for SyntheticFeed {
         ctx.run_interval(self.interval, |feed, _| {
             feed.target.do_send(Ticks(feed.gbm.step(now_ms())));
         });
+    }
+}
+
+impl Handler<StopFeed> for SyntheticFeed {
+    type Result = ();
+
+    fn handle(&mut self, _: StopFeed, ctx: &mut Context<Self>) {
+        ctx.stop();
     }
 }
 
