@@ -44,6 +44,7 @@ mod recommendations;
 mod risk;
 mod schema;
 mod segments;
+mod shared_market;
 mod shutdown;
 mod simulations;
 mod solve;
