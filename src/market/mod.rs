@@ -233,7 +233,9 @@ pub fn start(settings: &MarketSettings, redis: Option<SharedRedis>) -> anyhow::R
                 renew,
                 max_len: settings.stream_max_len.max(1),
             };
-            market.description.push_str("; shared through Redis, run by one node");
+            market
+                .description
+                .push_str("; shared through Redis, run by one node");
             market.shared = Some(shared::start(market.feed, plan, hub, redis, timing));
         }
     }

@@ -14,8 +14,8 @@
 //! holder's feed from the last published prices (or row), so nothing jumps back on takeover.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use actix::{Actor, Addr, Context, Handler};
@@ -457,14 +457,14 @@ impl Leader {
         for field in &fields {
             script.arg(field);
         }
-        match script
-            .invoke_async::<Option<String>>(&mut self.conn)
-            .await
-        {
+        match script.invoke_async::<Option<String>>(&mut self.conn).await {
             Ok(Some(_)) => self.answered(),
             Ok(None) => {
                 self.answered();
-                tracing::warn!(feed = self.feed, "the feed lease was taken; stopping the feed");
+                tracing::warn!(
+                    feed = self.feed,
+                    "the feed lease was taken; stopping the feed"
+                );
                 holding.feed.stop();
                 *held = None;
                 self.stepped_down();
@@ -552,13 +552,9 @@ impl Reader {
         let options = StreamReadOptions::default()
             .block(usize::try_from(READ_BLOCK.as_millis()).unwrap_or(2000))
             .count(256);
-        let reply: Option<StreamReadReply> = redis::AsyncCommands::xread_options(
-            stream,
-            &[&self.keys.stream],
-            &[&from],
-            &options,
-        )
-        .await?;
+        let reply: Option<StreamReadReply> =
+            redis::AsyncCommands::xread_options(stream, &[&self.keys.stream], &[&from], &options)
+                .await?;
         for entry in reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids) {
             match entry.get::<Vec<u8>>("b").map(|b| decode_batch(&b)) {
                 Some(Ok(ticks)) => self.hub.do_send(Ticks(ticks)),

@@ -121,8 +121,14 @@ async fn two_nodes_share_one_feed_and_the_survivor_takes_it_over() {
     let admin = node_a.new_admin().await;
     let leader = the_leader(&[&node_a, &node_b], &admin).await;
     let gauge = r#"glidepath_market_feed_leader{feed="synthetic"}"#;
-    assert_eq!(scrape(&node_a).await[gauge], f64::from(u8::from(leader == 0)));
-    assert_eq!(scrape(&node_b).await[gauge], f64::from(u8::from(leader == 1)));
+    assert_eq!(
+        scrape(&node_a).await[gauge],
+        f64::from(u8::from(leader == 0))
+    );
+    assert_eq!(
+        scrape(&node_b).await[gauge],
+        f64::from(u8::from(leader == 1))
+    );
 
     let user = node_a.new_user().await;
     node_a
@@ -216,7 +222,10 @@ async fn a_lapsed_lease_is_taken_over_and_its_old_holder_cannot_renew_it() {
     let b = Lease::new(key.clone(), "b".into(), ttl);
     assert!(a.acquire(&mut conn).await.unwrap());
     assert!(!b.acquire(&mut conn).await.unwrap(), "held by a");
-    assert!(!b.renew(&mut conn).await.unwrap(), "b cannot renew a's lease");
+    assert!(
+        !b.renew(&mut conn).await.unwrap(),
+        "b cannot renew a's lease"
+    );
     assert!(!b.release(&mut conn).await.unwrap(), "nor release it");
     assert!(a.renew(&mut conn).await.unwrap());
     let holder: Option<String> = redis::cmd("GET")
@@ -228,11 +237,17 @@ async fn a_lapsed_lease_is_taken_over_and_its_old_holder_cannot_renew_it() {
 
     // a stops renewing (dies): the lease lapses and b takes it.
     tokio::time::sleep(ttl * 2).await;
-    assert!(b.acquire(&mut conn).await.unwrap(), "the lapsed lease is free");
+    assert!(
+        b.acquire(&mut conn).await.unwrap(),
+        "the lapsed lease is free"
+    );
     assert!(!a.renew(&mut conn).await.unwrap(), "a finds it lost");
     assert!(!a.release(&mut conn).await.unwrap());
     assert!(b.release(&mut conn).await.unwrap());
-    assert!(a.acquire(&mut conn).await.unwrap(), "released: free at once");
+    assert!(
+        a.acquire(&mut conn).await.unwrap(),
+        "released: free at once"
+    );
     let _: () = redis::cmd("DEL")
         .arg(&key)
         .query_async(&mut conn)
