@@ -54,6 +54,7 @@ pub struct FeedsResponse {
     /// runs the feed and publishes its ticks, which every node (this one included) applies.
     /// Absent without Redis, where each node runs its own feed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub leader: Option<bool>,
 }
 

@@ -2083,8 +2083,14 @@ export interface components {
             accepted_ticks: number;
             /** @description What it plays (symbols, file). */
             description: string;
-            /** @description `synthetic`, `replay` or `none`. */
+            /** @description `synthetic`, `replay`, `external` or `none`. */
             feed: string;
+            /**
+             * @description With Redis configured and a feed: whether this node holds the feed's lease, that is
+             *     runs the feed and publishes its ticks, which every node (this one included) applies.
+             *     Absent without Redis, where each node runs its own feed.
+             */
+            leader?: boolean;
             /**
              * Format: int64
              * @description Ticks dropped (bad prices, absurd jumps).
