@@ -133,6 +133,14 @@ pub struct LiveConfig {
     /// Alerts kept per user: storing a new one deletes the oldest beyond this many, so a
     /// rule that keeps firing for years does not grow the table without bound.
     pub alerts_kept: u32,
+    /// With Redis (several nodes), a user's alert rules are evaluated by one node at a time,
+    /// which holds a lease on them for this many milliseconds, renewed every
+    /// `rules_renew_ms`: when its node dies, another node's session of the user takes over
+    /// within about this long.
+    pub rules_lease_ms: u64,
+    /// How often the holder renews its lease on a user's rules, and the other nodes'
+    /// sessions try to take it; less than `rules_lease_ms`.
+    pub rules_renew_ms: u64,
 }
 
 impl Default for LiveConfig {
@@ -146,6 +154,8 @@ impl Default for LiveConfig {
             outbound_queue: 64,
             stall_timeout_ms: 10_000,
             alerts_kept: 1000,
+            rules_lease_ms: 6000,
+            rules_renew_ms: 2000,
         }
     }
 }
@@ -582,7 +592,7 @@ type Bound = (&'static str, fn(&Settings) -> u64, u64, u64);
 /// Bounds of the settings that become token lifetimes, windows, timeouts and sizes: beyond
 /// them the arithmetic on clocks would overflow at the first login or request (a panic in a
 /// worker), or a session could never answer, instead of failing here, with the key named.
-const BOUNDS: [Bound; 14] = [
+const BOUNDS: [Bound; 16] = [
     (
         "auth.token_cache_entries",
         |s| u64::try_from(s.auth.token_cache_entries).unwrap_or(u64::MAX),
@@ -659,6 +669,18 @@ const BOUNDS: [Bound; 14] = [
         3_600_000,
     ),
     (
+        "live.rules_lease_ms",
+        |s| s.live.rules_lease_ms,
+        200,
+        600_000,
+    ),
+    (
+        "live.rules_renew_ms",
+        |s| s.live.rules_renew_ms,
+        50,
+        600_000,
+    ),
+    (
         "demo.lifetime_secs",
         |s| s.demo.lifetime_secs,
         1,
@@ -709,6 +731,18 @@ impl Settings {
                     max,
                 });
             }
+        }
+        // A holder renewing no more often than its lease lasts would lose it between two
+        // renewals, and the nodes would take it from each other.
+        if self.live.rules_renew_ms >= self.live.rules_lease_ms {
+            return Err(ConfigError::Invalid {
+                field: "live.rules_renew_ms",
+                value: self.live.rules_renew_ms.to_string(),
+                reason: format!(
+                    "must be less than live.rules_lease_ms ({})",
+                    self.live.rules_lease_ms
+                ),
+            });
         }
         Ok(())
     }
@@ -894,6 +928,11 @@ mod tests {
                 ),
                 ("GLIDEPATH_LIVE__PATHS", "100001", "live.paths"),
                 ("GLIDEPATH_LIVE__PATHS", "0", "live.paths"),
+                (
+                    "GLIDEPATH_LIVE__RULES_RENEW_MS",
+                    "6000",
+                    "live.rules_renew_ms",
+                ),
                 (
                     "GLIDEPATH_RATE_LIMIT__WINDOW_SECS",
                     "18446744073709551615",

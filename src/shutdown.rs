@@ -4,6 +4,10 @@
 //! [`ShutdownDeadline`](crate::http::middleware::ShutdownDeadline) turns and
 //! [`answer_before_shutdown`](crate::http::middleware::answer_before_shutdown) answers them
 //! with a 503 problem body. A second signal stops at once.
+//!
+//! WebSocket connections would hold the server for the whole grace period: each one watches
+//! [`StopHandle`] (a signal turns it too) and closes with 1001 and a retry hint as soon as the
+//! stop begins, so its client reconnects through the proxy to another node.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -27,7 +31,8 @@ impl StopHandle {
         self.0.send_replace(true);
     }
 
-    async fn stopped(&self) {
+    /// Returns once a stop has begun (at once if it has).
+    pub async fn stopped(&self) {
         // The sender lives in `self`, so the channel cannot close while this waits.
         let _ = self.0.subscribe().wait_for(|stop| *stop).await;
     }
@@ -90,6 +95,8 @@ pub(crate) async fn supervise(
     tokio::select! {
         name = signals.next() => {
             tracing::info!(signal = name, grace_secs = grace.as_secs(), "stopping gracefully");
+            // What watches the handle (WebSocket connections) hears of a signal's stop too.
+            stop.stop();
         }
         () = stop.stopped() => tracing::info!(grace_secs = grace.as_secs(), "stopping gracefully"),
     }

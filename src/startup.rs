@@ -12,6 +12,7 @@ use anyhow::Context;
 use redis::aio::ConnectionManager;
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
+use uuid::Uuid;
 
 use crate::auth::accounts::Accounts;
 use crate::auth::jwt::TokenIssuer;
@@ -141,12 +142,32 @@ impl Application {
             success_model.clone(),
             simulation_slots.clone(),
         );
-        let mut live = crate::live::start(
+        let redis_errors = metrics.redis.as_ref().map(|r| r.errors.clone());
+        let nodes = redis.as_ref().map(|(_, conn)| {
+            let node = Uuid::new_v4();
+            crate::live::Nodes {
+                fanout: crate::live::fanout::Fanout::new(
+                    node,
+                    conn.clone(),
+                    &settings.redis_prefix,
+                    redis_errors.clone(),
+                ),
+                leases: Arc::new(crate::live::rules_lease::RulesLeases::new(
+                    conn.clone(),
+                    &settings.redis_prefix,
+                    node,
+                    Duration::from_millis(settings.live.rules_lease_ms),
+                    redis_errors,
+                )),
+            }
+        });
+        let live = crate::live::start(
             &settings.live,
             db.clone(),
             market.hub.clone(),
             recommender,
             metrics.live(),
+            nodes,
         );
         let tokens =
             TokenIssuer::from_ring(keys, Duration::from_secs(settings.auth.access_ttl_secs));
@@ -154,20 +175,17 @@ impl Application {
             settings.auth.account_cache_secs,
         )));
         let connections = Arc::new(UserConnections::default());
-        live.fanout = redis.as_ref().map(|(client, conn)| {
-            crate::live::fanout::Fanout::start(
+        if let (Some(fanout), Some((client, _))) = (&live.fanout, &redis) {
+            fanout.listen(
                 client.clone(),
-                conn.clone(),
-                &settings.redis_prefix,
                 HookTargets {
                     registry: live.registry.clone(),
                     accounts: accounts.clone(),
                     connections: connections.clone(),
                 },
                 db.clone(),
-                metrics.redis.as_ref().map(|r| r.errors.clone()),
-            )
-        });
+            );
+        }
         let listener = TcpListener::bind((settings.host, settings.port))
             .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
@@ -200,6 +218,7 @@ impl Application {
             metrics,
             settings: Arc::new(settings),
             started: Instant::now(),
+            stopping: StopHandle::new(),
         };
         if state.settings.bundled_history_enabled() {
             let db = state.db.clone();
@@ -230,8 +249,8 @@ impl Application {
         Ok(Self {
             port,
             server,
+            stop: state.stopping.clone(),
             state,
-            stop: StopHandle::new(),
             deadline,
         })
     }
@@ -268,6 +287,11 @@ impl Application {
             never = supervisor => match never {},
         };
         self.state.market.stop().await;
+        // Other nodes take over this node's users' rules at once rather than when the
+        // leases lapse.
+        if let Some(leases) = &self.state.live.leases {
+            leases.close().await;
+        }
         self.state.db.close().await;
         tracing::info!("stopped");
         result

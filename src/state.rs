@@ -54,4 +54,6 @@ pub struct AppState {
     pub solve_slots: Arc<tokio::sync::Semaphore>,
     /// What `/metrics` shows (this application's own registry).
     pub metrics: crate::telemetry::Metrics,
+    /// Turns when the server begins to stop: WebSocket connections then close with 1001.
+    pub stopping: crate::shutdown::StopHandle,
 }

@@ -30,6 +30,31 @@ pub mod close {
     pub const TOO_SLOW: u16 = 4008;
     /// The account was deleted or deactivated: its connections end and its tokens are refused.
     pub const ACCOUNT_CLOSED: u16 = 4403;
+    /// How long a client closed with 1001 because its node is stopping waits before it
+    /// connects again (through the proxy, to another node), in milliseconds; the close
+    /// reason carries it as [`GoingAway`] JSON.
+    pub const RETRY_AFTER_MS: u64 = 1000;
+
+    /// The reason of the 1001 close a stopping node sends: JSON,
+    /// `{"reason":"the server is stopping","retry_after_ms":1000}`.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    pub struct GoingAway {
+        /// For people.
+        pub reason: String,
+        /// Wait this long, then connect again and subscribe for a fresh snapshot.
+        pub retry_after_ms: u64,
+    }
+
+    impl GoingAway {
+        /// What a stopping node says.
+        #[must_use]
+        pub fn stopping() -> Self {
+            Self {
+                reason: "the server is stopping".to_owned(),
+                retry_after_ms: RETRY_AFTER_MS,
+            }
+        }
+    }
 }
 
 /// What a client sends.

@@ -1,9 +1,13 @@
 //! Sessions load the user's plan with its model extensions, holdings and alert rules from
-//! the database and store the alerts they raise.
+//! the database and store the alerts they raise. With several nodes (Redis), the backend
+//! also holds this node's leases on users' rules and shares what sessions show with the
+//! other nodes.
+
+use std::sync::Arc;
 
 use actors::live::backend::{
     AlertRule, BackendError, BackendFuture, Holding, NewAlert, RecommendAsk, Recommended, RuleKind,
-    SessionBackend, SessionData,
+    RulesClaim, RulesState, SessionBackend, SessionData, Shown,
 };
 use actors::live::plan::{GoalLabel, ModelExtensions};
 use engine::sim::Extensions;
@@ -14,6 +18,8 @@ use protocol::live::LiveAlert;
 use protocol::simulations::PlanSpec;
 use uuid::Uuid;
 
+use super::Nodes;
+use super::fanout::HookEvent;
 use crate::domain::plan::{asset_classes, default_spec, to_engine, to_engine_extended};
 use crate::http::error::ApiError;
 use crate::services::recommendations::{self, Recommender};
@@ -26,6 +32,8 @@ pub struct DbBackend {
     /// Alerts kept per user (`live.alerts_kept`).
     alerts_kept: u32,
     recommender: Recommender,
+    /// The other nodes, when there are (Redis configured).
+    nodes: Option<Nodes>,
 }
 
 impl DbBackend {
@@ -37,7 +45,15 @@ impl DbBackend {
             db,
             alerts_kept,
             recommender,
+            nodes: None,
         }
+    }
+
+    /// The same, one node of several: rules are evaluated under `nodes.leases`, and what
+    /// sessions show goes out through `nodes.fanout`.
+    #[must_use]
+    pub fn with_nodes(self, nodes: Option<Nodes>) -> Self {
+        Self { nodes, ..self }
     }
 }
 
@@ -265,6 +281,29 @@ impl SessionBackend for DbBackend {
                 .map_err(failed)?;
             Ok(Recommended::Made(made.recommendations))
         })
+    }
+
+    fn rules_shared(&self) -> bool {
+        self.nodes.is_some()
+    }
+
+    fn claim_rules(&self, user: Uuid, state: Option<RulesState>) -> BackendFuture<RulesClaim> {
+        let Some(nodes) = &self.nodes else {
+            return Box::pin(std::future::ready(Ok(RulesClaim::Kept)));
+        };
+        let leases = Arc::clone(&nodes.leases);
+        Box::pin(async move { leases.claim(user, state.as_ref()).await.map_err(failed) })
+    }
+
+    fn share(&self, user: Uuid, shown: Shown) {
+        let Some(nodes) = &self.nodes else { return };
+        nodes.fanout.publish(match shown {
+            Shown::Alert(alert) => HookEvent::Alert { owner: user, alert },
+            Shown::Recommendations(recommendations) => HookEvent::Recommendations {
+                owner: user,
+                recommendations,
+            },
+        });
     }
 }
 

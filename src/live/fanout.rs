@@ -17,12 +17,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::Addr;
+use actors::live::backend::Shown;
 use actors::live::registry::{
-    Changed, EndViews, Forget, ProposalChanged, Revoked, SessionRegistry, WatchedByOthers,
+    Changed, EndViews, Forget, ProposalChanged, Revoked, SessionRegistry, SharedElsewhere,
+    WatchedByOthers,
 };
 use futures_util::StreamExt;
 use prometheus::IntCounter;
+use protocol::live::LiveAlert;
 use protocol::proposals::Proposal;
+use protocol::recommendations::LiveRecommendations;
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
@@ -82,6 +86,21 @@ pub enum HookEvent {
         /// The advisor.
         viewer: Uuid,
     },
+    /// The node evaluating `owner`'s rules stored an alert and showed it to its subscribers:
+    /// the other nodes show it to theirs.
+    Alert {
+        /// Whose rule fired.
+        owner: Uuid,
+        /// The stored alert.
+        alert: LiveAlert,
+    },
+    /// The node evaluating `owner`'s rules computed recommendations and showed them.
+    Recommendations {
+        /// Whose plan.
+        owner: Uuid,
+        /// What was shown.
+        recommendations: Arc<LiveRecommendations>,
+    },
 }
 
 /// What hook events act on, on one node.
@@ -121,6 +140,17 @@ impl HookEvent {
                 proposal: proposal.clone(),
             }),
             Self::Revoked { owner, viewer } => to.registry.do_send(Revoked { owner, viewer }),
+            Self::Alert { owner, ref alert } => to.registry.do_send(SharedElsewhere {
+                owner,
+                shown: Shown::Alert(alert.clone()),
+            }),
+            Self::Recommendations {
+                owner,
+                ref recommendations,
+            } => to.registry.do_send(SharedElsewhere {
+                owner,
+                shown: Shown::Recommendations(recommendations.clone()),
+            }),
         }
     }
 }
@@ -156,33 +186,35 @@ fn channel(prefix: &str) -> String {
 }
 
 impl Fanout {
-    /// Publishes on `prefix`'s channel through `conn`, and listens on it with a connection
-    /// of its own from `client`, applying other nodes' events to `targets` (and, after a lost
-    /// subscription, forgetting cached account states and re-checking accounts and grants
-    /// in `db`).
-    pub fn start(
-        client: redis::Client,
+    /// Publishes as `node` on `prefix`'s channel through `conn`; [`Self::listen`] starts
+    /// applying the other nodes' events.
+    #[must_use]
+    pub fn new(
+        node: Uuid,
         conn: ConnectionManager,
         prefix: &str,
-        targets: HookTargets,
-        db: Db,
         errors: Option<IntCounter>,
     ) -> Self {
-        let fanout = Self {
-            node: Uuid::new_v4(),
+        Self {
+            node,
             channel: channel(prefix),
             conn,
             errors,
-        };
+        }
+    }
+
+    /// Listens on the channel with a connection of its own from `client`, applying other
+    /// nodes' events to `targets` (and, after a lost subscription, forgetting cached account
+    /// states and re-checking accounts and grants in `db`).
+    pub fn listen(&self, client: redis::Client, targets: HookTargets, db: Db) {
         actix_web::rt::spawn(listen(
             client,
-            fanout.channel.clone(),
-            fanout.node,
+            self.channel.clone(),
+            self.node,
             targets,
             db,
-            fanout.errors.clone(),
+            self.errors.clone(),
         ));
-        fanout
     }
 
     /// Sends `event` to the other nodes, in the background: the change is committed, and a

@@ -5,10 +5,12 @@
 //! - [`backend`]: [`actors::live::backend::SessionBackend`] over the database.
 //! - [`fanout`]: storage changes carried to the other nodes' sessions over Redis.
 //! - [`connections`]: this node's WebSocket connections by user.
+//! - [`rules_lease`]: which node evaluates a user's alert rules.
 
 pub mod backend;
 pub mod connections;
 pub mod fanout;
+pub mod rules_lease;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,12 +30,24 @@ pub struct Live {
     pub registry: Addr<SessionRegistry>,
     /// Carries hook events to the other nodes, when Redis is configured.
     pub fanout: Option<fanout::Fanout>,
+    /// This node's leases on users' rules, when Redis is configured.
+    pub leases: Option<Arc<rules_lease::RulesLeases>>,
     // Held so the session threads live as long as the server.
     _arbiters: Arc<Vec<Arbiter>>,
 }
 
+/// How this node works with the others (Redis configured).
+#[derive(Clone)]
+pub struct Nodes {
+    /// Carries hook events to them.
+    pub fanout: fanout::Fanout,
+    /// Decides which node evaluates each user's rules.
+    pub leases: Arc<rules_lease::RulesLeases>,
+}
+
 /// Starts the registry and `config.threads` session threads (none: sessions run on the
-/// HTTP worker thread of the connection that starts them).
+/// HTTP worker thread of the connection that starts them), one node of several when `nodes`
+/// is given.
 #[must_use]
 pub fn start(
     config: &LiveConfig,
@@ -41,6 +55,7 @@ pub fn start(
     hub: Addr<actors::market::PriceHub>,
     recommender: Recommender,
     metrics: actors::live::LiveMetrics,
+    nodes: Option<Nodes>,
 ) -> Live {
     let threads = config
         .threads
@@ -52,14 +67,17 @@ pub fn start(
         batch_window: Duration::from_millis(config.batch_window_ms),
         idle_timeout: Duration::from_secs(config.idle_timeout_secs),
         state_timeout: Duration::from_secs(5),
+        rules_renew: Duration::from_millis(config.rules_renew_ms),
         metrics,
     };
+    let (fanout, leases) = match &nodes {
+        Some(n) => (Some(n.fanout.clone()), Some(n.leases.clone())),
+        None => (None, None),
+    };
     let registry = SessionRegistry::new(
-        Arc::new(backend::DbBackend::new(
-            db,
-            config.alerts_kept.max(1),
-            recommender,
-        )),
+        Arc::new(
+            backend::DbBackend::new(db, config.alerts_kept.max(1), recommender).with_nodes(nodes),
+        ),
         hub,
         settings,
         arbiters.iter().map(Arbiter::handle).collect(),
@@ -67,7 +85,8 @@ pub fn start(
     .start();
     Live {
         registry,
-        fanout: None,
+        fanout,
+        leases,
         _arbiters: Arc::new(arbiters),
     }
 }

@@ -846,7 +846,7 @@ const ENCODING: Encoding = Encoding::Json;
 
 /// The two-node tests run one at a time: one cuts every node's Redis subscription, which
 /// would make the other miss the events it waits for.
-static TWO_NODE_TESTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+pub(crate) static TWO_NODE_TESTS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn two_nodes() -> Option<(TwoNodes, tokio::sync::MutexGuard<'static, ()>)> {
     if std::env::var("REDIS_URL").is_err() || std::env::var("DATABASE_URL").is_err() {

@@ -8,6 +8,7 @@
 mod account;
 mod account_state;
 mod admin;
+mod alert_nodes;
 mod alerts;
 mod auth_flow;
 mod cookie_mode;

@@ -1,11 +1,18 @@
-//! Stopping: requests still running at the grace limit get a 503 problem body, not a dropped
+//! Stopping: WebSockets close at once with 1001 and a retry hint, requests running finish,
+//! and those still running at the grace limit get a 503 problem body, not a dropped
 //! connection.
 
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
+use glidepath::config::FeedKind;
+use protocol::ws::Encoding;
+use protocol::ws::close::GoingAway;
 use reqwest::StatusCode;
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{problem, spawn_app_with};
+use crate::live::{open, subscribe, with_holdings};
 
 #[actix_web::test]
 async fn requests_still_running_at_the_grace_limit_are_answered_with_503() {
@@ -54,4 +61,55 @@ async fn requests_still_running_at_the_grace_limit_are_answered_with_503() {
             .is_err(),
         "nothing listens any more"
     );
+}
+
+/// Stopping closes every WebSocket at once with 1001 and a retry hint (the client reconnects
+/// through the proxy to another node), while a request already running still gets its answer.
+#[actix_web::test]
+async fn stopping_closes_websockets_with_1001_and_a_retry_hint_and_finishes_requests() {
+    let mut app = spawn_app_with(|s| {
+        s.shutdown_timeout_secs = 10;
+        s.testing.slow_route = true;
+        s.market.feed = FeedKind::None;
+    })
+    .await;
+    let user = with_holdings(&app).await;
+    app.tick("SPY", 400.0).await;
+    app.tick("BND", 70.0).await;
+    let mut socket = open(&app, &user, Encoding::Json).await;
+    subscribe(&mut socket, Encoding::Json, None).await;
+
+    let running = actix_web::rt::spawn({
+        let request = app.client.get(format!("{}/testing/slow/1500", app.address));
+        async move { request.send().await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await; // it is running
+    app.stop.stop();
+
+    // Within 5 s: at the stop, not at the 10 s grace limit (when actix drops connections).
+    let close = loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a close frame within 5 s");
+        match frame {
+            Some(Ok(Message::Close(close))) => break close.expect("a close frame with a code"),
+            Some(Ok(_)) => {}
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(u16::from(close.code), 1001);
+    let hint: GoingAway = serde_json::from_str(&close.reason).expect("the reason is JSON");
+    assert_eq!(hint, GoingAway::stopping());
+    assert!(hint.retry_after_ms > 0);
+
+    let answer = running
+        .await
+        .unwrap()
+        .expect("the running request is answered");
+    assert_eq!(answer.status(), StatusCode::NO_CONTENT);
+    let stopped = tokio::time::timeout(Duration::from_secs(5), &mut app.server)
+        .await
+        .expect("the server stops once the request is answered")
+        .unwrap();
+    assert!(stopped.is_ok(), "{stopped:?}");
 }

@@ -5,8 +5,10 @@ use std::future::Future;
 use std::pin::Pin;
 
 use engine::sim::Plan;
+use std::sync::Arc;
+
 use protocol::live::LiveAlert;
-use protocol::recommendations::Recommendation;
+use protocol::recommendations::{LiveRecommendations, Recommendation};
 use uuid::Uuid;
 
 use super::plan::ModelExtensions;
@@ -115,6 +117,38 @@ pub enum Recommended {
     Unavailable(String),
 }
 
+/// Where a user's rules stand, as their evaluator last left it: the rules that fired and have
+/// not recovered past their hysteresis since. A node taking over the evaluation starts from
+/// it, so a value that stays breached does not fire again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RulesState {
+    /// The alert actor that wrote it (each incarnation has its own id).
+    pub by: Uuid,
+    /// The rules that may not fire until they recover.
+    pub disarmed: Vec<Uuid>,
+}
+
+/// The answer to [`SessionBackend::claim_rules`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RulesClaim {
+    /// Another node evaluates the user's rules.
+    Elsewhere,
+    /// This node evaluated them already and still does.
+    Kept,
+    /// This node evaluates them from now on; where the previous evaluator left them, if
+    /// anyone did.
+    Taken(Option<RulesState>),
+}
+
+/// Something a session shows that the user's sessions on other nodes show too.
+#[derive(Debug, Clone)]
+pub enum Shown {
+    /// A stored alert.
+    Alert(LiveAlert),
+    /// Newly computed recommendations.
+    Recommendations(Arc<LiveRecommendations>),
+}
+
 /// Storage as sessions see it.
 pub trait SessionBackend: Send + Sync + 'static {
     /// The user's plan, holdings and rules.
@@ -124,4 +158,24 @@ pub trait SessionBackend: Send + Sync + 'static {
     /// Computes, verifies and stores recommendations (as `POST /ml/recommendations` does,
     /// within what the user can carry) for `ask`.
     fn recommend(&self, user: Uuid, ask: RecommendAsk) -> BackendFuture<Recommended>;
+
+    /// Whether [`Self::claim_rules`] can answer anything but [`RulesClaim::Kept`]: with
+    /// several nodes, a user's rules are evaluated on one at a time. `false` (one node): the
+    /// alert actor evaluates from its first observation without asking.
+    fn rules_shared(&self) -> bool {
+        false
+    }
+    /// Claims, or keeps, the evaluation of `user`'s rules for this node; a holder records
+    /// `state`, where its rules stand, with it. `None`: the caller has no state of its own
+    /// yet (it never evaluated), and is answered [`RulesClaim::Taken`] with the recorded one
+    /// even when this node held the rules already. Polled by the alert actor.
+    fn claim_rules(&self, user: Uuid, state: Option<RulesState>) -> BackendFuture<RulesClaim> {
+        let _ = (user, state);
+        Box::pin(std::future::ready(Ok(RulesClaim::Kept)))
+    }
+    /// The session showed `shown` (raised here) to its subscribers: the user's sessions on
+    /// other nodes show it to theirs.
+    fn share(&self, user: Uuid, shown: Shown) {
+        let _ = (user, shown);
+    }
 }

@@ -63,6 +63,9 @@ pub struct LiveSettings {
     pub idle_timeout: Duration,
     /// How long a request for a session's state waits for its first simulation.
     pub state_timeout: Duration,
+    /// How often an alert actor claims (or renews) the evaluation of its user's rules when
+    /// the backend shares them between nodes ([`backend::SessionBackend::rules_shared`]).
+    pub rules_renew: Duration,
     /// Where sessions report what `/metrics` shows.
     pub metrics: LiveMetrics,
 }
@@ -84,6 +87,7 @@ impl Default for LiveSettings {
             batch_window: Duration::ZERO,
             idle_timeout: Duration::from_secs(300),
             state_timeout: Duration::from_secs(5),
+            rules_renew: Duration::from_secs(1),
             metrics: LiveMetrics::default(),
         }
     }

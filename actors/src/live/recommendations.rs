@@ -8,6 +8,10 @@
 //! A session without such rules never observes here: nothing is computed for it. One
 //! computation runs at a time; crossings while it runs are folded into one more for the
 //! latest state (latest wins).
+//!
+//! With several nodes, only the session evaluating its user's rules computes (see
+//! [`super::alerts`]; the session passes it on as [`SetHolder`]): the others follow the
+//! thresholds and keep a crossing due, which they compute if they take over.
 
 use std::sync::Arc;
 
@@ -47,6 +51,11 @@ pub struct SuccessObserved {
 #[derive(Debug, Message)]
 #[rtype(result = "Option<Recommendation>")]
 pub struct TopRecommendation;
+
+/// Whether this session evaluates its user's rules (and so computes).
+#[derive(Debug, Clone, Copy, Message)]
+#[rtype(result = "()")]
+pub struct SetHolder(pub bool);
 
 /// New recommendations for the session to push.
 #[derive(Debug, Message)]
@@ -127,6 +136,8 @@ pub struct RecommendationActor {
     running: bool,
     last: Option<Arc<LiveRecommendations>>,
     waiters: Vec<oneshot::Sender<Option<Recommendation>>>,
+    /// Whether this session evaluates the rules; always when they are not shared.
+    evaluates: bool,
     _notice: DownNotice,
 }
 
@@ -141,6 +152,7 @@ impl RecommendationActor {
         ready: Recipient<RecommendationsReady>,
         notice: DownNotice,
     ) -> Self {
+        let evaluates = !backend.rules_shared();
         Self {
             user,
             paths,
@@ -153,13 +165,14 @@ impl RecommendationActor {
             running: false,
             last: None,
             waiters: Vec::new(),
+            evaluates,
             _notice: notice,
         }
     }
 
     /// Starts the computation due, unless one runs (it starts the next when it ends).
     fn run_due(&mut self, ctx: &mut Context<Self>) {
-        if self.running || !self.due {
+        if self.running || !self.due || !self.evaluates {
             return;
         }
         let Some(job) = self.latest.clone() else {
@@ -271,6 +284,15 @@ impl Handler<SuccessObserved> for RecommendationActor {
             self.due = true;
             self.run_due(ctx);
         }
+    }
+}
+
+impl Handler<SetHolder> for RecommendationActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetHolder, ctx: &mut Context<Self>) {
+        self.evaluates = msg.0;
+        self.run_due(ctx);
     }
 }
 

@@ -13,13 +13,13 @@ use protocol::live::{Explanation, LiveState, WhatIfAnswer, WhatIfChanges};
 use uuid::Uuid;
 
 use super::LiveSettings;
-use super::backend::SessionBackend;
+use super::backend::{SessionBackend, Shown};
 use super::events::{SharedSink, StreamBody, StreamEvent};
 use super::explain::ExplainError;
 use super::session::{
     AddSubscriber, FaultChild, ForeignViewers, GetCounters, GetState, Reload, RemoveSubscriber,
     RevokeViewer, SessionCounters, SessionExplain, SessionSolve, SessionStopped, SessionWhatIf,
-    ShowProposal, Stop, UserSession,
+    ShowProposal, ShowShared, Stop, UserSession,
 };
 use super::simulation::{LiveSolution, LiveSolveError, WhatIfError};
 use super::supervision::Child;
@@ -75,6 +75,18 @@ pub struct ProposalChanged {
     pub owner: Uuid,
     /// The proposal as it now stands.
     pub proposal: Arc<protocol::proposals::Proposal>,
+}
+
+/// `owner`'s session on another node raised something its subscribers see (an alert,
+/// recommendations): the subscribers of `owner`'s session here see it too (nothing happens
+/// while none runs: nobody watches here).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct SharedElsewhere {
+    /// Whose session.
+    pub owner: Uuid,
+    /// What it showed.
+    pub shown: Shown,
 }
 
 /// `owner` revoked `viewer`'s access.
@@ -341,6 +353,16 @@ impl Handler<ProposalChanged> for SessionRegistry {
     fn handle(&mut self, msg: ProposalChanged, _: &mut Context<Self>) {
         if let Some(addr) = self.running(msg.owner) {
             addr.do_send(ShowProposal(msg.proposal));
+        }
+    }
+}
+
+impl Handler<SharedElsewhere> for SessionRegistry {
+    type Result = ();
+
+    fn handle(&mut self, msg: SharedElsewhere, _: &mut Context<Self>) {
+        if let Some(addr) = self.running(msg.owner) {
+            addr.do_send(ShowShared(msg.shown));
         }
     }
 }

@@ -25,8 +25,8 @@ use protocol::live::{Explanation, LivePortfolio, LiveState, WhatIfAnswer};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::alerts::{AlertRaised, Observe};
-use super::backend::{SessionBackend, SessionData};
+use super::alerts::{AlertRaised, Observe, RulesHolder};
+use super::backend::{SessionBackend, SessionData, Shown};
 use super::events::{SharedSink, StreamBody, StreamEvent, deliver_soon};
 use super::explain::{
     ExplainError, History, Mark, Missing, Reference, explain, explain_change, explain_counted,
@@ -34,7 +34,7 @@ use super::explain::{
 };
 use super::plan::LivePlan;
 use super::portfolio::Book;
-use super::recommendations::{RecommendationsReady, SuccessObserved};
+use super::recommendations::{RecommendationsReady, SetHolder, SuccessObserved};
 use super::simulation::{
     GetPreparedMemory, LiveSolution, LiveSolveError, PreparedMemory, SetFanChart, SimulationDone,
     Solve, SurvivorsFor, WhatIf, WhatIfError,
@@ -114,6 +114,12 @@ pub struct SessionSolve {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct ShowProposal(pub Arc<protocol::proposals::Proposal>);
+
+/// Shows what the user's session on another node raised (an alert, recommendations) to
+/// every subscriber.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct ShowShared(pub Shown);
 
 /// Test hook: make a child panic.
 #[derive(Debug, Message)]
@@ -218,6 +224,9 @@ pub struct UserSession {
     load_failures: u32,
     /// The latest `recommendations` event, for new subscribers.
     recommendations: Option<Arc<StreamBody>>,
+    /// Whether this session evaluates the user's rules (always, unless the backend shares
+    /// them between nodes and another node's session holds them).
+    rules_holder: bool,
 }
 
 /// The seed of a user's live simulation: fixed per user, so a restarted session draws the
@@ -243,6 +252,7 @@ impl UserSession {
         registry: Recipient<SessionStopped>,
         settings: LiveSettings,
     ) -> Self {
+        let backend_shares_rules = backend.rules_shared();
         Self {
             user,
             instance,
@@ -267,6 +277,7 @@ impl UserSession {
             plan_sent: None,
             load_failures: 0,
             recommendations: None,
+            rules_holder: !backend_shares_rules,
         }
     }
 
@@ -593,6 +604,7 @@ impl Handler<AlertRaised> for UserSession {
     type Result = ();
 
     fn handle(&mut self, msg: AlertRaised, _: &mut Context<Self>) {
+        self.backend.share(self.user, Shown::Alert(msg.0.clone()));
         self.send_all(&Arc::new(StreamBody::Alert(msg.0)));
     }
 }
@@ -601,9 +613,37 @@ impl Handler<RecommendationsReady> for UserSession {
     type Result = ();
 
     fn handle(&mut self, msg: RecommendationsReady, _: &mut Context<Self>) {
+        self.backend
+            .share(self.user, Shown::Recommendations(msg.0.clone()));
         let body = Arc::new(StreamBody::Recommendations(msg.0));
         self.send_all(&body);
         self.recommendations = Some(body);
+    }
+}
+
+impl Handler<ShowShared> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: ShowShared, _: &mut Context<Self>) {
+        match msg.0 {
+            Shown::Alert(alert) => self.send_all(&Arc::new(StreamBody::Alert(alert))),
+            Shown::Recommendations(made) => {
+                let body = Arc::new(StreamBody::Recommendations(made));
+                self.send_all(&body);
+                self.recommendations = Some(body);
+            }
+        }
+    }
+}
+
+impl Handler<RulesHolder> for UserSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: RulesHolder, _: &mut Context<Self>) {
+        self.rules_holder = msg.0;
+        if let Some(recommendations) = self.children.recommendations.addr() {
+            recommendations.do_send(SetHolder(msg.0));
+        }
     }
 }
 

@@ -739,6 +739,17 @@ impl Actor for WsConnection {
     fn started(&mut self, ctx: &mut Context<Self>) {
         // Sessions push with `do_send`; the connection only stores, so it keeps up.
         ctx.set_mailbox_capacity(256);
+        // The node is stopping: the client reconnects through the proxy to another node.
+        let stopping = self.state.stopping.clone();
+        ctx.spawn(
+            async move { stopping.stopped().await }
+                .into_actor(self)
+                .map(|(), conn, ctx| {
+                    let reason =
+                        serde_json::to_string(&close::GoingAway::stopping()).unwrap_or_default();
+                    conn.close(ctx, CloseCode::Away, &reason);
+                }),
+        );
         ctx.run_later(
             Duration::from_millis(self.settings.auth_timeout_ms),
             |conn, ctx| {

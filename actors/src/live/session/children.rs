@@ -7,9 +7,11 @@
 
 use actix::{Actor, Addr, AsyncContext, Context, Handler, Recipient};
 
-use super::super::alerts::{AlertActor, SetRecommender, SetRules};
+use super::super::alerts::{AlertActor, AlertOutlets, SetRecommender, SetRules};
 use super::super::portfolio::{PortfolioActor, Route, SetHoldings};
-use super::super::recommendations::{RecommendationActor, SetThresholds, SuccessObserved};
+use super::super::recommendations::{
+    RecommendationActor, SetHolder, SetThresholds, SuccessObserved,
+};
 use super::super::simulation::{SetPlan, SimulationActor};
 use super::super::supervision::{Child, ChildDown, DownNotice, InjectFault, Shutdown};
 use super::{UserSession, user_seed};
@@ -158,7 +160,11 @@ impl UserSession {
                         self.user,
                         rules,
                         self.backend.clone(),
-                        me.recipient(),
+                        AlertOutlets {
+                            raised: me.clone().recipient(),
+                            holder: me.recipient(),
+                        },
+                        self.settings.rules_renew,
                         notice,
                     )
                     .start(),
@@ -209,6 +215,7 @@ impl UserSession {
         }
         if let Some(recommendations) = children.recommendations.addr() {
             recommendations.do_send(SetThresholds(loaded.data.rules.clone()));
+            recommendations.do_send(SetHolder(self.rules_holder));
             // A threshold set above today's success is crossed now, not at the next state
             // (which, without holdings, may be far off).
             if let (Some(state), Some(current)) = (&self.state, &self.current)
