@@ -11,7 +11,7 @@ use actix::{Actor, Addr, Context, Handler};
 use actors::live::LiveSettings;
 use actors::live::backend::{
     AlertRule, BackendError, BackendFuture, Holding, NewAlert, RecommendAsk, Recommended, RuleKind,
-    SessionBackend, SessionData,
+    RulesClaim, RulesState, SessionBackend, SessionData, Shown,
 };
 use actors::live::events::{StreamBody, StreamEvent};
 use actors::live::registry::{
@@ -37,6 +37,21 @@ struct Memory {
     loads: Mutex<u32>,
     alerts: Mutex<Vec<NewAlert>>,
     asks: Mutex<Vec<RecommendAsk>>,
+    /// Rules shared with other nodes (`None`: one node), as a lease would decide.
+    lease: Mutex<Option<Lease>>,
+    /// What sessions shared with the other nodes.
+    shown: Mutex<Vec<Shown>>,
+}
+
+/// The rules' lease as the other nodes would leave it.
+#[derive(Default)]
+struct Lease {
+    /// Another node holds the rules.
+    elsewhere: bool,
+    /// This node holds them.
+    here: bool,
+    /// Where the rules stand, as the last holder recorded it.
+    recorded: Option<RulesState>,
 }
 
 struct MemoryBackend(Arc<Memory>);
@@ -69,6 +84,29 @@ impl SessionBackend for MemoryBackend {
                 recommendation_id: alert.recommendation_id,
             })
         })
+    }
+
+    fn rules_shared(&self) -> bool {
+        self.0.lease.lock().unwrap().is_some()
+    }
+
+    fn claim_rules(&self, _: Uuid, state: Option<RulesState>) -> BackendFuture<RulesClaim> {
+        let mut lease = self.0.lease.lock().unwrap();
+        let lease = lease.as_mut().expect("rules shared");
+        let claim = if lease.elsewhere {
+            RulesClaim::Elsewhere
+        } else if lease.here && state.is_some() {
+            lease.recorded = state;
+            RulesClaim::Kept
+        } else {
+            lease.here = true;
+            RulesClaim::Taken(lease.recorded.clone())
+        };
+        Box::pin(std::future::ready(Ok(claim)))
+    }
+
+    fn share(&self, _: Uuid, shown: Shown) {
+        self.0.shown.lock().unwrap().push(shown);
     }
 
     /// Every candidate verified by the engine on the session's paths (the server screens
@@ -520,6 +558,111 @@ async fn alert_rules_fire_once_are_stored_and_pushed() {
     assert_eq!(alert.value, 111.0);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(w.memory.alerts.lock().unwrap().len(), 1, "hysteresis holds");
+}
+
+/// Rules shared with another node: while that node holds them nothing fires here; when this
+/// session takes them over it starts from what the other recorded (a breach it fired on
+/// stays quiet), fires what nobody fired on yet, and shares what it raises.
+#[actix::test]
+async fn shared_rules_fire_only_where_held_and_a_takeover_starts_from_the_recorded_state() {
+    let (rule, other) = (Uuid::new_v4(), Uuid::new_v4());
+    let cross = |id, symbol: &str| AlertRule {
+        id,
+        kind: RuleKind::PriceCross {
+            symbol: symbol.into(),
+            above: true,
+        },
+        level: 110.0,
+        hysteresis: 5.0,
+    };
+    let memory = Arc::new(Memory::default());
+    *memory.data.lock().unwrap() = Some(data(vec![cross(rule, "AAA"), cross(other, "BBB")]));
+    *memory.lease.lock().unwrap() = Some(Lease {
+        elsewhere: true,
+        ..Lease::default()
+    });
+    let hub = PriceHub::new(10.0).start();
+    let settings = LiveSettings {
+        rules_renew: Duration::from_millis(20),
+        ..fast()
+    };
+    let registry = SessionRegistry::new(
+        Arc::new(MemoryBackend(memory.clone())),
+        hub.clone(),
+        settings,
+        Vec::new(),
+    )
+    .start();
+    let w = World {
+        memory,
+        hub,
+        registry,
+    };
+    let mut rx = watch(&w, OWNER, OWNER, 1).await;
+    // Both rules breached while the other node holds them: nothing fires here.
+    for (i, price) in [100.0, 111.0].into_iter().enumerate() {
+        let ts = i64::try_from(i).unwrap();
+        w.hub.do_send(tick("AAA", price, ts));
+        w.hub.do_send(tick("BBB", price, ts));
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    assert!(w.memory.alerts.lock().unwrap().is_empty());
+
+    // The other node dies having fired on AAA's rule only (BBB's breach came after it).
+    {
+        let mut lease = w.memory.lease.lock().unwrap();
+        let lease = lease.as_mut().unwrap();
+        lease.elsewhere = false;
+        lease.recorded = Some(RulesState {
+            by: Uuid::new_v4(),
+            disarmed: vec![rule],
+        });
+    }
+    let alert = loop {
+        if let StreamBody::Alert(alert) = &*next(&mut rx).await {
+            break alert.clone();
+        }
+    };
+    assert_eq!((alert.rule_id, alert.value), (Some(other), 111.0));
+    // Still breached: AAA stays quiet; then it recovers and crosses again: it fires.
+    for (i, price) in [112.0, 100.0, 113.0].into_iter().enumerate() {
+        w.hub
+            .do_send(tick("AAA", price, 10 + i64::try_from(i).unwrap()));
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    let alert = loop {
+        if let StreamBody::Alert(alert) = &*next(&mut rx).await {
+            break alert.clone();
+        }
+    };
+    assert_eq!((alert.rule_id, alert.value), (Some(rule), 113.0));
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    let fired: Vec<(Uuid, f64)> = w
+        .memory
+        .alerts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|a| (a.rule_id, a.value))
+        .collect();
+    assert_eq!(fired, [(other, 111.0), (rule, 113.0)]);
+    let shared = w.memory.shown.lock().unwrap().len();
+    assert_eq!(shared, 2, "both alerts shared with the other nodes");
+    // And the state recorded says both rules fired and have not recovered.
+    let recorded = w
+        .memory
+        .lease
+        .lock()
+        .unwrap()
+        .as_ref()
+        .unwrap()
+        .recorded
+        .clone();
+    let mut disarmed = recorded.unwrap().disarmed;
+    disarmed.sort();
+    let mut both = vec![rule, other];
+    both.sort();
+    assert_eq!(disarmed, both);
 }
 
 /// Ticks that make the holdings worth `wealth` (AAA and BBB in equal parts).

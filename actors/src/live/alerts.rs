@@ -296,7 +296,7 @@ impl AlertActor {
         if was == Holding::Held {
             return;
         }
-        let _closed = self.outlets.holder.do_send(RulesHolder(true));
+        self.outlets.holder.do_send(RulesHolder(true));
         for observed in std::mem::take(&mut self.waiting) {
             self.evaluate(ctx, observed);
         }
@@ -313,7 +313,7 @@ impl AlertActor {
             self.note_latest(&observed);
         }
         if was != Holding::Elsewhere {
-            let _closed = self.outlets.holder.do_send(RulesHolder(false));
+            self.outlets.holder.do_send(RulesHolder(false));
         }
     }
 
