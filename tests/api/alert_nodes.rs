@@ -1,7 +1,8 @@
 //! Alerts with two nodes (the PostgreSQL + Redis pass; skipped without them, like the other
 //! two-node tests): the user's rules are evaluated by one node at a time, a fired alert is
 //! stored once and reaches the user's clients on both nodes, and when the evaluating node
-//! stops, the other takes over without firing again on a value that stayed breached.
+//! stops, the other takes over without firing again on a value that stayed breached. The
+//! recommendations the evaluating node computes reach the client on both nodes too.
 
 use std::time::{Duration, Instant};
 
@@ -44,7 +45,7 @@ struct Nodes {
     a: TestApp,
     b: TestApp,
     client: TestUser,
-    rule: Uuid,
+    rule: Option<Uuid>,
     redis: redis::aio::MultiplexedConnection,
     socket_a: Socket,
     socket_b: Socket,
@@ -102,6 +103,11 @@ async fn until_wealth_without_alert(socket: &mut Socket, wealth: f64) {
     }
 }
 
+/// "SPY falls to 390".
+fn price_rule() -> serde_json::Value {
+    json!({ "kind": "price_cross", "symbol": "SPY", "direction": "below", "level": LEVEL })
+}
+
 impl Nodes {
     async fn stored_alerts(&self, through: &TestApp) -> u64 {
         let page = ok_json(through.get("/alerts", Some(&self.client.access)).await).await;
@@ -110,9 +116,11 @@ impl Nodes {
 }
 
 /// Both nodes on one database and Redis prefix; the client (SPY 10, BND 20 at 400 and 70)
-/// has a rule "SPY falls to 390" and watches their stream on node A first (whose session
-/// takes the rules) and then on node B.
-async fn two_nodes() -> Option<(Nodes, tokio::sync::MutexGuard<'static, ()>)> {
+/// has `rule` (when given) and watches their stream on node A first (whose session takes
+/// the rules) and then on node B.
+async fn two_nodes(
+    rule: Option<serde_json::Value>,
+) -> Option<(Nodes, tokio::sync::MutexGuard<'static, ()>)> {
     if std::env::var("REDIS_URL").is_err() || std::env::var("DATABASE_URL").is_err() {
         eprintln!("needs REDIS_URL and DATABASE_URL (the PostgreSQL + Redis pass)");
         return None;
@@ -121,16 +129,13 @@ async fn two_nodes() -> Option<(Nodes, tokio::sync::MutexGuard<'static, ()>)> {
     let a = node(None).await;
     let b = node(Some(a.settings.redis_prefix.clone())).await;
     let client = with_holdings(&a).await;
-    let rule = ok_json(
-        a.post(
-            "/alerts/rules",
-            Some(&client.access),
-            &json!({ "kind": "price_cross", "symbol": "SPY", "direction": "below", "level": LEVEL }),
-        )
-        .await,
-    )
-    .await;
-    let rule = rule["id"].as_str().unwrap().parse().unwrap();
+    let rule = match rule {
+        Some(rule) => {
+            let made = ok_json(a.post("/alerts/rules", Some(&client.access), &rule).await).await;
+            Some(made["id"].as_str().unwrap().parse().unwrap())
+        }
+        None => None,
+    };
     for node in [&a, &b] {
         node.tick("SPY", 400.0).await;
         node.tick("BND", 70.0).await;
@@ -143,8 +148,10 @@ async fn two_nodes() -> Option<(Nodes, tokio::sync::MutexGuard<'static, ()>)> {
     let mut socket_a = open(&a, &client, ENCODING).await;
     let snapshot = subscribe(&mut socket_a, ENCODING, None).await;
     settled(&mut socket_a, ENCODING, snapshot, wealth(400.0)).await;
-    // Node A's session holds the rules before node B's starts.
-    holder(&mut redis, &a.settings.redis_prefix, client.id, None).await;
+    if rule.is_some() {
+        // Node A's session holds the rules before node B's starts.
+        holder(&mut redis, &a.settings.redis_prefix, client.id, None).await;
+    }
     let mut socket_b = open(&b, &client, ENCODING).await;
     let snapshot = subscribe(&mut socket_b, ENCODING, None).await;
     settled(&mut socket_b, ENCODING, snapshot, wealth(400.0)).await;
@@ -169,7 +176,7 @@ async fn fire_once(nodes: &mut Nodes) -> LiveAlert {
     let on_a = until_alert(&mut nodes.socket_a).await;
     let on_b = until_alert(&mut nodes.socket_b).await;
     assert_eq!(on_a, on_b, "the same stored alert on both nodes");
-    assert_eq!(on_a.rule_id, Some(nodes.rule));
+    assert_eq!(on_a.rule_id, nodes.rule);
     assert_eq!(on_a.value, 380.0);
     // Further down, still breached: an update on both, and no second alert before it.
     for node in [&nodes.a, &nodes.b] {
@@ -182,7 +189,7 @@ async fn fire_once(nodes: &mut Nodes) -> LiveAlert {
 
 #[actix_web::test]
 async fn a_rule_evaluated_on_two_nodes_fires_once_and_both_clients_see_the_alert() {
-    let Some((mut nodes, _alone)) = two_nodes().await else {
+    let Some((mut nodes, _alone)) = two_nodes(Some(price_rule())).await else {
         return;
     };
     fire_once(&mut nodes).await;
@@ -195,7 +202,7 @@ async fn a_rule_evaluated_on_two_nodes_fires_once_and_both_clients_see_the_alert
 /// again; a recovery and a new crossing then fire exactly once, on B.
 #[actix_web::test]
 async fn when_the_evaluating_node_stops_the_other_takes_over_without_firing_again() {
-    let Some((mut nodes, _alone)) = two_nodes().await else {
+    let Some((mut nodes, _alone)) = two_nodes(Some(price_rule())).await else {
         return;
     };
     fire_once(&mut nodes).await;
@@ -226,8 +233,58 @@ async fn when_the_evaluating_node_stops_the_other_takes_over_without_firing_agai
     until_wealth_without_alert(&mut nodes.socket_b, wealth(400.0)).await;
     nodes.b.tick("SPY", 385.0).await;
     let fired = until_alert(&mut nodes.socket_b).await;
-    assert_eq!((fired.rule_id, fired.value), (Some(nodes.rule), 385.0));
+    assert_eq!((fired.rule_id, fired.value), (nodes.rule, 385.0));
     nodes.b.tick("SPY", 384.0).await;
     until_wealth_without_alert(&mut nodes.socket_b, wealth(384.0)).await;
     assert_eq!(nodes.stored_alerts(&nodes.b).await, 2);
+}
+
+/// A success threshold set while the client watches on both nodes: one node evaluates it,
+/// computes the recommendations and fires the alert (carrying the top one); the client sees
+/// the same `recommendations` frame and the same alert on both nodes, and one alert is stored.
+#[actix_web::test]
+async fn recommendations_and_the_alert_of_a_success_threshold_reach_both_nodes_once() {
+    let Some((mut nodes, _alone)) = two_nodes(None).await else {
+        return;
+    };
+    ok_json(
+        nodes
+            .a
+            .post(
+                "/alerts/rules",
+                Some(&nodes.client.access),
+                // P1 at 5,400 succeeds about one time in five: far below.
+                &json!({ "kind": "success_below", "level": 0.9 }),
+            )
+            .await,
+    )
+    .await;
+    // A new state for the sessions to observe against the reloaded rules.
+    for node in [&nodes.a, &nodes.b] {
+        node.tick("SPY", 401.0).await;
+    }
+    let mut seen = Vec::new();
+    for socket in [&mut nodes.socket_a, &mut nodes.socket_b] {
+        let (mut alert, mut made) = (None, None);
+        while alert.is_none() || made.is_none() {
+            match receive(socket, ENCODING).await {
+                Ok(ServerMessage::Alert { alert: a, .. }) => {
+                    assert!(alert.is_none(), "a second alert: {a:?}");
+                    alert = Some(a);
+                }
+                Ok(ServerMessage::Recommendations {
+                    recommendations, ..
+                }) => made = Some(recommendations),
+                Ok(ServerMessage::Update { .. }) => {}
+                other => panic!("expected the alert and recommendations, got {other:?}"),
+            }
+        }
+        seen.push((alert.unwrap(), made.unwrap()));
+    }
+    let (on_a, on_b) = (&seen[0], &seen[1]);
+    assert_eq!(on_a.0, on_b.0, "the same stored alert on both nodes");
+    assert_eq!(on_a.0.kind, "success_below");
+    assert_eq!(on_a.1, on_b.1, "the same recommendations on both nodes");
+    assert_eq!(on_a.1.target_success, Some(0.9));
+    assert_eq!(nodes.stored_alerts(&nodes.b).await, 1);
 }
