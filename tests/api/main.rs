@@ -43,6 +43,7 @@ mod rate_limits;
 mod rebalance_performance;
 mod recommendations;
 mod risk;
+mod rules_lease;
 mod schema;
 mod segments;
 mod shared_market;
