@@ -110,19 +110,20 @@ impl Application {
             Some(url) => Some(connect_redis(url.expose_secret()).await?),
             None => None,
         };
-        let limiter = match &redis {
-            Some((_, conn)) => RateLimiter::Redis {
-                conn: conn.clone(),
-                prefix: settings.redis_prefix.clone(),
-            },
-            None => RateLimiter::memory(),
-        };
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let passwords = PasswordHasher::new(
             settings.auth.hash_concurrency.unwrap_or(cores),
             Duration::from_millis(settings.auth.hash_queue_timeout_ms),
         )?;
         let metrics = Metrics::new(redis.is_some())?;
+        let limiter = match &redis {
+            Some((_, conn)) => RateLimiter::redis(
+                conn.clone(),
+                settings.redis_prefix.clone(),
+                metrics.redis.as_ref().map(|r| r.errors.clone()),
+            ),
+            None => RateLimiter::memory(),
+        };
         let shared_market =
             redis
                 .as_ref()

@@ -145,7 +145,7 @@ impl Metrics {
                 )?,
                 errors: counter(
                     "glidepath_redis_errors_total",
-                    "Redis commands that failed: scrape checks, publishing live changes to the other nodes, the live-change subscription, the feed's lease, stream and last prices.",
+                    "Redis commands that failed: scrape checks, rate-limit counts, publishing live changes to the other nodes, the live-change subscription, the feed's lease, stream and last prices.",
                 )?,
                 feed_leader: registered(
                     r,

@@ -9,7 +9,6 @@ use actix_web::{HttpResponse, ResponseError};
 use protocol::{ErrorCode, FieldError, Problem};
 
 use crate::auth::password::HashError;
-use crate::auth::rate_limit::LimiterError;
 use crate::store::StoreError;
 
 /// The media type of error bodies (RFC 9457).
@@ -270,11 +269,5 @@ impl From<HashError> for ApiError {
             },
             HashError::Failed(_) => Self::Internal(anyhow::Error::new(err)),
         }
-    }
-}
-
-impl From<LimiterError> for ApiError {
-    fn from(err: LimiterError) -> Self {
-        Self::Internal(anyhow::Error::new(err).context("rate limiter"))
     }
 }
