@@ -6,12 +6,16 @@
 //! revoked the grant through node A.
 //!
 //! Pub/sub is at-most-once: a node that is disconnected while a change is published misses
-//! it (the listener reconnects with backoff). Revocations are what must not be missed, so a
-//! listener that subscribes again after losing its subscription re-checks every advisor
-//! watching one of this node's sessions against the database and ends the subscriptions whose
-//! grant is gone. A missed reload only leaves a session on old data until its next reload (the
-//! next change, or a restart); access checks of new subscriptions always read the database.
-//! Redis Streams with a position per node would make it at-least-once.
+//! it (the listener reconnects with backoff, 250 ms doubling to 2 s). So a listener that
+//! subscribes again after losing its subscription catches up from the database: every
+//! session on this node reloads its user's plan, holdings and rules, cached account states
+//! are forgotten, and every advisor watching one of this node's sessions is checked against
+//! the grants (ending the subscriptions whose grant is gone) and every connected account
+//! against its state. What cannot be caught up is a live notice: an alert or
+//! recommendations another node showed meanwhile reach this node's clients through
+//! `GET /alerts` and `GET /ml/recommendations`, not as a frame. Access checks of new
+//! subscriptions always read the database. Redis Streams with a position per node would make
+//! it at-least-once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,8 +23,8 @@ use std::time::Duration;
 use actix::Addr;
 use actors::live::backend::Shown;
 use actors::live::registry::{
-    Changed, EndViews, Forget, ProposalChanged, Revoked, SessionRegistry, SharedElsewhere,
-    WatchedByOthers,
+    Changed, EndViews, Forget, ProposalChanged, ReloadAll, Revoked, SessionRegistry,
+    SharedElsewhere, WatchedByOthers,
 };
 use futures_util::StreamExt;
 use prometheus::IntCounter;
@@ -241,8 +245,14 @@ impl Fanout {
     }
 }
 
+/// The first and the longest wait before subscribing again: short, since every moment
+/// without the subscription is changes missed (caught up by a reload of every session), and a
+/// refused connection costs Redis nothing.
+const RESUBSCRIBE_FIRST: Duration = Duration::from_millis(250);
+const RESUBSCRIBE_MAX: Duration = Duration::from_secs(2);
+
 /// Applies the other nodes' events until the server stops, reconnecting with backoff
-/// (1 s doubling to 30 s) whenever the subscription breaks.
+/// ([`RESUBSCRIBE_FIRST`] doubling to [`RESUBSCRIBE_MAX`]) whenever the subscription breaks.
 async fn listen(
     client: redis::Client,
     channel: String,
@@ -272,7 +282,7 @@ async fn listen(
         if !targets.registry.connected() {
             return;
         }
-        let wait = Duration::from_secs((1u64 << failures.min(5)).min(30));
+        let wait = (RESUBSCRIBE_FIRST * (1u32 << failures.min(5))).min(RESUBSCRIBE_MAX);
         tokio::time::sleep(wait).await;
     }
 }
@@ -290,6 +300,7 @@ async fn subscribe_and_apply(
         // Subscribed again: whatever was published in between is lost, so check now (events
         // from here on arrive on the new subscription).
         targets.accounts.invalidate_all();
+        targets.registry.do_send(ReloadAll);
         actix_web::rt::spawn(recheck_grants(db.clone(), targets.registry.clone()));
         actix_web::rt::spawn(recheck_accounts(db.clone(), targets.clone()));
     }

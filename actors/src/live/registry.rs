@@ -66,6 +66,12 @@ pub struct Changed {
     pub user: Uuid,
 }
 
+/// Every running session reloads its user's plan, holdings and rules: changes made on other
+/// nodes may have been missed (this node's subscription to them was lost for a while).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct ReloadAll;
+
 /// An advisor's proposal on `owner`'s plan was made or answered: the subscribers of
 /// `owner`'s stream see it (nothing happens while no session runs: nobody watches).
 #[derive(Debug, Message)]
@@ -343,6 +349,18 @@ impl Handler<Changed> for SessionRegistry {
     fn handle(&mut self, msg: Changed, _: &mut Context<Self>) {
         if let Some(addr) = self.running(msg.user) {
             addr.do_send(Reload);
+        }
+    }
+}
+
+impl Handler<ReloadAll> for SessionRegistry {
+    type Result = ();
+
+    fn handle(&mut self, _: ReloadAll, _: &mut Context<Self>) {
+        for (_, addr) in self.sessions.values() {
+            if addr.connected() {
+                addr.do_send(Reload);
+            }
         }
     }
 }
