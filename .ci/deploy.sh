@@ -9,8 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../deploy"
 
+# nginx and wrk also run tests/cluster (two nodes behind nginx, a rolling restart under load).
 missing=()
 command -v nginx >/dev/null || missing+=(nginx-light)
+command -v wrk >/dev/null || missing+=(wrk)
 command -v promtool >/dev/null || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing ${missing[*]} (Debian)"

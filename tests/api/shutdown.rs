@@ -23,6 +23,11 @@ async fn requests_still_running_at_the_grace_limit_are_answered_with_503() {
     .await;
     let quick = app.get("/testing/slow/10", None).await;
     assert_eq!(quick.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        quick.headers().get("connection"),
+        None,
+        "kept alive while running"
+    );
 
     let slow = actix_web::rt::spawn({
         let request = app
@@ -64,7 +69,8 @@ async fn requests_still_running_at_the_grace_limit_are_answered_with_503() {
 }
 
 /// Stopping closes every WebSocket at once with 1001 and a retry hint (the client reconnects
-/// through the proxy to another node), while a request already running still gets its answer.
+/// through the proxy to another node) and every idle keep-alive connection, while a request
+/// already running still gets its answer, which closes its connection.
 #[actix_web::test]
 async fn stopping_closes_websockets_with_1001_and_a_retry_hint_and_finishes_requests() {
     let mut app = spawn_app_with(|s| {
@@ -79,12 +85,32 @@ async fn stopping_closes_websockets_with_1001_and_a_retry_hint_and_finishes_requ
     let mut socket = open(&app, &user, Encoding::Json).await;
     subscribe(&mut socket, Encoding::Json, None).await;
 
+    // A keep-alive connection, idle at the stop.
+    let idle = reqwest::Client::new();
+    let before = idle
+        .get(format!("{}/testing/slow/1", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        before.headers().get("connection"),
+        None,
+        "kept alive while running"
+    );
     let running = actix_web::rt::spawn({
         let request = app.client.get(format!("{}/testing/slow/1500", app.address));
         async move { request.send().await }
     });
     tokio::time::sleep(Duration::from_millis(300)).await; // it is running
     app.stop.stop();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // actix closed the idle connection at the stop, and accepts no new one: behind a proxy,
+    // every request from now on goes to another node (nginx retries a refused connection).
+    let after = idle
+        .get(format!("{}/testing/slow/1", app.address))
+        .send()
+        .await;
+    assert!(after.is_err(), "{after:?}");
 
     // Within 5 s: at the stop, not at the 10 s grace limit (when actix drops connections).
     let close = loop {
@@ -107,6 +133,11 @@ async fn stopping_closes_websockets_with_1001_and_a_retry_hint_and_finishes_requ
         .unwrap()
         .expect("the running request is answered");
     assert_eq!(answer.status(), StatusCode::NO_CONTENT);
+    // And it closes its connection.
+    assert_eq!(
+        answer.headers().get("connection").map(|v| v.as_bytes()),
+        Some(&b"close"[..])
+    );
     let stopped = tokio::time::timeout(Duration::from_secs(5), &mut app.server)
         .await
         .expect("the server stops once the request is answered")
