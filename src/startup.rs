@@ -112,8 +112,11 @@ impl Application {
         };
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let passwords = PasswordHasher::new(
-            settings.auth.hash_concurrency.unwrap_or(cores),
-            Duration::from_millis(settings.auth.hash_queue_timeout_ms),
+            settings
+                .auth
+                .hash_concurrency
+                .map_or(cores, std::num::NonZero::get),
+            settings.auth.hash_queue_timeout,
         )?;
         let metrics = Metrics::new(redis.is_some())?;
         let limiter = match &redis {
@@ -136,7 +139,7 @@ impl Application {
                 });
         let market = crate::market::start(&settings.market, shared_market)?;
         let simulation_slots = Arc::new(tokio::sync::Semaphore::new(
-            settings.simulation.concurrent_runs.max(1),
+            settings.simulation.concurrent_runs.get(),
         ));
         let recommender = crate::services::recommendations::Recommender::new(
             db.clone(),
@@ -157,7 +160,7 @@ impl Application {
                     conn.clone(),
                     &settings.redis_prefix,
                     node,
-                    Duration::from_millis(settings.live.rules_lease_ms),
+                    settings.live.rules_lease,
                     redis_errors,
                 )),
             }
@@ -170,11 +173,8 @@ impl Application {
             metrics.live(),
             nodes,
         );
-        let tokens =
-            TokenIssuer::from_ring(keys, Duration::from_secs(settings.auth.access_ttl_secs));
-        let accounts = Arc::new(Accounts::new(Duration::from_secs(
-            settings.auth.account_cache_secs,
-        )));
+        let tokens = TokenIssuer::from_ring(keys, settings.auth.access_ttl);
+        let accounts = Arc::new(Accounts::new(settings.auth.account_cache));
         let connections = Arc::new(UserConnections::default());
         if let (Some(fanout), Some((client, _))) = (&live.fanout, &redis) {
             fanout.listen(
@@ -214,7 +214,7 @@ impl Application {
             simulation_slots,
             success_model,
             solve_slots: Arc::new(tokio::sync::Semaphore::new(
-                settings.portfolio.concurrent_solves.max(1),
+                settings.portfolio.concurrent_solves.get(),
             )),
             metrics,
             settings: Arc::new(settings),
@@ -237,9 +237,10 @@ impl Application {
                 }
             });
         }
-        if state.settings.portfolio.record_interval_secs > 0 {
+        if let Some(every) = state.settings.portfolio.record_interval {
             actix_web::rt::spawn(crate::services::daily_record::record_periodically(
                 state.clone(),
+                every,
             ));
         }
         if state.settings.demo_enabled() {
@@ -280,7 +281,7 @@ impl Application {
     /// # Errors
     /// The server failed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let grace = Duration::from_secs(self.state.settings.shutdown_timeout_secs);
+        let grace = self.state.settings.shutdown_timeout;
         let supervisor =
             crate::shutdown::supervise(self.server.handle(), self.stop, self.deadline, grace);
         let result = tokio::select! {
@@ -364,7 +365,7 @@ fn serve(
             })
             .default_service(web::to(http::not_found))
     })
-    .shutdown_timeout(settings.shutdown_timeout_secs)
+    .shutdown_timeout(settings.shutdown_timeout.as_secs())
     // Signals are handled by `crate::shutdown`, which also answers what is still running.
     .disable_signals()
     // Live updates are small frames: without this, Nagle's algorithm holds each one until the
@@ -372,7 +373,7 @@ fn serve(
     .tcp_nodelay(true)
     .listen(listener)?;
     if let Some(workers) = settings.workers {
-        server = server.workers(workers);
+        server = server.workers(workers.get());
     }
     tracing::info!(address = %format!("http://{}:{}", settings.host, settings.port), "listening");
     Ok(server.run())

@@ -4,7 +4,7 @@
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// A file that does not parse, an unknown key or a value of the wrong type.
-    #[error("invalid configuration: {0}")]
+    #[error("invalid configuration: {}", with_key(.0))]
     Parse(#[from] Box<figment::Error>),
     /// A value outside the range the server can work with.
     #[error("invalid configuration: {field} must be between {min} and {max}, not {value}")]
@@ -28,4 +28,36 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
+}
+
+impl ConfigError {
+    /// Refuses `value`, in the unit `field` is written in, outside `min..=max`.
+    pub(super) fn check_range(
+        field: &'static str,
+        value: u64,
+        min: u64,
+        max: u64,
+    ) -> Result<(), Self> {
+        if (min..=max).contains(&value) {
+            Ok(())
+        } else {
+            Err(Self::OutOfRange {
+                field,
+                value,
+                min,
+                max,
+            })
+        }
+    }
+}
+
+/// Figment names a key as its source spells it (`LIVE.OUTBOUND_QUEUE` for the environment),
+/// or not at all for some sources; the dotted key as in the file comes first, so every
+/// message names the setting the same way.
+fn with_key(error: &figment::Error) -> String {
+    if error.path.is_empty() {
+        error.to_string()
+    } else {
+        format!("{}: {error}", error.path.join("."))
+    }
 }

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::ConfigError;
 use super::forms::string_or_list;
 
 /// What sits in front of the server.
@@ -16,4 +17,14 @@ pub struct HttpSettings {
     /// header says.
     #[serde(deserialize_with = "string_or_list")]
     pub trusted_proxies: Vec<String>,
+}
+
+impl HttpSettings {
+    /// Refuses a trusted proxy that is neither an address nor a network.
+    ///
+    /// # Errors
+    /// The first such value, with its key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        crate::http::forwarded::TrustedProxies::parse(&self.trusted_proxies).map(drop)
+    }
 }

@@ -1,10 +1,13 @@
 //! Market data: the feed and the guard on its ticks.
 
+use std::num::NonZeroU64;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::forms::string_or_list;
+use super::ConfigError;
+use super::forms::{as_millis, millis, string_or_list};
 
 /// Which market-data feed runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -29,8 +32,9 @@ pub struct MarketSettings {
     /// Symbols of the synthetic feed.
     #[serde(deserialize_with = "string_or_list")]
     pub symbols: Vec<String>,
-    /// Time between ticks of each symbol.
-    pub tick_interval_ms: u64,
+    /// Time between ticks of each symbol (`tick_interval_ms`).
+    #[serde(rename = "tick_interval_ms", deserialize_with = "millis")]
+    pub tick_interval: Duration,
     /// Synthetic: starting price of every symbol.
     pub initial_price: f64,
     /// Synthetic: annual drift.
@@ -51,16 +55,18 @@ pub struct MarketSettings {
     pub external_url: Option<String>,
     /// Ticks moving a price by more than this factor at once (either way) are dropped.
     pub max_jump_ratio: f64,
-    /// With Redis: how long the feed's lease lasts unless renewed, in milliseconds. The
+    /// With Redis: how long the feed's lease lasts unless renewed (`lease_ms`). The
     /// node holding it runs the feed for every node; when it dies, another takes over
     /// within this time.
-    pub lease_ms: u64,
+    #[serde(rename = "lease_ms", deserialize_with = "millis")]
+    pub lease: Duration,
     /// With Redis: how often the holder renews the lease and the others try to take it, in
-    /// milliseconds (kept below half of `lease_ms`).
-    pub lease_renew_ms: u64,
+    /// `lease_renew_ms` (kept below half of the lease).
+    #[serde(rename = "lease_renew_ms", deserialize_with = "millis")]
+    pub lease_renew: Duration,
     /// With Redis: about how many batches the feed's stream keeps (`XADD MAXLEN ~`); a node
     /// cut off from Redis for longer than that many ticks misses the oldest of them.
-    pub stream_max_len: u64,
+    pub stream_max_len: NonZeroU64,
 }
 
 impl Default for MarketSettings {
@@ -73,7 +79,7 @@ impl Default for MarketSettings {
             ]
             .map(String::from)
             .to_vec(),
-            tick_interval_ms: 1000,
+            tick_interval: Duration::from_secs(1),
             initial_price: 100.0,
             drift: 0.07,
             volatility: 0.25,
@@ -84,9 +90,33 @@ impl Default for MarketSettings {
             replay_repeat: true,
             external_url: None,
             max_jump_ratio: 1.5,
-            lease_ms: 5000,
-            lease_renew_ms: 1000,
-            stream_max_len: 10_000,
+            lease: Duration::from_secs(5),
+            lease_renew: Duration::from_secs(1),
+            stream_max_len: const { NonZeroU64::new(10_000).expect("not zero") },
         }
+    }
+}
+
+impl MarketSettings {
+    /// Refuses intervals of zero, with which the feed would spin (they were once quietly
+    /// raised to a millisecond; a zero is a mistake better named at start-up).
+    ///
+    /// # Errors
+    /// The first such value, with its key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        ConfigError::check_range(
+            "market.tick_interval_ms",
+            as_millis(self.tick_interval),
+            1,
+            u64::MAX,
+        )?;
+        // Renewals come at most every half lease, and must come at all.
+        ConfigError::check_range("market.lease_ms", as_millis(self.lease), 2, u64::MAX)?;
+        ConfigError::check_range(
+            "market.lease_renew_ms",
+            as_millis(self.lease_renew),
+            1,
+            u64::MAX,
+        )
     }
 }

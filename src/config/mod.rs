@@ -21,7 +21,9 @@ mod testing;
 mod ws;
 
 use std::net::IpAddr;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
@@ -32,7 +34,7 @@ pub use auth::AuthSettings;
 pub use database::DatabaseSettings;
 pub use demo::DemoSettings;
 pub use error::ConfigError;
-use forms::string_or_list;
+use forms::{secs, string_or_list};
 pub use http::HttpSettings;
 pub use limits::LimitSettings;
 pub use live::LiveConfig;
@@ -69,7 +71,7 @@ pub struct Settings {
     /// `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// HTTP worker threads; the number of cores when unset.
-    pub workers: Option<usize>,
+    pub workers: Option<NonZeroUsize>,
     /// Runs the HTTP workers as `SCHED_BATCH` (Linux), so that frames sessions hand them do
     /// not preempt the session thread one by one (see [`crate::scheduling`]).
     pub workers_batch_scheduling: bool,
@@ -89,8 +91,10 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// The proxies in front of the server.
     pub http: HttpSettings,
-    /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
-    pub shutdown_timeout_secs: u64,
+    /// How long in-flight requests get to finish after SIGINT/SIGTERM
+    /// (`shutdown_timeout_secs`).
+    #[serde(rename = "shutdown_timeout_secs", deserialize_with = "secs")]
+    pub shutdown_timeout: Duration,
     /// Database pool.
     pub database: DatabaseSettings,
     /// Tokens and password hashing.
@@ -135,7 +139,7 @@ impl Default for Settings {
             allowed_hosts: Vec::new(),
             max_body_bytes: 64 * 1024,
             http: HttpSettings::default(),
-            shutdown_timeout_secs: 10,
+            shutdown_timeout: Duration::from_secs(10),
             database: DatabaseSettings::default(),
             auth: AuthSettings::default(),
             rate_limit: RateLimitSettings::default(),
@@ -151,114 +155,6 @@ impl Default for Settings {
         }
     }
 }
-
-/// A setting's key, how to read it, and its least and greatest allowed values.
-type Bound = (&'static str, fn(&Settings) -> u64, u64, u64);
-
-/// Bounds of the settings that become token lifetimes, windows, timeouts and sizes: beyond
-/// them the arithmetic on clocks would overflow at the first login or request (a panic in a
-/// worker), or a session could never answer, instead of failing here, with the key named.
-const BOUNDS: [Bound; 16] = [
-    (
-        "auth.token_cache_entries",
-        |s| u64::try_from(s.auth.token_cache_entries).unwrap_or(u64::MAX),
-        0,
-        10_000_000,
-    ),
-    (
-        "auth.account_cache_secs",
-        |s| s.auth.account_cache_secs,
-        0,
-        3_600,
-    ),
-    (
-        "auth.access_ttl_secs",
-        |s| s.auth.access_ttl_secs,
-        1,
-        86_400,
-    ),
-    (
-        "auth.refresh_ttl_days",
-        |s| u64::from(s.auth.refresh_ttl_days),
-        1,
-        3_650,
-    ),
-    (
-        "auth.hash_queue_timeout_ms",
-        |s| s.auth.hash_queue_timeout_ms,
-        1,
-        3_600_000,
-    ),
-    (
-        "rate_limit.window_secs",
-        |s| s.rate_limit.window_secs,
-        1,
-        86_400,
-    ),
-    (
-        "rate_limit.login_delay_ms",
-        |s| s.rate_limit.login_delay_ms,
-        0,
-        600_000,
-    ),
-    (
-        "rate_limit.login_max_delay_ms",
-        |s| s.rate_limit.login_max_delay_ms,
-        0,
-        600_000,
-    ),
-    (
-        "database.acquire_timeout_secs",
-        |s| s.database.acquire_timeout_secs,
-        1,
-        3_600,
-    ),
-    // A live plan with model extensions is prepared or re-run at this many paths, and the
-    // engine runs extended plans up to MAX_EXTENDED_PATHS: a larger value would leave every
-    // such session without an answer, so it is refused at start-up instead.
-    (
-        "live.paths",
-        |s| u64::from(s.live.paths),
-        1,
-        engine::sim::extended::MAX_EXTENDED_PATHS as u64,
-    ),
-    (
-        "live.idle_timeout_secs",
-        |s| s.live.idle_timeout_secs,
-        1,
-        31_536_000,
-    ),
-    (
-        "live.stall_timeout_ms",
-        |s| s.live.stall_timeout_ms,
-        100,
-        3_600_000,
-    ),
-    (
-        "live.rules_lease_ms",
-        |s| s.live.rules_lease_ms,
-        200,
-        600_000,
-    ),
-    (
-        "live.rules_renew_ms",
-        |s| s.live.rules_renew_ms,
-        50,
-        600_000,
-    ),
-    (
-        "demo.lifetime_secs",
-        |s| s.demo.lifetime_secs,
-        1,
-        31_536_000,
-    ),
-    (
-        "demo.sweep_interval_secs",
-        |s| s.demo.sweep_interval_secs,
-        1,
-        86_400,
-    ),
-];
 
 impl Settings {
     /// Loads defaults, then `file` (or `glidepath.toml` if present), then the environment.
@@ -280,37 +176,21 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Refuses a value outside [`BOUNDS`], and origins and host names that do not parse.
+    /// Refuses values out of range in any area, and origins and host names that do not
+    /// parse. Every area checks its own (`validate`), in the units its keys are written in.
     ///
     /// # Errors
     /// The first such value, with its key.
     pub fn check(&self) -> Result<(), ConfigError> {
         crate::site::check(self)?;
-        crate::http::forwarded::TrustedProxies::parse(&self.http.trusted_proxies)?;
-        for (field, get, min, max) in BOUNDS {
-            let value = get(self);
-            if !(min..=max).contains(&value) {
-                return Err(ConfigError::OutOfRange {
-                    field,
-                    value,
-                    min,
-                    max,
-                });
-            }
-        }
-        // A holder renewing no more often than its lease lasts would lose it between two
-        // renewals, and the nodes would take it from each other.
-        if self.live.rules_renew_ms >= self.live.rules_lease_ms {
-            return Err(ConfigError::Invalid {
-                field: "live.rules_renew_ms",
-                value: self.live.rules_renew_ms.to_string(),
-                reason: format!(
-                    "must be less than live.rules_lease_ms ({})",
-                    self.live.rules_lease_ms
-                ),
-            });
-        }
-        Ok(())
+        self.http.validate()?;
+        self.auth.validate()?;
+        self.rate_limit.validate()?;
+        self.database.validate()?;
+        self.ws.validate()?;
+        self.market.validate()?;
+        self.live.validate()?;
+        self.demo.validate()
     }
 
     /// The database URL in force: the configured one, or the SQLite file in `data_dir`.
@@ -363,12 +243,12 @@ impl Settings {
             public_origins = ?self.public_origins,
             allowed_hosts = ?self.allowed_hosts,
             max_body_bytes = self.max_body_bytes,
-            access_ttl_secs = self.auth.access_ttl_secs,
-            refresh_ttl_days = self.auth.refresh_ttl_days,
+            access_ttl_secs = self.auth.access_ttl.as_secs(),
+            refresh_ttl_days = self.auth.refresh_ttl.as_secs() / forms::SECS_PER_DAY,
             login_per_account_ip = self.rate_limit.login_per_account_ip,
             login_per_ip = self.rate_limit.login_per_ip,
             login_slow_after = self.rate_limit.login_slow_after,
-            rate_window_secs = self.rate_limit.window_secs,
+            rate_window_secs = self.rate_limit.window.as_secs(),
             "configuration"
         );
     }
@@ -425,7 +305,7 @@ mod tests {
             let s = Settings::load(None).expect("loads");
             assert_eq!(s.allowed_hosts, ["plan.example.com", "lb.example:8443"]);
             assert_eq!(s.port, 9999);
-            assert_eq!(s.auth.access_ttl_secs, 60);
+            assert_eq!(s.auth.access_ttl, Duration::from_secs(60));
             assert_eq!(
                 s.cors_allowed_origins,
                 ["https://a.example", "https://b.example"]
@@ -487,6 +367,62 @@ mod tests {
                 Settings::default().check().is_ok(),
                 "the defaults are in range"
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn durations_are_read_in_the_units_their_keys_name() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "g.toml",
+                "shutdown_timeout_secs = 3\n[auth]\nrefresh_ttl_days = 7\n\
+                 [ws]\nheartbeat_secs = 5\n[portfolio]\nrecord_interval_secs = 0\n",
+            )?;
+            jail.set_env("GLIDEPATH_LIVE__MIN_INTERVAL_MS", "250");
+            let s = Settings::load(Some(Path::new("g.toml"))).expect("loads");
+            assert_eq!(s.live.min_interval, Duration::from_millis(250));
+            assert_eq!(s.shutdown_timeout, Duration::from_secs(3));
+            assert_eq!(s.auth.refresh_ttl, Duration::from_secs(7 * 86_400));
+            assert_eq!(s.ws.heartbeat, Duration::from_secs(5));
+            assert_eq!(s.portfolio.record_interval, None, "0 is never");
+            assert_eq!(
+                Settings::default().portfolio.record_interval,
+                Some(Duration::from_secs(300))
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn zeros_where_a_positive_value_is_needed_are_refused_with_their_key() {
+        figment::Jail::expect_with(|jail| {
+            for (var, key) in [
+                // Counts held as non-zero types: refused while parsing.
+                ("GLIDEPATH_LIVE__OUTBOUND_QUEUE", "live.outbound_queue"),
+                ("GLIDEPATH_LIVE__ALERTS_KEPT", "live.alerts_kept"),
+                ("GLIDEPATH_WORKERS", "workers"),
+                ("GLIDEPATH_DATABASE__MAX_CONNECTIONS", "database.max_connections"),
+                ("GLIDEPATH_MARKET__STREAM_MAX_LEN", "market.stream_max_len"),
+                // Durations that must be positive: refused by their area's check.
+                ("GLIDEPATH_MARKET__TICK_INTERVAL_MS", "market.tick_interval_ms"),
+                ("GLIDEPATH_WS__HEARTBEAT_SECS", "ws.heartbeat_secs"),
+            ] {
+                jail.set_env(var, "0");
+                let error = Settings::load(None).expect_err("zero").to_string();
+                assert!(error.contains(key), "{var}: {error}");
+                jail.clear_env();
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_duration_that_is_not_a_number_is_refused_with_its_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GLIDEPATH_LIVE__RULES_LEASE_MS", "six seconds");
+            let error = Settings::load(None).expect_err("not a number").to_string();
+            assert!(error.contains("live.rules_lease_ms"), "{error}");
             Ok(())
         });
     }

@@ -1,5 +1,7 @@
 //! Limits on Monte Carlo runs.
 
+use std::num::NonZeroUsize;
+
 use serde::Deserialize;
 
 /// Limits on Monte Carlo runs.
@@ -18,7 +20,7 @@ pub struct SimulationSettings {
     /// one core (measured: see BENCHMARKS.md).
     pub ns_per_path_month_asset: f64,
     /// Simulations running at once; further requests wait.
-    pub concurrent_runs: usize,
+    pub concurrent_runs: NonZeroUsize,
     /// Most paths × years a fan chart may hold (8 bytes each, kept until the run ends).
     pub max_fan_chart_values: u64,
 }
@@ -31,7 +33,7 @@ impl Default for SimulationSettings {
             max_paths_premium: 1_000_000,
             max_estimated_seconds: 30.0,
             ns_per_path_month_asset: 5.0,
-            concurrent_runs: 2,
+            concurrent_runs: const { NonZeroUsize::new(2).expect("not zero") },
             max_fan_chart_values: 25_000_000,
         }
     }

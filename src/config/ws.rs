@@ -1,8 +1,11 @@
 //! The WebSocket endpoint `/ws`.
 
+use std::time::Duration;
+
 use serde::Deserialize;
 
-use super::forms::string_or_list;
+use super::ConfigError;
+use super::forms::{millis, secs, string_or_list};
 
 /// The WebSocket endpoint `/ws`.
 #[derive(Debug, Clone, Deserialize)]
@@ -15,12 +18,15 @@ pub struct WsSettings {
     /// Largest message (after reassembling fragments); larger ones close the connection
     /// with 1009.
     pub max_message_bytes: usize,
-    /// How long a new connection may take to authenticate.
-    pub auth_timeout_ms: u64,
-    /// Interval of server pings.
-    pub heartbeat_secs: u64,
-    /// Silence after which a client is considered gone.
-    pub client_timeout_secs: u64,
+    /// How long a new connection may take to authenticate (`auth_timeout_ms`).
+    #[serde(rename = "auth_timeout_ms", deserialize_with = "millis")]
+    pub auth_timeout: Duration,
+    /// Interval of server pings (`heartbeat_secs`).
+    #[serde(rename = "heartbeat_secs", deserialize_with = "secs")]
+    pub heartbeat: Duration,
+    /// Silence after which a client is considered gone (`client_timeout_secs`).
+    #[serde(rename = "client_timeout_secs", deserialize_with = "secs")]
+    pub client_timeout: Duration,
     /// Mounts `/ws/echo`, a bare echo over the same WebSocket stack, for the Autobahn
     /// conformance suite. Never enable it in production.
     pub autobahn_echo: bool,
@@ -31,10 +37,21 @@ impl Default for WsSettings {
         Self {
             allowed_origins: Vec::new(),
             max_message_bytes: 64 * 1024,
-            auth_timeout_ms: 10_000,
-            heartbeat_secs: 20,
-            client_timeout_secs: 60,
+            auth_timeout: Duration::from_secs(10),
+            heartbeat: Duration::from_secs(20),
+            client_timeout: Duration::from_secs(60),
             autobahn_echo: false,
         }
+    }
+}
+
+impl WsSettings {
+    /// Refuses a heartbeat of zero, with which the ping timer would spin (it was once
+    /// quietly raised to a second).
+    ///
+    /// # Errors
+    /// That value, with its key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        ConfigError::check_range("ws.heartbeat_secs", self.heartbeat.as_secs(), 1, u64::MAX)
     }
 }

@@ -63,11 +63,11 @@ pub fn start(
     let arbiters: Vec<Arbiter> = (0..threads).map(|_| Arbiter::new()).collect();
     let settings = LiveSettings {
         paths: config.paths.clamp(1, 100_000),
-        min_interval: Duration::from_millis(config.min_interval_ms),
-        batch_window: Duration::from_millis(config.batch_window_ms),
-        idle_timeout: Duration::from_secs(config.idle_timeout_secs),
+        min_interval: config.min_interval,
+        batch_window: config.batch_window,
+        idle_timeout: config.idle_timeout,
         state_timeout: Duration::from_secs(5),
-        rules_renew: Duration::from_millis(config.rules_renew_ms),
+        rules_renew: config.rules_renew,
         metrics,
     };
     let (fanout, leases) = match &nodes {
@@ -76,7 +76,7 @@ pub fn start(
     };
     let registry = SessionRegistry::new(
         Arc::new(
-            backend::DbBackend::new(db, config.alerts_kept.max(1), recommender).with_nodes(nodes),
+            backend::DbBackend::new(db, config.alerts_kept.get(), recommender).with_nodes(nodes),
         ),
         hub,
         settings,

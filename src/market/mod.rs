@@ -144,7 +144,7 @@ impl FeedPlan {
 /// A replay file that is missing or malformed (the message names the line).
 pub fn start(settings: &MarketSettings, redis: Option<SharedRedis>) -> anyhow::Result<Market> {
     let hub = PriceHub::new(settings.max_jump_ratio).start();
-    let interval = Duration::from_millis(settings.tick_interval_ms.max(1));
+    let interval = settings.tick_interval;
     let mut market = Market {
         hub: hub.clone(),
         feed: "none",
@@ -225,13 +225,13 @@ pub fn start(settings: &MarketSettings, redis: Option<SharedRedis>) -> anyhow::R
             market._feed = Some(plan.start(hub.recipient(), &LastPublished::default()).0);
         }
         Some(redis) => {
-            let lease = Duration::from_millis(settings.lease_ms.max(2));
+            let lease = settings.lease;
             // Renewing at least twice per lease time leaves room for one late renewal.
-            let renew = Duration::from_millis(settings.lease_renew_ms.max(1)).min(lease / 2);
+            let renew = settings.lease_renew.min(lease / 2);
             let timing = Timing {
                 lease,
                 renew,
-                max_len: settings.stream_max_len.max(1),
+                max_len: settings.stream_max_len.get(),
             };
             market
                 .description

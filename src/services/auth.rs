@@ -24,7 +24,7 @@ const MAX_REFRESH_TOKEN_LEN: usize = 256;
 
 /// Counts one attempt under `key`; 429 beyond `limit` in the rate-limit window.
 pub(super) async fn throttle(state: &AppState, key: String, limit: u32) -> Result<(), ApiError> {
-    let window = Duration::from_secs(state.settings.rate_limit.window_secs);
+    let window = state.settings.rate_limit.window;
     state
         .limiter
         .hit(&key, limit, window)
@@ -35,19 +35,23 @@ pub(super) async fn throttle(state: &AppState, key: String, limit: u32) -> Resul
 }
 
 /// The wait before the password of the `attempt`-th login to one account in a window is
-/// checked: none up to `login_slow_after`, then `login_delay_ms`, doubling with each further
-/// attempt up to `login_max_delay_ms`.
+/// checked: none up to `login_slow_after`, then `login_delay`, doubling with each further
+/// attempt up to `login_max_delay`.
 fn login_delay(limits: &RateLimitSettings, attempt: u32) -> Duration {
     let Some(beyond) = attempt.checked_sub(limits.login_slow_after.saturating_add(1)) else {
         return Duration::ZERO;
     };
-    let factor = 1_u64 << beyond.min(32);
-    Duration::from_millis(
-        limits
-            .login_delay_ms
-            .saturating_mul(factor)
-            .min(limits.login_max_delay_ms),
-    )
+    let factor = 1_u32 << beyond.min(31);
+    limits
+        .login_delay
+        .saturating_mul(factor)
+        .min(limits.login_max_delay)
+}
+
+/// The refresh-token lifetime on the database's clock (bounded at load to 3,650 days, far
+/// within chrono's range).
+fn refresh_ttl(state: &AppState) -> chrono::Duration {
+    chrono::Duration::from_std(state.settings.auth.refresh_ttl).unwrap_or(chrono::Duration::MAX)
 }
 
 /// Creates an account with the `user` role. Administrators are made with the CLI only.
@@ -100,7 +104,7 @@ pub(super) async fn issue(
     audience: Audience,
 ) -> Result<TokenResponse, ApiError> {
     let refresh = new_token();
-    let refresh_ttl = chrono::Duration::days(i64::from(state.settings.auth.refresh_ttl_days));
+    let refresh_ttl = refresh_ttl(state);
     state
         .db
         .start_token_family(
@@ -129,7 +133,7 @@ fn token_response(
         token_type: "Bearer".into(),
         expires_in: state.tokens.ttl().as_secs(),
         refresh_token: Some(refresh),
-        refresh_expires_in: u64::from(state.settings.auth.refresh_ttl_days) * 86_400,
+        refresh_expires_in: state.settings.auth.refresh_ttl.as_secs(),
         scope: claims.scope,
     })
 }
@@ -158,7 +162,7 @@ pub async fn login(
     collect([email_field, pw.err()].into_iter().flatten().collect())?;
     let email = req.email.trim().to_lowercase();
     let limits = &state.settings.rate_limit;
-    let window = Duration::from_secs(limits.window_secs);
+    let window = limits.window;
     throttle(state, format!("login:ip:{ip}"), limits.login_per_ip).await?;
     // The address comes first: it never holds a space, so the key cannot be ambiguous.
     let pair = format!("login:pair:{ip} {email}");
@@ -228,7 +232,7 @@ pub async fn refresh(
 ) -> Result<TokenResponse, ApiError> {
     let presented = check_refresh_token(req.refresh_token.as_deref())?;
     let next = new_token();
-    let refresh_ttl = chrono::Duration::days(i64::from(state.settings.auth.refresh_ttl_days));
+    let refresh_ttl = refresh_ttl(state);
     let rotation = state
         .db
         .rotate_refresh_token(
@@ -305,8 +309,8 @@ mod tests {
     fn login_delay_starts_after_the_threshold_doubles_and_is_capped() {
         let limits = RateLimitSettings {
             login_slow_after: 3,
-            login_delay_ms: 100,
-            login_max_delay_ms: 500,
+            login_delay: Duration::from_millis(100),
+            login_max_delay: Duration::from_millis(500),
             ..RateLimitSettings::default()
         };
         let ms = |attempt| login_delay(&limits, attempt).as_millis();

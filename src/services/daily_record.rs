@@ -109,11 +109,9 @@ pub async fn record_once(state: &AppState) -> Result<Recorded, ApiError> {
     })
 }
 
-/// Records every `portfolio.record_interval_secs` until the database closes.
-pub async fn record_periodically(state: AppState) {
-    let mut every = tokio::time::interval(Duration::from_secs(
-        state.settings.portfolio.record_interval_secs.max(1),
-    ));
+/// Records every `every` (`portfolio.record_interval_secs`) until the database closes.
+pub async fn record_periodically(state: AppState, every: Duration) {
+    let mut every = tokio::time::interval(every);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;

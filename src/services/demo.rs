@@ -6,7 +6,6 @@
 //! `DELETE /users/account`.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use actors::market::hub::GetQuotes;
 use chrono::Utc;
@@ -406,9 +405,9 @@ const EXPIRY_BATCH: u32 = 100;
 /// # Errors
 /// Storage failures (the accounts deleted so far stay deleted).
 pub async fn expire(state: &AppState) -> Result<usize, ApiError> {
-    let lifetime = chrono::Duration::seconds(
-        i64::try_from(state.settings.demo.lifetime_secs).unwrap_or(i64::MAX),
-    );
+    // Bounded at load to a year, far within chrono's range.
+    let lifetime =
+        chrono::Duration::from_std(state.settings.demo.lifetime).unwrap_or(chrono::Duration::MAX);
     let cutoff = Utc::now() - lifetime;
     let mut removed = 0;
     loop {
@@ -428,9 +427,7 @@ pub async fn expire(state: &AppState) -> Result<usize, ApiError> {
 /// Expires demo accounts now and every `demo.sweep_interval_secs` until the database closes
 /// (the server stopped).
 pub async fn expire_periodically(state: AppState) {
-    let mut every = tokio::time::interval(Duration::from_secs(
-        state.settings.demo.sweep_interval_secs.max(1),
-    ));
+    let mut every = tokio::time::interval(state.settings.demo.sweep_interval);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;

@@ -115,11 +115,11 @@ impl Db {
     /// # Errors
     /// An unsupported scheme, a malformed URL, or a database that does not answer.
     pub async fn connect(url: &str, settings: &DatabaseSettings) -> Result<Self, sqlx::Error> {
-        let acquire = Duration::from_secs(settings.acquire_timeout_secs);
+        let acquire = settings.acquire_timeout;
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
-                .max_connections(settings.max_connections)
+                .max_connections(settings.max_connections.get())
                 .min_connections(settings.min_connections)
                 .acquire_timeout(acquire)
                 .connect_with(options)
@@ -135,7 +135,7 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5));
             let pool = SqlitePoolOptions::new()
-                .max_connections(settings.max_connections)
+                .max_connections(settings.max_connections.get())
                 .min_connections(settings.min_connections.max(1))
                 .acquire_timeout(acquire)
                 .connect_with(options)

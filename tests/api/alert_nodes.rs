@@ -31,9 +31,9 @@ fn wealth(spy: f64) -> f64 {
 async fn node(prefix: Option<String>) -> TestApp {
     spawn_app_with(|s| {
         s.market.feed = FeedKind::None;
-        s.live.min_interval_ms = 1;
-        s.live.rules_lease_ms = 1000;
-        s.live.rules_renew_ms = 100;
+        s.live.min_interval = Duration::from_millis(1);
+        s.live.rules_lease = Duration::from_millis(1000);
+        s.live.rules_renew = Duration::from_millis(100);
         if let Some(prefix) = prefix {
             s.redis_prefix = prefix;
         }

@@ -24,7 +24,7 @@ static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 async fn demo_app(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let app = spawn_app_with(|s| {
         s.market.feed = FeedKind::None;
-        s.live.min_interval_ms = 1;
+        s.live.min_interval = Duration::from_millis(1);
         s.demo.enabled = Some(true);
         adjust(s);
     })
@@ -261,8 +261,8 @@ async fn a_demo_advisor_watches_a_book_of_three_demo_clients_with_different_plan
 async fn expired_demo_worlds_are_deleted_with_everything_they_own() {
     let _turn = TURN.lock().await;
     let app = demo_app(|s| {
-        s.demo.lifetime_secs = 1;
-        s.demo.sweep_interval_secs = 1;
+        s.demo.lifetime = Duration::from_secs(1);
+        s.demo.sweep_interval = Duration::from_secs(1);
     })
     .await;
     let user = app.new_user().await;

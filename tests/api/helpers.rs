@@ -1,5 +1,6 @@
 //! `spawn_app()` and the `TestApp` client.
 
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -80,7 +81,7 @@ pub fn test_settings(data_dir: PathBuf) -> Settings {
     let mut settings = Settings {
         data_dir,
         port: 0,
-        workers: Some(1),
+        workers: Some(NonZeroUsize::MIN),
         ..Settings::default()
     };
     if let Ok(url) = std::env::var("DATABASE_URL") {
@@ -90,9 +91,9 @@ pub fn test_settings(data_dir: PathBuf) -> Settings {
         settings.redis_url = Some(SecretString::from(url));
         settings.redis_prefix = format!("gp-test:{}:", Uuid::new_v4());
     }
-    settings.database.max_connections = 5;
+    settings.database.max_connections = NonZeroU32::new(5).expect("not zero");
     // Tests that want the daily recording ask for it; others leave shared tables alone.
-    settings.portfolio.record_interval_secs = 0;
+    settings.portfolio.record_interval = None;
     settings.portfolio.bundled_history = Some(false);
     settings
 }

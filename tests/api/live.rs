@@ -1,6 +1,7 @@
 //! The live stream end to end: real WebSocket clients, in both encodings, against sessions
 //! driven by ticks from the hub or the replay feed.
 
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -21,7 +22,7 @@ use crate::websocket::{Socket, burst, connect, receive, send};
 pub(crate) async fn quiet_app() -> TestApp {
     spawn_app_with(|s| {
         s.market.feed = FeedKind::None;
-        s.live.min_interval_ms = 1;
+        s.live.min_interval = Duration::from_millis(1);
         s.testing.fault_injection = true;
     })
     .await
@@ -540,9 +541,9 @@ async fn a_slow_reader_gets_the_newest_updates_announced_and_keeps_receiving_onc
     let app = spawn_app_with(|s| {
         s.market.feed = FeedKind::Synthetic;
         s.market.symbols = symbols.clone();
-        s.market.tick_interval_ms = 1;
-        s.live.min_interval_ms = 1;
-        s.live.stall_timeout_ms = 60_000;
+        s.market.tick_interval = Duration::from_millis(1);
+        s.live.min_interval = Duration::from_millis(1);
+        s.live.stall_timeout = Duration::from_millis(60_000);
     })
     .await;
     let user = app.new_user().await;
@@ -584,8 +585,8 @@ async fn a_slow_reader_gets_the_newest_updates_announced_and_keeps_receiving_onc
 async fn a_stalled_client_is_closed_with_4008_and_its_backlog_stays_bounded() {
     let app = spawn_app_with(|s| {
         s.market.feed = FeedKind::None;
-        s.live.outbound_queue = 16;
-        s.live.stall_timeout_ms = 4000;
+        s.live.outbound_queue = NonZeroUsize::new(16).expect("not zero");
+        s.live.stall_timeout = Duration::from_millis(4000);
     })
     .await;
     let user = app.new_user().await;
@@ -697,9 +698,9 @@ async fn the_replay_feed_drives_a_session_end_to_end() {
     let app = spawn_app_with(|s| {
         s.market.feed = FeedKind::Replay;
         s.market.replay_file = Some(csv.into());
-        s.market.tick_interval_ms = 20;
+        s.market.tick_interval = Duration::from_millis(20);
         s.market.max_jump_ratio = 3.0;
-        s.live.min_interval_ms = 1;
+        s.live.min_interval = Duration::from_millis(1);
     })
     .await;
     let user = app.new_user().await;
@@ -746,7 +747,7 @@ async fn a_synthetic_tick_reaches_a_subscribed_client_within_a_bound() {
     let app = spawn_app_with(|s| {
         s.market.feed = FeedKind::Synthetic;
         s.market.symbols = vec!["AAPL".into(), "MSFT".into()];
-        s.market.tick_interval_ms = 200;
+        s.market.tick_interval = Duration::from_millis(200);
     })
     .await;
     let user = app.new_user().await;
@@ -858,7 +859,7 @@ async fn two_nodes() -> Option<(TwoNodes, tokio::sync::MutexGuard<'static, ()>)>
     let prefix = node_a.settings.redis_prefix.clone();
     let node_b = spawn_app_with(|s| {
         s.market.feed = FeedKind::None;
-        s.live.min_interval_ms = 1;
+        s.live.min_interval = Duration::from_millis(1);
         s.redis_prefix = prefix;
     })
     .await;

@@ -25,7 +25,7 @@ async fn quotes_when_priced(app: &TestApp, token: &str, query: &str) -> Value {
 
 #[actix_web::test]
 async fn synthetic_quotes_and_feed_status() {
-    let app = spawn_app_with(|s| s.market.tick_interval_ms = 10).await;
+    let app = spawn_app_with(|s| s.market.tick_interval = Duration::from_millis(10)).await;
     let user = app.new_user().await;
     let body = quotes_when_priced(&app, &user.access, "aapl,NOPE").await;
     let quotes = body["quotes"].as_array().unwrap();
@@ -69,7 +69,7 @@ async fn the_replay_feed_plays_the_bundled_csv() {
     let app = spawn_app_with(|s| {
         s.market.feed = FeedKind::Replay;
         s.market.replay_file = Some(csv.into());
-        s.market.tick_interval_ms = 5;
+        s.market.tick_interval = Duration::from_millis(5);
         s.market.max_jump_ratio = 3.0;
     })
     .await;

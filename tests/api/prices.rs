@@ -444,7 +444,7 @@ async fn every_holding_change_is_a_cash_flow_at_the_price_of_that_moment() {
 async fn each_day_records_the_feeds_closes_and_every_priced_portfolios_value() {
     let app = spawn_app_with(|s| {
         s.market.feed = glidepath::config::FeedKind::None;
-        s.portfolio.record_interval_secs = 1;
+        s.portfolio.record_interval = Some(Duration::from_secs(1));
     })
     .await;
     let (priced, unpriced) = (app.new_user().await, app.new_user().await);
@@ -501,8 +501,8 @@ async fn each_day_records_the_feeds_closes_and_every_priced_portfolios_value() {
 #[actix_web::test]
 async fn the_synthetic_feeds_closes_are_kept_apart_from_market_history() {
     let app = spawn_app_with(|s| {
-        s.market.tick_interval_ms = 10;
-        s.portfolio.record_interval_secs = 1;
+        s.market.tick_interval = Duration::from_millis(10);
+        s.portfolio.record_interval = Some(Duration::from_secs(1));
     })
     .await;
     let user = app.new_user().await;

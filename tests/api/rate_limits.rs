@@ -72,8 +72,8 @@ async fn an_account_attacked_from_many_addresses_is_slowed_not_locked() {
         s.rate_limit.login_per_account_ip = 100;
         s.rate_limit.login_per_ip = 100;
         s.rate_limit.login_slow_after = 2;
-        s.rate_limit.login_delay_ms = 800;
-        s.rate_limit.login_max_delay_ms = 1_600;
+        s.rate_limit.login_delay = Duration::from_millis(800);
+        s.rate_limit.login_max_delay = Duration::from_millis(1_600);
     })
     .await;
     let user = app.new_user().await; // attempt 1 on the account
@@ -130,7 +130,7 @@ async fn login_attempts_are_limited_per_ip() {
 async fn waiting_the_announced_retry_after_is_enough() {
     let app = spawn_app_with(|s| {
         s.rate_limit.login_per_ip = 1;
-        s.rate_limit.window_secs = 2;
+        s.rate_limit.window = Duration::from_secs(2);
     })
     .await;
     let email = unique_email();

@@ -29,16 +29,16 @@ fn shared() -> bool {
 fn rising_market(s: &mut Settings, prefix: Option<&str>) {
     s.market.feed = FeedKind::Synthetic;
     s.market.symbols = vec!["AAPL".into(), "MSFT".into()];
-    s.market.tick_interval_ms = 100;
+    s.market.tick_interval = Duration::from_millis(100);
     s.market.initial_price = 100.0;
     s.market.drift = 1.0;
     s.market.volatility = 0.01;
     // dt = 0.1 s × speedup / (252 × 6.5 × 3600 s) = 0.05 years: e^(1.0 × 0.05) ≈ 1.05 a tick.
     s.market.speedup = 2_948_400.0;
-    s.market.lease_ms = 1000;
-    s.market.lease_renew_ms = 100;
-    s.live.min_interval_ms = 1;
-    s.shutdown_timeout_secs = 2;
+    s.market.lease = Duration::from_millis(1000);
+    s.market.lease_renew = Duration::from_millis(100);
+    s.live.min_interval = Duration::from_millis(1);
+    s.shutdown_timeout = Duration::from_secs(2);
     if let Some(prefix) = prefix {
         s.redis_prefix = prefix.to_owned();
     }

@@ -17,7 +17,7 @@ use crate::live::{open, subscribe, with_holdings};
 #[actix_web::test]
 async fn requests_still_running_at_the_grace_limit_are_answered_with_503() {
     let mut app = spawn_app_with(|s| {
-        s.shutdown_timeout_secs = 2;
+        s.shutdown_timeout = Duration::from_secs(2);
         s.testing.slow_route = true;
     })
     .await;
@@ -74,7 +74,7 @@ async fn requests_still_running_at_the_grace_limit_are_answered_with_503() {
 #[actix_web::test]
 async fn stopping_closes_websockets_with_1001_and_a_retry_hint_and_finishes_requests() {
     let mut app = spawn_app_with(|s| {
-        s.shutdown_timeout_secs = 10;
+        s.shutdown_timeout = Duration::from_secs(10);
         s.testing.slow_route = true;
         s.market.feed = FeedKind::None;
     })

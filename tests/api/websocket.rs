@@ -158,7 +158,7 @@ async fn auth_ping_and_bad_frames_in_both_encodings() {
 
 #[actix_web::test]
 async fn no_or_bad_authentication_closes_with_4401() {
-    let app = spawn_app_with(|s| s.ws.auth_timeout_ms = 300).await;
+    let app = spawn_app_with(|s| s.ws.auth_timeout = Duration::from_millis(300)).await;
     let mut silent = connect(&app, None, None).await.unwrap();
     assert_eq!(receive(&mut silent, Encoding::Json).await, Err(4401));
     let mut liar = connect(&app, Some("glidepath.v1.json"), None)
@@ -177,7 +177,7 @@ async fn no_or_bad_authentication_closes_with_4401() {
 
 #[actix_web::test]
 async fn an_expired_token_closes_the_connection_with_4001() {
-    let app = spawn_app_with(|s| s.auth.access_ttl_secs = 1).await;
+    let app = spawn_app_with(|s| s.auth.access_ttl = Duration::from_secs(1)).await;
     let user = app.new_user().await;
     let mut socket = connect(&app, None, None).await.unwrap();
     send(

@@ -177,7 +177,7 @@ impl WsConnection {
     /// Answers to the client that may be waiting or in the works before the connection stops
     /// reading: half the queue, so that the frames the server sends unasked find room.
     fn answers_limit(&self) -> usize {
-        (self.state.settings.live.outbound_queue.max(1) / 2).max(1)
+        (self.state.settings.live.outbound_queue.get() / 2).max(1)
     }
 
     /// Whether reading the client's next message must wait for room for its answer. Once
@@ -207,7 +207,7 @@ impl WsConnection {
         if self.closing {
             return;
         }
-        if self.outbox.len() >= self.state.settings.live.outbound_queue.max(1) {
+        if self.outbox.len() >= self.state.settings.live.outbound_queue.get() {
             return self.close(
                 ctx,
                 CloseCode::Other(close::TOO_SLOW),
@@ -298,7 +298,7 @@ impl WsConnection {
     }
 
     fn stall_timeout(&self) -> Duration {
-        Duration::from_millis(self.state.settings.live.stall_timeout_ms.max(100))
+        self.state.settings.live.stall_timeout
     }
 
     fn error(&mut self, ctx: &mut Context<Self>, code: ErrorCode, message: impl Into<String>) {
@@ -750,34 +750,25 @@ impl Actor for WsConnection {
                     conn.close(ctx, CloseCode::Away, &reason);
                 }),
         );
-        ctx.run_later(
-            Duration::from_millis(self.settings.auth_timeout_ms),
-            |conn, ctx| {
-                if conn.user.is_none() {
-                    conn.close(
-                        ctx,
-                        CloseCode::Other(close::AUTH_REQUIRED),
-                        "authenticate within the time limit",
-                    );
-                }
-            },
-        );
-        ctx.run_interval(
-            Duration::from_secs(self.settings.heartbeat_secs.max(1)),
-            |conn, ctx| {
-                // While reading waits for room, the client's frames wait unread: its silence
-                // is this connection's, and the stall deadline deals with a client that stopped.
-                if !conn.reading_paused()
-                    && conn.last_heard.elapsed()
-                        > Duration::from_secs(conn.settings.client_timeout_secs)
-                {
-                    return conn.close(ctx, CloseCode::Away, "no frames from the client");
-                }
-                // Through the outbox like every frame: a ping is never skipped because a
-                // write is in flight, and never overtakes one.
-                conn.queue(ctx, Outbound::Ping);
-            },
-        );
+        ctx.run_later(self.settings.auth_timeout, |conn, ctx| {
+            if conn.user.is_none() {
+                conn.close(
+                    ctx,
+                    CloseCode::Other(close::AUTH_REQUIRED),
+                    "authenticate within the time limit",
+                );
+            }
+        });
+        ctx.run_interval(self.settings.heartbeat, |conn, ctx| {
+            // While reading waits for room, the client's frames wait unread: its silence
+            // is this connection's, and the stall deadline deals with a client that stopped.
+            if !conn.reading_paused() && conn.last_heard.elapsed() > conn.settings.client_timeout {
+                return conn.close(ctx, CloseCode::Away, "no frames from the client");
+            }
+            // Through the outbox like every frame: a ping is never skipped because a
+            // write is in flight, and never overtakes one.
+            conn.queue(ctx, Outbound::Ping);
+        });
     }
 
     fn stopped(&mut self, _: &mut Context<Self>) {
