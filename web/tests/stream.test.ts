@@ -37,8 +37,8 @@ class FakeServer {
     this.current?.terminate();
   }
 
-  closeCurrent(code: number): void {
-    this.current?.close(code);
+  closeCurrent(code: number, reason?: string): void {
+    this.current?.close(code, reason);
   }
 
   sent(type: ClientMessage['type']): ClientMessage[] {
@@ -253,6 +253,43 @@ describe('StreamClient', () => {
       expect(d).toBeGreaterThanOrEqual((40 * 2 ** i) / 2 - 5);
     });
     expect(port).toBeGreaterThan(0);
+  });
+
+  it('waits the retry hint of a stopping node instead of the backoff, with jitter', async () => {
+    // A backoff of 10 ms would bring the client back long before the hint.
+    const { server, client } = await setup(() => 't', 10);
+    standardServer(server);
+    const retries: number[] = [];
+    client.onStatus((s) => {
+      if (s.kind === 'offline') retries.push(s.retryAtMs - Date.now());
+    });
+    client.subscribe(undefined, {});
+    client.start();
+    await until(() => client.status.kind === 'live');
+    const closedAt = Date.now();
+    server.closeCurrent(1001, JSON.stringify({ reason: 'the server is stopping', retry_after_ms: 300 }));
+    await until(() => server.connections === 2 && client.status.kind === 'live', 2000);
+    // The hint, plus at most half of it (the test policy's jitter), and no sooner.
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(295);
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toBeGreaterThanOrEqual(295);
+    expect(retries[0]).toBeLessThanOrEqual(455);
+  });
+
+  it('backs off as usual after a 1001 without a retry hint', async () => {
+    const { server, client } = await setup(() => 't', 10);
+    standardServer(server);
+    const retries: number[] = [];
+    client.onStatus((s) => {
+      if (s.kind === 'offline') retries.push(s.retryAtMs - Date.now());
+    });
+    client.subscribe(undefined, {});
+    client.start();
+    await until(() => client.status.kind === 'live');
+    server.closeCurrent(1001, 'no frames from the client');
+    await until(() => server.connections === 2, 2000);
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toBeLessThanOrEqual(15);
   });
 
   it('re-authenticates before the token expires', async () => {

@@ -1,5 +1,5 @@
 import { refreshAt } from '../auth/timing';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { backoffDelay, DEFAULT_BACKOFF, hintedDelay, retryHint, type BackoffPolicy } from './backoff';
 import { now as perfNow } from '../perf';
 import { isGap } from './seq';
 import {
@@ -454,11 +454,18 @@ export class StreamClient {
       this.opts.onSignedOut?.('account closed');
       return;
     }
-    this.scheduleReconnect();
+    this.scheduleReconnect(retryHint(code, reason));
   }
 
-  private scheduleReconnect(): void {
-    const delay = backoffDelay(this.attempt++, this.opts.random, this.opts.backoff);
+  /**
+   * A stopping node says when to come back (`retryHintMs`): that is not a failed attempt, so
+   * it neither waits the backoff nor lengthens the next one.
+   */
+  private scheduleReconnect(retryHintMs?: number): void {
+    const delay =
+      retryHintMs === undefined
+        ? backoffDelay(this.attempt++, this.opts.random, this.opts.backoff)
+        : hintedDelay(retryHintMs, this.opts.random, this.opts.backoff);
     this.setStatus({ kind: 'offline', retryAtMs: this.opts.now() + delay });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
