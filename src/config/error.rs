@@ -3,9 +3,21 @@
 /// A configuration that could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// A file that does not parse, an unknown key or a value of the wrong type.
+    /// A file that does not parse, an unknown key or a value of the wrong type. Not the
+    /// figment error as a source: the message holds it already, and error reports that
+    /// print the chain would say it twice.
     #[error("invalid configuration: {}", with_key(.0))]
-    Parse(#[from] Box<figment::Error>),
+    Parse(Box<figment::Error>),
+    /// A zero, or a value too small to work with, where there is no upper bound.
+    #[error("invalid configuration: {field} must be at least {min}, not {value}")]
+    TooSmall {
+        /// The key, dotted as in the file (`market.tick_interval_ms`).
+        field: &'static str,
+        /// The value given.
+        value: u64,
+        /// The least value allowed.
+        min: u64,
+    },
     /// A value outside the range the server can work with.
     #[error("invalid configuration: {field} must be between {min} and {max}, not {value}")]
     OutOfRange {
@@ -30,7 +42,22 @@ pub enum ConfigError {
     },
 }
 
+impl From<Box<figment::Error>> for ConfigError {
+    fn from(error: Box<figment::Error>) -> Self {
+        Self::Parse(error)
+    }
+}
+
 impl ConfigError {
+    /// Refuses `value`, in the unit `field` is written in, below `min`.
+    pub(super) fn check_at_least(field: &'static str, value: u64, min: u64) -> Result<(), Self> {
+        if value >= min {
+            Ok(())
+        } else {
+            Err(Self::TooSmall { field, value, min })
+        }
+    }
+
     /// Refuses `value`, in the unit `field` is written in, outside `min..=max`.
     pub(super) fn check_range(
         field: &'static str,

@@ -104,19 +104,9 @@ impl MarketSettings {
     /// # Errors
     /// The first such value, with its key.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        ConfigError::check_range(
-            "market.tick_interval_ms",
-            as_millis(self.tick_interval),
-            1,
-            u64::MAX,
-        )?;
+        ConfigError::check_at_least("market.tick_interval_ms", as_millis(self.tick_interval), 1)?;
         // Renewals come at most every half lease, and must come at all.
-        ConfigError::check_range("market.lease_ms", as_millis(self.lease), 2, u64::MAX)?;
-        ConfigError::check_range(
-            "market.lease_renew_ms",
-            as_millis(self.lease_renew),
-            1,
-            u64::MAX,
-        )
+        ConfigError::check_at_least("market.lease_ms", as_millis(self.lease), 2)?;
+        ConfigError::check_at_least("market.lease_renew_ms", as_millis(self.lease_renew), 1)
     }
 }

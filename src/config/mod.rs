@@ -160,8 +160,8 @@ impl Settings {
     /// Loads defaults, then `file` (or `glidepath.toml` if present), then the environment.
     ///
     /// # Errors
-    /// A file that does not parse, a value of the wrong type anywhere, or a lifetime, window
-    /// or timeout out of its range.
+    /// A file that does not parse, a value of the wrong type anywhere, a zero where a count
+    /// must be positive, or a lifetime, window or timeout out of its range.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         let mut figment = Figment::new();
         match file {
@@ -402,10 +402,16 @@ mod tests {
                 ("GLIDEPATH_LIVE__OUTBOUND_QUEUE", "live.outbound_queue"),
                 ("GLIDEPATH_LIVE__ALERTS_KEPT", "live.alerts_kept"),
                 ("GLIDEPATH_WORKERS", "workers"),
-                ("GLIDEPATH_DATABASE__MAX_CONNECTIONS", "database.max_connections"),
+                (
+                    "GLIDEPATH_DATABASE__MAX_CONNECTIONS",
+                    "database.max_connections",
+                ),
                 ("GLIDEPATH_MARKET__STREAM_MAX_LEN", "market.stream_max_len"),
                 // Durations that must be positive: refused by their area's check.
-                ("GLIDEPATH_MARKET__TICK_INTERVAL_MS", "market.tick_interval_ms"),
+                (
+                    "GLIDEPATH_MARKET__TICK_INTERVAL_MS",
+                    "market.tick_interval_ms",
+                ),
                 ("GLIDEPATH_WS__HEARTBEAT_SECS", "ws.heartbeat_secs"),
             ] {
                 jail.set_env(var, "0");

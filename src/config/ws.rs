@@ -52,6 +52,6 @@ impl WsSettings {
     /// # Errors
     /// That value, with its key.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        ConfigError::check_range("ws.heartbeat_secs", self.heartbeat.as_secs(), 1, u64::MAX)
+        ConfigError::check_at_least("ws.heartbeat_secs", self.heartbeat.as_secs(), 1)
     }
 }
