@@ -9,7 +9,15 @@
 //! and compared path by path: the change in success is the share of paths it saves minus the
 //! share it loses, and its standard error that of the paired difference, much smaller than
 //! two independent runs would give.
+//!
+//! A plan with model extensions (goals, income, a withdrawal rule, another return model) is
+//! verified the same way on the extended model ([`verify_extended`], path by path on
+//! [`crate::sim::extended::path_ends`]), and gets goal trade-offs besides: dropping or
+//! delaying a goal that is wanted or wished for, never a need. The surrogate was trained on
+//! plans without extensions, so such a plan is not screened: a bounded set of candidates
+//! ([`candidates_extended`]) is simulated directly.
 
+use super::sim::extended::{ExtendedError, Extensions, Priority, Withdrawal, path_ends};
 use super::sim::prepared::{ruin_thresholds_by_path, sanitise};
 use super::sim::solve::{equity_share, equity_weights};
 use super::sim::{Plan, SimulationError, SimulationOptions};
@@ -45,10 +53,23 @@ pub enum Action {
         /// The new share, 0 to 1.
         share: f64,
     },
+    /// Pay goal `goal` (its position in the plan's goals) in this month instead.
+    DelayGoal {
+        /// The goal's position in `Extensions::goals`.
+        goal: usize,
+        /// Its new month.
+        month: u32,
+    },
+    /// Give goal `goal` up.
+    DropGoal {
+        /// The goal's position in `Extensions::goals`.
+        goal: usize,
+    },
 }
 
 impl Action {
-    /// The plan with this change.
+    /// The plan with this change (a goal trade-off changes only the extensions: see
+    /// [`Action::apply_extended`]).
     #[must_use]
     pub fn apply(&self, plan: &Plan, equity: &[bool]) -> Plan {
         let mut changed = plan.clone();
@@ -62,8 +83,44 @@ impl Action {
             Self::EquityShare { share } => {
                 changed.weights = equity_weights(&plan.weights, equity, share);
             }
+            Self::DelayGoal { .. } | Self::DropGoal { .. } => {}
         }
         changed
+    }
+
+    /// The plan and its extensions with this change. A dropped goal leaves the list, so the
+    /// goals after it move up one place.
+    #[must_use]
+    pub fn apply_extended(
+        &self,
+        plan: &Plan,
+        extensions: &Extensions,
+        equity: &[bool],
+    ) -> (Plan, Extensions) {
+        let mut changed = extensions.clone();
+        match *self {
+            Self::DelayGoal { goal, month } => {
+                if let Some(g) = changed.goals.get_mut(goal) {
+                    g.month = month;
+                }
+            }
+            Self::DropGoal { goal } => {
+                if goal < changed.goals.len() {
+                    changed.goals.remove(goal);
+                }
+            }
+            _ => {}
+        }
+        (self.apply(plan, equity), changed)
+    }
+
+    /// The goal it trades off, if it is a goal trade-off.
+    #[must_use]
+    pub fn goal(&self) -> Option<usize> {
+        match *self {
+            Self::DelayGoal { goal, .. } | Self::DropGoal { goal } => Some(goal),
+            _ => None,
+        }
     }
 }
 
@@ -98,6 +155,11 @@ const SPEND_LESS: [f64; 3] = [0.05, 0.10, 0.20];
 const SAVE_MORE: [f64; 3] = [0.25, 0.5, 1.0];
 /// Moving the equity share by this much.
 const EQUITY_STEPS: [f64; 4] = [-0.2, -0.1, 0.1, 0.2];
+/// Delaying a goal by this many months.
+const GOAL_DELAYS: [u32; 3] = [12, 24, 36];
+/// The most goals traded off: the largest wants and wishes. With the other kinds this
+/// bounds an extended plan's candidates at 31, each simulated (none is screened).
+pub const MOST_GOALS_TRADED: usize = 4;
 
 /// Every change worth considering for `plan`, within `limits`. `equity` marks the equity
 /// classes (no equity-share change without both kinds).
@@ -146,6 +208,60 @@ pub fn candidates(plan: &Plan, equity: Option<&[bool]>, limits: &Limits) -> Vec<
             let share = round_to((now + step).clamp(low, high), 0.01);
             if (share - now).abs() >= 0.05 && !out.contains(&Action::EquityShare { share }) {
                 out.push(Action::EquityShare { share });
+            }
+        }
+    }
+    out
+}
+
+/// Every change worth considering for `plan` with `extensions`, within `limits`: the kinds of
+/// [`candidates`] that still act on the extended model, and for each of the
+/// [`MOST_GOALS_TRADED`] largest goals wanted or wished for (never a need), dropping it and
+/// delaying it by one, two or three years within the horizon.
+///
+/// Left out: spending less under a withdrawal rule that does not spend the plan's spending
+/// (a constant percentage, VPW: it sets the amount from wealth alone), and another equity
+/// share under a glide path (the path's weights replace the plan's).
+#[must_use]
+pub fn candidates_extended(
+    plan: &Plan,
+    extensions: &Extensions,
+    equity: Option<&[bool]>,
+    limits: &Limits,
+) -> Vec<Action> {
+    let spends_plan_spending = matches!(
+        extensions.withdrawal,
+        Withdrawal::ConstantReal | Withdrawal::GuytonKlinger { .. } | Withdrawal::FloorCeiling { .. }
+    );
+    let mut out: Vec<Action> = candidates(plan, equity, limits)
+        .into_iter()
+        .filter(|a| match a {
+            Action::SpendLess { .. } => spends_plan_spending,
+            Action::EquityShare { .. } => extensions.glide_path.is_empty(),
+            _ => true,
+        })
+        .collect();
+    let mut tradable: Vec<usize> = (0..extensions.goals.len())
+        .filter(|g| extensions.goals[*g].priority != Priority::Need)
+        .collect();
+    // Largest first, then in the plan's order: the trade-offs that free the most money.
+    tradable.sort_by(|a, b| {
+        extensions.goals[*b]
+            .amount
+            .total_cmp(&extensions.goals[*a].amount)
+            .then(a.cmp(b))
+    });
+    tradable.truncate(MOST_GOALS_TRADED);
+    tradable.sort_unstable();
+    for goal in tradable {
+        out.push(Action::DropGoal { goal });
+        let month = extensions.goals[goal].month;
+        for delay in GOAL_DELAYS {
+            if month + delay < plan.horizon_months {
+                out.push(Action::DelayGoal {
+                    goal,
+                    month: month + delay,
+                });
             }
         }
     }
@@ -205,7 +321,6 @@ fn paired(saved: usize, lost: usize, n: usize) -> (f64, f64) {
 ///
 /// # Errors
 /// The plan is invalid, or a change makes it so (a candidate never does).
-#[allow(clippy::cast_precision_loss)] // path counts ≪ 2^52
 pub fn verify(
     plan: &Plan,
     actions: &[Action],
@@ -213,12 +328,50 @@ pub fn verify(
     options: &SimulationOptions,
 ) -> Result<Vec<Verified>, SimulationError> {
     let before = outcomes(plan, options)?;
+    compare(&before, actions, |action| {
+        outcomes(&action.apply(plan, equity), options)
+    })
+}
+
+/// As [`verify`], for a plan with model extensions: each path's success on the extended
+/// model ([`path_ends`]), path `i` of a change being path `i` of the plan.
+///
+/// # Errors
+/// The plan or its extensions are invalid, or a change makes them so (a candidate never
+/// does).
+pub fn verify_extended(
+    plan: &Plan,
+    extensions: &Extensions,
+    actions: &[Action],
+    equity: &[bool],
+    options: &SimulationOptions,
+) -> Result<Vec<Verified>, ExtendedError> {
+    let succeeded = |plan: &Plan, extensions: &Extensions| -> Result<Vec<bool>, ExtendedError> {
+        Ok(path_ends(plan, extensions, options)?
+            .iter()
+            .map(super::sim::extended::PathEnd::succeeded)
+            .collect())
+    };
+    let before = succeeded(plan, extensions)?;
+    compare(&before, actions, |action| {
+        let (plan, extensions) = action.apply_extended(plan, extensions, equity);
+        succeeded(&plan, &extensions)
+    })
+}
+
+/// Each of `actions` against the paths' successes `before`, from its own (`after`).
+#[allow(clippy::cast_precision_loss)] // path counts ≪ 2^52
+fn compare<E>(
+    before: &[bool],
+    actions: &[Action],
+    after: impl Fn(&Action) -> Result<Vec<bool>, E>,
+) -> Result<Vec<Verified>, E> {
     let n = before.len() as f64;
     let success_before = before.iter().filter(|s| **s).count() as f64 / n;
     actions
         .iter()
         .map(|action| {
-            let after = outcomes(&action.apply(plan, equity), options)?;
+            let after = after(action)?;
             let saved = before
                 .iter()
                 .zip(&after)
@@ -320,10 +473,19 @@ fn cost(action: &Action, share_now: f64) -> f64 {
         Action::SpendLess { monthly_spending } => -monthly_spending,
         Action::RetireLater { retirement_month } => f64::from(retirement_month),
         Action::EquityShare { share } => (share - share_now).abs(),
+        Action::DelayGoal { month, .. } => f64::from(month),
+        Action::DropGoal { .. } => 0.0,
     }
 }
 
-/// What is worth recommending of `verified`: of each kind of change, the cheapest that
+/// Changes of one kind are alternatives to each other: the same lever moved by different
+/// amounts. Trade-offs of different goals are different levers.
+fn same_kind(a: &Action, b: &Action) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b) && a.goal() == b.goal()
+}
+
+/// What is worth recommending of `verified`: of each kind of change (each goal's trade-offs
+/// being a kind of their own), the cheapest that
 /// reaches `target`, else the one that helps most; only changes that help by more than two
 /// standard errors; best first, at most `most`. `share_now` is the plan's equity share.
 #[must_use]
@@ -333,10 +495,9 @@ pub fn best(verified: Vec<Verified>, target: f64, share_now: f64, most: usize) -
         if v.change <= 0.0 || v.change <= 2.0 * v.change_standard_error {
             continue;
         }
-        let kind = std::mem::discriminant(&v.action);
         match by_kind
             .iter_mut()
-            .find(|list| std::mem::discriminant(&list[0].action) == kind)
+            .find(|list| same_kind(&list[0].action, &v.action))
         {
             Some(list) => list.push(v),
             None => by_kind.push(vec![v]),

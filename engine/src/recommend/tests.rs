@@ -108,6 +108,9 @@ fn candidates_stay_within_what_the_user_can_carry() {
             Action::SpendLess { monthly_spending } => {
                 assert!(monthly_spending < plan.monthly_spending);
             }
+            Action::DelayGoal { .. } | Action::DropGoal { .. } => {
+                panic!("no goal trade-off without goals: {a:?}");
+            }
         }
     }
     assert!(
@@ -224,5 +227,205 @@ fn the_best_of_each_kind_is_the_cheapest_that_reaches_the_target_else_the_most_h
     assert_eq!(
         super::best(vec![verified(save(1.0), 0.5, 0.4, 0.01)], 0.8, 0.6, 5),
         []
+    );
+}
+
+/// P1 with a boat it wants at 10 years, a wedding it wishes for at 20, a roof it needs at 35
+/// and a state pension from retirement: its goals weigh on its success.
+fn with_goals() -> Extensions {
+    use crate::sim::extended::{Cola, Goal, IncomeStream};
+    Extensions {
+        goals: vec![
+            Goal {
+                amount: 80_000.0,
+                month: 120,
+                priority: Priority::Want,
+            },
+            Goal {
+                amount: 40_000.0,
+                month: 240,
+                priority: Priority::Wish,
+            },
+            Goal {
+                amount: 120_000.0,
+                month: 420,
+                priority: Priority::Need,
+            },
+        ],
+        income: vec![IncomeStream {
+            monthly_amount: 800.0,
+            start_month: 360,
+            end_month: None,
+            cola: Cola::Inflation,
+        }],
+        ..Extensions::default()
+    }
+}
+
+#[test]
+fn path_ends_succeed_as_often_as_the_extended_simulation_says() {
+    let o = options(1000);
+    let ends = path_ends(&p1(), &with_goals(), &o).unwrap();
+    let result = crate::sim::simulate_extended(&p1(), &with_goals(), &o).unwrap();
+    #[allow(clippy::cast_precision_loss)]
+    let share = ends.iter().filter(|e| e.succeeded()).count() as f64 / 1000.0;
+    assert_eq!(share, result.base.success_probability);
+    for (g, goal) in result.goals.iter().enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        let met = ends.iter().filter(|e| e.goals_met >> g & 1 == 1).count() as f64 / 1000.0;
+        assert_eq!(met, goal.probability);
+    }
+}
+
+#[test]
+fn needs_are_never_traded_and_wants_and_wishes_are_dropped_or_delayed_within_the_horizon() {
+    let mut ext = with_goals();
+    // A wish too close to the horizon to be delayed by more than a year.
+    ext.goals.push(crate::sim::extended::Goal {
+        amount: 10_000.0,
+        month: 700,
+        priority: Priority::Wish,
+    });
+    let actions = candidates_extended(&p1(), &ext, Some(&EQUITY), &Limits::default());
+    let traded: Vec<Action> = actions.iter().filter(|a| a.goal().is_some()).copied().collect();
+    assert!(traded.iter().all(|a| a.goal() != Some(2)), "{traded:?}");
+    assert_eq!(
+        traded,
+        [
+            Action::DropGoal { goal: 0 },
+            Action::DelayGoal { goal: 0, month: 132 },
+            Action::DelayGoal { goal: 0, month: 144 },
+            Action::DelayGoal { goal: 0, month: 156 },
+            Action::DropGoal { goal: 1 },
+            Action::DelayGoal { goal: 1, month: 252 },
+            Action::DelayGoal { goal: 1, month: 264 },
+            Action::DelayGoal { goal: 1, month: 276 },
+            Action::DropGoal { goal: 3 },
+            Action::DelayGoal { goal: 3, month: 712 },
+        ]
+    );
+    // The other kinds stay where they act on the model.
+    assert_eq!(
+        actions.len() - traded.len(),
+        candidates(&p1(), Some(&EQUITY), &Limits::default()).len()
+    );
+}
+
+#[test]
+fn only_the_largest_wants_and_wishes_are_traded() {
+    let goal = |amount: f64| crate::sim::extended::Goal {
+        amount,
+        month: 100,
+        priority: Priority::Want,
+    };
+    let ext = Extensions {
+        goals: [1.0, 6.0, 2.0, 5.0, 3.0, 4.0].map(goal).to_vec(),
+        ..Extensions::default()
+    };
+    let dropped: Vec<usize> = candidates_extended(&p1(), &ext, None, &Limits::default())
+        .iter()
+        .filter_map(|a| matches!(a, Action::DropGoal { .. }).then(|| a.goal()).flatten())
+        .collect();
+    assert_eq!(dropped, [1, 3, 4, 5]);
+}
+
+#[test]
+fn spending_less_and_the_equity_share_are_left_out_where_the_extensions_override_them() {
+    let percentage = Extensions {
+        withdrawal: Withdrawal::ConstantPercentage { annual_rate: 0.04 },
+        ..Extensions::default()
+    };
+    let actions = candidates_extended(&p1(), &percentage, Some(&EQUITY), &Limits::default());
+    assert!(!actions.iter().any(|a| matches!(a, Action::SpendLess { .. })));
+    assert!(actions.iter().any(|a| matches!(a, Action::EquityShare { .. })));
+    let glide = Extensions {
+        glide_path: vec![crate::sim::extended::GlidePoint {
+            month: 0,
+            weights: vec![0.5, 0.2, 0.3],
+        }],
+        ..Extensions::default()
+    };
+    let actions = candidates_extended(&p1(), &glide, Some(&EQUITY), &Limits::default());
+    assert!(!actions.iter().any(|a| matches!(a, Action::EquityShare { .. })));
+    assert!(actions.iter().any(|a| matches!(a, Action::SpendLess { .. })));
+}
+
+#[test]
+fn a_verified_goal_trade_off_is_a_direct_extended_simulation_with_the_goal_changed() {
+    let (plan, ext) = (p1(), with_goals());
+    let o = options(2000);
+    let actions = candidates_extended(&plan, &ext, Some(&EQUITY), &Limits::default());
+    let verified = verify_extended(&plan, &ext, &actions, &EQUITY, &o).unwrap();
+    assert_eq!(verified.len(), actions.len());
+    let before = crate::sim::simulate_extended(&plan, &ext, &o)
+        .unwrap()
+        .base
+        .success_probability;
+    let mut dropped = Extensions {
+        goals: ext.goals.clone(),
+        ..ext.clone()
+    };
+    dropped.goals.remove(0);
+    let mut delayed = ext.clone();
+    delayed.goals[1].month = 264;
+    let direct = |e: &Extensions| {
+        crate::sim::simulate_extended(&plan, e, &o)
+            .unwrap()
+            .base
+            .success_probability
+    };
+    let find = |a: Action| verified.iter().find(|v| v.action == a).unwrap();
+    for (action, by_hand) in [
+        (Action::DropGoal { goal: 0 }, direct(&dropped)),
+        (Action::DelayGoal { goal: 1, month: 264 }, direct(&delayed)),
+    ] {
+        let v = find(action);
+        assert_eq!(v.success_before, before);
+        assert_eq!(v.success_after, by_hand, "{v:?}");
+        assert!((v.change - (by_hand - before)).abs() < 1e-12);
+    }
+    // Every other kind too: each one's figure is that of its changed plan simulated directly.
+    for v in &verified {
+        let (p, e) = v.action.apply_extended(&plan, &ext, &EQUITY);
+        let after = crate::sim::simulate_extended(&p, &e, &o)
+            .unwrap()
+            .base
+            .success_probability;
+        assert_eq!(v.success_after, after, "{v:?}");
+    }
+    // Dropping the want frees its 80,000 on every path that would have paid it: it can only
+    // save paths.
+    let drop = find(Action::DropGoal { goal: 0 });
+    assert_eq!(drop.paths_lost, 0);
+    assert!(drop.change > 2.0 * drop.change_standard_error, "{drop:?}");
+}
+
+#[test]
+fn best_keeps_each_goals_trade_offs_apart() {
+    let v = |action: Action, after: f64| Verified {
+        action,
+        success_before: 0.6,
+        success_after: after,
+        change: after - 0.6,
+        change_standard_error: 0.001,
+        paths_saved: 1,
+        paths_lost: 0,
+    };
+    let chosen = best(
+        vec![
+            v(Action::DelayGoal { goal: 0, month: 132 }, 0.7),
+            v(Action::DelayGoal { goal: 0, month: 144 }, 0.75),
+            v(Action::DelayGoal { goal: 1, month: 252 }, 0.65),
+        ],
+        0.9,
+        0.8,
+        5,
+    );
+    assert_eq!(
+        chosen.iter().map(|c| c.action).collect::<Vec<_>>(),
+        [
+            Action::DelayGoal { goal: 0, month: 144 },
+            Action::DelayGoal { goal: 1, month: 252 },
+        ]
     );
 }

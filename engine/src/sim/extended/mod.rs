@@ -305,6 +305,25 @@ impl ExtendedError {
 /// Paths per parallel task (as in the base model).
 const CHUNK: usize = 128;
 
+/// How one path of an extended plan ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathEnd {
+    /// The month it was ruined in; `None` when it never was (a success).
+    pub ruin_month: Option<u32>,
+    /// Its real terminal wealth (0 once ruined).
+    pub terminal_real_wealth: f64,
+    /// Bit g: goal g was paid in full.
+    pub goals_met: u64,
+}
+
+impl PathEnd {
+    /// Whether the path counts as a success: never ruined.
+    #[must_use]
+    pub fn succeeded(&self) -> bool {
+        self.ruin_month.is_none()
+    }
+}
+
 /// Simulates `plan` with `extensions`, always on the extended month loop (the base model's
 /// results come out of it bit for bit when the switches allow; [`super::simulate`] is faster
 /// for plain plans).
@@ -316,6 +335,46 @@ pub fn simulate_extended(
     extensions: &Extensions,
     options: &SimulationOptions,
 ) -> Result<ExtendedResult, ExtendedError> {
+    let model = checked_model(plan, options)?;
+    let setup = path::Setup::new(plan, &model, extensions).map_err(SimulationError::from)?;
+    let paths = run_paths(&setup, &model, options);
+    Ok(summary::summarise(
+        &setup,
+        &model,
+        options,
+        &paths.outcomes,
+        &paths.yearly,
+        &paths.spent,
+        paths.stride,
+    ))
+}
+
+/// Each path of [`simulate_extended`]'s run, in path order: path `i` here is path `i` of any
+/// other plan simulated with the same seed, which is what comparing two plans path by path
+/// (common random numbers) needs. Its success share is `simulate_extended`'s, exactly.
+///
+/// # Errors
+/// As [`simulate_extended`].
+pub fn path_ends(
+    plan: &Plan,
+    extensions: &Extensions,
+    options: &SimulationOptions,
+) -> Result<Vec<PathEnd>, ExtendedError> {
+    let model = checked_model(plan, options)?;
+    let setup = path::Setup::new(plan, &model, extensions).map_err(SimulationError::from)?;
+    Ok(run_paths(&setup, &model, options)
+        .outcomes
+        .iter()
+        .map(|o| PathEnd {
+            ruin_month: (o.ruin_month != super::NEVER).then_some(o.ruin_month),
+            terminal_real_wealth: o.terminal_real,
+            goals_met: o.goals_met,
+        })
+        .collect())
+}
+
+/// The plan's model, once the path count is known to fit.
+fn checked_model(plan: &Plan, options: &SimulationOptions) -> Result<Model, ExtendedError> {
     let model = Model::new(plan).map_err(SimulationError::from)?;
     if options.paths == 0 || options.paths > super::MAX_PATHS {
         return Err(SimulationError::Paths.into());
@@ -323,7 +382,19 @@ pub fn simulate_extended(
     if options.paths > MAX_EXTENDED_PATHS {
         return Err(ExtendedError::TooManyPaths);
     }
-    let setup = path::Setup::new(plan, &model, extensions).map_err(SimulationError::from)?;
+    Ok(model)
+}
+
+/// Every path's outcome, with its real wealth and spending at each year end (a row of
+/// `stride` per path).
+struct Paths {
+    outcomes: Vec<path::PathOutcome>,
+    yearly: Vec<f64>,
+    spent: Vec<f64>,
+    stride: usize,
+}
+
+fn run_paths(setup: &path::Setup<'_>, model: &Model, options: &SimulationOptions) -> Paths {
     let n = options.paths as usize;
     let years = model.years();
     // A row per path even when the horizon is shorter than a year, so that the three
@@ -349,9 +420,12 @@ pub fn simulate_extended(
                 );
             }
         });
-    Ok(summary::summarise(
-        &setup, &model, options, &outcomes, &yearly, &spent, stride,
-    ))
+    Paths {
+        outcomes,
+        yearly,
+        spent,
+        stride,
+    }
 }
 
 #[cfg(test)]
