@@ -38,6 +38,10 @@ pub enum RecommendationKind {
     LowerFees,
     /// Hold another share in equities.
     EquityShare,
+    /// Pay a goal wanted or wished for later (`extensions.goals`).
+    DelayGoal,
+    /// Give up a goal wanted or wished for (`extensions.goals`).
+    DropGoal,
 }
 
 impl RecommendationKind {
@@ -50,6 +54,8 @@ impl RecommendationKind {
             Self::RetireLater => "retire_later",
             Self::LowerFees => "lower_fees",
             Self::EquityShare => "equity_share",
+            Self::DelayGoal => "delay_goal",
+            Self::DropGoal => "drop_goal",
         }
     }
 
@@ -62,6 +68,8 @@ impl RecommendationKind {
             Self::RetireLater,
             Self::LowerFees,
             Self::EquityShare,
+            Self::DelayGoal,
+            Self::DropGoal,
         ]
         .into_iter()
         .find(|k| k.as_str() == name)
@@ -124,6 +132,36 @@ pub struct RecommendedChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub weights: Option<Vec<f64>>,
+    /// A goal of `extensions.goals` delayed or dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub goal: Option<GoalTradeOff>,
+}
+
+/// A goal wanted or wished for, delayed or dropped. It names the goal as it was when the
+/// recommendation was made: accepting it finds that goal (by position, name and month) or
+/// refuses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalTradeOff {
+    /// Its position in `extensions.goals`.
+    #[serde(deserialize_with = "crate::de::whole")]
+    #[schema(minimum = 0, maximum = 63)]
+    pub index: u32,
+    /// Its name.
+    pub name: String,
+    /// Its month now.
+    #[serde(deserialize_with = "crate::de::whole")]
+    #[schema(minimum = 0, maximum = 1199)]
+    pub month: u32,
+    /// The month it moves to; absent when it is dropped (it leaves the plan).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::opt_whole"
+    )]
+    #[schema(nullable = false)]
+    pub new_month: Option<u32>,
 }
 
 /// One recommendation with its verified effect.
@@ -170,7 +208,8 @@ pub struct RecommendationsResponse {
     /// Changes considered (within what the user can carry).
     pub considered: u32,
     /// Of those, the ones simulated: the success surrogate (`GET /ml/model`) picks, of each
-    /// kind, the cheapest it expects to reach the target and its neighbours.
+    /// kind, the cheapest it expects to reach the target and its neighbours. For a plan with
+    /// model extensions, all of them: the surrogate knows only plans without extensions.
     pub verified: u32,
     /// The ones worth making, best first: each helps by more than two standard errors.
     pub recommendations: Vec<Recommendation>,
@@ -194,7 +233,7 @@ pub struct LiveRecommendations {
     /// Verified on the stream's own paths and stored (`GET /ml/recommendations`), best first.
     pub recommendations: Vec<Recommendation>,
     /// Why there are none while below a threshold, when that is not simply that no change
-    /// helps enough (a plan with model extensions, or the computation failed).
+    /// helps enough (the computation failed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub unavailable: Option<String>,

@@ -261,21 +261,19 @@ impl SessionBackend for DbBackend {
     fn recommend(&self, user: Uuid, ask: RecommendAsk) -> BackendFuture<Recommended> {
         let (db, recommender) = (self.db.clone(), self.recommender.clone());
         Box::pin(async move {
-            if ask.extended {
-                return Ok(Recommended::Unavailable(recommendations::EXTENDED.into()));
-            }
             let spec = spec(&db, user).await?;
             let made = recommender
                 .make(
                     user,
                     &spec,
                     &ask.plan,
+                    &ask.extensions.unwrap_or_default(),
                     recommendations::Ask {
                         target: ask.target,
                         paths: ask.paths,
                         seed: ask.seed,
                     },
-                    |_| Ok(()),
+                    |_, _| Ok(()),
                 )
                 .await
                 .map_err(failed)?;

@@ -102,7 +102,7 @@ async fn record(
 ///
 /// # Errors
 /// 422 naming `recommendation_id` when it is not one of the client's open recommendations,
-/// or changes the fee (which a what-if cannot).
+/// or changes the fee or a goal (which a what-if cannot).
 async fn from_recommendation(
     state: &AppState,
     client: Uuid,
@@ -123,6 +123,13 @@ async fn from_recommendation(
             "recommendation_id",
             "a fee change cannot be proposed as a what-if; the client can accept it from \
              their recommendations",
+        ));
+    }
+    if open.change.goal.is_some() {
+        return Err(ApiError::invalid(
+            "recommendation_id",
+            "a goal's trade-off cannot be proposed as a what-if; the client can accept it \
+             from their recommendations",
         ));
     }
     Ok(WhatIfChanges {

@@ -1,13 +1,18 @@
 //! `POST /ml/recommendations`: changes the user could make to their plan, each verified by
 //! simulation on the plan's own random numbers ([`engine::recommend`]) before it is shown,
 //! within what the user can carry; stored with a status, and accepted into the plan.
+//!
+//! A plan with model extensions is verified on the extended model and may be told to delay
+//! or drop a goal it wants or wishes for. Its candidates are not screened by the surrogate
+//! (trained on plans without extensions, it would misjudge them): all of them, at most 31,
+//! are simulated (BENCHMARKS.md, "Recommendations").
 
 use std::sync::Arc;
 
 use engine::recommend::{self, Action, Limits, Verified};
-use engine::sim::{Plan, SimulationOptions};
+use engine::sim::{Extensions, Plan, SimulationOptions};
 use protocol::recommendations::{
-    Recommendation, RecommendationKind, RecommendationStatus, RecommendationsRequest,
+    GoalTradeOff, Recommendation, RecommendationKind, RecommendationStatus, RecommendationsRequest,
     RecommendationsResponse, RecommendedChange,
 };
 use protocol::simulations::PlanSpec;
@@ -45,6 +50,8 @@ fn kind(action: &Action) -> RecommendationKind {
         Action::RetireLater { .. } => RecommendationKind::RetireLater,
         Action::LowerFees { .. } => RecommendationKind::LowerFees,
         Action::EquityShare { .. } => RecommendationKind::EquityShare,
+        Action::DelayGoal { .. } => RecommendationKind::DelayGoal,
+        Action::DropGoal { .. } => RecommendationKind::DropGoal,
     }
 }
 
@@ -71,16 +78,47 @@ fn months(m: u32) -> String {
     }
 }
 
-/// The change as plan fields, what it costs and why, in the user's units.
-fn describe(
-    v: &Verified,
-    spec: &PlanSpec,
-    weights: &[f64],
-    equity: &[bool],
+/// What a recommendation is made for: the plan as stored, the base model's inputs at the
+/// wealth it starts from, and the model extensions simulated.
+struct Made<'a> {
+    spec: &'a PlanSpec,
+    plan: &'a Plan,
+    extensions: &'a Extensions,
+    equity: &'a [bool],
     share_now: f64,
     target: f64,
     paths: u32,
-) -> (RecommendedChange, String, String) {
+}
+
+/// Goal `index` as the user named it, with its amount and month as simulated.
+fn goal_trade_off(made: &Made<'_>, index: usize, new_month: Option<u32>) -> (GoalTradeOff, f64) {
+    let simulated = made.extensions.goals.get(index);
+    let named = made.spec.extensions.goals.get(index);
+    let month = simulated.map_or(0, |g| g.month);
+    let name = named.map_or_else(|| format!("goal {}", index + 1), |g| g.name.clone());
+    (
+        GoalTradeOff {
+            index: u32::try_from(index).unwrap_or(u32::MAX),
+            name,
+            month,
+            new_month,
+        },
+        simulated.map_or(0.0, |g| g.amount),
+    )
+}
+
+/// The change as plan fields, what it costs and why, in the user's units.
+fn describe(v: &Verified, made: &Made<'_>) -> (RecommendedChange, String, String) {
+    let Made {
+        spec,
+        plan,
+        equity,
+        share_now,
+        target,
+        paths,
+        ..
+    } = *made;
+    let weights = &plan.weights;
     let mut change = RecommendedChange::default();
     let (cost, doing) = match v.action {
         Action::SaveMore {
@@ -139,6 +177,25 @@ fn describe(
                 ),
             )
         }
+        Action::DelayGoal { goal, month } => {
+            let (trade, amount_of) = goal_trade_off(made, goal, Some(month));
+            let later = months(month.saturating_sub(trade.month));
+            let name = trade.name.clone();
+            change.goal = Some(trade);
+            (
+                format!("{name} ({}) paid {later} later", amount(amount_of)),
+                format!("Paying {name} {later} later"),
+            )
+        }
+        Action::DropGoal { goal } => {
+            let (trade, amount_of) = goal_trade_off(made, goal, None);
+            let name = trade.name.clone();
+            change.goal = Some(trade);
+            (
+                format!("giving up {name} ({})", amount(amount_of)),
+                format!("Giving up {name}"),
+            )
+        }
     };
     let reaches = if v.success_after >= target {
         format!(", reaching your {:.0}% target", target * 100.0)
@@ -195,10 +252,6 @@ async fn limits(db: &Db, user: Uuid) -> Result<Limits, ApiError> {
     })
 }
 
-/// Why a plan with model extensions gets no recommendations.
-pub const EXTENDED: &str = "recommendations are verified on the base model: this plan has model \
-     extensions (goals, income, a withdrawal rule or another return model)";
-
 /// What making recommendations needs besides the plan: the database (limits, storage), the
 /// success surrogate and the simulation slots. `POST /ml/recommendations` and the live
 /// sessions' recommendation actors share it.
@@ -237,9 +290,10 @@ impl Recommender {
         )
     }
 
-    /// Recommendations for `plan` (the base model of `spec`, at the wealth it starts from),
-    /// verified and stored for `user` (replacing the unanswered ones). `afford` sees how many
-    /// runs of `ask.paths` verifying takes, before any starts, and may refuse.
+    /// Recommendations for `plan` (the base model of `spec`, at the wealth it starts from)
+    /// with `extensions` (those simulated for `spec`), verified and stored for `user`
+    /// (replacing the unanswered ones). `afford` sees how many runs of `ask.paths` verifying
+    /// takes, and whether they are extended, before any starts, and may refuse.
     ///
     /// # Errors
     /// `afford`'s refusal; storage failures; 503 when the simulation slots are closed.
@@ -248,8 +302,9 @@ impl Recommender {
         user: Uuid,
         spec: &PlanSpec,
         plan: &Plan,
+        extensions: &Extensions,
         ask: Ask,
-        afford: impl FnOnce(u32) -> Result<(), ApiError>,
+        afford: impl FnOnce(u32, bool) -> Result<(), ApiError>,
     ) -> Result<RecommendationsResponse, ApiError> {
         let Ask {
             target,
@@ -259,19 +314,37 @@ impl Recommender {
         let classes = asset_classes(spec);
         let equity = equity_mask(&classes, None, "").ok();
         let limits = limits(&self.db, user).await?;
-        let candidates = recommend::candidates(plan, equity.as_deref(), &limits);
         let mask = equity.clone().unwrap_or_else(|| vec![false; classes.len()]);
-        // The surrogate picks which candidates are worth simulating; only simulated figures
-        // reach the user.
-        let model = self.model.clone();
-        let actions = recommend::screen(
-            plan,
-            &candidates,
-            &mask,
-            |p| model.surrogate.predict(p).ok(),
-            target,
-        );
-        afford(u32::try_from(actions.len() + 1).unwrap_or(u32::MAX))?;
+        // A spending floor alone shapes only the spending report: such a plan is a base plan
+        // for success, and is screened like one.
+        let extended = !Extensions {
+            spending_floor: None,
+            ..extensions.clone()
+        }
+        .is_base();
+        let (candidates, actions) = if extended {
+            // Not screened: the surrogate knows only plans without extensions. The set is
+            // bounded (`engine::recommend::MOST_GOALS_TRADED`) and simulated whole.
+            let all = recommend::candidates_extended(plan, extensions, equity.as_deref(), &limits);
+            (all.clone(), all)
+        } else {
+            let all = recommend::candidates(plan, equity.as_deref(), &limits);
+            // The surrogate picks which candidates are worth simulating; only simulated
+            // figures reach the user.
+            let model = self.model.clone();
+            let screened = recommend::screen(
+                plan,
+                &all,
+                &mask,
+                |p| model.surrogate.predict(p).ok(),
+                target,
+            );
+            (all, screened)
+        };
+        afford(
+            u32::try_from(actions.len() + 1).unwrap_or(u32::MAX),
+            extended,
+        )?;
         let options = SimulationOptions {
             paths,
             seed,
@@ -283,16 +356,31 @@ impl Recommender {
                 ApiError::Internal(anyhow::Error::new(e).context("simulation slots"))
             })?;
             let (plan, actions, mask) = (plan.clone(), actions.clone(), mask.clone());
-            tokio::task::spawn_blocking(move || recommend::verify(&plan, &actions, &mask, &options))
-                .await
-                .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("verify task")))?
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("verifying a valid plan: {e}")))?
+            let extensions = extended.then(|| extensions.clone());
+            tokio::task::spawn_blocking(move || match extensions {
+                Some(ext) => recommend::verify_extended(&plan, &ext, &actions, &mask, &options)
+                    .map_err(|e| e.to_string()),
+                None => {
+                    recommend::verify(&plan, &actions, &mask, &options).map_err(|e| e.to_string())
+                }
+            })
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("verify task")))?
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("verifying a valid plan: {e}")))?
+        };
+        let made = Made {
+            spec,
+            plan,
+            extensions,
+            equity: &mask,
+            share_now,
+            target,
+            paths,
         };
         let new: Vec<NewRecommendation> = recommend::best(verified, target, share_now, MOST)
             .iter()
             .map(|v| {
-                let (change, cost, reason) =
-                    describe(v, spec, &plan.weights, &mask, share_now, target, paths);
+                let (change, cost, reason) = describe(v, &made);
                 Ok(NewRecommendation {
                     kind: kind(&v.action).as_str(),
                     change: serde_json::to_value(&change).map_err(anyhow::Error::from)?,
@@ -320,9 +408,8 @@ impl Recommender {
 /// stored (replacing the unanswered ones).
 ///
 /// # Errors
-/// 422 naming `target_success`, `paths` or `seed`, or `extensions` for a plan with model
-/// extensions (verified on the base model only, for now); 503 when the simulation slots are
-/// busy for too long.
+/// 422 naming `target_success`, `paths` or `seed`, or the plan's field at fault; 503 when
+/// the simulation slots are busy for too long.
 pub async fn recommend(
     state: &AppState,
     user: &AuthUser,
@@ -340,21 +427,18 @@ pub async fn recommend(
     let seed = choose_seed(req.seed)?;
     let spec = plan_or_default(state, user.id).await?;
     let (plan, extensions) = resolve(state, user.id, &spec, "").await?;
-    if !extensions.is_base() {
-        return Err(ApiError::invalid("extensions", EXTENDED));
-    }
     let ask = Ask {
         target,
         paths,
         seed,
     };
     Recommender::of(state)
-        .make(user.id, &spec, &plan, ask, |runs| {
+        .make(user.id, &spec, &plan, &extensions, ask, |runs, extended| {
             check_time_of(
                 state,
                 paths.saturating_mul(runs),
                 std::slice::from_ref(&plan),
-                false,
+                extended,
                 "paths",
             )
         })
@@ -374,7 +458,11 @@ pub async fn list(state: &AppState, user: Uuid) -> Result<Vec<Recommendation>, A
 }
 
 /// The plan with `change` applied.
-fn applied(mut spec: PlanSpec, change: &RecommendedChange) -> PlanSpec {
+///
+/// # Errors
+/// 422 naming `extensions.goals` when the goal a trade-off changes is no longer in the plan
+/// as it was (at its position, with its name and month).
+fn applied(mut spec: PlanSpec, change: &RecommendedChange) -> Result<PlanSpec, ApiError> {
     if let Some(v) = change.monthly_contribution {
         spec.monthly_contribution = v;
     }
@@ -390,7 +478,29 @@ fn applied(mut spec: PlanSpec, change: &RecommendedChange) -> PlanSpec {
     if let Some(w) = &change.weights {
         spec.weights = Some(w.clone());
     }
-    spec
+    if let Some(trade) = &change.goal {
+        let index = trade.index as usize;
+        let goals = &mut spec.extensions.goals;
+        let same = goals
+            .get(index)
+            .is_some_and(|g| g.name == trade.name && g.month == trade.month);
+        if !same {
+            return Err(ApiError::invalid(
+                "extensions.goals",
+                format!(
+                    "the goal \"{}\" this recommendation changes is no longer in the plan as it was",
+                    trade.name
+                ),
+            ));
+        }
+        match trade.new_month {
+            Some(month) => goals[index].month = month,
+            None => {
+                goals.remove(index);
+            }
+        }
+    }
+    Ok(spec)
 }
 
 /// Accepts (its change is stored in the plan; the live stream re-simulates) or dismisses the
@@ -425,8 +535,11 @@ pub async fn answer(
         return Err(already());
     }
     if accept {
-        let spec = applied(plan_or_default(state, user).await?, &recommendation.change);
-        if let Err(e) = save_plan(state, user, spec).await {
+        let saved = match applied(plan_or_default(state, user).await?, &recommendation.change) {
+            Ok(spec) => save_plan(state, user, spec).await.map(drop),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = saved {
             store::recommendations::reopen(&state.db, user, id).await?;
             return Err(e);
         }

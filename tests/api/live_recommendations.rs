@@ -181,3 +181,74 @@ async fn crossing_a_threshold_streams_verified_stored_recommendations_that_the_a
     assert!(ended.recommendations.is_empty());
     assert_eq!(ended.success_probability, clears.success_after);
 }
+
+/// `plan` with `change` applied, its goal trade-off too.
+fn with_any_change(plan: &Value, change: &Value) -> Value {
+    let mut fields = change.clone();
+    let goal = fields.as_object_mut().unwrap().remove("goal");
+    let mut changed = with_change(plan, &fields);
+    if let Some(goal) = goal {
+        let goals = changed["extensions"]["goals"].as_array_mut().unwrap();
+        let index = goal["index"].as_u64().unwrap() as usize;
+        match goal.get("new_month") {
+            Some(month) => goals[index]["month"] = month.clone(),
+            None => {
+                goals.remove(index);
+            }
+        }
+    }
+    changed
+}
+
+#[actix_web::test]
+async fn an_extended_plan_below_its_threshold_gets_recommendations_verified_on_the_extended_model()
+{
+    let app = quiet_app().await;
+    let user = with_holdings(&app).await;
+    let mut extended = p1();
+    // A want (re-simulated at each live wealth) and a need, with a pension.
+    extended["extensions"] = json!({
+        "goals": [
+            {"name": "boat", "amount": 80000.0, "month": 120, "priority": "want"},
+            {"name": "roof", "amount": 120000.0, "month": 420, "priority": "need"}
+        ],
+        "income": [{"name": "state pension", "monthly_amount": 800.0, "start_month": 360}]
+    });
+    ok_json(
+        app.put("/planning/plan", Some(&user.access), &extended)
+            .await,
+    )
+    .await;
+    let plan = ok_json(app.get("/planning/plan", Some(&user.access)).await).await;
+    app.tick("SPY", 400.0).await;
+    app.tick("BND", 70.0).await;
+    let mut socket = open(&app, &user, ENCODING).await;
+    let first = subscribe(&mut socket, ENCODING, None).await;
+    let (_, state) = settled(&mut socket, ENCODING, first, 5400.0).await;
+    let level = (state.simulation.success_probability + 0.1).min(0.99);
+    ok_json(
+        app.post(
+            "/alerts/rules",
+            Some(&user.access),
+            &json!({"kind": "success_below", "level": level, "hysteresis": 0.0}),
+        )
+        .await,
+    )
+    .await;
+    app.tick("SPY", 401.0).await;
+    let (made, _, live) = crossing(&mut socket, state).await;
+    assert_eq!(made.target_success, Some(level));
+    assert!(made.unavailable.is_none(), "{made:#?}");
+    assert!(!made.recommendations.is_empty(), "{made:#?}");
+    let before = simulated(&app, &user, &plan, &live).await;
+    for r in &made.recommendations {
+        assert_eq!(r.success_before, before);
+        let change = serde_json::to_value(&r.change).unwrap();
+        let after = simulated(&app, &user, &with_any_change(&plan, &change), &live).await;
+        assert_eq!(r.success_after, after, "{r:#?}");
+        assert!(r.success_change > 2.0 * r.standard_error);
+        if let Some(goal) = &r.change.goal {
+            assert_eq!(goal.name, "boat", "a need is never traded: {r:#?}");
+        }
+    }
+}

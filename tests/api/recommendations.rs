@@ -225,7 +225,7 @@ async fn no_contribution_is_recommended_beyond_what_the_income_carries() {
 #[actix_web::test]
 async fn bad_requests_are_refused_naming_the_field_and_store_nothing() {
     let app = spawn_app().await;
-    let (user, plan) = with_p1(&app).await;
+    let (user, _) = with_p1(&app).await;
     for (body, field) in [
         (json!({"target_success": 0.0}), "target_success"),
         (json!({"target_success": 1.5}), "target_success"),
@@ -242,29 +242,167 @@ async fn bad_requests_are_refused_naming_the_field_and_store_nothing() {
         .await;
         assert_eq!(fields(&refused), [field], "{body}");
     }
-    // A plan with model extensions is verified on the base model only: refused, named.
-    let mut extended = plan.clone();
-    extended["extensions"] = json!({"withdrawal": {"strategy": "guyton_klinger"}});
-    let stored = app
-        .put("/planning/plan", Some(&user.access), &extended)
-        .await;
     assert_eq!(
-        stored.status(),
-        StatusCode::OK,
-        "{}",
-        stored.text().await.unwrap()
+        ok_json(app.get("/ml/recommendations", Some(&user.access)).await).await,
+        json!([])
     );
-    let refused = problem(
-        app.post("/ml/recommendations", Some(&user.access), &json!({}))
+}
+
+/// P1 with a boat it wants at 10 years, a wedding it wishes for at 20, a roof it needs at 35
+/// and a state pension from retirement, stored as the user's plan.
+async fn with_goals(app: &TestApp) -> (TestUser, Value) {
+    let user = app.new_user().await;
+    let plan = json!({
+        "initial_wealth": 250000.0, "monthly_contribution": 1500.0, "retirement_month": 360,
+        "monthly_spending": 5000.0, "horizon_months": 720,
+        "extensions": {
+            "goals": [
+                {"name": "boat", "amount": 80000.0, "month": 120, "priority": "want"},
+                {"name": "wedding", "amount": 40000.0, "month": 240, "priority": "wish"},
+                {"name": "roof", "amount": 120000.0, "month": 420, "priority": "need"}
+            ],
+            "income": [{"name": "state pension", "monthly_amount": 800.0, "start_month": 360}]
+        }
+    });
+    ok_json(app.put("/planning/plan", Some(&user.access), &plan).await).await;
+    let stored = ok_json(app.get("/planning/plan", Some(&user.access)).await).await;
+    (user, stored)
+}
+
+/// `plan` with `change` applied, its goal trade-off too.
+fn with_any_change(plan: &Value, change: &Value) -> Value {
+    let mut fields = change.clone();
+    let goal = fields.as_object_mut().unwrap().remove("goal");
+    let mut changed = with_change(plan, &fields);
+    if let Some(goal) = goal {
+        let goals = changed["extensions"]["goals"].as_array_mut().unwrap();
+        let index = goal["index"].as_u64().unwrap() as usize;
+        assert_eq!(goals[index]["name"], goal["name"]);
+        match goal.get("new_month") {
+            Some(month) => goals[index]["month"] = month.clone(),
+            None => {
+                goals.remove(index);
+            }
+        }
+    }
+    changed
+}
+
+#[actix_web::test]
+async fn an_extended_plan_gets_verified_recommendations_and_accepting_a_goal_trade_off_changes_the_goal()
+ {
+    let app = spawn_app().await;
+    let (user, plan) = with_goals(&app).await;
+    let body = ok_json(
+        app.post(
+            "/ml/recommendations",
+            Some(&user.access),
+            &json!({"paths": 2000, "seed": 17, "target_success": 0.95}),
+        )
+        .await,
+    )
+    .await;
+    // Not screened (the surrogate knows only base plans): every candidate is simulated.
+    assert_eq!(body["considered"], body["verified"], "{body:#}");
+    let recs = body["recommendations"].as_array().unwrap().clone();
+    let before = success_of(&app, &user, &plan, 17).await;
+    for r in &recs {
+        // Each figure is the extended simulation's, of the plan and of the plan changed.
+        assert_eq!(r["success_before"].as_f64().unwrap(), before, "{r:#}");
+        let after = success_of(&app, &user, &with_any_change(&plan, &r["change"]), 17).await;
+        assert_eq!(r["success_after"].as_f64().unwrap(), after, "{r:#}");
+        assert!(
+            r["success_change"].as_f64().unwrap() > 2.0 * r["standard_error"].as_f64().unwrap(),
+            "{r:#}"
+        );
+        assert_ne!(
+            r["change"]["goal"]["name"], "roof",
+            "a need is never traded"
+        );
+    }
+    let trade = recs
+        .iter()
+        .find(|r| r["kind"] == "drop_goal" || r["kind"] == "delay_goal")
+        .unwrap_or_else(|| panic!("a goal trade-off: {body:#}"));
+    let goal = &trade["change"]["goal"];
+    let cost = trade["cost"].as_str().unwrap();
+    assert!(
+        cost.contains(goal["name"].as_str().unwrap()) && cost.contains(",000"),
+        "the goal and its amount: {cost}"
+    );
+    if trade["kind"] == "delay_goal" {
+        assert!(cost.contains("year"), "{cost}");
+    }
+
+    let id = trade["id"].as_str().unwrap();
+    let accepted = ok_json(
+        app.post(
+            &format!("/ml/recommendations/{id}/accept"),
+            Some(&user.access),
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(accepted["status"], "accepted");
+    let now = ok_json(app.get("/planning/plan", Some(&user.access)).await).await;
+    assert_eq!(now, with_any_change(&plan, &trade["change"]));
+    assert_ne!(now["extensions"]["goals"], plan["extensions"]["goals"]);
+}
+
+#[actix_web::test]
+async fn a_goal_trade_off_whose_goal_changed_since_is_refused_and_stays_new() {
+    let app = spawn_app().await;
+    let (user, plan) = with_goals(&app).await;
+    let body = ok_json(
+        app.post(
+            "/ml/recommendations",
+            Some(&user.access),
+            &json!({"paths": 1000, "seed": 17, "target_success": 0.95}),
+        )
+        .await,
+    )
+    .await;
+    let trade = body["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["change"]["goal"].is_object())
+        .unwrap_or_else(|| panic!("a goal trade-off: {body:#}"))
+        .clone();
+    // The user renames the goal meanwhile.
+    let mut renamed = plan.clone();
+    let index = trade["change"]["goal"]["index"].as_u64().unwrap() as usize;
+    renamed["extensions"]["goals"][index]["name"] = json!("something else");
+    ok_json(
+        app.put("/planning/plan", Some(&user.access), &renamed)
             .await,
+    )
+    .await;
+    let id = trade["id"].as_str().unwrap();
+    let refused = problem(
+        app.post(
+            &format!("/ml/recommendations/{id}/accept"),
+            Some(&user.access),
+            &json!({}),
+        )
+        .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
     .await;
-    assert_eq!(fields(&refused), ["extensions"]);
+    assert_eq!(fields(&refused), ["extensions.goals"]);
+    let listed = ok_json(app.get("/ml/recommendations", Some(&user.access)).await).await;
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == trade["id"] && r["status"] == "new")
+    );
     assert_eq!(
-        ok_json(app.get("/ml/recommendations", Some(&user.access)).await).await,
-        json!([])
+        ok_json(app.get("/planning/plan", Some(&user.access)).await).await,
+        renamed
     );
 }
 

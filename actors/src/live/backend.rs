@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use engine::sim::Plan;
+use engine::sim::{Extensions, Plan};
 use std::sync::Arc;
 
 use protocol::live::LiveAlert;
@@ -98,8 +98,8 @@ pub struct NewAlert {
 pub struct RecommendAsk {
     /// The plan, with the live wealth as its starting wealth.
     pub plan: Plan,
-    /// Whether the stored plan has model extensions.
-    pub extended: bool,
+    /// The model extensions the session simulates, when any moves wealth.
+    pub extensions: Option<Extensions>,
     /// The success to aim for.
     pub target: f64,
     /// The session's paths.

@@ -189,7 +189,7 @@ impl RecommendationActor {
         plan.initial_wealth = job.wealth;
         let ask = RecommendAsk {
             plan,
-            extended: job.plan.extensions.is_some(),
+            extensions: job.plan.extended().cloned(),
             target,
             paths: self.paths,
             seed: self.seed,
