@@ -231,7 +231,9 @@ pub fn candidates_extended(
 ) -> Vec<Action> {
     let spends_plan_spending = matches!(
         extensions.withdrawal,
-        Withdrawal::ConstantReal | Withdrawal::GuytonKlinger { .. } | Withdrawal::FloorCeiling { .. }
+        Withdrawal::ConstantReal
+            | Withdrawal::GuytonKlinger { .. }
+            | Withdrawal::FloorCeiling { .. }
     );
     let mut out: Vec<Action> = candidates(plan, equity, limits)
         .into_iter()

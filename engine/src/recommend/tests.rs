@@ -287,21 +287,46 @@ fn needs_are_never_traded_and_wants_and_wishes_are_dropped_or_delayed_within_the
         priority: Priority::Wish,
     });
     let actions = candidates_extended(&p1(), &ext, Some(&EQUITY), &Limits::default());
-    let traded: Vec<Action> = actions.iter().filter(|a| a.goal().is_some()).copied().collect();
+    let traded: Vec<Action> = actions
+        .iter()
+        .filter(|a| a.goal().is_some())
+        .copied()
+        .collect();
     assert!(traded.iter().all(|a| a.goal() != Some(2)), "{traded:?}");
     assert_eq!(
         traded,
         [
             Action::DropGoal { goal: 0 },
-            Action::DelayGoal { goal: 0, month: 132 },
-            Action::DelayGoal { goal: 0, month: 144 },
-            Action::DelayGoal { goal: 0, month: 156 },
+            Action::DelayGoal {
+                goal: 0,
+                month: 132
+            },
+            Action::DelayGoal {
+                goal: 0,
+                month: 144
+            },
+            Action::DelayGoal {
+                goal: 0,
+                month: 156
+            },
             Action::DropGoal { goal: 1 },
-            Action::DelayGoal { goal: 1, month: 252 },
-            Action::DelayGoal { goal: 1, month: 264 },
-            Action::DelayGoal { goal: 1, month: 276 },
+            Action::DelayGoal {
+                goal: 1,
+                month: 252
+            },
+            Action::DelayGoal {
+                goal: 1,
+                month: 264
+            },
+            Action::DelayGoal {
+                goal: 1,
+                month: 276
+            },
             Action::DropGoal { goal: 3 },
-            Action::DelayGoal { goal: 3, month: 712 },
+            Action::DelayGoal {
+                goal: 3,
+                month: 712
+            },
         ]
     );
     // The other kinds stay where they act on the model.
@@ -324,7 +349,11 @@ fn only_the_largest_wants_and_wishes_are_traded() {
     };
     let dropped: Vec<usize> = candidates_extended(&p1(), &ext, None, &Limits::default())
         .iter()
-        .filter_map(|a| matches!(a, Action::DropGoal { .. }).then(|| a.goal()).flatten())
+        .filter_map(|a| {
+            matches!(a, Action::DropGoal { .. })
+                .then(|| a.goal())
+                .flatten()
+        })
         .collect();
     assert_eq!(dropped, [1, 3, 4, 5]);
 }
@@ -336,8 +365,16 @@ fn spending_less_and_the_equity_share_are_left_out_where_the_extensions_override
         ..Extensions::default()
     };
     let actions = candidates_extended(&p1(), &percentage, Some(&EQUITY), &Limits::default());
-    assert!(!actions.iter().any(|a| matches!(a, Action::SpendLess { .. })));
-    assert!(actions.iter().any(|a| matches!(a, Action::EquityShare { .. })));
+    assert!(
+        !actions
+            .iter()
+            .any(|a| matches!(a, Action::SpendLess { .. }))
+    );
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, Action::EquityShare { .. }))
+    );
     let glide = Extensions {
         glide_path: vec![crate::sim::extended::GlidePoint {
             month: 0,
@@ -346,8 +383,16 @@ fn spending_less_and_the_equity_share_are_left_out_where_the_extensions_override
         ..Extensions::default()
     };
     let actions = candidates_extended(&p1(), &glide, Some(&EQUITY), &Limits::default());
-    assert!(!actions.iter().any(|a| matches!(a, Action::EquityShare { .. })));
-    assert!(actions.iter().any(|a| matches!(a, Action::SpendLess { .. })));
+    assert!(
+        !actions
+            .iter()
+            .any(|a| matches!(a, Action::EquityShare { .. }))
+    );
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, Action::SpendLess { .. }))
+    );
 }
 
 #[test]
@@ -377,7 +422,13 @@ fn a_verified_goal_trade_off_is_a_direct_extended_simulation_with_the_goal_chang
     let find = |a: Action| verified.iter().find(|v| v.action == a).unwrap();
     for (action, by_hand) in [
         (Action::DropGoal { goal: 0 }, direct(&dropped)),
-        (Action::DelayGoal { goal: 1, month: 264 }, direct(&delayed)),
+        (
+            Action::DelayGoal {
+                goal: 1,
+                month: 264,
+            },
+            direct(&delayed),
+        ),
     ] {
         let v = find(action);
         assert_eq!(v.success_before, before);
@@ -413,9 +464,27 @@ fn best_keeps_each_goals_trade_offs_apart() {
     };
     let chosen = best(
         vec![
-            v(Action::DelayGoal { goal: 0, month: 132 }, 0.7),
-            v(Action::DelayGoal { goal: 0, month: 144 }, 0.75),
-            v(Action::DelayGoal { goal: 1, month: 252 }, 0.65),
+            v(
+                Action::DelayGoal {
+                    goal: 0,
+                    month: 132,
+                },
+                0.7,
+            ),
+            v(
+                Action::DelayGoal {
+                    goal: 0,
+                    month: 144,
+                },
+                0.75,
+            ),
+            v(
+                Action::DelayGoal {
+                    goal: 1,
+                    month: 252,
+                },
+                0.65,
+            ),
         ],
         0.9,
         0.8,
@@ -424,8 +493,14 @@ fn best_keeps_each_goals_trade_offs_apart() {
     assert_eq!(
         chosen.iter().map(|c| c.action).collect::<Vec<_>>(),
         [
-            Action::DelayGoal { goal: 0, month: 144 },
-            Action::DelayGoal { goal: 1, month: 252 },
+            Action::DelayGoal {
+                goal: 0,
+                month: 144
+            },
+            Action::DelayGoal {
+                goal: 1,
+                month: 252
+            },
         ]
     );
 }

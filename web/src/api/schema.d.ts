@@ -2298,6 +2298,30 @@ export interface components {
          * @enum {string}
          */
         GoalStatus: "active" | "paused" | "completed" | "cancelled";
+        /**
+         * @description A goal wanted or wished for, delayed or dropped. It names the goal as it was when the
+         *     recommendation was made: accepting it finds that goal (by position, name and month) or
+         *     refuses.
+         */
+        GoalTradeOff: {
+            /**
+             * Format: int32
+             * @description Its position in `extensions.goals`.
+             */
+            index: number;
+            /**
+             * Format: int32
+             * @description Its month now.
+             */
+            month: number;
+            /** @description Its name. */
+            name: string;
+            /**
+             * Format: int32
+             * @description The month it moves to; absent when it is dropped (it leaves the plan).
+             */
+            new_month?: number;
+        };
         /** @description A goal. */
         GoalView: {
             /**
@@ -2685,7 +2709,7 @@ export interface components {
             target_success?: number;
             /**
              * @description Why there are none while below a threshold, when that is not simply that no change
-             *     helps enough (a plan with model extensions, or the computation failed).
+             *     helps enough (the computation failed).
              */
             unavailable?: string;
         };
@@ -4075,7 +4099,7 @@ export interface components {
          * @description What a recommendation changes.
          * @enum {string}
          */
-        RecommendationKind: "save_more" | "spend_less" | "retire_later" | "lower_fees" | "equity_share";
+        RecommendationKind: "save_more" | "spend_less" | "retire_later" | "lower_fees" | "equity_share" | "delay_goal" | "drop_goal";
         /**
          * @description Where a recommendation stands.
          * @enum {string}
@@ -4121,7 +4145,8 @@ export interface components {
             /**
              * Format: int32
              * @description Of those, the ones simulated: the success surrogate (`GET /ml/model`) picks, of each
-             *     kind, the cheapest it expects to reach the target and its neighbours.
+             *     kind, the cheapest it expects to reach the target and its neighbours. For a plan with
+             *     model extensions, all of them: the surrogate knows only plans without extensions.
              */
             verified: number;
         };
@@ -4132,6 +4157,8 @@ export interface components {
              * @description The new annual fee.
              */
             annual_fee?: number;
+            /** @description A goal of `extensions.goals` delayed or dropped. */
+            goal?: components["schemas"]["GoalTradeOff"];
             /**
              * Format: double
              * @description The new monthly contribution.

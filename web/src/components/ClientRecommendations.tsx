@@ -7,8 +7,8 @@ import { errorText, useAsync } from './useAsync';
 
 /**
  * The advisor's view of a client's open recommendations: each can be sent to the client as
- * a proposal (its change measured again on the client's live paths). A fee change is the
- * client's to accept: a proposal carries what-if changes only.
+ * a proposal (its change measured again on the client's live paths). A fee change or a
+ * goal's trade-off is the client's to accept: a proposal carries what-if changes only.
  */
 export function ClientRecommendations({ api, clientId, live }: { api: Api; clientId: string; live: LiveRecommendations | null }) {
   const stored = useAsync(() => api.clientRecommendations(clientId), clientId);
@@ -43,6 +43,8 @@ export function ClientRecommendations({ api, clientId, live }: { api: Api; clien
             </p>
             {r.kind === 'lower_fees' ? (
               <p className="hint">A fee change is the client&apos;s to accept from their recommendations.</p>
+            ) : r.kind === 'drop_goal' || r.kind === 'delay_goal' ? (
+              <p className="hint">A goal&apos;s trade-off is the client&apos;s to accept from their recommendations.</p>
             ) : sent.has(r.id) ? (
               <p role="status">Sent to the client as a proposal.</p>
             ) : (
