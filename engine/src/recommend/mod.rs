@@ -104,10 +104,8 @@ impl Action {
                     g.month = month;
                 }
             }
-            Self::DropGoal { goal } => {
-                if goal < changed.goals.len() {
-                    changed.goals.remove(goal);
-                }
+            Self::DropGoal { goal } if goal < changed.goals.len() => {
+                changed.goals.remove(goal);
             }
             _ => {}
         }
