@@ -70,3 +70,40 @@ test('crossing an alert threshold brings live recommendations to the plan page',
   await card.getByTestId('recommendation').filter({ hasText: target.cost }).getByRole('button', { name: 'Accept' }).click();
   await expect(banner).toContainText('back above your alert thresholds');
 });
+
+test('a plan with goals gets goal trade-offs; accepting one changes the goal', async ({ page, request }) => {
+  const email = uniqueEmail('goal-recs');
+  await register(page, email);
+  await expect(page.getByRole('heading', { name: 'My plan' })).toBeVisible();
+  const login = await request.post('/auth/login', { data: { email, password: PASSWORD } });
+  const auth = { authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` };
+  const plan = {
+    initial_wealth: 250000, monthly_contribution: 1500, retirement_month: 360, monthly_spending: 5000, horizon_months: 720,
+    extensions: {
+      goals: [
+        { name: 'boat', amount: 80000, month: 120, priority: 'want' },
+        { name: 'roof', amount: 120000, month: 420, priority: 'need' },
+      ],
+    },
+  };
+  expect((await request.put('/planning/plan', { headers: auth, data: plan })).ok()).toBe(true);
+  await page.reload();
+
+  const card = page.getByTestId('recommendations');
+  const answered = page.waitForResponse((r) => r.url().endsWith('/ml/recommendations') && r.request().method() === 'POST');
+  await card.getByRole('button', { name: 'Recommend changes' }).click();
+  const body = (await (await answered).json()) as { recommendations: (Rec & { kind: string; change: { goal?: { name: string; new_month?: number } } })[] };
+  const trade = body.recommendations.find((r) => r.kind === 'drop_goal' || r.kind === 'delay_goal');
+  expect(trade, JSON.stringify(body)).toBeDefined();
+  expect(trade!.change.goal!.name).toBe('boat');
+  const item = card.getByTestId('recommendation').filter({ hasText: trade!.cost });
+  await expect(item).toHaveAttribute('data-kind', trade!.kind);
+  await item.getByRole('button', { name: 'Accept' }).click();
+  await expect(card.getByRole('status')).toContainText(`Accepted: ${trade!.cost}`);
+
+  const stored = (await (await request.get('/planning/plan', { headers: auth })).json()) as { extensions: { goals: { name: string; month: number }[] } };
+  const boat = stored.extensions.goals.find((g) => g.name === 'boat');
+  if (trade!.kind === 'drop_goal') expect(boat).toBeUndefined();
+  else expect(boat!.month).toBe(trade!.change.goal!.new_month);
+  expect(stored.extensions.goals.some((g) => g.name === 'roof')).toBe(true);
+});

@@ -48,7 +48,7 @@ export function PlanPage() {
       {extended && (
         <p className="card notice" role="note" data-testid="extensions-note">
           Your plan has goals, income or other details set on <Link to="/app/plan/details">Plan details</Link>. The live numbers
-          here, the what-if sliders and “What could I change?” include them.
+          here, the what-if sliders, “What could I change?” and the recommendations include them.
         </p>
       )}
       {live.ended && <p className="error" role="alert">The live stream ended: {live.ended}.</p>}
@@ -61,7 +61,7 @@ export function PlanPage() {
       <FanChart points={live.state?.simulation.fan_chart} />
       <Holdings api={api} state={live.state} prices={live.prices} classes={classes} />
       <SolvePanel api={api} stream={stream} status={status} seq={live.seq} frameAt={live.frameAt} planKey={planKey} />
-      {!extended && <Recommendations api={api} live={live.recommendations} onAccepted={reloadPlan} />}
+      <Recommendations api={api} live={live.recommendations} onAccepted={reloadPlan} />
       <PlanEditor key={planKey} plan={plan.data} onSave={save} />
       <div className="columns">
         <Goals api={api} />
