@@ -506,3 +506,52 @@ async fn an_advisor_proposes_a_clients_recommendation_and_accepting_it_accepts_b
         assert_eq!(&plan[k], v, "{k}");
     }
 }
+
+#[actix_web::test]
+async fn a_goal_trade_off_cannot_be_proposed_it_is_the_clients_to_accept() {
+    let app = quiet_app().await;
+    let (advisor, client, _) = advisor_and_client(&app).await;
+    let plan = json!({
+        "initial_wealth": 250000.0, "monthly_contribution": 1500.0, "retirement_month": 360,
+        "monthly_spending": 5000.0, "horizon_months": 720,
+        "extensions": {"goals": [
+            {"name": "boat", "amount": 80000.0, "month": 120, "priority": "want"}
+        ]}
+    });
+    ok_json(app.put("/planning/plan", Some(&client.access), &plan).await).await;
+    let made = ok_json(
+        app.post(
+            "/ml/recommendations",
+            Some(&client.access),
+            &json!({"target_success": 0.95, "paths": 1000, "seed": 17}),
+        )
+        .await,
+    )
+    .await;
+    let trade = made["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["change"]["goal"].is_object())
+        .unwrap_or_else(|| panic!("a goal trade-off: {made:#}"))
+        .clone();
+    let refused = problem(
+        app.post(
+            &propose_path(&client),
+            Some(&advisor.access),
+            &json!({"message": "x", "recommendation_id": trade["id"]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(fields(&refused), ["recommendation_id"]);
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("goal"),
+        "{refused:#}"
+    );
+}
