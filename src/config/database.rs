@@ -14,7 +14,7 @@ use super::forms::secs;
 pub struct DatabaseSettings {
     /// Upper bound of open connections.
     pub max_connections: NonZeroU32,
-    /// Connections kept open when idle.
+    /// Connections kept open when idle (SQLite; a PostgreSQL pool keeps `max_connections`).
     pub min_connections: u32,
     /// How long to wait for a free connection before failing the request
     /// (`acquire_timeout_secs`).

@@ -118,9 +118,18 @@ impl Db {
         let acquire = settings.acquire_timeout;
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;
+            // Every connection is opened here, on the main runtime, and kept: a connection's
+            // socket belongs to the runtime that opened it, and each HTTP worker has a runtime
+            // of its own that ends as soon as that worker has drained its connections at a
+            // graceful stop. A connection a worker had opened then failed (or hung) in the
+            // middle of another worker's request: a 500 or a timeout in a rolling restart,
+            // seen in tests/cluster. Held open, with no idle timeout, connections are only
+            // replaced after an error (the pool's lifetime reaper replaces them from the main
+            // runtime too).
             let pool = PgPoolOptions::new()
                 .max_connections(settings.max_connections.get())
-                .min_connections(settings.min_connections)
+                .min_connections(settings.max_connections.get())
+                .idle_timeout(None)
                 .acquire_timeout(acquire)
                 .connect_with(options)
                 .await?;
