@@ -25,9 +25,10 @@ use protocol::ws::Encoding;
 #[derive(Debug, Clone, Parser)]
 #[command(version, about)]
 pub struct Options {
-    /// The server's base URL.
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    pub url: String,
+    /// The server's base URL; several (comma-separated) spread the users over them, user `i`
+    /// on the `i mod n`-th, for nodes of one deployment measured without a proxy between.
+    #[arg(long, value_delimiter = ',', default_value = "http://127.0.0.1:8080")]
+    pub url: Vec<String>,
     /// Concurrent sessions (users, one WebSocket each).
     #[arg(long, default_value_t = 1000)]
     pub sessions: usize,
@@ -52,15 +53,24 @@ pub struct Options {
     /// Where created users are remembered, so later runs only log in.
     #[arg(long, default_value = "target/loadgen-users.txt")]
     pub users_file: PathBuf,
-    /// The server's process id, to report its resident memory.
-    #[arg(long)]
-    pub server_pid: Option<u32>,
+    /// The server's process ids (comma-separated, one per node), to report their resident
+    /// memory and CPU time (summed over them).
+    #[arg(long, value_delimiter = ',')]
+    pub server_pid: Vec<u32>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
     /// Create (or log in) the users, then stop: a later run starts connecting at once.
     #[arg(long)]
     pub setup_only: bool,
+}
+
+impl Options {
+    /// The base URL of the node user `i` uses.
+    #[must_use]
+    pub fn url_for(&self, i: usize) -> &str {
+        &self.url[i % self.url.len().max(1)]
+    }
 }
 
 fn default_symbols() -> Vec<String> {
@@ -98,7 +108,7 @@ fn main() -> anyhow::Result<()> {
             Duration::from_secs(options.duration_secs),
         )
         .await?;
-        let rss = options.server_pid.map(report::server_memory);
+        let rss = report::servers_memory(&options.server_pid);
         let report = report::Report::new(&options, &run, &stats, rss);
         if options.json {
             println!("{}", serde_json::to_string_pretty(&report)?);

@@ -35,6 +35,26 @@ pub fn server_memory(pid: u32) -> Memory {
     }
 }
 
+/// The summed memory of `pids` (the nodes of one run); `None` without any.
+#[must_use]
+pub fn servers_memory(pids: &[u32]) -> Option<Memory> {
+    pids.iter()
+        .map(|&pid| server_memory(pid))
+        .reduce(|a, b| Memory {
+            rss_mib: a.rss_mib + b.rss_mib,
+            peak_rss_mib: a.peak_rss_mib + b.peak_rss_mib,
+        })
+}
+
+/// The summed CPU time of `pids`; `None` without any, or when one cannot be read.
+#[must_use]
+pub fn servers_cpu_seconds(pids: &[u32]) -> Option<f64> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().map(|pid| cpu_seconds(&pid.to_string())).sum()
+}
+
 /// CPU time (user + system) a process has used, in seconds, from `/proc/<pid>/stat`
 /// (`self` for this one). Its clock ticks are `USER_HZ`, which Linux fixes at 100 for
 /// `/proc`.

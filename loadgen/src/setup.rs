@@ -128,7 +128,8 @@ async fn prepare(
     email: &str,
     new: bool,
 ) -> anyhow::Result<User> {
-    let url = |path: &str| format!("{}{path}", options.url);
+    let base = options.url_for(i);
+    let url = |path: &str| format!("{base}{path}");
     let credentials = json!({"email": email, "password": PASSWORD});
     if new {
         call(

@@ -105,9 +105,14 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Connects, authenticates and subscribes; returns the socket and the snapshot's seq.
-async fn open(options: &Options, encoding: Encoding, user: &User) -> anyhow::Result<(Socket, u64)> {
+async fn open(
+    options: &Options,
+    encoding: Encoding,
+    i: usize,
+    user: &User,
+) -> anyhow::Result<(Socket, u64)> {
     let mut request =
-        format!("{}/ws", options.url.replacen("http", "ws", 1)).into_client_request()?;
+        format!("{}/ws", options.url_for(i).replacen("http", "ws", 1)).into_client_request()?;
     request
         .headers_mut()
         .insert("sec-websocket-protocol", encoding.subprotocol().parse()?);
@@ -246,10 +251,11 @@ pub async fn run(
     // Each socket is read from the moment it is subscribed (answering the server's pings and
     // draining updates); only the measurement window counts.
     let tasks: Vec<Option<tokio::task::JoinHandle<Vec<u32>>>> = stream::iter(users)
-        .map(|user| {
+        .enumerate()
+        .map(|(i, user)| {
             let (stats, rx) = (stats.clone(), start_rx.clone());
             async move {
-                match open(options, encoding, &user).await {
+                match open(options, encoding, i, &user).await {
                     Ok((socket, seq)) => Some(tokio::spawn(async move {
                         follow(socket, seq, encoding, &stats, rx).await
                     })),
@@ -270,10 +276,9 @@ pub async fn run(
     eprintln!("{subscribed} sessions subscribed in {connect_time:.1?}; measuring for {duration:?}");
     // Let the sessions settle (a first update each) before counting.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let server = options.server_pid.map(|pid| pid.to_string());
     let cpu = || {
         (
-            server.as_deref().and_then(crate::report::cpu_seconds),
+            crate::report::servers_cpu_seconds(&options.server_pid),
             crate::report::cpu_seconds("self"),
         )
     };
